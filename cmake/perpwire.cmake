@@ -1,0 +1,20 @@
+# perpwire_test(NAME LABELS l1 [l2...] SOURCES a.cpp [...] [LIBS x y])
+# Builds a doctest program and registers it with ctest under the given labels.
+function(perpwire_test NAME)
+  cmake_parse_arguments(T "" "" "LABELS;SOURCES;LIBS" ${ARGN})
+  add_executable(${NAME} ${T_SOURCES})
+  target_link_libraries(${NAME} PRIVATE perpwire_test_main ${T_LIBS})
+  add_test(NAME ${NAME} COMMAND ${NAME})
+  set_tests_properties(${NAME} PROPERTIES LABELS "${T_LABELS}" WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+endfunction()
+
+# Subfolders that hold a CMakeLists.txt are added automatically, so each area owns its own list.
+macro(perpwire_add_subdirs)
+  file(GLOB _children RELATIVE ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_CURRENT_SOURCE_DIR}/*)
+  list(SORT _children)
+  foreach(_child ${_children})
+    if(IS_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/${_child} AND EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${_child}/CMakeLists.txt)
+      add_subdirectory(${_child})
+    endif()
+  endforeach()
+endmacro()

@@ -1,0 +1,188 @@
+// Zero-copy, bounds-checked reader of Coinbase Derivatives market-data datagrams:
+// packet_header (24 bytes) followed by MessageCount SBE messages, each framed by FrameLength.
+// Nothing is trusted: every length is checked against the datagram before a byte is read, and
+// every failure comes back as a DecodeFault with the numbers that explain it.
+#pragma once
+#include <cstdint>
+#include <cstddef>
+#include "core/md_schema.hpp"
+
+namespace pw {
+namespace md {
+
+enum class DecodeError : uint8_t {
+  none = 0,
+  packet_truncated,        // datagram shorter than the packet header
+  header_truncated,        // a message header does not fit in what is left of the datagram
+  frame_length_too_small,  // FrameLength shorter than the message header (0 included)
+  frame_past_end,          // FrameLength runs past the end of the datagram
+  block_past_frame,        // message header + BlockLength is longer than FrameLength
+  block_too_short,         // BlockLength shorter than the fields the layout requires
+  wrong_schema,            // SchemaId is not 1201
+  unknown_template,        // TemplateId not in the schema
+  message_count_too_large, // MessageCount promises more messages than the datagram holds
+  trailing_bytes,          // bytes left after the MessageCount messages
+  count_
+};
+
+inline const char* decode_error_name(DecodeError e) {
+  switch (e) {
+    case DecodeError::none: return "none";
+    case DecodeError::packet_truncated: return "packet_truncated";
+    case DecodeError::header_truncated: return "header_truncated";
+    case DecodeError::frame_length_too_small: return "frame_length_too_small";
+    case DecodeError::frame_past_end: return "frame_past_end";
+    case DecodeError::block_past_frame: return "block_past_frame";
+    case DecodeError::block_too_short: return "block_too_short";
+    case DecodeError::wrong_schema: return "wrong_schema";
+    case DecodeError::unknown_template: return "unknown_template";
+    case DecodeError::message_count_too_large: return "message_count_too_large";
+    case DecodeError::trailing_bytes: return "trailing_bytes";
+    default: return "unknown";
+  }
+}
+
+struct PacketHeader {
+  int64_t sending_time;
+  int64_t seq_num;
+  uint16_t channel_id;
+  uint8_t packet_flags;
+  uint8_t message_count;
+  int32_t snapshot_instrument_id;
+};
+
+struct Message {
+  const uint8_t* header;        // message header (10 bytes)
+  const uint8_t* body;          // BlockLength bytes of body
+  const TemplateDef* layout;    // never null for a message returned by next()
+  uint16_t offset;              // offset of the header in the datagram
+  uint16_t frame_length;
+  uint16_t block_length;
+  uint16_t template_id;
+  uint16_t schema_id;
+  uint16_t version;
+  uint8_t index;                // 0-based position in the packet
+};
+
+// What went wrong, where, and the numbers: `value` is the offending quantity (a length, an id,
+// a count) and `limit` what it was checked against.
+struct DecodeFault {
+  DecodeError error;
+  uint8_t index;      // message position in the packet
+  uint16_t offset;    // byte offset in the datagram
+  uint32_t value;
+  uint32_t limit;
+};
+
+enum class Step : uint8_t { message, fault, end };
+
+class PacketReader {
+ public:
+  // Reads the packet header. Returns a fault with error none when the datagram is usable.
+  DecodeFault open(const uint8_t* data, size_t len) {
+    data_ = data;
+    len_ = len > 0xFFFF ? 0xFFFF : (uint32_t)len;
+    pos_ = kPacketHeaderSize;
+    index_ = 0;
+    done_ = false;
+    if (len < kPacketHeaderSize) {
+      done_ = true;
+      return DecodeFault{DecodeError::packet_truncated, 0, 0, (uint32_t)len, kPacketHeaderSize};
+    }
+    hdr_.sending_time = load_le<int64_t>(data + 0);
+    hdr_.seq_num = load_le<int64_t>(data + 8);
+    hdr_.channel_id = load_le<uint16_t>(data + 16);
+    hdr_.packet_flags = data[18];
+    hdr_.message_count = data[19];
+    hdr_.snapshot_instrument_id = load_le<int32_t>(data + 20);
+    return DecodeFault{DecodeError::none, 0, 0, 0, 0};
+  }
+
+  const PacketHeader& header() const { return hdr_; }
+
+  // Steps to the next message. Step::fault reports one bad message; when the framing itself is
+  // broken the rest of the datagram cannot be located and the following call returns Step::end.
+  // Unknown templates, foreign schema ids and short blocks are stepped over by FrameLength.
+  Step next(Message& m, DecodeFault& f) {
+    if (done_) return Step::end;
+    const uint32_t left = len_ - pos_;
+    if (index_ >= hdr_.message_count) {
+      done_ = true;
+      if (left != 0) {
+        f = DecodeFault{DecodeError::trailing_bytes, index_, (uint16_t)pos_, left, 0};
+        return Step::fault;
+      }
+      return Step::end;
+    }
+    if (left == 0) {
+      done_ = true;
+      f = DecodeFault{DecodeError::message_count_too_large, index_, (uint16_t)pos_, hdr_.message_count, index_};
+      return Step::fault;
+    }
+    if (left < kMessageHeaderSize) {
+      done_ = true;
+      f = DecodeFault{DecodeError::header_truncated, index_, (uint16_t)pos_, left, kMessageHeaderSize};
+      return Step::fault;
+    }
+    const uint8_t* h = data_ + pos_;
+    m.header = h;
+    m.offset = (uint16_t)pos_;
+    m.index = index_;
+    m.frame_length = load_le<uint16_t>(h + 0);
+    m.block_length = load_le<uint16_t>(h + 2);
+    m.template_id = load_le<uint16_t>(h + 4);
+    m.schema_id = load_le<uint16_t>(h + 6);
+    m.version = load_le<uint16_t>(h + 8);
+    m.body = h + kMessageHeaderSize;
+    m.layout = nullptr;
+    if (m.frame_length < kMessageHeaderSize) {
+      done_ = true;
+      f = DecodeFault{DecodeError::frame_length_too_small, index_, (uint16_t)pos_, m.frame_length, kMessageHeaderSize};
+      return Step::fault;
+    }
+    if (m.frame_length > left) {
+      done_ = true;
+      f = DecodeFault{DecodeError::frame_past_end, index_, (uint16_t)pos_, m.frame_length, left};
+      return Step::fault;
+    }
+    // The frame is sound: whatever is wrong inside it, the next message starts after it.
+    pos_ += m.frame_length;
+    ++index_;
+    if ((uint32_t)kMessageHeaderSize + m.block_length > m.frame_length) {
+      f = DecodeFault{DecodeError::block_past_frame, m.index, m.offset, m.block_length,
+                      (uint32_t)(m.frame_length - kMessageHeaderSize)};
+      return Step::fault;
+    }
+    if (m.schema_id != kSchemaId) {
+      f = DecodeFault{DecodeError::wrong_schema, m.index, m.offset, m.schema_id, kSchemaId};
+      return Step::fault;
+    }
+    m.layout = find_template(m.template_id);
+    if (m.layout == nullptr) {
+      f = DecodeFault{DecodeError::unknown_template, m.index, m.offset, m.template_id, 0};
+      return Step::fault;
+    }
+    if (m.block_length < m.layout->min_block) {
+      f = DecodeFault{DecodeError::block_too_short, m.index, m.offset, m.block_length, m.layout->min_block};
+      return Step::fault;
+    }
+    return Step::message;
+  }
+
+ private:
+  const uint8_t* data_ = nullptr;
+  uint32_t len_ = 0;
+  uint32_t pos_ = 0;
+  uint8_t index_ = 0;
+  bool done_ = true;
+  PacketHeader hdr_{};
+};
+
+// Reads a field of a message, or `null_value` when the sender's (shorter) block does not hold it.
+template <typename T>
+inline T read_or_null(const Message& m, uint16_t offset, T null_value) {
+  return (uint32_t)offset + sizeof(T) <= m.block_length ? load_le<T>(m.body + offset) : null_value;
+}
+
+}  // namespace md
+}  // namespace pw

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Sets up the machine, builds everything and runs every test: the main build under ctest, then the
+# decoders again under AddressSanitizer + UndefinedBehaviorSanitizer, then a bounded fuzzing run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+
+JOBS=${JOBS:-2}
+BUILD=${BUILD:-build}
+
+echo "== build ($BUILD)"
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release
+cmake --build "$BUILD" -j"$JOBS"
+
+echo "== tests"
+ctest --test-dir "$BUILD" --output-on-failure -j"$JOBS"
+
+echo "== tests under ASan+UBSan (unit, captures)"
+cmake -S . -B "$BUILD-asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPERPWIRE_SANITIZE=ON -DPERPWIRE_BENCH=OFF -DPERPWIRE_SIM=OFF
+cmake --build "$BUILD-asan" -j"$JOBS"
+ctest --test-dir "$BUILD-asan" --output-on-failure -j"$JOBS" -L 'unit|captures'
+

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "host/decode/capture_decoder.hpp"
+#include "host/gen/session_generator.hpp"
 
 namespace {
 
@@ -39,6 +40,21 @@ int cmd_decode(const std::string& pcap, const std::string& protocol, const std::
   return 0;
 }
 
+int cmd_gen(const pw::GenOptions& opt, const std::string& dir) {
+  pw::GenResult r;
+  std::string error;
+  if (!pw::generate_session(opt, dir, r, error)) {
+    std::fprintf(stderr, "perpwire gen: %s\n", error.c_str());
+    return 1;
+  }
+  std::printf("session: %llu packets, %llu messages (line A %llu frames, line B %llu frames), %zu faults injected\n",
+              (unsigned long long)r.packets, (unsigned long long)r.messages, (unsigned long long)r.frames_a,
+              (unsigned long long)r.frames_b, r.faults.size());
+  for (const auto& [name, n] : r.per_template) std::printf("  %-40s %12llu\n", name.c_str(), (unsigned long long)n);
+  std::printf("wrote %s/feed_a.pcap, %s/feed_b.pcap, %s/manifest.json\n", dir.c_str(), dir.c_str(), dir.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -54,6 +70,27 @@ int main(int argc, char** argv) {
   decode->add_option("-o,--output", output, "write the JSON Lines here instead of standard output");
   decode->add_flag("--summary", summary, "print counts per template and per error reason");
   decode->callback([&] { std::exit(cmd_decode(pcap, protocol, output, summary)); });
+
+  pw::GenOptions gen_opt;
+  std::string gen_dir = "out/session";
+  double minutes = 75;
+  CLI::App* gen = app.add_subcommand("gen", "Generate a BTC/ETH perpetual session (SBE v1.9) as A and B feed pcaps");
+  gen->add_option("--out", gen_dir, "output folder")->capture_default_str();
+  gen->add_option("--seed", gen_opt.seed, "random seed (same seed, same session)")->capture_default_str();
+  gen->add_option("--events", gen_opt.events, "order put / delete / trade events")->capture_default_str()->check(CLI::Range(1ULL, 100000000ULL));
+  gen->add_option("--minutes", minutes, "session length in event time")->capture_default_str()->check(CLI::Range(1.0, 1440.0));
+  gen->add_option("--loss-a", gen_opt.faults.loss_a, "probability a packet is lost on line A")->check(CLI::Range(0.0, 1.0));
+  gen->add_option("--loss-b", gen_opt.faults.loss_b, "probability a packet is lost on line B")->check(CLI::Range(0.0, 1.0));
+  gen->add_option("--loss-both", gen_opt.faults.loss_both, "packets lost on both lines");
+  gen->add_option("--duplicate", gen_opt.faults.duplicate, "probability a packet is duplicated on a line")->check(CLI::Range(0.0, 1.0));
+  gen->add_option("--reorder", gen_opt.faults.reorder, "probability a packet swaps with the next on a line")->check(CLI::Range(0.0, 1.0));
+  gen->add_option("--truncate", gen_opt.faults.truncate, "datagrams cut short on line A");
+  gen->add_option("--corrupt-length", gen_opt.faults.corrupt_length, "messages with a FrameLength past the datagram on line A");
+  gen->callback([&] {
+    gen_opt.duration_ns = (int64_t)(minutes * 60e9);
+    gen_opt.progress = true;
+    std::exit(cmd_gen(gen_opt, gen_dir));
+  });
 
   CLI11_PARSE(app, argc, argv);
   return 0;

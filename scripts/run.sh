@@ -12,6 +12,6 @@ OUT=${OUT:-out}
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPERPWIRE_SIM=OFF -DPERPWIRE_BENCH=OFF
 cmake --build "$BUILD" -j"$JOBS" --target perpwire
 
-for f in tests/data/coinbase/md/*.pcap; do
-  "$BUILD/host/perpwire" decode --pcap "$f" --summary
-done
+mkdir -p "$OUT"
+"$BUILD/host/perpwire" gen --out "$OUT/session" --seed 1
+"$BUILD/host/perpwire" decode --pcap "$OUT/session/feed_a.pcap" --summary -o "$OUT/session/feed_a.jsonl"

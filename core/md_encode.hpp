@@ -1,0 +1,87 @@
+// Builds market-data datagrams (packet header + SBE messages) from the layout tables. Used by the
+// session generator, the simulated exchange and the tests; frames are padded to 8 bytes as the
+// exchange does.
+#pragma once
+#include <cstdint>
+#include <cstddef>
+#include "core/md_schema.hpp"
+
+namespace pw {
+namespace md {
+
+class PacketBuilder {
+ public:
+  void begin(uint8_t* buf, size_t cap, int64_t sending_time, int64_t seq_num, uint16_t channel_id,
+             uint8_t packet_flags, int32_t snapshot_instrument_id) {
+    buf_ = buf;
+    cap_ = cap;
+    len_ = kPacketHeaderSize;
+    count_ = 0;
+    store_le<int64_t>(buf + 0, sending_time);
+    store_le<int64_t>(buf + 8, seq_num);
+    store_le<uint16_t>(buf + 16, channel_id);
+    buf[18] = packet_flags;
+    buf[19] = 0;
+    store_le<int32_t>(buf + 20, snapshot_instrument_id);
+  }
+
+  // Frame length a message of this layout takes (header + block, padded to 8).
+  static size_t frame_size(uint16_t block_length) {
+    const size_t raw = kMessageHeaderSize + block_length;
+    return (raw + 7) & ~(size_t)7;
+  }
+
+  // Appends a message and returns its zeroed body, or nullptr when the datagram has no room.
+  uint8_t* add(const TemplateDef& t, uint16_t block_length) {
+    const size_t frame = frame_size(block_length);
+    if (len_ + frame > cap_ || count_ == 255) return nullptr;
+    uint8_t* h = buf_ + len_;
+    for (size_t i = 0; i < frame; ++i) h[i] = 0;
+    store_le<uint16_t>(h + 0, (uint16_t)frame);
+    store_le<uint16_t>(h + 2, block_length);
+    store_le<uint16_t>(h + 4, t.id);
+    store_le<uint16_t>(h + 6, kSchemaId);
+    store_le<uint16_t>(h + 8, kSchemaVersion);
+    len_ += frame;
+    ++count_;
+    buf_[19] = count_;
+    return h + kMessageHeaderSize;
+  }
+  uint8_t* add(const TemplateDef& t) { return add(t, t.block_length); }
+
+  size_t room() const { return cap_ - len_; }
+  size_t length() const { return len_; }
+  uint8_t count() const { return count_; }
+
+ private:
+  uint8_t* buf_ = nullptr;
+  size_t cap_ = 0;
+  size_t len_ = 0;
+  uint8_t count_ = 0;
+};
+
+// Field setters by name, for builders and tests (not for hot paths: the name is looked up).
+inline const FieldDef* find_field(const TemplateDef& t, const char* name) {
+  for (uint8_t i = 0; i < t.field_count; ++i)
+    if (str_equal(t.fields[i].name, name)) return &t.fields[i];
+  return nullptr;
+}
+
+inline bool set_field(uint8_t* body, const TemplateDef& t, const char* name, int64_t v) {
+  const FieldDef* f = find_field(t, name);
+  if (f == nullptr || f->kind == FieldKind::text) return false;
+  write_field(body, *f, v);
+  return true;
+}
+
+inline bool set_text(uint8_t* body, const TemplateDef& t, const char* name, const char* s) {
+  const FieldDef* f = find_field(t, name);
+  if (f == nullptr || f->kind != FieldKind::text) return false;
+  size_t i = 0;
+  for (; i < f->size && s[i] != 0; ++i) body[f->offset + i] = (uint8_t)s[i];
+  for (; i < f->size; ++i) body[f->offset + i] = 0;
+  return true;
+}
+
+}  // namespace md
+}  // namespace pw

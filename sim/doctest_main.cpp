@@ -1,0 +1,3 @@
+// doctest main shared by the Verilator testbenches.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>

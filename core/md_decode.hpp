@@ -178,6 +178,30 @@ class PacketReader {
   PacketHeader hdr_{};
 };
 
+// Whether a fault means the datagram itself is damaged (its framing cannot be trusted), as opposed
+// to a well-framed message this decoder does not know (foreign schema, unknown template, a body
+// shorter than needed). A damaged copy must not win A/B arbitration over an intact one.
+inline bool is_damage(DecodeError e) {
+  return e == DecodeError::packet_truncated || e == DecodeError::header_truncated ||
+         e == DecodeError::frame_length_too_small || e == DecodeError::frame_past_end ||
+         e == DecodeError::block_past_frame || e == DecodeError::message_count_too_large ||
+         e == DecodeError::trailing_bytes;
+}
+
+// Walks every message header of a datagram and returns the first damage fault (error none when
+// the framing is sound).
+inline DecodeFault check_framing(const uint8_t* data, size_t len) {
+  PacketReader r;
+  DecodeFault f = r.open(data, len);
+  if (f.error != DecodeError::none) return f;
+  Message m;
+  for (;;) {
+    const Step s = r.next(m, f);
+    if (s == Step::end) return DecodeFault{DecodeError::none, 0, 0, 0, 0};
+    if (s == Step::fault && is_damage(f.error)) return f;
+  }
+}
+
 // Reads a field of a message, or `null_value` when the sender's (shorter) block does not hold it.
 template <typename T>
 inline T read_or_null(const Message& m, uint16_t offset, T null_value) {

@@ -165,6 +165,7 @@ public:
     void set_stall_prob(double p) { stall_prob_ = p; }
 
     void drive() { tready_ = rng_.chance(stall_prob_) ? 0 : 1; }
+    bool busy() const { return tvalid_ != 0; }
 
     void sample(uint64_t cycle) {
         if (tvalid_) {
@@ -251,7 +252,10 @@ public:
             std::filesystem::create_directories(dir);
             static int instance = 0;
             std::string name = module_name;
-            if (instance) name += "." + std::to_string(instance);
+            if (instance) {
+                name.push_back('.');
+                name.append(std::to_string(instance));
+            }
             name += ".fst";
             ++instance;
             trace_path = (dir / name).string();
@@ -299,13 +303,15 @@ public:
         ++cycle;
     }
 
-    // Run until every source is drained and `quiet` further cycles pass; false on timeout.
+    // Run until every source is drained and no output was valid for `quiet` cycles; false on
+    // timeout.
     bool run_until_idle(uint64_t max_cycles, uint64_t quiet = 64) {
         uint64_t idle_for = 0;
         for (uint64_t i = 0; i < max_cycles; ++i) {
             step();
             bool idle = true;
             for (auto* s : sources_) idle = idle && s->idle();
+            for (auto* s : sinks_) idle = idle && !s->busy();
             idle_for = idle ? idle_for + 1 : 0;
             if (idle_for >= quiet) return true;
         }

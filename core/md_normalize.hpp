@@ -11,6 +11,7 @@ namespace md {
 namespace detail {
 
 constexpr int64_t kQuantity8ToE9 = 10;  // Quantity8 (×1e-8) → ×1e-9
+constexpr uint16_t kNotInLayout = 0xFFFF;  // offset of a field the template does not have
 
 inline void copy_text(char* dst, size_t cap, const Message& m, uint16_t off, uint16_t size) {
   size_t n = 0;
@@ -32,9 +33,13 @@ inline void fill_instr_header(const Message& m, MarketEvent& e) {
 // Contract size: the v1.9 Quantity8 field when sent, else the v1.2 whole-unit field.
 inline int64_t contract_size_e9(const Message& m, uint16_t q8_off, uint16_t q0_off) {
   int64_t q8 = read_or_null<int64_t>(m, q8_off, kNullI64);
-  if (q8 != kNullI64) return q8 * kQuantity8ToE9;
+  if (q8 != kNullI64) {
+    // A value that cannot be expressed ×1e-9 is no contract size: report it as absent.
+    if (q8 > INT64_MAX / kQuantity8ToE9 || q8 < INT64_MIN / kQuantity8ToE9) return kNullI64;
+    return q8 * kQuantity8ToE9;
+  }
   int32_t q0 = read_or_null<int32_t>(m, q0_off, kNullI32);
-  return q0 == kNullI32 ? kNullI64 : (int64_t)q0 * kPriceScale;
+  return q0 == kNullI32 ? kNullI64 : (int64_t)q0 * kPriceScale;  // |int32| × 1e9 fits in int64
 }
 
 template <const TemplateDef& T>
@@ -88,7 +93,7 @@ inline bool normalize(const PacketHeader& ph, const Message& m, MarketEvent& e) 
       e.instrument.tick_size = load_le<int64_t>(b + field_offset(T, "tick_size"));
       e.instrument.limit_down = load_le<int64_t>(b + field_offset(T, "limit_down_price"));
       e.instrument.limit_up = load_le<int64_t>(b + field_offset(T, "limit_up_price"));
-      e.instrument.contract_size = contract_size_e9(m, 0xFFFF - 8, field_offset(T, "old_contract_size"));
+      e.instrument.contract_size = contract_size_e9(m, kNotInLayout, field_offset(T, "old_contract_size"));
       return true;
     }
     case kOptionInstrumentDefinitionId: {
@@ -253,7 +258,7 @@ inline bool normalize(const PacketHeader& ph, const Message& m, MarketEvent& e) 
       d.trading_status = b[field_offset(O, "trading_status")];
       if (m.template_id == kStartOfSpreadInstrumentSnapshotId) {
         d.kind = (uint8_t)InstrumentKind::spread;
-        d.contract_size = contract_size_e9(m, 0xFFFF - 8, field_offset(S, "old_contract_size"));
+        d.contract_size = contract_size_e9(m, kNotInLayout, field_offset(S, "old_contract_size"));
         return true;
       }
       d.kind = (uint8_t)InstrumentKind::outright;

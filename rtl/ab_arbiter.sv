@@ -22,9 +22,10 @@
 //             m_axis_* (tuser = abort on the last beat) with sideband m_axis_gap /
 //             m_axis_line / m_axis_chan, constant for the frame; cfg_chan_reset(_idx) clears
 //             one slot; counters (cnt_win_a / cnt_win_b: committed frames per line).
-// Latency:    the header is complete with payload beat 2; first output beat 3 cycles later
-//             (5 cycles after the first input beat with back-to-back input); then one beat
-//             per cycle, last output beat 3 cycles after the last input beat.
+// Latency:    the header is complete with payload beat 2; the first output beat leaves 3
+//             cycles later, 5 cycles after the first input beat with back-to-back input; the
+//             frame then streams at one beat per cycle (last beat also 5 cycles after its
+//             input beat).
 `default_nettype none
 module ab_arbiter #(
     parameter int DATA_WIDTH = 64,

@@ -14,9 +14,8 @@
 // Interfaces: s_axis_* (tuser = abort) in; m_axis_* (tuser = abort) + m_axis_sb (ctl_sb of
 //             the frame, constant for all its beats) out; stat_* pulses once per input frame,
 //             on its last beat, for the parser's counters.
-// Latency:    output beat k leaves the internal register one cycle after input beat b0+k+1
-//             is accepted (2 cycles after beat b0+k+1 arrives at the output port), i.e. the
-//             block looks one beat ahead to know where the frame ends. When the frame's
+// Latency:    output beat k is presented 1 cycle after input beat b0+k+1 is accepted (the
+//             block looks one beat ahead to know where the frame ends). When the frame's
 //             remaining bytes spill into one more output beat, one extra (flush) cycle is
 //             spent with s_axis_tready low.
 `default_nettype none

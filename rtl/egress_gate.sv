@@ -27,8 +27,9 @@
 // Latency:    store-and-forward up to the decision: a frame is held until the beat holding
 //             its last checked byte (quantity, TCP payload byte 59; non-orders: the byte that
 //             tells them apart) plus 3 cycles of checks, then streams at one beat per cycle.
-//             NewOrder without VLAN, IHL 5, 32-byte TCP header: first output beat 20 cycles
-//             after the first input beat, last beat 5 cycles after the last input beat.
+//             NewOrder without VLAN, IHL 5, 32-byte TCP header (131 bytes, 17 beats): the
+//             checked bytes end in beat 15, so the first output beat leaves 19 cycles after
+//             the first input beat and the last beat 19 cycles after the last input beat.
 `default_nettype none
 module egress_gate #(
     parameter int DATA_WIDTH = 64,

@@ -19,9 +19,9 @@
 //             with sideband m_axis_{src_ip,dst_ip,src_port,dst_port}, constant for every beat
 //             of a frame; counters (each input frame lands in exactly one of ok / the six
 //             reasons / aborted; cnt_frames counts all).
-// Latency:    first output beat 2 cycles after input beat (IHL*4+8)/8 + 1 is accepted, i.e.
-//             6 cycles after the first input beat for IHL = 5 with back-to-back input; last
-//             output beat 1-2 cycles after the last input beat.
+// Latency:    the first output beat leaves 1 cycle after input beat (IHL*4+8)/8 + 1 is
+//             accepted: 5 cycles after the first input beat for IHL = 5 with back-to-back
+//             input; the last output beat 1-2 cycles after the last input beat.
 `default_nettype none
 module ipv4_udp_parser #(
     parameter int DATA_WIDTH = 64,

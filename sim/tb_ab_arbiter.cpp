@@ -288,3 +288,15 @@ TEST_CASE("ab_arbiter: generated A/B session with loss, reordering, duplicates a
         }
     }
 }
+
+TEST_CASE("ab_arbiter: latency stated in the module header") {
+    Bench b(profiles()[0], 0.0);
+    b.push(md(1, false, 0, 100));
+    REQUIRE(b.h.run_until_idle(1000));
+    REQUIRE(b.sink.frames.size() == 1);
+    uint64_t first = b.sink.frames[0].first_cycle - b.a.accepted()[0].first_cycle;
+    uint64_t last = b.sink.frames[0].last_cycle - b.a.accepted()[0].last_cycle;
+    MESSAGE("first " << first << " last " << last);
+    CHECK(first == 5u);
+    CHECK(last == 5u);
+}

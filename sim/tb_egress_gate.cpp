@@ -275,3 +275,15 @@ TEST_CASE("egress_gate: token bucket allows the burst, then one order per interv
     CHECK(b.h.m->stat_tokens == 3);
     CHECK(b.sink.frames.size() == 5);
 }
+
+TEST_CASE("egress_gate: latency stated in the module header") {
+    Bench b(profiles()[0], Cfg{});
+    b.src.push(order_captures()[0]);
+    REQUIRE(b.h.run_until_idle(1000));
+    REQUIRE(b.sink.frames.size() == 1);
+    uint64_t first = b.sink.frames[0].first_cycle - b.src.accepted()[0].first_cycle;
+    uint64_t last = b.sink.frames[0].last_cycle - b.src.accepted()[0].last_cycle;
+    MESSAGE("first " << first << " last " << last);
+    CHECK(first == 19u);
+    CHECK(last == 19u);
+}

@@ -167,3 +167,20 @@ TEST_CASE("eth_vlan_parser: Coinbase market-data captures pass byte-exact") {
         SUBCASE(p.name) { run_and_check(p, frames); }
     }
 }
+
+TEST_CASE("eth_vlan_parser: latency stated in the module header") {
+    for (bool vlan : {false, true}) {
+        Bench b(profiles()[0]);
+        EthOpts e;
+        e.vlan = vlan;
+        Bytes f = eth_frame(e, Bytes(100, 0x42));
+        b.src.push(f);
+        REQUIRE(b.h.run_until_idle(1000));
+        REQUIRE(b.sink.frames.size() == 1);
+        uint64_t first = b.sink.frames[0].first_cycle - b.src.accepted()[0].first_cycle;
+        uint64_t last = b.sink.frames[0].last_cycle - b.src.accepted()[0].last_cycle;
+        MESSAGE("vlan " << vlan << ": first " << first << " last " << last);
+        CHECK(first == (vlan ? 4u : 3u));
+        CHECK(last <= 2u);
+    }
+}

@@ -199,3 +199,15 @@ TEST_CASE("ipv4_udp_parser: Coinbase market-data captures give their UDP payload
         }
     }
 }
+
+TEST_CASE("ipv4_udp_parser: latency stated in the module header") {
+    Bench b(profiles()[0]);
+    b.src.push(ipv4_packet({}, udp_datagram({}, Bytes(100, 0x42))));
+    REQUIRE(b.h.run_until_idle(1000));
+    REQUIRE(b.sink.frames.size() == 1);
+    uint64_t first = b.sink.frames[0].first_cycle - b.src.accepted()[0].first_cycle;
+    uint64_t last = b.sink.frames[0].last_cycle - b.src.accepted()[0].last_cycle;
+    MESSAGE("first " << first << " last " << last);
+    CHECK(first == 5u);
+    CHECK(last <= 2u);
+}

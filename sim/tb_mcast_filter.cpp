@@ -177,3 +177,17 @@ TEST_CASE("mcast_filter: wildcard port, lowest index wins, invalidated entry sto
     CHECK(b.h.m->cnt_match == 2);
     CHECK(b.h.m->cnt_nomatch == 2);
 }
+
+TEST_CASE("mcast_filter: latency stated in the module header") {
+    Bench b(profiles()[0]);
+    b.writes.emplace_back(0, Entry{true, 0xe9f6fa87, 0, false, 0, 1});
+    b.h.run(4);
+    b.push(0xe9f6fa87, 5222, Bytes(100, 1));
+    REQUIRE(b.h.run_until_idle(1000));
+    REQUIRE(b.sink.frames.size() == 1);
+    uint64_t first = b.sink.frames[0].first_cycle - b.src.accepted()[0].first_cycle;
+    uint64_t last = b.sink.frames[0].last_cycle - b.src.accepted()[0].last_cycle;
+    MESSAGE("first " << first << " last " << last);
+    CHECK(first == 1u);
+    CHECK(last == 1u);
+}

@@ -91,3 +91,12 @@ TEST_CASE("timestamper: the counter keeps exact fractional time and reloads") {
     REQUIRE(b.sink.frames.size() == 1);
     CHECK(b.sink.frames[0].sb[0] == t0 + ts_after(b.src.accepted()[0].first_cycle - load_edge));
 }
+
+TEST_CASE("timestamper: latency stated in the module header") {
+    Bench b(profiles()[0]);
+    b.src.push(Bytes(100, 1));
+    REQUIRE(b.h.run_until_idle(1000));
+    REQUIRE(b.sink.frames.size() == 1);
+    CHECK(b.sink.frames[0].first_cycle - b.src.accepted()[0].first_cycle == 1u);
+    CHECK(b.sink.frames[0].last_cycle - b.src.accepted()[0].last_cycle == 1u);
+}

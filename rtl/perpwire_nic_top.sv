@@ -97,85 +97,88 @@ module perpwire_nic_top #(
     output logic [CNT_WIDTH-1:0]            cnt_rd_data
 );
     // ------------------------------------------------------------------ feed, per line
-    logic [63:0]           l3_tdata [2];
-    logic [7:0]            l3_tkeep [2];
-    logic                  l3_tvalid [2], l3_tready [2], l3_tlast [2], l3_tuser [2];
-    logic [63:0]           udp_tdata [2];
-    logic [7:0]            udp_tkeep [2];
-    logic                  udp_tvalid [2], udp_tready [2], udp_tlast [2], udp_tuser [2];
-    logic [31:0]           udp_dst_ip [2];
-    logic [15:0]           udp_dst_port [2];
-    logic [63:0]           flt_tdata [2];
-    logic [7:0]            flt_tkeep [2];
-    logic                  flt_tvalid [2], flt_tready [2], flt_tlast [2], flt_tuser [2];
-    logic                  flt_line [2];
-    logic [CHAN_WIDTH-1:0] flt_chan [2];
-    logic [15:0]           flt_chan_id [2];
+    // Per-line signals are packed vectors indexed by line (0 = port A, 1 = port B).
+    localparam int CW = CNT_WIDTH;
+    logic [2*64-1:0]         rx_tdata, l3_tdata, udp_tdata, flt_tdata;
+    logic [2*8-1:0]          rx_tkeep, l3_tkeep, udp_tkeep, flt_tkeep;
+    logic [1:0]              rx_tvalid, rx_tready, rx_tlast, rx_tuser;
+    logic [1:0]              l3_tvalid, l3_tready, l3_tlast, l3_tuser;
+    logic [1:0]              udp_tvalid, udp_tready, udp_tlast, udp_tuser;
+    logic [1:0]              flt_tvalid, flt_tready, flt_tlast, flt_tuser, flt_line;
+    logic [2*32-1:0]         udp_dst_ip;
+    logic [2*16-1:0]         udp_dst_port, flt_chan_id;
+    logic [2*CHAN_WIDTH-1:0] flt_chan;
+    // counters: line g, counter i at [(g*N + i)*CW +: CW]
+    logic [2*5*CW-1:0]       c_eth;
+    logic [2*9*CW-1:0]       c_ip;
+    logic [2*2*CW-1:0]       c_flt;
 
-    logic [CNT_WIDTH-1:0]  c_eth [2][5];
-    logic [CNT_WIDTH-1:0]  c_ip  [2][9];
-    logic [CNT_WIDTH-1:0]  c_flt [2][2];
-
-    logic [63:0] rx_tdata [2];
-    logic [7:0]  rx_tkeep [2];
-    logic        rx_tvalid [2], rx_tready [2], rx_tlast [2], rx_tuser [2];
-    assign rx_tdata[0]  = s_axis_rx_a_tdata;   assign rx_tdata[1]  = s_axis_rx_b_tdata;
-    assign rx_tkeep[0]  = s_axis_rx_a_tkeep;   assign rx_tkeep[1]  = s_axis_rx_b_tkeep;
-    assign rx_tvalid[0] = s_axis_rx_a_tvalid;  assign rx_tvalid[1] = s_axis_rx_b_tvalid;
-    assign rx_tlast[0]  = s_axis_rx_a_tlast;   assign rx_tlast[1]  = s_axis_rx_b_tlast;
-    assign rx_tuser[0]  = s_axis_rx_a_tuser;   assign rx_tuser[1]  = s_axis_rx_b_tuser;
+    assign rx_tdata  = {s_axis_rx_b_tdata,  s_axis_rx_a_tdata};
+    assign rx_tkeep  = {s_axis_rx_b_tkeep,  s_axis_rx_a_tkeep};
+    assign rx_tvalid = {s_axis_rx_b_tvalid, s_axis_rx_a_tvalid};
+    assign rx_tlast  = {s_axis_rx_b_tlast,  s_axis_rx_a_tlast};
+    assign rx_tuser  = {s_axis_rx_b_tuser,  s_axis_rx_a_tuser};
     assign s_axis_rx_a_tready = rx_tready[0];
     assign s_axis_rx_b_tready = rx_tready[1];
 
     // sideband the feed path does not use
-    logic [15:0]           unused_eth_type [2];
-    logic                  unused_vlan_valid [2];
-    logic [2:0]            unused_vlan_pcp [2];
-    logic [11:0]           unused_vlan_id [2];
-    logic [31:0]           unused_src_ip [2];
-    logic [15:0]           unused_src_port [2];
-    logic [MIDX_WIDTH-1:0] unused_entry [2];
+    logic [2*16-1:0]         unused_eth_type, unused_src_port;
+    logic [1:0]              unused_vlan_valid;
+    logic [2*3-1:0]          unused_vlan_pcp;
+    logic [2*12-1:0]         unused_vlan_id;
+    logic [2*32-1:0]         unused_src_ip;
+    logic [2*MIDX_WIDTH-1:0] unused_entry;
 
     for (genvar g = 0; g < 2; g++) begin : line
         eth_vlan_parser #(.CNT_WIDTH(CNT_WIDTH)) eth (
             .clk(clk), .rst(rst),
-            .s_axis_tdata(rx_tdata[g]), .s_axis_tkeep(rx_tkeep[g]), .s_axis_tvalid(rx_tvalid[g]),
-            .s_axis_tready(rx_tready[g]), .s_axis_tlast(rx_tlast[g]), .s_axis_tuser(rx_tuser[g]),
-            .m_axis_tdata(l3_tdata[g]), .m_axis_tkeep(l3_tkeep[g]), .m_axis_tvalid(l3_tvalid[g]),
-            .m_axis_tready(l3_tready[g]), .m_axis_tlast(l3_tlast[g]), .m_axis_tuser(l3_tuser[g]),
-            .m_axis_eth_type(unused_eth_type[g]), .m_axis_vlan_valid(unused_vlan_valid[g]),
-            .m_axis_vlan_pcp(unused_vlan_pcp[g]), .m_axis_vlan_id(unused_vlan_id[g]),
-            .cnt_frames(c_eth[g][0]), .cnt_ok(c_eth[g][1]), .cnt_non_ipv4(c_eth[g][2]),
-            .cnt_runt(c_eth[g][3]), .cnt_mac_err(c_eth[g][4])
+            .s_axis_tdata(rx_tdata[g*64 +: 64]), .s_axis_tkeep(rx_tkeep[g*8 +: 8]),
+            .s_axis_tvalid(rx_tvalid[g]), .s_axis_tready(rx_tready[g]),
+            .s_axis_tlast(rx_tlast[g]), .s_axis_tuser(rx_tuser[g]),
+            .m_axis_tdata(l3_tdata[g*64 +: 64]), .m_axis_tkeep(l3_tkeep[g*8 +: 8]),
+            .m_axis_tvalid(l3_tvalid[g]), .m_axis_tready(l3_tready[g]),
+            .m_axis_tlast(l3_tlast[g]), .m_axis_tuser(l3_tuser[g]),
+            .m_axis_eth_type(unused_eth_type[g*16 +: 16]), .m_axis_vlan_valid(unused_vlan_valid[g]),
+            .m_axis_vlan_pcp(unused_vlan_pcp[g*3 +: 3]), .m_axis_vlan_id(unused_vlan_id[g*12 +: 12]),
+            .cnt_frames(c_eth[(g*5+0)*CW +: CW]), .cnt_ok(c_eth[(g*5+1)*CW +: CW]),
+            .cnt_non_ipv4(c_eth[(g*5+2)*CW +: CW]), .cnt_runt(c_eth[(g*5+3)*CW +: CW]),
+            .cnt_mac_err(c_eth[(g*5+4)*CW +: CW])
         );
 
         ipv4_udp_parser #(.CNT_WIDTH(CNT_WIDTH)) ip (
             .clk(clk), .rst(rst),
-            .s_axis_tdata(l3_tdata[g]), .s_axis_tkeep(l3_tkeep[g]), .s_axis_tvalid(l3_tvalid[g]),
-            .s_axis_tready(l3_tready[g]), .s_axis_tlast(l3_tlast[g]), .s_axis_tuser(l3_tuser[g]),
-            .m_axis_tdata(udp_tdata[g]), .m_axis_tkeep(udp_tkeep[g]), .m_axis_tvalid(udp_tvalid[g]),
-            .m_axis_tready(udp_tready[g]), .m_axis_tlast(udp_tlast[g]), .m_axis_tuser(udp_tuser[g]),
-            .m_axis_src_ip(unused_src_ip[g]), .m_axis_dst_ip(udp_dst_ip[g]),
-            .m_axis_src_port(unused_src_port[g]), .m_axis_dst_port(udp_dst_port[g]),
-            .cnt_frames(c_ip[g][0]), .cnt_ok(c_ip[g][1]), .cnt_bad_hdr(c_ip[g][2]),
-            .cnt_bad_len(c_ip[g][3]), .cnt_bad_csum(c_ip[g][4]), .cnt_frag(c_ip[g][5]),
-            .cnt_not_udp(c_ip[g][6]), .cnt_bad_udp_len(c_ip[g][7]), .cnt_aborted(c_ip[g][8])
+            .s_axis_tdata(l3_tdata[g*64 +: 64]), .s_axis_tkeep(l3_tkeep[g*8 +: 8]),
+            .s_axis_tvalid(l3_tvalid[g]), .s_axis_tready(l3_tready[g]),
+            .s_axis_tlast(l3_tlast[g]), .s_axis_tuser(l3_tuser[g]),
+            .m_axis_tdata(udp_tdata[g*64 +: 64]), .m_axis_tkeep(udp_tkeep[g*8 +: 8]),
+            .m_axis_tvalid(udp_tvalid[g]), .m_axis_tready(udp_tready[g]),
+            .m_axis_tlast(udp_tlast[g]), .m_axis_tuser(udp_tuser[g]),
+            .m_axis_src_ip(unused_src_ip[g*32 +: 32]), .m_axis_dst_ip(udp_dst_ip[g*32 +: 32]),
+            .m_axis_src_port(unused_src_port[g*16 +: 16]), .m_axis_dst_port(udp_dst_port[g*16 +: 16]),
+            .cnt_frames(c_ip[(g*9+0)*CW +: CW]), .cnt_ok(c_ip[(g*9+1)*CW +: CW]),
+            .cnt_bad_hdr(c_ip[(g*9+2)*CW +: CW]), .cnt_bad_len(c_ip[(g*9+3)*CW +: CW]),
+            .cnt_bad_csum(c_ip[(g*9+4)*CW +: CW]), .cnt_frag(c_ip[(g*9+5)*CW +: CW]),
+            .cnt_not_udp(c_ip[(g*9+6)*CW +: CW]), .cnt_bad_udp_len(c_ip[(g*9+7)*CW +: CW]),
+            .cnt_aborted(c_ip[(g*9+8)*CW +: CW])
         );
 
         mcast_filter #(.N_ENTRIES(N_MCAST), .CHAN_WIDTH(CHAN_WIDTH), .CNT_WIDTH(CNT_WIDTH)) flt (
             .clk(clk), .rst(rst),
-            .s_axis_tdata(udp_tdata[g]), .s_axis_tkeep(udp_tkeep[g]), .s_axis_tvalid(udp_tvalid[g]),
-            .s_axis_tready(udp_tready[g]), .s_axis_tlast(udp_tlast[g]), .s_axis_tuser(udp_tuser[g]),
-            .s_axis_dst_ip(udp_dst_ip[g]), .s_axis_dst_port(udp_dst_port[g]),
-            .m_axis_tdata(flt_tdata[g]), .m_axis_tkeep(flt_tkeep[g]), .m_axis_tvalid(flt_tvalid[g]),
-            .m_axis_tready(flt_tready[g]), .m_axis_tlast(flt_tlast[g]), .m_axis_tuser(flt_tuser[g]),
-            .m_axis_line(flt_line[g]), .m_axis_chan(flt_chan[g]), .m_axis_chan_id(flt_chan_id[g]),
-            .m_axis_entry(unused_entry[g]),
+            .s_axis_tdata(udp_tdata[g*64 +: 64]), .s_axis_tkeep(udp_tkeep[g*8 +: 8]),
+            .s_axis_tvalid(udp_tvalid[g]), .s_axis_tready(udp_tready[g]),
+            .s_axis_tlast(udp_tlast[g]), .s_axis_tuser(udp_tuser[g]),
+            .s_axis_dst_ip(udp_dst_ip[g*32 +: 32]), .s_axis_dst_port(udp_dst_port[g*16 +: 16]),
+            .m_axis_tdata(flt_tdata[g*64 +: 64]), .m_axis_tkeep(flt_tkeep[g*8 +: 8]),
+            .m_axis_tvalid(flt_tvalid[g]), .m_axis_tready(flt_tready[g]),
+            .m_axis_tlast(flt_tlast[g]), .m_axis_tuser(flt_tuser[g]),
+            .m_axis_line(flt_line[g]), .m_axis_chan(flt_chan[g*CHAN_WIDTH +: CHAN_WIDTH]),
+            .m_axis_chan_id(flt_chan_id[g*16 +: 16]),
+            .m_axis_entry(unused_entry[g*MIDX_WIDTH +: MIDX_WIDTH]),
             .cfg_wr_en(cfg_mcast_wr_en), .cfg_wr_idx(cfg_mcast_wr_idx),
             .cfg_wr_valid(cfg_mcast_wr_valid), .cfg_wr_group(cfg_mcast_wr_group),
             .cfg_wr_port(cfg_mcast_wr_port), .cfg_wr_line(cfg_mcast_wr_line),
             .cfg_wr_chan(cfg_mcast_wr_chan), .cfg_wr_chan_id(cfg_mcast_wr_chan_id),
-            .cnt_match(c_flt[g][0]), .cnt_nomatch(c_flt[g][1])
+            .cnt_match(c_flt[(g*2+0)*CW +: CW]), .cnt_nomatch(c_flt[(g*2+1)*CW +: CW])
         );
     end
 
@@ -184,25 +187,25 @@ module perpwire_nic_top #(
     logic [7:0]            arb_tkeep;
     logic                  arb_tvalid, arb_tready, arb_tlast, arb_tuser, arb_gap, arb_line;
     logic [CHAN_WIDTH-1:0] arb_chan;
-    logic [CNT_WIDTH-1:0]  c_arb [10];
+    logic [10*CW-1:0]      c_arb;
 
     ab_arbiter #(.CHAN_WIDTH(CHAN_WIDTH), .CNT_WIDTH(CNT_WIDTH)) arb (
         .clk(clk), .rst(rst),
-        .s_axis_a_tdata(flt_tdata[0]), .s_axis_a_tkeep(flt_tkeep[0]),
+        .s_axis_a_tdata(flt_tdata[63:0]), .s_axis_a_tkeep(flt_tkeep[7:0]),
         .s_axis_a_tvalid(flt_tvalid[0]), .s_axis_a_tready(flt_tready[0]),
         .s_axis_a_tlast(flt_tlast[0]), .s_axis_a_tuser(flt_tuser[0]),
-        .s_axis_a_line(flt_line[0]), .s_axis_a_chan(flt_chan[0]), .s_axis_a_chan_id(flt_chan_id[0]),
-        .s_axis_b_tdata(flt_tdata[1]), .s_axis_b_tkeep(flt_tkeep[1]),
+        .s_axis_a_line(flt_line[0]), .s_axis_a_chan(flt_chan[CHAN_WIDTH-1:0]), .s_axis_a_chan_id(flt_chan_id[15:0]),
+        .s_axis_b_tdata(flt_tdata[127:64]), .s_axis_b_tkeep(flt_tkeep[15:8]),
         .s_axis_b_tvalid(flt_tvalid[1]), .s_axis_b_tready(flt_tready[1]),
         .s_axis_b_tlast(flt_tlast[1]), .s_axis_b_tuser(flt_tuser[1]),
-        .s_axis_b_line(flt_line[1]), .s_axis_b_chan(flt_chan[1]), .s_axis_b_chan_id(flt_chan_id[1]),
+        .s_axis_b_line(flt_line[1]), .s_axis_b_chan(flt_chan[2*CHAN_WIDTH-1:CHAN_WIDTH]), .s_axis_b_chan_id(flt_chan_id[31:16]),
         .m_axis_tdata(arb_tdata), .m_axis_tkeep(arb_tkeep), .m_axis_tvalid(arb_tvalid),
         .m_axis_tready(arb_tready), .m_axis_tlast(arb_tlast), .m_axis_tuser(arb_tuser),
         .m_axis_gap(arb_gap), .m_axis_line(arb_line), .m_axis_chan(arb_chan),
         .cfg_chan_reset(cfg_arb_chan_reset), .cfg_chan_reset_idx(cfg_arb_chan_reset_idx),
-        .cnt_pass(c_arb[0]), .cnt_dup(c_arb[1]), .cnt_late(c_arb[2]), .cnt_gap(c_arb[3]),
-        .cnt_gap_pkts(c_arb[4]), .cnt_runt(c_arb[5]), .cnt_bad_chan(c_arb[6]),
-        .cnt_aborted(c_arb[7]), .cnt_win_a(c_arb[8]), .cnt_win_b(c_arb[9])
+        .cnt_pass(c_arb[0*CW +: CW]), .cnt_dup(c_arb[1*CW +: CW]), .cnt_late(c_arb[2*CW +: CW]), .cnt_gap(c_arb[3*CW +: CW]),
+        .cnt_gap_pkts(c_arb[4*CW +: CW]), .cnt_runt(c_arb[5*CW +: CW]), .cnt_bad_chan(c_arb[6*CW +: CW]),
+        .cnt_aborted(c_arb[7*CW +: CW]), .cnt_win_a(c_arb[8*CW +: CW]), .cnt_win_b(c_arb[9*CW +: CW])
     );
 
     timestamper #(.USER_WIDTH(3 + CHAN_WIDTH), .NS_PER_CYCLE_Q32(NS_PER_CYCLE_Q32)) tstamp (
@@ -217,7 +220,7 @@ module perpwire_nic_top #(
     );
 
     // ------------------------------------------------------------------ order path
-    logic [CNT_WIDTH-1:0] c_gate [7];
+    logic [7*CW-1:0]      c_gate;
     logic [15:0]          gate_tokens;
 
     egress_gate #(.CNT_WIDTH(CNT_WIDTH)) gate (
@@ -231,9 +234,9 @@ module perpwire_nic_top #(
         .cfg_kill(cfg_kill), .cfg_max_qty(cfg_max_qty), .cfg_max_notional(cfg_max_notional),
         .cfg_tb_burst(cfg_tb_burst), .cfg_tb_interval(cfg_tb_interval),
         .stat_tokens(gate_tokens),
-        .cnt_pass_order(c_gate[0]), .cnt_pass_other(c_gate[1]), .cnt_blk_kill(c_gate[2]),
-        .cnt_blk_malformed(c_gate[3]), .cnt_blk_qty(c_gate[4]), .cnt_blk_notional(c_gate[5]),
-        .cnt_blk_throttle(c_gate[6])
+        .cnt_pass_order(c_gate[0*CW +: CW]), .cnt_pass_other(c_gate[1*CW +: CW]), .cnt_blk_kill(c_gate[2*CW +: CW]),
+        .cnt_blk_malformed(c_gate[3*CW +: CW]), .cnt_blk_qty(c_gate[4*CW +: CW]), .cnt_blk_notional(c_gate[5*CW +: CW]),
+        .cnt_blk_throttle(c_gate[6*CW +: CW])
     );
 
     // ------------------------------------------------------------------ output frame counters
@@ -256,20 +259,29 @@ module perpwire_nic_top #(
     //   0x30-0x36 gate: pass_order pass_other blk_kill blk_malformed blk_qty blk_notional
     //                   blk_throttle
     //   0x37 gate tokens   0x38 feed frames out   0x39 tx frames out
+    logic [3:0]        ra, ra_ip;
+    logic [5*CW-1:0]   eth_sel;
+    logic [9*CW-1:0]   ip_sel;
+    logic [2*CW-1:0]   flt_sel;
+    assign ra      = cnt_rd_addr[3:0];
+    assign ra_ip   = ra - 4'd5;
+    assign eth_sel = cnt_rd_addr[4] ? c_eth[5*CW +: 5*CW] : c_eth[0 +: 5*CW];
+    assign ip_sel  = cnt_rd_addr[4] ? c_ip[9*CW +: 9*CW]  : c_ip[0 +: 9*CW];
+    assign flt_sel = cnt_rd_addr[4] ? c_flt[2*CW +: 2*CW] : c_flt[0 +: 2*CW];
     always_comb begin
         cnt_rd_data = '0;
         case (cnt_rd_addr[5:4])
             2'd0, 2'd1: begin
-                if (cnt_rd_addr[3:0] < 4'd5)       cnt_rd_data = c_eth[cnt_rd_addr[4]][cnt_rd_addr[2:0]];
-                else if (cnt_rd_addr[3:0] < 4'd14) cnt_rd_data = c_ip[cnt_rd_addr[4]][cnt_rd_addr[3:0] - 4'd5];
-                else                               cnt_rd_data = c_flt[cnt_rd_addr[4]][cnt_rd_addr[0]];
+                if (ra < 4'd5)       cnt_rd_data = eth_sel[ra * CW +: CW];
+                else if (ra < 4'd14) cnt_rd_data = ip_sel[ra_ip * CW +: CW];
+                else                 cnt_rd_data = flt_sel[ra[0] * CW +: CW];  // 0x0e, 0x0f
             end
-            2'd2: if (cnt_rd_addr[3:0] < 4'd10) cnt_rd_data = c_arb[cnt_rd_addr[3:0]];
+            2'd2: if (ra < 4'd10) cnt_rd_data = c_arb[ra * CW +: CW];
             default: begin
-                if (cnt_rd_addr[3:0] < 4'd7)        cnt_rd_data = c_gate[cnt_rd_addr[2:0]];
-                else if (cnt_rd_addr[3:0] == 4'd7)  cnt_rd_data = CNT_WIDTH'(gate_tokens);
-                else if (cnt_rd_addr[3:0] == 4'd8)  cnt_rd_data = c_feed_out;
-                else if (cnt_rd_addr[3:0] == 4'd9)  cnt_rd_data = c_tx_out;
+                if (ra < 4'd7)        cnt_rd_data = c_gate[ra * CW +: CW];
+                else if (ra == 4'd7)  cnt_rd_data = CNT_WIDTH'(gate_tokens);
+                else if (ra == 4'd8)  cnt_rd_data = c_feed_out;
+                else if (ra == 4'd9)  cnt_rd_data = c_tx_out;
             end
         endcase
     end

@@ -5,6 +5,7 @@
 
 #include <pcap/pcap.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -87,7 +88,7 @@ struct Ipv4Opts {
 inline Bytes ipv4_packet(const Ipv4Opts& o, const Bytes& l4) {
     size_t hl = size_t(o.ihl) * 4;
     if (hl < 20) hl = 20;
-    Bytes p(hl, 0);
+    Bytes p(hl + l4.size(), 0);
     p[0] = uint8_t(o.version << 4 | (o.ihl & 0xf));
     put_be16(p, 2, uint16_t(int(hl + l4.size()) + o.tot_len_delta));
     put_be16(p, 4, o.id);
@@ -100,7 +101,7 @@ inline Bytes ipv4_packet(const Ipv4Opts& o, const Bytes& l4) {
     uint16_t c = uint16_t(~ones_complement_sum(p.data(), hl));
     if (o.bad_csum) c ^= 0x0100;
     put_be16(p, 10, c);
-    p.insert(p.end(), l4.begin(), l4.end());
+    std::copy(l4.begin(), l4.end(), p.begin() + long(hl));
     return p;
 }
 
@@ -111,18 +112,18 @@ struct UdpOpts {
 };
 
 inline Bytes udp_datagram(const UdpOpts& o, const Bytes& payload) {
-    Bytes d(8, 0);
+    Bytes d(8 + payload.size(), 0);
     put_be16(d, 0, o.sport);
     put_be16(d, 2, o.dport);
     put_be16(d, 4, uint16_t(int(8 + payload.size()) + o.len_delta));
-    d.insert(d.end(), payload.begin(), payload.end());
+    std::copy(payload.begin(), payload.end(), d.begin() + 8);
     return d;
 }
 
 inline Bytes tcp_segment(uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
                          size_t option_bytes, const Bytes& payload, uint8_t flags = 0x18) {
     size_t hl = 20 + (option_bytes + 3) / 4 * 4;
-    Bytes s(hl, 0);
+    Bytes s(hl + payload.size(), 0);
     put_be16(s, 0, sport);
     put_be16(s, 2, dport);
     put_be32(s, 4, seq);
@@ -131,7 +132,7 @@ inline Bytes tcp_segment(uint16_t sport, uint16_t dport, uint32_t seq, uint32_t 
     s[13] = flags;
     put_be16(s, 14, 0x006b);
     for (size_t i = 20; i < hl; ++i) s[i] = 1;  // NOP options
-    s.insert(s.end(), payload.begin(), payload.end());
+    std::copy(payload.begin(), payload.end(), s.begin() + long(hl));
     return s;
 }
 

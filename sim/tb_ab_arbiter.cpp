@@ -243,7 +243,7 @@ TEST_CASE("ab_arbiter: generated A/B session with loss, reordering, duplicates a
             Bench b(p, p.idle + 0.1);
             std::vector<Sent> la, lb;
             uint64_t next[2] = {1000, 5000000000ull};
-            for (int i = 0; i < 700; ++i) {
+            for (int i = 0; i < 2500; ++i) {
                 uint8_t ch = uint8_t(r.below(2));
                 uint64_t seq = next[ch];
                 next[ch] += 1 + (r.chance(0.01) ? r.below(80) : 0);  // sender-side skip
@@ -281,10 +281,13 @@ TEST_CASE("ab_arbiter: generated A/B session with loss, reordering, duplicates a
             for (auto& [c, s] : taken) ref.frame(*s);
             check_outputs(b, ref.out);
             b.check_counts(ref.c);
-            CHECK(ref.c.dup > 300);
+            CHECK(ref.c.dup > 1000);
             CHECK(ref.c.gap > 0);
             CHECK(ref.c.late > 0);
             CHECK(ref.c.win_b > 0);
+            CHECK(ref.c.runt > 0);
+            CHECK(ref.c.bad_chan > 0);
+            CHECK(ref.c.aborted > 0);
         }
     }
 }

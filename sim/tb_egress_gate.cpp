@@ -170,7 +170,7 @@ TEST_CASE("egress_gate: generated traffic against the reference checks") {
             c.max_notional = 500'000ull * 1'000'000'000ull;
             Bench b(p, c);
             std::vector<Bytes> frames;
-            for (int i = 0; i < 500; ++i) frames.push_back(random_frame(r));
+            for (int i = 0; i < 1500; ++i) frames.push_back(random_frame(r));
             for (const auto& f : order_captures()) frames.push_back(f);
             std::array<uint64_t, N_VERDICT> n{};
             std::vector<Bytes> want;
@@ -180,7 +180,7 @@ TEST_CASE("egress_gate: generated traffic against the reference checks") {
                 if (v == PASS_ORDER || v == PASS_OTHER) want.push_back(f);
                 b.src.push(f);
             }
-            REQUIRE(b.h.run_until_idle(500000));
+            REQUIRE(b.h.run_until_idle(5000000));
             check_sink_protocol(b.sink);
             REQUIRE(b.sink.frames.size() == want.size());
             for (size_t i = 0; i < want.size(); ++i) {

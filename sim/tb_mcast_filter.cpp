@@ -113,7 +113,7 @@ TEST_CASE("mcast_filter: matches, misses and table writes racing the traffic") {
                 bool abort;
             };
             std::vector<Sent> sent;
-            for (int i = 0; i < 500; ++i) {
+            for (int i = 0; i < 1500; ++i) {
                 Sent s{r.chance(0.85) ? groups[r.below(groups.size())] : uint32_t(r.next()),
                        uint16_t(5220 + r.below(5)), {}, r.chance(0.05)};
                 s.payload.resize(1 + r.below(r.chance(0.2) ? 300 : 40));
@@ -126,7 +126,7 @@ TEST_CASE("mcast_filter: matches, misses and table writes racing the traffic") {
                 b.h.run(1 + r.below(200));
                 b.writes.emplace_back(int(r.below(N)), random_entry());
             }
-            REQUIRE(b.h.run_until_idle(200000));
+            REQUIRE(b.h.run_until_idle(5000000));
             check_sink_protocol(b.sink);
 
             const auto& acc = b.src.accepted();

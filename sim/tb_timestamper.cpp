@@ -51,7 +51,7 @@ TEST_CASE("timestamper: every frame carries the clock value of its first beat's 
                 b.src.push(f, u);
                 sent.emplace_back(f, u);
             }
-            REQUIRE(b.h.run_until_idle(200000));
+            REQUIRE(b.h.run_until_idle(5000000));
             check_sink_protocol(b.sink);
             REQUIRE(b.sink.frames.size() == sent.size());
             const auto& acc = b.src.accepted();

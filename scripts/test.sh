@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets up the machine, builds everything and runs every test: the main build under ctest, then the
-# decoders again under AddressSanitizer + UndefinedBehaviorSanitizer, then a bounded fuzzing run.
+# Sets up the machine, builds everything and runs every test: RTL lint, the main build under ctest
+# (unit, captures, differential, sim), the unit and capture tests again under AddressSanitizer +
+# UndefinedBehaviorSanitizer, then a bounded fuzzing run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,6 +9,9 @@ bash scripts/setup.sh
 
 JOBS=${JOBS:-2}
 BUILD=${BUILD:-build}
+
+echo "== RTL lint (verilator --lint-only -Wall, yosys)"
+bash scripts/lint_rtl.sh
 
 echo "== build ($BUILD)"
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release

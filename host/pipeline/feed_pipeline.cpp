@@ -1,0 +1,56 @@
+#include "host/pipeline/feed_pipeline.hpp"
+
+#include "core/md_normalize.hpp"
+
+namespace pw {
+
+FeedPipeline::FeedPipeline(EventSink& sink, int64_t reorder_wait_ns)
+    : sink_(sink), seq_(std::make_unique<Sequencer>(reorder_wait_ns)) {}
+
+void FeedPipeline::on_net_drop(uint8_t line, NetError e) {
+  ++counters_.frames[line & 1];
+  ++counters_.net_drops[(size_t)e];
+}
+
+void FeedPipeline::on_datagram(uint8_t line, int64_t time_ns, const uint8_t* payload, uint32_t len) {
+  ++counters_.frames[line & 1];
+  seq_->poll(time_ns, *this);
+  // A damaged copy must not win arbitration: check the framing before offering it.
+  const md::DecodeFault f = md::check_framing(payload, len);
+  if (f.error != md::DecodeError::none) {
+    ++counters_.damaged[(size_t)f.error];
+    return;
+  }
+  ++counters_.datagrams;
+  const uint16_t channel = load_le<uint16_t>(payload + 16);
+  const int64_t seq = load_le<int64_t>(payload + 8);
+  seq_->offer(line, channel, seq, time_ns, payload, len, *this);
+}
+
+void FeedPipeline::poll(int64_t now_ns) { seq_->poll(now_ns, *this); }
+
+void FeedPipeline::finish(int64_t now_ns) { seq_->flush(now_ns, *this); }
+
+void FeedPipeline::deliver(uint8_t, int64_t, int64_t, const uint8_t* data, uint32_t len) {
+  md::PacketReader r;
+  md::DecodeFault f = r.open(data, len);
+  md::Message m;
+  MarketEvent e;
+  for (;;) {
+    const md::Step s = r.next(m, f);
+    if (s == md::Step::end) break;
+    if (s == md::Step::fault) {
+      ++counters_.skipped[(size_t)f.error];
+      continue;
+    }
+    if (!md::normalize(r.header(), m, e)) continue;
+    ++counters_.events;
+    sink_.on_event(e);
+  }
+}
+
+void FeedPipeline::gap(uint16_t channel, int64_t first, int64_t last, int64_t time_ns) {
+  sink_.on_packet_gap(channel, first, last, time_ns);
+}
+
+}  // namespace pw

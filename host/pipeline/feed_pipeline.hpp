@@ -1,0 +1,60 @@
+// The software feed path: UDP payloads of lines A and B → framing checks → A/B arbitration and
+// sequencing → decode → normalized events → the market-state stage. Drops are counted by reason.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "core/events.hpp"
+#include "core/feed_sequencer.hpp"
+#include "core/md_decode.hpp"
+#include "core/net_parse.hpp"
+
+namespace pw {
+
+// Receives the pipeline's output: one call per normalized event and per declared packet gap.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void on_event(const MarketEvent& e) = 0;
+  virtual void on_packet_gap(uint16_t channel, int64_t first_missing, int64_t last_missing, int64_t time_ns) = 0;
+};
+
+struct FeedCounters {
+  uint64_t frames[2] = {0, 0};           // per line
+  uint64_t datagrams = 0;                // well-framed datagrams offered to arbitration
+  uint64_t events = 0;
+  std::array<uint64_t, (size_t)NetError::count_> net_drops{};
+  std::array<uint64_t, (size_t)md::DecodeError::count_> damaged{};  // copies rejected before arbitration
+  std::array<uint64_t, (size_t)md::DecodeError::count_> skipped{};  // messages skipped after arbitration
+};
+
+class FeedPipeline {
+ public:
+  using Sequencer = FeedSequencer<16, 64, 1472>;
+
+  FeedPipeline(EventSink& sink, int64_t reorder_wait_ns);
+
+  // One Ethernet frame from line 0 (A) or 1 (B), already parsed to its UDP payload by the caller.
+  void on_datagram(uint8_t line, int64_t time_ns, const uint8_t* payload, uint32_t len);
+  void on_net_drop(uint8_t line, NetError e);
+  // Gives up on holes older than the reorder wait (call as time passes) or all of them (end of data).
+  void poll(int64_t now_ns);
+  void finish(int64_t now_ns);
+
+  const FeedCounters& counters() const { return counters_; }
+  const SequencerCounters& sequencing() const { return seq_->counters(); }
+
+  // Sequencer callbacks.
+  void deliver(uint8_t line, int64_t seq, int64_t time_ns, const uint8_t* data, uint32_t len);
+  void gap(uint16_t channel, int64_t first, int64_t last, int64_t time_ns);
+
+ private:
+  EventSink& sink_;
+  std::unique_ptr<Sequencer> seq_;
+  FeedCounters counters_;
+};
+
+}  // namespace pw

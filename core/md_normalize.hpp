@@ -13,9 +13,11 @@ namespace detail {
 constexpr int64_t kQuantity8ToE9 = 10;  // Quantity8 (×1e-8) → ×1e-9
 constexpr uint16_t kNotInLayout = 0xFFFF;  // offset of a field the template does not have
 
+// Copies a NUL-padded text field into a NUL-padded record field. A text that fills the field on the
+// wire (24 characters of a char24 symbol) fills the record field too: no terminator is added.
 inline void copy_text(char* dst, size_t cap, const Message& m, uint16_t off, uint16_t size) {
   size_t n = 0;
-  for (; n < size && n + 1 < cap && (uint32_t)off + n < m.block_length; ++n) {
+  for (; n < size && n < cap && (uint32_t)off + n < m.block_length; ++n) {
     char c = (char)m.body[off + n];
     if (c == 0) break;
     dst[n] = c;

@@ -1,0 +1,819 @@
+// The pre-trade risk gate: the 13 checks of DESIGN.md "Pre-trade risk", in their fixed order (the
+// first failure is the reject reason), the reservation of accepted orders' worst-case exposure,
+// and the bookkeeping of the exchange's answers (entered, fill, cancel, reject, replaced) and of
+// funding payments. One engine serves every account of a firm.
+//
+// Header-only C++17 in synthesizable style: every capacity is a template parameter, storage is
+// fixed arrays inside the object, every loop has a fixed bound (early exits only), no heap,
+// exceptions, virtuals, recursion or OS calls. The HLS `pretrade_risk` kernel instantiates this
+// class unchanged; the software path calls it directly. Formulas and rounding: docs/risk.md.
+#pragma once
+#include <cstdint>
+
+#include "core/fixed_point.hpp"
+#include "core/margin.hpp"
+#include "core/risk_types.hpp"
+
+namespace pw {
+
+namespace risk_detail {
+
+constexpr int pow2_at_least(int n) {
+  int p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+// Open-addressing map from a 64-bit id to a slot number, linear probing, deletion by backward
+// shift (no tombstones, so probe lengths never degrade). Sized to a power of two ≥ 2 × capacity:
+// the load factor stays ≤ 1/2.
+template <int kCapacity>
+class IdIndex {
+ public:
+  static constexpr int kSize = pow2_at_least(2 * kCapacity);
+  static constexpr uint32_t kMask = (uint32_t)kSize - 1;
+
+  IdIndex() { clear(); }
+  void clear() {
+    for (int i = 0; i < kSize; ++i) slots_[i].val = -1;
+  }
+
+  int32_t find(int64_t key) const {
+    uint32_t h = home(key);
+    for (int n = 0; n < kSize; ++n) {
+      if (slots_[h].val < 0) return -1;
+      if (slots_[h].key == key) return slots_[h].val;
+      h = (h + 1) & kMask;
+    }
+    return -1;
+  }
+
+  // `key` must be absent; the caller keeps at most kCapacity keys.
+  void insert(int64_t key, int32_t val) {
+    uint32_t h = home(key);
+    for (int n = 0; n < kSize; ++n) {
+      if (slots_[h].val < 0) {
+        slots_[h].key = key;
+        slots_[h].val = val;
+        return;
+      }
+      h = (h + 1) & kMask;
+    }
+  }
+
+  void erase(int64_t key) {
+    uint32_t hole = home(key);
+    int n = 0;
+    for (; n < kSize; ++n) {
+      if (slots_[hole].val < 0) return;
+      if (slots_[hole].key == key) break;
+      hole = (hole + 1) & kMask;
+    }
+    if (n == kSize) return;
+    // Pull later members of the probe run back into the hole when their home allows it.
+    uint32_t j = hole;
+    for (int m = 0; m < kSize; ++m) {
+      j = (j + 1) & kMask;
+      if (slots_[j].val < 0) break;
+      uint32_t k = home(slots_[j].key);
+      bool stays = (hole <= j) ? (hole < k && k <= j) : (hole < k || k <= j);
+      if (!stays) {
+        slots_[hole] = slots_[j];
+        hole = j;
+      }
+    }
+    slots_[hole].val = -1;
+  }
+
+ private:
+  static constexpr int kBits = [] {
+    int b = 0;
+    while ((1 << b) < kSize) ++b;
+    return b;
+  }();
+  static uint32_t home(int64_t key) {
+    return (uint32_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> (64 - kBits)) & kMask;
+  }
+  struct Slot {  // key and value side by side: one cache line per probe
+    int64_t key;
+    int32_t val;  // -1: empty
+  };
+  Slot slots_[kSize];
+};
+
+// The last kWindow client order ids of accepted new orders (FIFO), for check 11.
+template <int kWindow>
+class DedupWindow {
+ public:
+  DedupWindow() { clear(); }
+  void clear() {
+    head_ = 0;
+    count_ = 0;
+    set_.clear();
+  }
+  bool contains(int64_t id) const { return set_.find(id) >= 0; }
+  void insert(int64_t id) {
+    if (count_ == kWindow) set_.erase(ring_[head_]);
+    else ++count_;
+    ring_[head_] = id;
+    set_.insert(id, head_);
+    head_ = head_ + 1 == kWindow ? 0 : head_ + 1;
+  }
+
+ private:
+  int64_t ring_[kWindow];
+  int32_t head_;
+  int32_t count_;
+  IdIndex<kWindow> set_;
+};
+
+}  // namespace risk_detail
+
+// Order-rate token bucket in nano-tokens (1 order = 1e9): refill = elapsed ns × orders_per_second,
+// exact, capped at burst × 1e9. Starts full. A request time earlier than the last refill refills
+// nothing (the bucket's clock never runs backwards).
+constexpr int64_t kTokenScale = 1000000000;
+
+struct TokenBucket {
+  int64_t tokens;  // nano-tokens
+  int64_t last;    // ns of the last refill; kNullI64 before the first order
+};
+
+inline int64_t bucket_level(const TokenBucket& b, int64_t orders_per_second, int64_t burst, int64_t t) {
+  int64_t cap = burst * kTokenScale;
+  i128 level = b.tokens;
+  if (b.last != kNullI64 && t > b.last) level += ((i128)t - b.last) * orders_per_second;
+  return level > cap ? cap : (int64_t)level;
+}
+
+inline void bucket_take(TokenBucket& b, int64_t level, int64_t t) {
+  b.tokens = level - kTokenScale;
+  if (b.last == kNullI64 || t > b.last) b.last = t;
+}
+
+// An order the gate accepted and the exchange has not finished with.
+struct OpenOrder {
+  int64_t client_order_id;
+  int64_t price;         // limit price of the order as the exchange holds it
+  int64_t new_price;     // the replace in flight (replace_pending)
+  int64_t eff_price;     // the more aggressive of price / new_price while a replace is in flight
+  int64_t res_notional;  // reserved notional (money ×1e-9)
+  int64_t qty;           // total order quantity
+  int64_t new_qty;       // total quantity of the replace in flight
+  int64_t filled;
+  int64_t res_qty;       // reserved contracts
+  int32_t next;          // list of the open orders of one account × instrument × side
+  int32_t prev;
+  uint16_t account;
+  uint16_t instrument;
+  int8_t side;
+  uint8_t flags;
+  uint8_t entered;          // the exchange acknowledged the order
+  uint8_t replace_pending;  // a replace was accepted and not yet answered
+};
+
+// One account's state in one instrument.
+struct PositionState {
+  Exposure exposure;     // position, average entry, open quantities, most aggressive open prices
+  MarginParts margin;    // instrument_margin() of the exposure at the current market (zero when flat)
+  int64_t realized_pnl;  // cumulative, money ×1e-9 (already in cash)
+  int64_t funding_paid;  // cumulative funding paid (negative: received), already in cash
+  int32_t head[2];       // open-order lists: [0] buys, [1] sells
+};
+
+struct AccountState {
+  int64_t cash;               // money ×1e-9: deposits + realized PnL − funding paid
+  int64_t filled_notional;    // gross notional filled since the last reset_daily()
+  int64_t reserved_notional;  // Σ reserved notional of the open orders
+  TokenBucket bucket;
+  AccountLimits limits;
+  uint8_t configured;
+  uint8_t killed;
+};
+
+struct AccountMargin {
+  int64_t requirement;  // Σ instruments (initial margin + open-order loss)
+  int64_t equity;       // cash + Σ (unrealized PnL − funding owed)
+};
+
+// Σ of an account's PositionState::margin over its instruments, kept in step with them.
+struct MarginTotals {
+  i128 requirement;
+  i128 equity;  // without cash
+};
+
+struct RiskCounters {
+  uint64_t accepted;                       // new orders and replaces accepted
+  uint64_t cancels;                        // cancel requests passed through
+  uint64_t rejected[kRejectReasonCount];   // by RejectReason
+  uint64_t unknown_events;                 // exchange events naming no open order
+  uint64_t overfills;                      // fills larger than the order's reservation
+  uint64_t funding_events;
+};
+
+template <int kAccounts = 16, int kInstruments = 8, int kOpenOrders = 1024, int kDedupWindow = 4096,
+          int kSessions = 8>
+class RiskEngine {
+  static_assert(kAccounts > 0 && kAccounts <= 65535, "account index is 16-bit");
+  static_assert(kInstruments > 0 && kInstruments <= 65535, "instrument index is 16-bit");
+  static_assert(kSessions > 0 && kSessions <= 256, "session index is 8-bit");
+  static_assert(kOpenOrders > 0 && kDedupWindow > 0, "capacities are positive");
+
+ public:
+  static constexpr int accounts = kAccounts;
+  static constexpr int instruments = kInstruments;
+  static constexpr int open_order_capacity = kOpenOrders;
+  static constexpr int dedup_window = kDedupWindow;
+  static constexpr int sessions = kSessions;
+
+  RiskEngine() { reset(); }
+
+  // Forgets everything: limits, market, positions, cash, orders, counters.
+  void reset() {
+    kill_global_ = 0;
+    for (int a = 0; a < kAccounts; ++a) {
+      accounts_[a] = Account{};
+      for (int i = 0; i < kInstruments; ++i) {
+        PositionState& p = pos_[a][i];
+        p = PositionState{};
+        p.exposure.best_buy = kNoBuyPrice;
+        p.exposure.best_sell = kNoSellPrice;
+        p.head[0] = p.head[1] = -1;
+      }
+    }
+    for (int i = 0; i < kInstruments; ++i) {
+      instruments_[i] = Instrument{};
+      instruments_[i].market.mark = kNullI64;
+      instruments_[i].market.best_bid = kNullI64;
+      instruments_[i].market.best_ask = kNullI64;
+      instruments_[i].market.limit_down = kNullI64;
+      instruments_[i].market.limit_up = kNullI64;
+      instruments_[i].market.last_update = kNullI64;
+    }
+    for (int s = 0; s < kSessions; ++s) sessions_[s] = Session{};
+    for (int k = 0; k < kOpenOrders; ++k) free_[k] = kOpenOrders - 1 - k;
+    free_count_ = kOpenOrders;
+    index_.clear();
+    dedup_.clear();
+    counters_ = RiskCounters{};
+  }
+
+  // ---- configuration (a bad value leaves the previous limits in force) -----------------------
+
+  LimitsError set_account_limits(int a, const AccountLimits& l) {
+    if (a < 0 || a >= kAccounts) return bad_index();
+    LimitsError e = validate(l);
+    if (!e.ok()) return e;
+    AccountState& s = accounts_[a].state;
+    if (!s.configured) s.bucket = TokenBucket{l.order_burst * kTokenScale, kNullI64};
+    s.limits = l;
+    s.configured = 1;
+    return e;
+  }
+  LimitsError set_instrument_limits(int i, const InstrumentLimits& l) {
+    if (i < 0 || i >= kInstruments) return bad_index();
+    LimitsError e = validate(l);
+    if (!e.ok()) return e;
+    instruments_[i].limits = l;
+    instruments_[i].configured = 1;
+    refresh_instrument(i);  // the tiers may have changed
+    return e;
+  }
+  LimitsError set_session_limits(int s, const SessionLimits& l) {
+    if (s < 0 || s >= kSessions) return bad_index();
+    LimitsError e = validate(l);
+    if (!e.ok()) return e;
+    Session& ss = sessions_[s];
+    if (!ss.configured) ss.bucket = TokenBucket{l.order_burst * kTokenScale, kNullI64};
+    ss.limits = l;
+    ss.configured = 1;
+    return e;
+  }
+  // Collateral: the account's cash (money ×1e-9).
+  void set_cash(int a, int64_t cash) {
+    if (a >= 0 && a < kAccounts) accounts_[a].state.cash = cash;
+  }
+  // A position carried over (start of day, recovery).
+  void set_position(int a, int i, int64_t position, int64_t entry_price) {
+    if (a < 0 || a >= kAccounts || i < 0 || i >= kInstruments) return;
+    pos_[a][i].exposure.position = position;
+    pos_[a][i].exposure.entry_price = position == 0 ? 0 : entry_price;
+    refresh(a, i);
+  }
+  // Market state from the market-state stage (book, mark/funding, trading status): the only way
+  // the market changes. A new mark, contract size or funding rate re-marks every account holding
+  // a position or open orders in the instrument (kAccounts steps), so that checks stay O(1).
+  void set_market(int i, const InstrumentMarket& m) {
+    if (i < 0 || i >= kInstruments) return;
+    InstrumentMarket& cur = instruments_[i].market;
+    bool remark = m.mark != cur.mark || m.contract_size != cur.contract_size || m.funding_rate != cur.funding_rate;
+    cur = m;
+    if (remark) {
+      instruments_[i].mark_value = contract_value(m.mark > 0 ? m.mark : 0, m.contract_size);
+      refresh_instrument(i);
+    }
+  }
+  const InstrumentMarket& market(int i) const { return instruments_[i].market; }
+
+  // ---- kill switches ---------------------------------------------------------------------------
+
+  void set_kill_global(bool on) { kill_global_ = on; }
+  void set_kill_account(int a, bool on) {
+    if (a >= 0 && a < kAccounts) accounts_[a].state.killed = on;
+  }
+  void set_kill_instrument(int i, bool on) {
+    if (i >= 0 && i < kInstruments) instruments_[i].killed = on;
+  }
+  bool kill_global() const { return kill_global_; }
+  bool kill_account(int a) const { return accounts_[a].state.killed; }
+  bool kill_instrument(int i) const { return instruments_[i].killed; }
+
+  // ---- the gate ----------------------------------------------------------------------------------
+
+  // Runs the checks; an accepted new order or replace reserves its exposure and consumes a token
+  // from the session's and the account's buckets. Cancels always pass (they only reduce risk) and
+  // change nothing until the exchange confirms them (on_cancel).
+  RiskDecision check(const OrderRequest& r) {
+    Plan p;
+    RiskDecision d = evaluate(r, p);
+    if (!d.accepted) {
+      ++counters_.rejected[(int)d.reason];
+      return d;
+    }
+    if (r.kind == OrderKind::cancel) {
+      ++counters_.cancels;
+      return d;
+    }
+    ++counters_.accepted;
+    bucket_take(sessions_[r.session].bucket, p.session_level, r.time);
+    bucket_take(accounts_[r.account].state.bucket, p.account_level, r.time);
+    if (r.kind == OrderKind::new_order) {
+      int32_t slot = free_[--free_count_];
+      OpenOrder& o = orders_[slot];
+      o = OpenOrder{};
+      o.client_order_id = r.client_order_id;
+      o.price = o.eff_price = r.price;
+      o.qty = r.quantity;
+      o.account = r.account;
+      o.instrument = r.instrument;
+      o.side = r.side;
+      o.flags = r.flags;
+      index_.insert(r.client_order_id, slot);
+      dedup_.insert(r.client_order_id);
+      link(slot);
+      reserve(slot, p.res_qty, p.res_notional, p.eff_price, &p.requirement);
+    } else {
+      OpenOrder& o = orders_[p.slot];
+      o.new_price = r.price;
+      o.new_qty = r.quantity;
+      o.replace_pending = 1;
+      reserve(p.slot, p.res_qty, p.res_notional, p.eff_price, &p.requirement);
+    }
+    return d;
+  }
+
+  // The same decision without changing anything (what-if, tests, tooling).
+  RiskDecision evaluate(const OrderRequest& r) const {
+    Plan p;
+    return evaluate(r, p);
+  }
+
+  // ---- the exchange's answers ----------------------------------------------------------------
+  // Each names the order by client order id and returns false when no open order has that id.
+
+  // OrderEntered: the order rests (or is working) at the exchange.
+  bool on_entered(int64_t client_order_id) {
+    int32_t slot = event_slot(client_order_id);
+    if (slot < 0) return false;
+    orders_[slot].entered = 1;
+    return true;
+  }
+
+  // OrderFilled: `qty` contracts at `price`. Moves the reservation into the position; realized PnL
+  // goes to cash; the fill's notional counts toward the daily gross notional.
+  bool on_fill(int64_t client_order_id, int64_t qty, int64_t price) {
+    int32_t slot = event_slot(client_order_id);
+    if (slot < 0 || qty <= 0) return slot >= 0;
+    OpenOrder& o = orders_[slot];
+    fill_position(o.account, o.instrument, o.side, qty, price);
+    if (qty > o.res_qty) ++counters_.overfills;
+    o.filled += qty;
+    if (o.filled >= o.qty) {  // the order as the exchange holds it is done (a replace in flight is moot)
+      remove(slot);
+    } else {
+      Reservation v = reservation_of(o);
+      reserve(slot, v.qty, v.notional, v.eff_price);
+    }
+    return true;
+  }
+
+  // A fill of an order the gate does not track (entered before a restart, or by another route):
+  // the position, cash and daily notional move; no reservation changes.
+  void on_untracked_fill(int a, int i, int8_t side, int64_t qty, int64_t price) {
+    if (a < 0 || a >= kAccounts || i < 0 || i >= kInstruments || qty <= 0 || (side != kBuy && side != kSell)) return;
+    fill_position(a, i, side, qty, price);
+  }
+
+  // OrderCanceled (by the user, IOC remainder, the exchange): releases the reservation.
+  bool on_cancel(int64_t client_order_id) {
+    int32_t slot = event_slot(client_order_id);
+    if (slot < 0) return false;
+    remove(slot);
+    return true;
+  }
+
+  // OrderReject: a replace in flight was refused (the order stands as before), or a new order was
+  // refused (released). A reject for an acknowledged order with no replace in flight changes
+  // nothing and returns false.
+  bool on_reject(int64_t client_order_id) {
+    int32_t slot = event_slot(client_order_id);
+    if (slot < 0) return false;
+    OpenOrder& o = orders_[slot];
+    if (o.replace_pending) {
+      o.replace_pending = 0;
+      Reservation v = reservation_of(o);
+      reserve(slot, v.qty, v.notional, v.eff_price);
+      return true;
+    }
+    if (o.entered) return false;
+    remove(slot);
+    return true;
+  }
+
+  // OrderReplaced: the replace in flight took effect; the reservation becomes the new order's.
+  bool on_replace(int64_t client_order_id) {
+    int32_t slot = event_slot(client_order_id);
+    if (slot < 0 || !orders_[slot].replace_pending) return false;
+    OpenOrder& o = orders_[slot];
+    o.price = o.new_price;
+    o.qty = o.new_qty;
+    o.replace_pending = 0;
+    o.entered = 1;
+    if (o.filled >= o.qty) {
+      remove(slot);
+    } else {
+      Reservation v = reservation_of(o);
+      reserve(slot, v.qty, v.notional, v.eff_price);
+    }
+    return true;
+  }
+
+  // Funding time of `instrument`: every account with a position pays (or receives)
+  // funding_payment(position, mark, contract size, rate) out of (into) cash.
+  void apply_funding(int instrument, int64_t mark, int64_t rate) {
+    if (instrument < 0 || instrument >= kInstruments) return;
+    int64_t cs = instruments_[instrument].market.contract_size;
+    for (int a = 0; a < kAccounts; ++a) {
+      PositionState& ps = pos_[a][instrument];
+      if (ps.exposure.position == 0) continue;
+      int64_t pay = funding_payment(ps.exposure.position, mark, cs, rate);
+      accounts_[a].state.cash -= pay;
+      ps.funding_paid += pay;
+    }
+    ++counters_.funding_events;
+  }
+
+  // Start of a trading day: the daily gross notional counts from zero again.
+  void reset_daily() {
+    for (int a = 0; a < kAccounts; ++a) accounts_[a].state.filled_notional = 0;
+  }
+
+  // ---- inspection --------------------------------------------------------------------------------
+
+  const PositionState& position(int a, int i) const { return pos_[a][i]; }
+  const AccountState& account(int a) const { return accounts_[a].state; }
+  const RiskCounters& counters() const { return counters_; }
+  int open_orders() const { return kOpenOrders - free_count_; }
+  const OpenOrder* find_order(int64_t client_order_id) const {
+    int32_t slot = find_slot(client_order_id);
+    return slot < 0 ? nullptr : &orders_[slot];
+  }
+  // The account's margin requirement and equity as check 8 sees them (without a new order).
+  AccountMargin account_margin(int a) const {
+    const Account& acc = accounts_[a];
+    return AccountMargin{money::sat64(acc.totals.requirement), money::sat64(acc.totals.equity + acc.state.cash)};
+  }
+
+ private:
+  struct Account {
+    AccountState state;
+    MarginTotals totals;
+  };
+  struct Instrument {
+    InstrumentLimits limits;
+    InstrumentMarket market;
+    ContractValue mark_value;  // one contract at the mark (kept by set_market)
+    uint8_t configured;
+    uint8_t killed;
+  };
+  struct Session {
+    SessionLimits limits;
+    TokenBucket bucket;
+    uint8_t configured;
+  };
+  struct Reservation {
+    int64_t qty;
+    int64_t notional;
+    int64_t eff_price;
+  };
+  // What an accepted request will change.
+  struct Plan {
+    int32_t slot;  // replace: the order's slot
+    int64_t res_qty;
+    int64_t res_notional;
+    int64_t eff_price;
+    int64_t session_level;
+    int64_t account_level;
+    MarginParts requirement;  // initial margin and open loss of the instrument with the order
+  };
+
+  static LimitsError bad_index() { return LimitsError{LimitsErrc::bad_index, LimitField::none, 0}; }
+
+  static RiskDecision reject(RiskDecision d, RejectReason r, RejectDetail detail) {
+    d.accepted = false;
+    d.reason = r;
+    d.detail = detail;
+    return d;
+  }
+
+  int32_t find_slot(int64_t client_order_id) const { return index_.find(client_order_id); }
+  int32_t event_slot(int64_t client_order_id) {
+    int32_t slot = index_.find(client_order_id);
+    if (slot < 0) ++counters_.unknown_events;
+    return slot;
+  }
+
+  // A fill's effect on the position (average entry, realized PnL into cash) and daily notional.
+  void fill_position(int a, int i, int8_t side, int64_t qty, int64_t price) {
+    PositionState& ps = pos_[a][i];
+    AccountState& acc = accounts_[a].state;
+    int64_t cs = instruments_[i].market.contract_size;
+    int64_t realized = apply_fill(ps.exposure.position, ps.exposure.entry_price, side, qty, price, cs);
+    acc.cash += realized;
+    ps.realized_pnl += realized;
+    acc.filled_notional += money::notional_ceil(price, qty, cs);
+    refresh(a, i);
+  }
+
+  // Recomputes the margin parts of an account × instrument after its exposure, its market or its
+  // tiers changed, and moves the account's totals by the difference.
+  void refresh(int a, int i) {
+    PositionState& ps = pos_[a][i];
+    const Instrument& ins = instruments_[i];
+    MarginParts m{0, 0, 0, 0};
+    if (!is_flat(ps.exposure))
+      m = instrument_margin(ps.exposure, ins.market.mark, ins.market.contract_size, ins.market.funding_rate, ins.limits.margin);
+    accounts_[a].totals.requirement += m.requirement() - ps.margin.requirement();
+    accounts_[a].totals.equity += m.equity() - ps.margin.equity();
+    ps.margin = m;
+  }
+  void refresh_instrument(int i) {
+    for (int a = 0; a < kAccounts; ++a) refresh(a, i);
+  }
+
+  // The reservation of an order: its remaining quantity at its limit price; while a replace is in
+  // flight, the larger of the old and new remaining quantities and notionals, and the more
+  // aggressive of the two prices (either may be what the exchange ends up holding).
+  static Reservation reservation(int8_t side, int64_t price, int64_t qty, int64_t filled, bool replace_pending,
+                                 int64_t new_price, int64_t new_qty, int64_t cs) {
+    int64_t rem = qty - filled > 0 ? qty - filled : 0;
+    Reservation v{rem, money::notional_ceil(price, rem, cs), price};
+    if (replace_pending) {
+      int64_t new_rem = new_qty - filled > 0 ? new_qty - filled : 0;
+      int64_t new_notional = money::notional_ceil(new_price, new_rem, cs);
+      if (new_rem > v.qty) v.qty = new_rem;
+      if (new_notional > v.notional) v.notional = new_notional;
+      if (side > 0 ? new_price > price : new_price < price) v.eff_price = new_price;
+    }
+    return v;
+  }
+  Reservation reservation_of(const OpenOrder& o) const {
+    return reservation(o.side, o.price, o.qty, o.filled, o.replace_pending, o.new_price, o.new_qty,
+                       instruments_[o.instrument].market.contract_size);
+  }
+
+  // Most aggressive effective price on one side of an account × instrument, by walking its list.
+  int64_t scan_best(const PositionState& ps, int side_ix) const {
+    int64_t best = side_ix == 0 ? kNoBuyPrice : kNoSellPrice;
+    int32_t s = ps.head[side_ix];
+    for (int n = 0; n < kOpenOrders; ++n) {
+      if (s < 0) break;
+      int64_t p = orders_[s].eff_price;
+      if (side_ix == 0 ? p > best : p < best) best = p;
+      s = orders_[s].next;
+    }
+    return best;
+  }
+
+  // Sets an order's reservation, keeping the aggregates (open quantity, reserved notional, most
+  // aggressive price) of its account × instrument × side exact.
+  // `requirement`, when given, is the instrument's margin requirement with the new reservation,
+  // already computed by the check; otherwise it is recomputed.
+  void reserve(int32_t slot, int64_t qty, int64_t notional, int64_t eff_price, const MarginParts* requirement = nullptr) {
+    OpenOrder& o = orders_[slot];
+    PositionState& ps = pos_[o.account][o.instrument];
+    int side_ix = o.side > 0 ? 0 : 1;
+    int64_t& open = side_ix == 0 ? ps.exposure.open_buy : ps.exposure.open_sell;
+    int64_t& best = side_ix == 0 ? ps.exposure.best_buy : ps.exposure.best_sell;
+    open += qty - o.res_qty;
+    accounts_[o.account].state.reserved_notional += notional - o.res_notional;
+    int64_t old_eff = o.eff_price;
+    o.res_qty = qty;
+    o.res_notional = notional;
+    o.eff_price = eff_price;
+    bool more_aggressive = side_ix == 0 ? eff_price >= best : eff_price <= best;
+    if (more_aggressive) best = eff_price;
+    else if (old_eff == best) best = scan_best(ps, side_ix);
+    if (requirement == nullptr) {
+      refresh(o.account, o.instrument);
+      return;
+    }
+    MarginParts m = ps.margin;  // the position, hence its equity part, is unchanged
+    m.initial = requirement->initial;
+    m.open_loss = requirement->open_loss;
+    accounts_[o.account].totals.requirement += m.requirement() - ps.margin.requirement();
+    ps.margin = m;
+  }
+
+  void link(int32_t slot) {
+    OpenOrder& o = orders_[slot];
+    PositionState& ps = pos_[o.account][o.instrument];
+    int side_ix = o.side > 0 ? 0 : 1;
+    o.prev = -1;
+    o.next = ps.head[side_ix];
+    if (o.next >= 0) orders_[o.next].prev = slot;
+    ps.head[side_ix] = slot;
+  }
+
+  void remove(int32_t slot) {
+    OpenOrder& o = orders_[slot];
+    PositionState& ps = pos_[o.account][o.instrument];
+    int side_ix = o.side > 0 ? 0 : 1;
+    (side_ix == 0 ? ps.exposure.open_buy : ps.exposure.open_sell) -= o.res_qty;
+    accounts_[o.account].state.reserved_notional -= o.res_notional;
+    if (o.prev >= 0) orders_[o.prev].next = o.next;
+    else ps.head[side_ix] = o.next;
+    if (o.next >= 0) orders_[o.next].prev = o.prev;
+    int64_t& best = side_ix == 0 ? ps.exposure.best_buy : ps.exposure.best_sell;
+    if (o.eff_price == best) best = scan_best(ps, side_ix);
+    refresh(o.account, o.instrument);
+    index_.erase(o.client_order_id);
+    free_[free_count_++] = slot;
+  }
+
+  RiskDecision evaluate(const OrderRequest& r, Plan& p) const {
+    RiskDecision d{r.client_order_id, r.time, 0, 0, true, RejectReason::none, RejectDetail::none, 0};
+    if (r.kind == OrderKind::cancel) return d;
+
+    // Request validity (before the checks: they need the account, the session and the side).
+    const bool is_new = r.kind == OrderKind::new_order;
+    if (!is_new && r.kind != OrderKind::replace) return reject(d, RejectReason::invalid_request, RejectDetail::kind_invalid);
+    if (r.account >= kAccounts || !accounts_[r.account].state.configured)
+      return reject(d, RejectReason::invalid_request, RejectDetail::account_unknown);
+    if (r.session >= kSessions || !sessions_[r.session].configured)
+      return reject(d, RejectReason::invalid_request, RejectDetail::session_unknown);
+    int8_t side = r.side;
+    uint8_t flags = r.flags;
+    Reservation old{0, 0, 0};
+    p.slot = -1;
+    if (is_new) {
+      if (side != kBuy && side != kSell) return reject(d, RejectReason::invalid_request, RejectDetail::side_invalid);
+    } else {
+      p.slot = find_slot(r.client_order_id);
+      if (p.slot < 0) return reject(d, RejectReason::invalid_request, RejectDetail::order_unknown);
+      const OpenOrder& o = orders_[p.slot];
+      if (o.account != r.account || o.instrument != r.instrument)
+        return reject(d, RejectReason::invalid_request, RejectDetail::order_mismatch);
+      if (o.replace_pending) return reject(d, RejectReason::invalid_request, RejectDetail::replace_pending);
+      if (o.flags & kOrderIoc) return reject(d, RejectReason::invalid_request, RejectDetail::replace_ioc);
+      side = o.side;
+      flags = o.flags;
+      old = Reservation{o.res_qty, o.res_notional, o.eff_price};
+    }
+    const AccountState& acc = accounts_[r.account].state;
+    const bool known_instrument = r.instrument < kInstruments;
+
+    // 1. kill switch: global, account, instrument.
+    if (kill_global_) return reject(d, RejectReason::kill_switch, RejectDetail::kill_global);
+    if (acc.killed) return reject(d, RejectReason::kill_switch, RejectDetail::kill_account);
+    if (known_instrument && instruments_[r.instrument].killed)
+      return reject(d, RejectReason::kill_switch, RejectDetail::kill_instrument);
+
+    // 2. instrument known, tradable, trading status Open.
+    if (!known_instrument || !instruments_[r.instrument].configured)
+      return reject(d, RejectReason::instrument_not_tradable, RejectDetail::instrument_unknown);
+    const Instrument& ins = instruments_[r.instrument];
+    const InstrumentMarket& m = ins.market;
+    const InstrumentLimits& il = ins.limits;
+    if (!m.tradable) return reject(d, RejectReason::instrument_not_tradable, RejectDetail::instrument_not_tradable);
+    if (m.trading_status != kTradingStatusOpen)
+      return reject(d, RejectReason::instrument_not_tradable, RejectDetail::trading_status_not_open);
+
+    // 3. market data trustworthy: book synced, a mark and a contract size, age ≤ max_staleness_ns.
+    if (!m.synced) return reject(d, RejectReason::market_data_untrusted, RejectDetail::book_unsynced);
+    if (m.mark <= 0 || m.contract_size <= 0) return reject(d, RejectReason::market_data_untrusted, RejectDetail::no_mark);
+    if (m.last_update == kNullI64 || (i128)r.time - m.last_update > il.max_staleness_ns)
+      return reject(d, RejectReason::market_data_untrusted, RejectDetail::market_data_stale);
+
+    // 4. price band: limit_down ≤ price ≤ limit_up (a price ≤ 0 is below any band).
+    const int64_t price = r.price;
+    if (price <= 0 || (m.limit_down != kNullI64 && price < m.limit_down))
+      return reject(d, RejectReason::price_band, RejectDetail::price_below_band);
+    if (m.limit_up != kNullI64 && price > m.limit_up) return reject(d, RejectReason::price_band, RejectDetail::price_above_band);
+
+    // 5. price collar: |price − mark| × 10000 ≤ collar_bps × mark (exact, cross-multiplied).
+    const int64_t mark = m.mark;
+    const int64_t dev = price > mark ? price - mark : mark - price;
+    if ((i128)dev * 10000 > (i128)il.collar_bps * mark) return reject(d, RejectReason::price_collar, RejectDetail::price_collar);
+
+    // 6. order size: 0 < quantity ≤ max_order_qty, ⌈price × quantity × cs / 1e9⌉ ≤ max_order_notional.
+    const int64_t qty = r.quantity;
+    const int64_t cs = m.contract_size;
+    if (qty <= 0) return reject(d, RejectReason::order_size, RejectDetail::quantity_not_positive);
+    if (qty > il.max_order_qty) return reject(d, RejectReason::order_size, RejectDetail::quantity_above_max);
+    const int64_t notional = money::notional_ceil(price, qty, cs);
+    if (notional > il.max_order_notional) return reject(d, RejectReason::order_size, RejectDetail::notional_above_max);
+
+    // The reservation this request would hold, and the exposure with it.
+    Reservation v{qty, notional, price};
+    if (!is_new) {
+      const OpenOrder& o = orders_[p.slot];
+      v = reservation(o.side, o.price, o.qty, o.filled, true, price, qty, cs);
+    }
+    const PositionState& ps = pos_[r.account][r.instrument];
+    const Exposure& cur = ps.exposure;
+    Exposure hyp{cur.position, cur.entry_price, cur.open_buy, cur.open_sell, cur.best_buy, cur.best_sell};
+    if (side > 0) {
+      hyp.open_buy += v.qty - old.qty;
+      if (v.eff_price > hyp.best_buy) hyp.best_buy = v.eff_price;
+    } else {
+      hyp.open_sell += v.qty - old.qty;
+      if (v.eff_price < hyp.best_sell) hyp.best_sell = v.eff_price;
+    }
+    const int64_t open_side = side > 0 ? hyp.open_buy : hyp.open_sell;
+
+    // 7. position limit: worst case on the order's side (position + every open order on that side,
+    //    this one included) ≤ min(instrument, account) max_position.
+    const int64_t worst = side > 0 ? hyp.position + hyp.open_buy : hyp.open_sell - hyp.position;
+    const int64_t limit = il.max_position < acc.limits.max_position ? il.max_position : acc.limits.max_position;
+    if (worst > limit) return reject(d, RejectReason::position_limit, RejectDetail::position_limit);
+
+    // 8. margin: Σ (initial margin of the worst-case position + open-order loss) ≤ equity
+    //    (cash + Σ (unrealized − funding owed)). Only this instrument's requirement changes with
+    //    the order: it is computed afresh, the rest comes from the account's totals.
+    p.requirement = margin_requirement(hyp, mark, ins.mark_value, cs, il.margin);
+    const MarginTotals& totals = accounts_[r.account].totals;
+    const i128 requirement = totals.requirement - ps.margin.requirement() + p.requirement.requirement();
+    if (requirement > totals.equity + acc.cash) return reject(d, RejectReason::margin, RejectDetail::margin);
+
+    // 9. credit: filled today + reserved by open orders (this one's new reservation) ≤ daily limit.
+    if ((i128)acc.filled_notional + acc.reserved_notional - old.notional + v.notional > acc.limits.daily_notional_limit)
+      return reject(d, RejectReason::credit_limit, RejectDetail::credit_limit);
+
+    // 10. throttle: a whole token in the session's and in the account's bucket at the request time.
+    const Session& ss = sessions_[r.session];
+    p.session_level = bucket_level(ss.bucket, ss.limits.orders_per_second, ss.limits.order_burst, r.time);
+    if (p.session_level < kTokenScale) return reject(d, RejectReason::throttle, RejectDetail::throttle_session);
+    p.account_level = bucket_level(acc.bucket, acc.limits.orders_per_second, acc.limits.order_burst, r.time);
+    if (p.account_level < kTokenScale) return reject(d, RejectReason::throttle, RejectDetail::throttle_account);
+
+    // 11. duplicate client order id: open, or among the last kDedupWindow accepted.
+    if (is_new && (find_slot(r.client_order_id) >= 0 || dedup_.contains(r.client_order_id)))
+      return reject(d, RejectReason::duplicate_client_order_id, RejectDetail::duplicate_client_order_id);
+
+    // 12. reduce-only: every open order on its side (this one included) fits inside the opposite
+    //     position: open_side ≤ max(0, −side × position).
+    if (flags & kOrderReduceOnly) {
+      const int64_t reducible = side > 0 ? -hyp.position : hyp.position;
+      if (open_side > (reducible > 0 ? reducible : 0)) return reject(d, RejectReason::reduce_only, RejectDetail::reduce_only);
+    }
+
+    // 13. self-match: a buy at or above the account's lowest open sell (a sell at or below its
+    //     highest open buy) in the instrument.
+    if (side > 0 ? price >= hyp.best_sell : price <= hyp.best_buy)
+      return reject(d, RejectReason::self_match, RejectDetail::self_match);
+
+    if (is_new && free_count_ == 0) return reject(d, RejectReason::order_capacity, RejectDetail::order_capacity);
+
+    p.res_qty = v.qty;
+    p.res_notional = v.notional;
+    p.eff_price = v.eff_price;
+    d.reserved_qty = (int32_t)v.qty;
+    d.reserved_notional = v.notional;
+    return d;
+  }
+
+  Account accounts_[kAccounts];
+  PositionState pos_[kAccounts][kInstruments];
+  Instrument instruments_[kInstruments];
+  Session sessions_[kSessions];
+  OpenOrder orders_[kOpenOrders];
+  int32_t free_[kOpenOrders];
+  int32_t free_count_;
+  risk_detail::IdIndex<kOpenOrders> index_;
+  risk_detail::DedupWindow<kDedupWindow> dedup_;
+  RiskCounters counters_;
+  bool kill_global_;
+};
+
+}  // namespace pw

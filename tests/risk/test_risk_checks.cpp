@@ -1,0 +1,517 @@
+// The 13 pre-trade checks: each accepts at its boundary and rejects one unit beyond it, and an order
+// failing several checks reports the first (docs/risk.md, "The checks").
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <initializer_list>
+
+#include "tests/risk/risk_fixture.hpp"
+
+using namespace pw_test;
+
+namespace {
+
+// Runs the request through evaluate() (no side effects) and check(); both must agree. Returns the
+// detail (RejectDetail::none when accepted).
+RejectDetail outcome(Engine& e, const OrderRequest& r) {
+  RiskDecision ev = e.evaluate(r);
+  RiskDecision d = e.check(r);
+  CHECK(std::memcmp(&ev, &d, sizeof d) == 0);
+  CHECK(d.client_order_id == r.client_order_id);
+  CHECK(d.time == r.time);
+  CHECK(d.accepted == (d.reason == RejectReason::none));
+  if (!d.accepted) CHECK(d.reserved_qty == 0);
+  return d.detail;
+}
+
+RejectReason reason_of(Engine& e, const OrderRequest& r) { return e.check(r).reason; }
+
+constexpr RejectDetail OK = RejectDetail::none;
+constexpr int64_t P = 100000 * U;  // the mark of btc_market()
+
+}  // namespace
+
+TEST_CASE("names are stable snake_case") {
+  CHECK(std::strcmp(reject_reason_name(RejectReason::none), "none") == 0);
+  CHECK(std::strcmp(reject_reason_name(RejectReason::kill_switch), "kill_switch") == 0);
+  CHECK(std::strcmp(reject_reason_name(RejectReason::price_collar), "price_collar") == 0);
+  CHECK(std::strcmp(reject_reason_name(RejectReason::duplicate_client_order_id), "duplicate_client_order_id") == 0);
+  CHECK(std::strcmp(reject_reason_name(RejectReason::self_match), "self_match") == 0);
+  CHECK((int)RejectReason::kill_switch == 1);
+  CHECK((int)RejectReason::self_match == 13);
+  for (int i = 0; i < kRejectReasonCount; ++i) {
+    const char* n = reject_reason_name((RejectReason)i);
+    CHECK(std::strcmp(n, "unknown") != 0);
+    for (const char* c = n; *c; ++c) CHECK(((*c >= 'a' && *c <= 'z') || *c == '_'));
+  }
+  for (int i = 0; i < (int)RejectDetail::count_; ++i) CHECK(std::strcmp(reject_detail_name((RejectDetail)i), "unknown") != 0);
+}
+
+TEST_CASE("a plain order is accepted and reserves its exposure") {
+  Engine e;
+  setup(e);
+  RiskDecision d = e.check(order(1, kBuy, P, 10));
+  CHECK(d.accepted);
+  CHECK(d.reserved_qty == 10);
+  CHECK(d.reserved_notional == 10000 * U);  // 100 000 × 10 × 0.01
+  CHECK(e.position(0, 0).exposure.open_buy == 10);
+  CHECK(e.position(0, 0).exposure.best_buy == P);
+  CHECK(e.account(0).reserved_notional == 10000 * U);
+  CHECK(e.counters().accepted == 1);
+}
+
+TEST_CASE("request validity comes before the checks") {
+  Engine e;
+  setup(e);
+  e.set_kill_global(true);
+  CHECK(outcome(e, order(1, kBuy, P, 1, kT0, /*account*/ 3)) == RejectDetail::account_unknown);
+  CHECK(outcome(e, order(1, kBuy, P, 1, kT0, /*account*/ 9)) == RejectDetail::account_unknown);
+  CHECK(outcome(e, order(1, kBuy, P, 1, kT0, 0, 0, 0, /*session*/ 1)) == RejectDetail::session_unknown);
+  CHECK(outcome(e, order(1, kBuy, P, 1, kT0, 0, 0, 0, /*session*/ 7)) == RejectDetail::session_unknown);
+  CHECK(outcome(e, order(1, 0, P, 1)) == RejectDetail::side_invalid);
+  CHECK(outcome(e, order(1, 2, P, 1)) == RejectDetail::side_invalid);
+  OrderRequest bad = order(1, kBuy, P, 1);
+  bad.kind = (OrderKind)7;
+  CHECK(outcome(e, bad) == RejectDetail::kind_invalid);
+  CHECK(outcome(e, replace(5, P, 1)) == RejectDetail::order_unknown);
+  CHECK(e.counters().rejected[(int)RejectReason::invalid_request] == 8);
+
+  e.set_kill_global(false);
+  e.set_instrument_limits(1, btc_limits());
+  e.set_market(1, btc_market());
+  REQUIRE(outcome(e, order(1, kBuy, P, 1)) == OK);
+  CHECK(outcome(e, replace(1, P, 2, kT0, 0, /*instrument*/ 1)) == RejectDetail::order_mismatch);
+  e.set_account_limits(1, account_limits());
+  CHECK(outcome(e, replace(1, P, 2, kT0, /*account*/ 1, 0)) == RejectDetail::order_mismatch);
+  REQUIRE(outcome(e, replace(1, P, 2)) == OK);
+  CHECK(outcome(e, replace(1, P, 3)) == RejectDetail::replace_pending);
+  REQUIRE(outcome(e, order(2, kBuy, P, 1, kT0, 0, 0, kOrderIoc)) == OK);
+  CHECK(outcome(e, replace(2, P, 3)) == RejectDetail::replace_ioc);
+}
+
+TEST_CASE("cancels always pass and change nothing") {
+  Engine e;
+  setup(e);
+  REQUIRE(outcome(e, order(1, kBuy, P, 10)) == OK);
+  e.set_kill_global(true);
+  edit_market(e, 0, [&](InstrumentMarket& m) { m.synced = 0; });
+  RiskDecision d = e.check(cancel(1));
+  CHECK(d.accepted);
+  CHECK(d.reserved_qty == 0);
+  CHECK(e.check(cancel(12345)).accepted);  // unknown ids go to the exchange, which answers them
+  CHECK(e.position(0, 0).exposure.open_buy == 10);
+  CHECK(e.counters().cancels == 2);
+  CHECK(e.counters().accepted == 1);
+}
+
+TEST_CASE("check 1: kill switch, global / account / instrument") {
+  Engine e;
+  setup(e);
+  e.set_kill_global(true);
+  CHECK(outcome(e, order(1, kBuy, P, 1)) == RejectDetail::kill_global);
+  e.set_kill_global(false);
+  e.set_kill_account(0, true);
+  CHECK(outcome(e, order(1, kBuy, P, 1)) == RejectDetail::kill_account);
+  e.set_kill_account(0, false);
+  e.set_kill_instrument(0, true);
+  CHECK(outcome(e, order(1, kBuy, P, 1)) == RejectDetail::kill_instrument);
+  // Another instrument of the same account still trades.
+  e.set_instrument_limits(1, btc_limits());
+  e.set_market(1, btc_market());
+  CHECK(outcome(e, order(2, kBuy, P, 1, kT0, 0, 1)) == OK);
+  e.set_kill_instrument(0, false);
+  CHECK(outcome(e, order(1, kBuy, P, 1)) == OK);
+  CHECK(e.counters().rejected[(int)RejectReason::kill_switch] == 3);
+}
+
+TEST_CASE("check 2: instrument unknown, not tradable, not Open") {
+  Engine e;
+  setup(e);
+  CHECK(outcome(e, order(1, kBuy, P, 1, kT0, 0, /*instrument*/ 1)) == RejectDetail::instrument_unknown);  // no limits
+  CHECK(outcome(e, order(1, kBuy, P, 1, kT0, 0, /*instrument*/ 4)) == RejectDetail::instrument_unknown);  // out of range
+  edit_market(e, 0, [&](InstrumentMarket& m) { m.tradable = 0; });
+  CHECK(outcome(e, order(1, kBuy, P, 1)) == RejectDetail::instrument_not_tradable);
+  edit_market(e, 0, [&](InstrumentMarket& m) { m.tradable = 1; });
+  for (uint8_t status : {0, 2, 3, 4, 5, 6}) {
+    edit_market(e, 0, [&](InstrumentMarket& m) { m.trading_status = status; });
+    CHECK(outcome(e, order(1, kBuy, P, 1)) == RejectDetail::trading_status_not_open);
+  }
+  edit_market(e, 0, [&](InstrumentMarket& m) { m.trading_status = kTradingStatusOpen; });
+  CHECK(outcome(e, order(1, kBuy, P, 1)) == OK);
+}
+
+TEST_CASE("check 3: market data trust, staleness to the nanosecond") {
+  Engine e;
+  setup(e);
+  const int64_t max_age = btc_limits().max_staleness_ns;
+  edit_market(e, 0, [&](InstrumentMarket& m) { m.synced = 0; });
+  CHECK(outcome(e, order(1, kBuy, P, 1)) == RejectDetail::book_unsynced);
+  edit_market(e, 0, [&](InstrumentMarket& m) { m.synced = 1; });
+  edit_market(e, 0, [&](InstrumentMarket& m) { m.mark = kNullI64; });
+  CHECK(outcome(e, order(1, kBuy, P, 1)) == RejectDetail::no_mark);
+  edit_market(e, 0, [&](InstrumentMarket& m) { m.mark = P; });
+  edit_market(e, 0, [&](InstrumentMarket& m) { m.contract_size = 0; });
+  CHECK(outcome(e, order(1, kBuy, P, 1)) == RejectDetail::no_mark);
+  edit_market(e, 0, [&](InstrumentMarket& m) { m.contract_size = U / 100; });
+  edit_market(e, 0, [&](InstrumentMarket& m) { m.last_update = kNullI64; });
+  CHECK(outcome(e, order(1, kBuy, P, 1)) == RejectDetail::market_data_stale);
+  edit_market(e, 0, [&](InstrumentMarket& m) { m.last_update = kT0; });
+  CHECK(outcome(e, order(1, kBuy, P, 1, kT0 + max_age + 1)) == RejectDetail::market_data_stale);
+  CHECK(outcome(e, order(1, kBuy, P, 1, kT0 + max_age)) == OK);
+  // A request stamped before the last update is fresh.
+  CHECK(outcome(e, order(2, kBuy, P, 1, kT0 - 5)) == OK);
+}
+
+TEST_CASE("check 4: price band, one raw unit and one tick beyond") {
+  Engine e;
+  setup(e);
+  const InstrumentMarket m = btc_market();
+  InstrumentLimits wide = btc_limits();
+  wide.collar_bps = 10000;  // the band, not the collar, is under test
+  e.set_instrument_limits(0, wide);
+  CHECK(outcome(e, order(1, kBuy, m.limit_up + 1, 1)) == RejectDetail::price_above_band);
+  CHECK(outcome(e, order(1, kBuy, m.limit_up + U / 100, 1)) == RejectDetail::price_above_band);
+  CHECK(outcome(e, order(1, kBuy, m.limit_up, 1)) == OK);
+  CHECK(outcome(e, order(2, kSell, m.limit_down - 1, 1)) == RejectDetail::price_below_band);
+  CHECK(outcome(e, order(2, kSell, m.limit_down - U / 100, 1)) == RejectDetail::price_below_band);
+  CHECK(outcome(e, order(3, kBuy, 0, 1)) == RejectDetail::price_below_band);
+  CHECK(outcome(e, order(3, kBuy, -U, 1)) == RejectDetail::price_below_band);
+  e.check(cancel(1));
+  CHECK(e.on_cancel(1));
+  CHECK(outcome(e, order(2, kSell, m.limit_down, 1)) == OK);
+  // Null bounds are not tested.
+  edit_market(e, 0, [&](InstrumentMarket& m) { m.limit_up = kNullI64; });
+  edit_market(e, 0, [&](InstrumentMarket& m) { m.limit_down = kNullI64; });
+  CHECK(outcome(e, order(4, kBuy, 150000 * U, 1)) == RejectDetail::self_match);  // passes 4, crosses own sell
+}
+
+TEST_CASE("check 5: price collar, exact cross-multiplied comparison") {
+  Engine e;
+  setup(e);
+  // 500 bps of 100 000 = 5 000.
+  CHECK(outcome(e, order(1, kBuy, P + 5000 * U + 1, 1)) == RejectDetail::price_collar);
+  CHECK(outcome(e, order(1, kBuy, P + 5000 * U, 1)) == OK);
+  e.on_cancel(1);
+  CHECK(outcome(e, order(2, kSell, P - 5000 * U - 1, 1)) == RejectDetail::price_collar);
+  CHECK(outcome(e, order(2, kSell, P - 5000 * U, 1)) == OK);
+
+  SUBCASE("a mark whose collar is not a whole number of raw units") {
+    // mark 99 999.999999999, 1 bp: the bound is 9.9999999999999; 9.999999999 is inside, 10 is not
+    // (a rounded division mark × bps / 10000 = 10.000000000 would wrongly accept it).
+    e.on_cancel(2);
+    InstrumentLimits l = btc_limits();
+    l.collar_bps = 1;
+    e.set_instrument_limits(0, l);
+    const int64_t mark = 99999999999999;
+    edit_market(e, 0, [&](InstrumentMarket& m) { m.mark = mark; });
+    CHECK(outcome(e, order(3, kBuy, mark + 10 * U, 1)) == RejectDetail::price_collar);
+    CHECK(outcome(e, order(3, kSell, mark - 10 * U, 1)) == RejectDetail::price_collar);
+    CHECK(outcome(e, order(3, kBuy, mark + 9999999999, 1)) == OK);
+    e.on_cancel(3);
+    CHECK(outcome(e, order(4, kSell, mark - 9999999999, 1)) == OK);
+  }
+}
+
+TEST_CASE("check 6: quantity and notional, one contract and one raw unit beyond") {
+  Engine e;
+  setup(e);
+  CHECK(outcome(e, order(1, kBuy, P, 0)) == RejectDetail::quantity_not_positive);
+  CHECK(outcome(e, order(1, kBuy, P, -5)) == RejectDetail::quantity_not_positive);
+  CHECK(outcome(e, order(1, kBuy, P, 1001)) == RejectDetail::quantity_above_max);
+  CHECK(outcome(e, order(1, kBuy, P, 1000)) == OK);
+  CHECK(outcome(e, order(2, kBuy, P, 1)) == OK);
+
+  Engine f;
+  setup(f);
+  InstrumentLimits l = btc_limits();
+  l.max_order_notional = 10000 * U - 1;  // 10 contracts at 100 000 × 0.01 = 10 000
+  f.set_instrument_limits(0, l);
+  CHECK(outcome(f, order(1, kBuy, P, 10)) == RejectDetail::notional_above_max);
+  l.max_order_notional = 10000 * U;
+  f.set_instrument_limits(0, l);
+  CHECK(outcome(f, order(1, kBuy, P, 10)) == OK);
+  CHECK(outcome(f, order(2, kBuy, P, 11)) == RejectDetail::notional_above_max);
+  // The notional rounds up: 1 contract at 100 000.000000001 × 0.01 = 1 000.00000000001 → 1 000.000000001.
+  l.max_order_notional = 1000 * U;
+  f.set_instrument_limits(0, l);
+  CHECK(outcome(f, order(3, kBuy, P + 1, 1)) == RejectDetail::notional_above_max);
+  l.max_order_notional = 1000 * U + 1;
+  f.set_instrument_limits(0, l);
+  CHECK(outcome(f, order(3, kBuy, P + 1, 1)) == OK);
+}
+
+TEST_CASE("check 7: position limit on the worst case of the order's side") {
+  Engine e;
+  setup(e);  // instrument max_position 2000, max_order_qty 1000
+  SUBCASE("buys count every open buy") {
+    REQUIRE(outcome(e, order(1, kBuy, P, 1000)) == OK);
+    REQUIRE(outcome(e, order(2, kBuy, P, 999)) == OK);
+    CHECK(outcome(e, order(3, kBuy, P, 2)) == RejectDetail::position_limit);
+    CHECK(outcome(e, order(3, kBuy, P, 1)) == OK);
+    CHECK(outcome(e, order(4, kBuy, P, 1)) == RejectDetail::position_limit);
+    // The sell side has its own worst case.
+    CHECK(outcome(e, order(5, kSell, P + 100 * U, 1000)) == OK);
+  }
+  SUBCASE("sells against a long position") {
+    e.set_position(0, 0, 500, P);
+    REQUIRE(outcome(e, order(1, kSell, P, 1000)) == OK);
+    REQUIRE(outcome(e, order(2, kSell, P, 1000)) == OK);
+    CHECK(outcome(e, order(3, kSell, P, 501)) == RejectDetail::position_limit);
+    CHECK(outcome(e, order(3, kSell, P, 500)) == OK);  // worst short = 2500 − 500 = 2000
+    // The long side: 500 + buys ≤ 2000.
+    CHECK(outcome(e, order(4, kBuy, P - 100 * U, 1000)) == OK);
+    CHECK(outcome(e, order(5, kBuy, P - 100 * U, 501)) == RejectDetail::position_limit);
+    CHECK(outcome(e, order(5, kBuy, P - 100 * U, 500)) == OK);
+  }
+  SUBCASE("the account's limit when it is the tighter") {
+    AccountLimits a = account_limits();
+    a.max_position = 10;
+    e.set_account_limits(0, a);
+    CHECK(outcome(e, order(1, kBuy, P, 11)) == RejectDetail::position_limit);
+    CHECK(outcome(e, order(1, kBuy, P, 10)) == OK);
+  }
+  SUBCASE("a replace counts its new size instead of its old one") {
+    REQUIRE(outcome(e, order(1, kBuy, P, 1000)) == OK);
+    REQUIRE(outcome(e, order(2, kBuy, P, 500)) == OK);
+    REQUIRE(outcome(e, order(3, kBuy, P, 400)) == OK);
+    CHECK(outcome(e, replace(3, P, 501)) == RejectDetail::position_limit);
+    CHECK(outcome(e, replace(3, P, 500)) == OK);
+    CHECK(e.position(0, 0).exposure.open_buy == 2000);
+  }
+}
+
+TEST_CASE("check 8: margin, to the last 1e-9 of cash") {
+  Engine e;
+  setup(e);
+  // docs/risk.md "Example: tiers": 700 contracts at mark 100 000.123456789 × 0.01 = 700 000.864197523,
+  // IM 42 000.086419753. A buy at 100 000 (below mark) adds no open-order loss.
+  edit_market(e, 0, [&](InstrumentMarket& m) { m.mark = 100000 * U + 123456789; });
+  const int64_t im = 42000086419753;
+  e.set_cash(0, im - 1);
+  CHECK(outcome(e, order(1, kBuy, P, 700)) == RejectDetail::margin);
+  e.set_cash(0, im);
+  CHECK(outcome(e, order(1, kBuy, P, 700)) == OK);
+  CHECK(outcome(e, order(2, kBuy, P, 1)) == RejectDetail::margin);
+  AccountMargin am = e.account_margin(0);
+  CHECK(am.requirement == im);
+  CHECK(am.equity == im);
+
+  SUBCASE("a buy above mark adds its loss against mark") {
+    // (100 050 − 100 000.123456789) × 700 × 0.01 = 349.135802477, exact.
+    CHECK(e.on_cancel(1));
+    const int64_t loss = 349135802477;
+    e.set_cash(0, im + loss - 1);
+    CHECK(outcome(e, order(3, kBuy, 100050 * U, 700)) == RejectDetail::margin);
+    e.set_cash(0, im + loss);
+    CHECK(outcome(e, order(3, kBuy, 100050 * U, 700)) == OK);
+  }
+  SUBCASE("unrealized losses lower equity") {
+    CHECK(e.on_cancel(1));
+    e.set_position(0, 0, 100, 100001 * U);  // long 100 above mark: −(0.876543211 × 100 × 0.01) = −0.876543211
+    e.set_cash(0, 1000000 * U);
+    AccountMargin m = e.account_margin(0);
+    CHECK(m.equity == 1000000 * U - 876543211);
+  }
+}
+
+TEST_CASE("check 9: daily gross notional") {
+  Engine e;
+  setup(e);
+  AccountLimits a = account_limits();
+  a.daily_notional_limit = 10000 * U - 1;
+  e.set_account_limits(0, a);
+  CHECK(outcome(e, order(1, kBuy, P, 10)) == RejectDetail::credit_limit);
+  a.daily_notional_limit = 10000 * U;
+  e.set_account_limits(0, a);
+  CHECK(outcome(e, order(1, kBuy, P, 10)) == OK);
+  CHECK(outcome(e, order(2, kSell, P + U, 1)) == RejectDetail::credit_limit);  // gross: sells count too
+  // Filled notional stays used after the reservation is gone; a new day frees it.
+  CHECK(e.on_fill(1, 10, P));
+  CHECK(e.account(0).reserved_notional == 0);
+  CHECK(e.account(0).filled_notional == 10000 * U);
+  CHECK(outcome(e, order(2, kSell, P + U, 1)) == RejectDetail::credit_limit);
+  e.reset_daily();
+  CHECK(outcome(e, order(2, kSell, P + U, 1)) == OK);
+}
+
+TEST_CASE("check 10: throttle, session then account, to the token") {
+  Engine e;
+  setup(e);
+  SUBCASE("session bucket") {
+    e.set_session_limits(1, SessionLimits{10, 3});  // one token per 100 ms, burst 3
+    for (int i = 1; i <= 3; ++i) CHECK(outcome(e, order(i, kBuy, P, 1, kT0, 0, 0, 0, 1)) == OK);
+    CHECK(outcome(e, order(4, kBuy, P, 1, kT0, 0, 0, 0, 1)) == RejectDetail::throttle_session);
+    CHECK(outcome(e, order(4, kBuy, P, 1, kT0 + 100000000 - 1, 0, 0, 0, 1)) == RejectDetail::throttle_session);
+    CHECK(outcome(e, order(4, kBuy, P, 1, kT0 + 100000000, 0, 0, 0, 1)) == OK);
+    CHECK(outcome(e, order(5, kBuy, P, 1, kT0 + 100000000, 0, 0, 0, 1)) == RejectDetail::throttle_session);
+    // Session 0 has its own bucket.
+    CHECK(outcome(e, order(5, kBuy, P, 1, kT0 + 100000000, 0, 0, 0, 0)) == OK);
+    // An earlier time refills nothing.
+    CHECK(outcome(e, order(6, kBuy, P, 1, kT0, 0, 0, 0, 1)) == RejectDetail::throttle_session);
+  }
+  SUBCASE("account bucket") {
+    AccountLimits a = account_limits();
+    a.orders_per_second = 4;  // one token per 250 ms
+    a.order_burst = 2;
+    e.set_account_limits(0, a);  // the bucket keeps its level, capped at the new burst
+    e.set_account_limits(1, a);
+    e.set_cash(1, 1000000 * U);
+    CHECK(outcome(e, order(1, kBuy, P, 1)) == OK);
+    CHECK(outcome(e, order(2, kBuy, P, 1)) == OK);
+    CHECK(outcome(e, order(3, kBuy, P, 1)) == RejectDetail::throttle_account);
+    CHECK(outcome(e, order(3, kBuy, P, 1, kT0 + 250000000 - 1)) == RejectDetail::throttle_account);
+    CHECK(outcome(e, order(3, kBuy, P, 1, kT0 + 250000000)) == OK);
+    CHECK(outcome(e, order(4, kBuy, P, 1, kT0 + 250000000, /*account*/ 1)) == OK);  // own bucket
+    // Replaces take a token too; a full bucket never holds more than the burst.
+    CHECK(outcome(e, replace(1, P, 2, kT0 + 250000000)) == RejectDetail::throttle_account);
+    const int64_t later = kT0 + 900000000000;  // 15 minutes: the bucket is full again, 2 tokens
+    edit_market(e, 0, [&](InstrumentMarket& m) { m.last_update = later; });
+    CHECK(outcome(e, replace(1, P, 2, later)) == OK);
+    CHECK(outcome(e, order(5, kBuy, P, 1, later)) == OK);
+    CHECK(outcome(e, order(6, kBuy, P, 1, later)) == RejectDetail::throttle_account);
+    CHECK(outcome(e, order(6, kBuy, P, 1, later + 250000000)) == OK);  // the rejected request took nothing
+  }
+}
+
+TEST_CASE("check 11: duplicate client order id within the window") {
+  Engine e;  // dedup window of 32
+  setup(e);
+  REQUIRE(outcome(e, order(1, kBuy, P, 1)) == OK);
+  CHECK(outcome(e, order(1, kBuy, P, 1)) == RejectDetail::duplicate_client_order_id);  // open
+  CHECK(e.on_cancel(1));
+  CHECK(outcome(e, order(1, kBuy, P, 1)) == RejectDetail::duplicate_client_order_id);  // in the window
+  // 31 more ids: id 1 is the oldest of 32, still remembered.
+  for (int64_t id = 2; id <= 32; ++id) {
+    REQUIRE(outcome(e, order(id, kBuy, P, 1, kT0 + id * 10000000)) == OK);
+    e.on_cancel(id);
+  }
+  CHECK(outcome(e, order(1, kBuy, P, 1, kT0 + 330000000)) == RejectDetail::duplicate_client_order_id);
+  REQUIRE(outcome(e, order(33, kBuy, P, 1, kT0 + 330000000)) == OK);  // pushes id 1 out
+  CHECK(outcome(e, order(1, kBuy, P, 1, kT0 + 340000000)) == OK);  // pushes id 2 out
+  CHECK(outcome(e, order(3, kBuy, P, 1, kT0 + 340000000)) == RejectDetail::duplicate_client_order_id);
+  CHECK(outcome(e, order(2, kBuy, P, 1, kT0 + 340000000)) == OK);
+  // A rejected request leaves no trace: the id stays free.
+  CHECK(outcome(e, order(500, kBuy, 1, 1, kT0 + 340000000)) == RejectDetail::price_below_band);
+  CHECK(outcome(e, order(500, kBuy, P, 1, kT0 + 340000000)) == OK);
+}
+
+TEST_CASE("check 12: reduce-only, to the contract") {
+  Engine e;
+  setup(e);
+  SUBCASE("flat: nothing to reduce") {
+    CHECK(outcome(e, order(1, kSell, P, 1, kT0, 0, 0, kOrderReduceOnly)) == RejectDetail::reduce_only);
+    CHECK(outcome(e, order(1, kBuy, P, 1, kT0, 0, 0, kOrderReduceOnly)) == RejectDetail::reduce_only);
+  }
+  SUBCASE("long 10") {
+    e.set_position(0, 0, 10, P);
+    CHECK(outcome(e, order(1, kBuy, P, 1, kT0, 0, 0, kOrderReduceOnly)) == RejectDetail::reduce_only);
+    CHECK(outcome(e, order(1, kSell, P, 11, kT0, 0, 0, kOrderReduceOnly)) == RejectDetail::reduce_only);
+    CHECK(outcome(e, order(1, kSell, P, 10, kT0, 0, 0, kOrderReduceOnly)) == OK);
+    CHECK(e.on_cancel(1));
+    // Every open sell counts, reduce-only or not.
+    REQUIRE(outcome(e, order(2, kSell, P + U, 4)) == OK);
+    CHECK(outcome(e, order(3, kSell, P, 7, kT0, 0, 0, kOrderReduceOnly)) == RejectDetail::reduce_only);
+    CHECK(outcome(e, order(3, kSell, P, 6, kT0, 0, 0, kOrderReduceOnly)) == OK);
+    CHECK(outcome(e, order(4, kSell, P, 1, kT0, 0, 0, kOrderReduceOnly)) == RejectDetail::reduce_only);
+    // A replace of a reduce-only order keeps the flag: 4 + 6 → 4 + 7 is too much.
+    CHECK(outcome(e, replace(3, P, 7)) == RejectDetail::reduce_only);
+  }
+  SUBCASE("short 5") {
+    e.set_position(0, 0, -5, P);
+    CHECK(outcome(e, order(1, kBuy, P, 6, kT0, 0, 0, kOrderReduceOnly)) == RejectDetail::reduce_only);
+    CHECK(outcome(e, order(1, kBuy, P, 5, kT0, 0, 0, kOrderReduceOnly)) == OK);
+  }
+}
+
+TEST_CASE("check 13: self-match against the account's own open orders") {
+  Engine e;
+  setup(e);
+  SUBCASE("a buy against an own sell") {
+    REQUIRE(outcome(e, order(1, kSell, P + 10 * U, 1)) == OK);
+    CHECK(outcome(e, order(2, kBuy, P + 10 * U, 1)) == RejectDetail::self_match);
+    CHECK(outcome(e, order(2, kBuy, P + 10 * U - 1, 1)) == OK);
+    // Another account may cross it.
+    e.set_account_limits(1, account_limits());
+    e.set_cash(1, 1000000 * U);
+    CHECK(outcome(e, order(3, kBuy, P + 20 * U, 1, kT0, 1)) == OK);
+  }
+  SUBCASE("a sell against an own buy") {
+    REQUIRE(outcome(e, order(1, kBuy, P - 10 * U, 1)) == OK);
+    CHECK(outcome(e, order(2, kSell, P - 10 * U, 1)) == RejectDetail::self_match);
+    CHECK(outcome(e, order(2, kSell, P - 10 * U + 1, 1)) == OK);
+  }
+  SUBCASE("the best price follows cancels") {
+    REQUIRE(outcome(e, order(1, kSell, P + 10 * U, 1)) == OK);
+    REQUIRE(outcome(e, order(2, kSell, P + 20 * U, 1)) == OK);
+    CHECK(outcome(e, order(3, kBuy, P + 15 * U, 1)) == RejectDetail::self_match);
+    CHECK(e.on_cancel(1));
+    CHECK(e.position(0, 0).exposure.best_sell == P + 20 * U);
+    CHECK(outcome(e, order(3, kBuy, P + 15 * U, 1)) == OK);
+  }
+}
+
+TEST_CASE("order capacity: every check passed but no slot is free") {
+  Engine e;  // 64 open orders
+  setup(e);
+  for (int id = 1; id <= 64; ++id) REQUIRE(outcome(e, order(id, kBuy, P, 1)) == OK);
+  CHECK(e.open_orders() == 64);
+  CHECK(outcome(e, order(65, kBuy, P, 1)) == RejectDetail::order_capacity);
+  CHECK(e.on_fill(7, 1, P));
+  CHECK(outcome(e, order(65, kBuy, P, 1)) == OK);
+}
+
+TEST_CASE("check order: an order failing every check reports each in turn") {
+  Engine e;
+  setup(e);
+  e.set_session_limits(0, SessionLimits{10, 3});
+  // Resting orders and a position that the request will run into, accepted while all is well.
+  REQUIRE(outcome(e, order(100, kBuy, 99000 * U, 5)) == OK);    // own buy: the request would cross it
+  REQUIRE(outcome(e, order(101, kSell, 101000 * U, 10)) == OK); // open sells: worst short and reduce-only
+  REQUIRE(outcome(e, order(102, kBuy, 98000 * U, 1)) == OK);    // its id gets reused below
+  e.on_cancel(102);
+  e.set_position(0, 0, 2, P);
+
+  // Now break every check. The request: reduce-only sell 5 at 99 000, id 102. Session bucket: empty.
+  OrderRequest r = order(102, kSell, 99000 * U, 5, kT0, 0, 0, kOrderReduceOnly);
+  e.set_kill_global(true);
+  edit_market(e, 0, [&](InstrumentMarket& m) { m.trading_status = 2; });
+  edit_market(e, 0, [&](InstrumentMarket& m) { m.synced = 0; });
+  edit_market(e, 0, [&](InstrumentMarket& m) { m.limit_down = 99500 * U; });
+  InstrumentLimits il = btc_limits();
+  il.collar_bps = 50;     // 99 000 is 100 bps off
+  il.max_order_qty = 4;
+  e.set_instrument_limits(0, il);
+  AccountLimits al = account_limits();
+  al.max_position = 12;   // worst short = 15 − 2 = 13
+  al.daily_notional_limit = U;
+  e.set_account_limits(0, al);
+  e.set_cash(0, -1000000 * U);
+
+  const RejectReason expected[] = {
+      RejectReason::kill_switch, RejectReason::instrument_not_tradable, RejectReason::market_data_untrusted,
+      RejectReason::price_band, RejectReason::price_collar, RejectReason::order_size,
+      RejectReason::position_limit, RejectReason::margin, RejectReason::credit_limit,
+      RejectReason::throttle, RejectReason::duplicate_client_order_id, RejectReason::reduce_only,
+      RejectReason::self_match, RejectReason::none};
+  for (int step = 0; step < 14; ++step) {
+    CAPTURE(step);
+    CHECK(reason_of(e, r) == expected[step]);
+    switch (step) {  // repair the check that just failed
+      case 0: e.set_kill_global(false); break;
+      case 1: edit_market(e, 0, [&](InstrumentMarket& m) { m.trading_status = kTradingStatusOpen; }); break;
+      case 2: edit_market(e, 0, [&](InstrumentMarket& m) { m.synced = 1; }); break;
+      case 3: edit_market(e, 0, [&](InstrumentMarket& m) { m.limit_down = 90000 * U; }); break;
+      case 4: il.collar_bps = 500; e.set_instrument_limits(0, il); break;
+      case 5: il.max_order_qty = 1000; e.set_instrument_limits(0, il); break;
+      case 6: al.max_position = 13; e.set_account_limits(0, al); break;
+      case 7: e.set_cash(0, 1000000 * U); break;
+      case 8: al.daily_notional_limit = 100000000 * U; e.set_account_limits(0, al); break;
+      case 9: r.time = kT0 + 100000000; edit_market(e, 0, [&](InstrumentMarket& m) { m.last_update = r.time; }); break;
+      case 10: r.client_order_id = 103; break;
+      case 11: r.flags = 0; break;
+      case 12: e.on_cancel(100); break;
+      default: break;
+    }
+  }
+  for (int k = 1; k <= 13; ++k) CHECK(e.counters().rejected[k] == 1);
+}

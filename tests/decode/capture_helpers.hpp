@@ -118,13 +118,17 @@ inline void check_json_line(const JsonObject& got, const std::vector<std::pair<s
                             const std::string& raw) {
   CAPTURE(raw);
   std::map<std::string, JsonExpect> w;
-  for (const auto& [k, v] : want) {
+  for (const auto& kv : want) {
+    const std::string& k = kv.first;
+    const JsonExpect& v = kv.second;
     INFO("key ", k, " appears twice in one JSON object");
     CHECK(w.count(k) == 0);
     w[k] = v;
   }
   CHECK(got.size() == w.size());
-  for (const auto& [k, v] : w) {
+  for (const auto& kv : w) {
+    const std::string& k = kv.first;
+    const JsonExpect& v = kv.second;
     CAPTURE(k);
     const auto it = got.find(k);
     REQUIRE_MESSAGE(it != got.end(), "field missing from the JSON line");

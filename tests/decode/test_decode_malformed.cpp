@@ -251,7 +251,9 @@ TEST_CASE("market data: truncation at every byte gives the precise fault") {
   CHECK(per_reason["header_truncated"] == 5 * 9);
 
   const DecodedCapture out = decode_pcap(pcap, WireProtocol::market_data);
-  for (const auto& [n, want] : frames) {
+  for (const auto& frame_case : frames) {
+    const uint64_t n = frame_case.first;
+    const auto& want = frame_case.second;
     CAPTURE(n);
     check_frame_lines(out, n, want, d);
   }
@@ -363,7 +365,9 @@ TEST_CASE("market data: each damaged framing field gives the precise fault") {
     CHECK(md::check_framing(c.bytes.data(), c.bytes.size()) == first_damage);
   }
   const DecodedCapture out = decode_pcap(pcap, WireProtocol::market_data);
-  for (const auto& [n, c] : frames) {
+  for (const auto& frame_case : frames) {
+    const uint64_t n = frame_case.first;
+    const Case* c = frame_case.second;
     CAPTURE(std::string(c->name));
     check_frame_lines(out, n, c->want, d);
   }

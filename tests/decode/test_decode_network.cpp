@@ -202,7 +202,9 @@ TEST_CASE("each damaged network field is dropped with its own reason, directly a
   const uint64_t good_or = or_pcap.add(build_frame(tvlan, op).bytes);
 
   const DecodedCapture md_out = decode_pcap(md_pcap, WireProtocol::market_data);
-  for (const auto& [n, c] : md_frames) {
+  for (const auto& frame_case : md_frames) {
+    const uint64_t n = frame_case.first;
+    const NetCase* c = frame_case.second;
     CAPTURE(c->name);
     const auto lines = md_out.frame(n);
     REQUIRE(lines.size() == 1);
@@ -217,7 +219,9 @@ TEST_CASE("each damaged network field is dropped with its own reason, directly a
   CHECK(summary_error_counts(md_out.summary) == md_reasons);
 
   const DecodedCapture or_out = decode_pcap(or_pcap, WireProtocol::orders);
-  for (const auto& [n, c] : or_frames) {
+  for (const auto& frame_case : or_frames) {
+    const uint64_t n = frame_case.first;
+    const NetCase* c = frame_case.second;
     CAPTURE(c->name);
     const auto lines = or_out.frame(n);
     REQUIRE(lines.size() == 1);

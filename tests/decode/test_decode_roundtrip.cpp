@@ -368,7 +368,9 @@ TEST_CASE("perpwire decode prints every field of every market-data template") {
     CHECK(out.counts.messages == total);
     REQUIRE(out.lines.size() == total);
     size_t line = 0;
-    for (const auto& [n, d] : sent) {
+    for (const auto& frame_datagram : sent) {
+      const uint64_t n = frame_datagram.first;
+      const MdDatagram& d = frame_datagram.second;
       for (size_t i = 0; i < d.messages.size(); ++i, ++line) {
         CAPTURE(n);
         CAPTURE(i);

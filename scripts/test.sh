@@ -25,3 +25,8 @@ cmake -S . -B "$BUILD-asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPERPWIRE_SANITIZ
 cmake --build "$BUILD-asan" -j"$JOBS"
 ctest --test-dir "$BUILD-asan" --output-on-failure -j"$JOBS" -L 'unit|captures'
 
+echo "== fuzzing: bounded libFuzzer runs of the market-data and order-entry decoders"
+cmake -S . -B "$BUILD-fuzz" -G Ninja -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
+  -DPERPWIRE_FUZZ=ON -DPERPWIRE_BENCH=OFF -DPERPWIRE_SIM=OFF
+cmake --build "$BUILD-fuzz" -j"$JOBS" --target fuzz_targets
+ctest --test-dir "$BUILD-fuzz" --output-on-failure -j"$JOBS" -L fuzz

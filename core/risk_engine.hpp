@@ -140,10 +140,14 @@ struct TokenBucket {
 };
 
 inline int64_t bucket_level(const TokenBucket& b, int64_t orders_per_second, int64_t burst, int64_t t) {
-  int64_t cap = burst * kTokenScale;
-  i128 level = b.tokens;
-  if (b.last != kNullI64 && t > b.last) level += ((i128)t - b.last) * orders_per_second;
-  return level > cap ? cap : (int64_t)level;
+  const int64_t cap = burst * kTokenScale;  // ≤ 1e18 (validated burst ≤ 1e9)
+  if (b.last == kNullI64 || t <= b.last) return b.tokens < cap ? b.tokens : cap;
+  int64_t elapsed, refill;
+  if (__builtin_sub_overflow(t, b.last, &elapsed) || __builtin_mul_overflow(elapsed, orders_per_second, &refill) ||
+      refill >= cap)
+    return cap;
+  const int64_t level = b.tokens + refill;  // both < 2^60: no overflow
+  return level < cap ? level : cap;
 }
 
 inline void bucket_take(TokenBucket& b, int64_t level, int64_t t) {
@@ -349,15 +353,8 @@ class RiskEngine {
     bucket_take(accounts_[r.account].state.bucket, p.account_level, r.time);
     if (r.kind == OrderKind::new_order) {
       int32_t slot = free_[--free_count_];
-      OpenOrder& o = orders_[slot];
-      o = OpenOrder{};
-      o.client_order_id = r.client_order_id;
-      o.price = o.eff_price = r.price;
-      o.qty = r.quantity;
-      o.account = r.account;
-      o.instrument = r.instrument;
-      o.side = r.side;
-      o.flags = r.flags;
+      orders_[slot] = OpenOrder{r.client_order_id, r.price, 0, r.price, 0, r.quantity, 0, 0, 0, -1, -1,
+                                r.account, r.instrument, r.side, r.flags, 0, 0};
       index_.insert(r.client_order_id, slot);
       dedup_.insert(r.client_order_id);
       link(slot);
@@ -398,12 +395,7 @@ class RiskEngine {
     fill_position(o.account, o.instrument, o.side, qty, price);
     if (qty > o.res_qty) ++counters_.overfills;
     o.filled += qty;
-    if (o.filled >= o.qty) {  // the order as the exchange holds it is done (a replace in flight is moot)
-      remove(slot);
-    } else {
-      Reservation v = reservation_of(o);
-      reserve(slot, v.qty, v.notional, v.eff_price);
-    }
+    settle(slot);  // filled in full, the order is done (a replace in flight is moot)
     return true;
   }
 
@@ -412,6 +404,7 @@ class RiskEngine {
   void on_untracked_fill(int a, int i, int8_t side, int64_t qty, int64_t price) {
     if (a < 0 || a >= kAccounts || i < 0 || i >= kInstruments || qty <= 0 || (side != kBuy && side != kSell)) return;
     fill_position(a, i, side, qty, price);
+    refresh(a, i);
   }
 
   // OrderCanceled (by the user, IOC remainder, the exchange): releases the reservation.
@@ -431,8 +424,7 @@ class RiskEngine {
     OpenOrder& o = orders_[slot];
     if (o.replace_pending) {
       o.replace_pending = 0;
-      Reservation v = reservation_of(o);
-      reserve(slot, v.qty, v.notional, v.eff_price);
+      settle(slot);
       return true;
     }
     if (o.entered) return false;
@@ -449,12 +441,7 @@ class RiskEngine {
     o.qty = o.new_qty;
     o.replace_pending = 0;
     o.entered = 1;
-    if (o.filled >= o.qty) {
-      remove(slot);
-    } else {
-      Reservation v = reservation_of(o);
-      reserve(slot, v.qty, v.notional, v.eff_price);
-    }
+    settle(slot);
     return true;
   }
 
@@ -544,6 +531,7 @@ class RiskEngine {
   }
 
   // A fill's effect on the position (average entry, realized PnL into cash) and daily notional.
+  // The caller refreshes the margin parts (after moving the order's reservation too).
   void fill_position(int a, int i, int8_t side, int64_t qty, int64_t price) {
     PositionState& ps = pos_[a][i];
     AccountState& acc = accounts_[a].state;
@@ -552,7 +540,6 @@ class RiskEngine {
     acc.cash += realized;
     ps.realized_pnl += realized;
     acc.filled_notional += money::notional_ceil(price, qty, cs);
-    refresh(a, i);
   }
 
   // Recomputes the margin parts of an account × instrument after its exposure, its market or its
@@ -635,6 +622,18 @@ class RiskEngine {
     ps.margin = m;
   }
 
+  // Re-derives an order's reservation after a fill or an answer of the exchange; an order filled
+  // in full leaves.
+  void settle(int32_t slot) {
+    OpenOrder& o = orders_[slot];
+    if (o.filled >= o.qty) {
+      remove(slot);
+      return;
+    }
+    Reservation v = reservation_of(o);
+    reserve(slot, v.qty, v.notional, v.eff_price);
+  }
+
   void link(int32_t slot) {
     OpenOrder& o = orders_[slot];
     PositionState& ps = pos_[o.account][o.instrument];
@@ -712,7 +711,9 @@ class RiskEngine {
     // 3. market data trustworthy: book synced, a mark and a contract size, age ≤ max_staleness_ns.
     if (!m.synced) return reject(d, RejectReason::market_data_untrusted, RejectDetail::book_unsynced);
     if (m.mark <= 0 || m.contract_size <= 0) return reject(d, RejectReason::market_data_untrusted, RejectDetail::no_mark);
-    if (m.last_update == kNullI64 || (i128)r.time - m.last_update > il.max_staleness_ns)
+    int64_t age;
+    if (m.last_update == kNullI64 ||
+        (__builtin_sub_overflow(r.time, m.last_update, &age) ? r.time > m.last_update : age > il.max_staleness_ns))
       return reject(d, RejectReason::market_data_untrusted, RejectDetail::market_data_stale);
 
     // 4. price band: limit_down ≤ price ≤ limit_up (a price ≤ 0 is below any band).

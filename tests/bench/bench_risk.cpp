@@ -112,7 +112,7 @@ Percentiles percentiles(std::vector<uint64_t>& v, double ns_per_tick) {
 }
 
 void BM_RiskCheckLatency(benchmark::State& state) {
-  static Engine engine;  // ~260 KB
+  static Engine engine;  // ~300 KB
   Setup s;
   std::mt19937_64 rng(42);
   auto range = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };

@@ -412,6 +412,20 @@ void compare(const Engine& e, const Model& m) {
   for (int k = 0; k < kRejectReasonCount; ++k) REQUIRE(c.rejected[k] == m.rejected[k]);
 }
 
+// The request through evaluate() and check() of the engine and through the model: same decision.
+void same_decision(Engine& e, Model& m, const OrderRequest& r) {
+  RiskDecision ev = e.evaluate(r);
+  RiskDecision d = e.check(r);
+  RDecision x = m.check(r);
+  REQUIRE(ev.reason == d.reason);
+  REQUIRE(ev.detail == d.detail);
+  REQUIRE(d.reason == x.reason);
+  REQUIRE(d.detail == x.detail);
+  REQUIRE(d.accepted == (x.reason == RejectReason::none));
+  REQUIRE(d.reserved_qty == x.qty);
+  REQUIRE(d.reserved_notional == x.notional);
+}
+
 struct Gen {
   std::mt19937_64 rng;
   explicit Gen(uint64_t seed) : rng(seed) {}
@@ -545,16 +559,7 @@ RiskCounters run(uint64_t seed, int steps) {
       else r.client_order_id = next_id++;
       used_ids.push_back(r.client_order_id);
       if (used_ids.size() > 200) used_ids.erase(used_ids.begin());
-      RiskDecision ev = e.evaluate(r);
-      RiskDecision d = e.check(r);
-      RDecision x = m.check(r);
-      REQUIRE(ev.accepted == d.accepted);
-      REQUIRE(ev.detail == d.detail);
-      REQUIRE(d.reason == x.reason);
-      REQUIRE(d.detail == x.detail);
-      REQUIRE(d.accepted == (x.reason == RejectReason::none));
-      REQUIRE(d.reserved_qty == x.qty);
-      REQUIRE(d.reserved_notional == x.notional);
+      same_decision(e, m, r);
     } else if (op < 520) {  // replace
       int64_t id = random_open_id();
       auto it = m.orders.find(id);
@@ -567,12 +572,7 @@ RiskCounters run(uint64_t seed, int steps) {
       r.price = random_price(r.instrument);
       r.quantity = (int32_t)g.range(0, 70);
       r.time = now;
-      RiskDecision d = e.check(r);
-      RDecision x = m.check(r);
-      REQUIRE(d.reason == x.reason);
-      REQUIRE(d.detail == x.detail);
-      REQUIRE(d.reserved_qty == x.qty);
-      REQUIRE(d.reserved_notional == x.notional);
+      same_decision(e, m, r);
     } else if (op < 540) {  // cancel request
       OrderRequest r = cancel(random_open_id(), now);
       REQUIRE(e.check(r).accepted);

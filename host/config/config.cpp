@@ -1,0 +1,920 @@
+// Config parsing and validation. toml++ gives the syntax tree with source positions; this file walks
+// it section by section with a small reader that knows which keys each table may hold, turns every
+// value into its exact integer form, and records every problem instead of stopping at the first.
+#include "host/config/config.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace pw {
+
+std::string ConfigError::to_string() const {
+  std::string s = file;
+  if (line > 0) s += ":" + std::to_string(line);
+  if (!s.empty()) s += ": ";
+  if (!key.empty()) s += key + ": ";
+  return s + message;
+}
+
+std::string ConfigResult::error_text() const {
+  std::string s;
+  for (const auto& e : errors) s += e.to_string() + "\n";
+  return s;
+}
+
+std::string McastEndpoint::to_string() const {
+  return std::to_string(group >> 24) + "." + std::to_string((group >> 16) & 255) + "." + std::to_string((group >> 8) & 255) +
+         "." + std::to_string(group & 255) + ":" + std::to_string(port);
+}
+
+int Config::instrument_index(std::string_view symbol) const {
+  for (size_t i = 0; i < instruments.size(); ++i)
+    if (instruments[i].symbol == symbol) return (int)i;
+  return -1;
+}
+
+int Config::account_index(std::string_view name) const {
+  for (size_t i = 0; i < accounts.size(); ++i)
+    if (accounts[i].name == name) return (int)i;
+  return -1;
+}
+
+const char* to_string(FeedSourceKind k) { return k == FeedSourceKind::dpdk ? "dpdk" : "pcap"; }
+const char* to_string(FundingSource s) { return s == FundingSource::exchange ? "exchange" : "own"; }
+const char* to_string(BackendKind k) {
+  switch (k) {
+    case BackendKind::software: return "software";
+    case BackendKind::hls_csim: return "hls-csim";
+    case BackendKind::verilator: return "verilator";
+    case BackendKind::xrt: return "xrt";
+  }
+  return "software";
+}
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+std::string quoted(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s.substr(0, 60)) out += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+  if (s.size() > 60) out += "…";
+  return out + "\"";
+}
+
+std::string fixed9_text(int64_t v) {
+  char buf[24];
+  return std::string(buf, (size_t)format_fixed9(v, buf));
+}
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string strip_underscores(std::string_view s) {
+  std::string out;
+  for (char c : s)
+    if (c != '_') out += c;
+  return out;
+}
+
+// Decimal text → ×1e-9, also accepting a trailing '%' (divided by 100, which must stay exact).
+bool parse_decimal(std::string_view text, bool allow_percent, int64_t& out) {
+  std::string s = strip_underscores(text);
+  bool percent = allow_percent && !s.empty() && s.back() == '%';
+  if (percent) s.pop_back();
+  int64_t v;
+  if (!parse_fixed9(s.data(), s.size(), v)) return false;
+  if (percent) {
+    if (v % 100 != 0) return false;
+    v /= 100;
+  }
+  out = v;
+  return true;
+}
+
+struct DurationUnit {
+  std::string_view suffix;
+  int64_t ns;
+};
+constexpr DurationUnit kDurationUnits[] = {{"ns", 1},         {"us", 1000},          {"ms", 1000000},
+                                           {"s", 1000000000}, {"m", 60000000000LL}, {"h", 3600000000000LL}};
+
+// "500ms", "1.5s", "1h" → ns (exact or false).
+bool parse_duration(std::string_view raw, int64_t& ns) {
+  // "1 ms" reads like "1ms".
+  std::string compact;
+  for (char c : raw)
+    if (c != ' ') compact += c;
+  std::string_view text = compact;
+  for (const auto& u : kDurationUnits) {
+    if (text.size() <= u.suffix.size() || text.substr(text.size() - u.suffix.size()) != u.suffix) continue;
+    std::string_view number = text.substr(0, text.size() - u.suffix.size());
+    // "ms" also ends in "s": the number part must not end in a letter.
+    if (!number.empty() && (number.back() < '0' || number.back() > '9') && number.back() != '.') continue;
+    int64_t v;
+    if (!parse_decimal(number, false, v) || v < 0) return false;
+    __int128 total = (__int128)v * u.ns;
+    if (total % kPriceScale != 0 || total / kPriceScale > INT64_MAX) return false;
+    ns = (int64_t)(total / kPriceScale);
+    return true;
+  }
+  return false;
+}
+
+std::string duration_text(int64_t ns) {
+  for (int k = 5; k >= 0; --k)
+    if (ns != 0 && ns % kDurationUnits[k].ns == 0) return std::to_string(ns / kDurationUnits[k].ns) + std::string(kDurationUnits[k].suffix);
+  return std::to_string(ns) + "ns";
+}
+
+bool parse_ipv4(std::string_view text, uint32_t& addr) {
+  std::string s(text);
+  in_addr a{};
+  if (inet_pton(AF_INET, s.c_str(), &a) != 1) return false;
+  addr = ntohl(a.s_addr);
+  return true;
+}
+
+bool parse_endpoint(std::string_view text, McastEndpoint& ep) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) return false;
+  uint32_t group;
+  if (!parse_ipv4(text.substr(0, colon), group) || (group >> 28) != 0xE) return false;
+  std::string_view p = text.substr(colon + 1);
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), port);
+  if (ec != std::errc() || end != p.data() + p.size() || port == 0 || port > 65535) return false;
+  ep = McastEndpoint{group, (uint16_t)port};
+  return true;
+}
+
+bool is_name(std::string_view s, size_t max_len) {
+  if (s.empty() || s.size() > max_len) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum((unsigned char)c) || c == '-' || c == '_' || c == '.'; });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading with error collection
+
+struct Ctx {
+  std::string file;
+  std::vector<std::string> lines;  // the source, for the exact text of floating-point literals
+  std::vector<ConfigError> errors;
+  std::map<std::string, int, std::less<>> key_lines;
+
+  void error(int line, std::string key, std::string message) {
+    errors.push_back(ConfigError{file, line, std::move(key), std::move(message)});
+  }
+
+  // How a value reads in an error message: its TOML text where it is a scalar.
+  std::string describe(const toml::node& n) const {
+    switch (n.type()) {
+      case toml::node_type::string: return quoted(n.as_string()->get());
+      case toml::node_type::integer: return std::to_string(n.as_integer()->get());
+      case toml::node_type::floating_point: return float_text(n);
+      case toml::node_type::boolean: return n.as_boolean()->get() ? "true" : "false";
+      case toml::node_type::table: return "a table";
+      case toml::node_type::array: return "an array";
+      default: return "a date/time";
+    }
+  }
+
+  // A float's literal as written (TOML floats are binary doubles; only the source text says which
+  // decimal the user meant). Falls back to the shortest form that reads back as the same double.
+  std::string float_text(const toml::node& n) const {
+    const double value = n.as_floating_point()->get();
+    const auto& pos = n.source().begin;
+    if (pos.line >= 1 && pos.line <= lines.size() && pos.column >= 1) {
+      const std::string& l = lines[pos.line - 1];
+      size_t b = pos.column - 1, e = b;
+      while (e < l.size() && (std::isalnum((unsigned char)l[e]) || l[e] == '.' || l[e] == '_' || l[e] == '+' || l[e] == '-')) ++e;
+      std::string token = l.substr(std::min(b, l.size()), e - std::min(b, l.size()));
+      std::string plain = strip_underscores(token);
+      char* end = nullptr;
+      double reread = std::strtod(plain.c_str(), &end);
+      if (!plain.empty() && end == plain.c_str() + plain.size() && reread == value) return token;
+    }
+    char buf[64];
+    auto r = std::to_chars(buf, buf + sizeof buf, value);
+    return std::string(buf, r.ptr);
+  }
+};
+
+int line_of(const toml::node& n) { return (int)n.source().begin.line; }
+
+enum class Sign { positive, non_negative, any };
+
+const char* sign_word(Sign s) { return s == Sign::positive ? "a positive " : s == Sign::non_negative ? "a non-negative " : "a "; }
+
+// One TOML table: typed getters that record errors, and at the end a check that every key in the
+// table was one the section knows.
+class Section {
+ public:
+  Section(Ctx& ctx, const toml::table& table, std::string path) : ctx_(ctx), table_(table), path_(std::move(path)) {
+    line_ = line_of(table);
+    if (!path_.empty()) ctx_.key_lines[path_] = line_;
+  }
+
+  const std::string& path() const { return path_; }
+  int line() const { return line_; }
+  std::string key(std::string_view k) const { return path_.empty() ? std::string(k) : path_ + "." + std::string(k); }
+  bool has(std::string_view k) {
+    known_.emplace_back(k);
+    return table_.contains(k);
+  }
+
+  // The node under `k` (marked known), or null when absent.
+  const toml::node* node(std::string_view k) {
+    known_.emplace_back(k);
+    const toml::node* n = table_.get(k);
+    if (n) ctx_.key_lines[key(k)] = line_of(*n);
+    return n;
+  }
+  void missing(std::string_view k, const std::string& expected) { ctx_.error(line_, key(k), "missing (expected " + expected + ")"); }
+  void wrong(std::string_view k, const toml::node& n, const std::string& expected) {
+    ctx_.error(line_of(n), key(k), "expected " + expected + ", got " + ctx_.describe(n));
+  }
+  void fail(std::string_view k, const toml::node& n, const std::string& message) { ctx_.error(line_of(n), key(k), message); }
+
+  std::optional<std::string> string(std::string_view k, bool required, const std::string& expected = "a string") {
+    const toml::node* n = node(k);
+    if (!n) {
+      if (required) missing(k, expected);
+      return std::nullopt;
+    }
+    if (!n->is_string()) {
+      wrong(k, *n, expected);
+      return std::nullopt;
+    }
+    return n->as_string()->get();
+  }
+
+  // A name: letters, digits, '-', '_', '.'.
+  std::optional<std::string> name(std::string_view k, bool required, size_t max_len) {
+    const std::string expected = "a name of 1 to " + std::to_string(max_len) + " letters, digits, '-', '_' or '.'";
+    auto s = string(k, required, expected);
+    if (s && !is_name(*s, max_len)) {
+      wrong(k, *node(k), expected);
+      return std::nullopt;
+    }
+    return s;
+  }
+
+  std::optional<std::string> choice(std::string_view k, std::initializer_list<std::string_view> options) {
+    std::string expected = "one of";
+    for (auto o : options) expected += std::string(o == *options.begin() ? " " : ", ") + quoted(o);
+    auto s = string(k, false, expected);
+    if (s && std::find(options.begin(), options.end(), *s) == options.end()) {
+      wrong(k, *node(k), expected);
+      return std::nullopt;
+    }
+    return s;
+  }
+
+  std::optional<bool> boolean(std::string_view k) {
+    const toml::node* n = node(k);
+    if (!n) return std::nullopt;
+    if (!n->is_boolean()) {
+      wrong(k, *n, "true or false");
+      return std::nullopt;
+    }
+    return n->as_boolean()->get();
+  }
+
+  std::optional<int64_t> integer(std::string_view k, bool required, int64_t min, int64_t max) {
+    std::string expected = min == 1 ? "a positive integer" : min == 0 ? "a non-negative integer"
+                                                                      : "an integer from " + std::to_string(min) + " to " + std::to_string(max);
+    const toml::node* n = node(k);
+    if (!n) {
+      if (required) missing(k, expected);
+      return std::nullopt;
+    }
+    if (!n->is_integer()) {
+      wrong(k, *n, expected);
+      return std::nullopt;
+    }
+    int64_t v = n->as_integer()->get();
+    if (v < min) {
+      wrong(k, *n, expected);
+      return std::nullopt;
+    }
+    if (v > max) {
+      wrong(k, *n, "at most " + std::to_string(max));
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  // Exact decimal ×1e-9 from a string ("0.01"), an integer (5) or a float literal whose text has at
+  // most nine decimals (0.5). `percent`: also "0.01%".
+  std::optional<int64_t> decimal(std::string_view k, bool required, Sign sign, bool percent = false) {
+    std::string expected = std::string(sign_word(sign)) + "decimal number with at most 9 decimals" +
+                           (percent ? " (or a percentage such as \"0.01%\")" : "") + " written as a string or number";
+    const toml::node* n = node(k);
+    if (!n) {
+      if (required) missing(k, expected);
+      return std::nullopt;
+    }
+    int64_t v = 0;
+    bool ok = false;
+    if (n->is_integer()) {
+      __int128 scaled = (__int128)n->as_integer()->get() * kPriceScale;
+      ok = scaled <= INT64_MAX && scaled >= -INT64_MAX;
+      v = (int64_t)scaled;
+    } else if (n->is_floating_point()) {
+      std::string text = ctx_.float_text(*n);
+      ok = parse_decimal(text, false, v);
+      if (!ok && text.find_first_of("eE") != std::string::npos && text.find_first_of("iInN") == std::string::npos) {
+        fail(k, *n, "expected " + expected + ", got " + text + " (an exponent is not read exactly: write the digits out)");
+        return std::nullopt;
+      }
+    } else if (n->is_string()) {
+      ok = parse_decimal(n->as_string()->get(), percent, v);
+    }
+    if (!ok || (sign == Sign::positive && v <= 0) || (sign == Sign::non_negative && v < 0)) {
+      wrong(k, *n, expected);
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  std::optional<int64_t> duration(std::string_view k, bool required, int64_t min_ns = 1) {
+    std::string expected = std::string(min_ns > 0 ? "a positive " : "a ") + "duration such as \"500ms\", \"5s\" or \"1h\" (units ns, us, ms, s, m, h)";
+    const toml::node* n = node(k);
+    if (!n) {
+      if (required) missing(k, expected);
+      return std::nullopt;
+    }
+    int64_t ns = 0;
+    if (!n->is_string() || !parse_duration(n->as_string()->get(), ns) || ns < min_ns) {
+      wrong(k, *n, expected);
+      return std::nullopt;
+    }
+    return ns;
+  }
+
+  std::optional<McastEndpoint> endpoint(std::string_view k, bool required) {
+    const std::string expected = "a multicast group and UDP port such as \"239.255.10.1:41001\"";
+    auto s = string(k, required, expected);
+    if (!s) return std::nullopt;
+    McastEndpoint ep;
+    if (!parse_endpoint(*s, ep)) {
+      wrong(k, *node(k), expected);
+      return std::nullopt;
+    }
+    return ep;
+  }
+
+  // A sub-table; absent → null (and `missing` when required).
+  const toml::table* table(std::string_view k, bool required) {
+    const toml::node* n = node(k);
+    if (!n) {
+      if (required) missing(k, "a table ([" + key(k) + "])");
+      return nullptr;
+    }
+    if (!n->is_table()) {
+      wrong(k, *n, "a table ([" + key(k) + "])");
+      return nullptr;
+    }
+    return n->as_table();
+  }
+
+  // An array of tables ([[k]] entries or [{...}, {...}]).
+  std::vector<const toml::table*> tables(std::string_view k, bool required, size_t min, size_t max) {
+    std::string expected = "an array of tables ([[" + key(k) + "]] entries)";
+    std::vector<const toml::table*> out;
+    const toml::node* n = node(k);
+    if (!n) {
+      if (required) missing(k, expected);
+      return out;
+    }
+    if (!n->is_array()) {
+      wrong(k, *n, expected);
+      return out;
+    }
+    const toml::array& a = *n->as_array();
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (!a[i].is_table()) {
+        ctx_.error(line_of(a[i]), key(k) + "[" + std::to_string(i) + "]", "expected a table, got " + ctx_.describe(a[i]));
+        continue;
+      }
+      out.push_back(a[i].as_table());
+    }
+    if (a.size() < min || a.size() > max)
+      ctx_.error(line_of(*n), key(k), "expected " + std::to_string(min) + " to " + std::to_string(max) + " entries, got " + std::to_string(a.size()));
+    return out;
+  }
+
+  // Every key not asked for is unknown: a typo, or a key of another section.
+  void finish() {
+    for (auto&& [k, v] : table_) {
+      std::string_view name = k.str();
+      if (std::find(known_.begin(), known_.end(), name) != known_.end()) continue;
+      std::string message = "unknown key";
+      std::string best;
+      size_t best_d = 3;
+      for (const auto& cand : known_) {
+        size_t d = edit_distance(name, cand);
+        if (d < best_d) best_d = d, best = cand;
+      }
+      if (!best.empty()) message += " (did you mean \"" + best + "\"?)";
+      else {
+        std::string list;
+        std::set<std::string> uniq(known_.begin(), known_.end());
+        for (const auto& c : uniq) list += (list.empty() ? "" : ", ") + c;
+        message += " (known keys here: " + list + ")";
+      }
+      int line = k.source().begin.line ? (int)k.source().begin.line : line_of(v);
+      ctx_.error(line, key(name), message);
+    }
+  }
+
+ private:
+  Ctx& ctx_;
+  const toml::table& table_;
+  std::string path_;
+  int line_ = 0;
+  std::vector<std::string> known_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Sections
+
+void read_margin(Section& s, InstrumentLimits& limits, Ctx& ctx) {
+  MarginTable& table = limits.margin;
+  table = MarginTable{};
+  const bool has_tiers = s.has("margin_tiers"), has_leverage = s.has("max_leverage");
+  if (has_tiers && has_leverage) {
+    ctx.error(s.line(), s.key("max_leverage"), "give either max_leverage (one tier) or margin_tiers, not both");
+    return;
+  }
+  if (has_leverage) {
+    auto lev = s.integer("max_leverage", true, 1, kMaxConfigLeverage);
+    if (lev) table.tiers[0] = MarginTier{INT64_MAX, *lev}, table.count = 1;
+    return;
+  }
+  auto tiers = s.tables("margin_tiers", false, 1, kMaxMarginTiers);
+  if (!s.has("margin_tiers")) {
+    s.missing("max_leverage", "a positive integer, or margin_tiers = [{ up_to = \"1000000\", max_leverage = 20 }, { max_leverage = 10 }]");
+    return;
+  }
+  for (size_t k = 0; k < tiers.size() && k < (size_t)kMaxMarginTiers; ++k) {
+    Section t(ctx, *tiers[k], s.key("margin_tiers") + "[" + std::to_string(k) + "]");
+    const bool last = k + 1 == tiers.size();
+    auto lev = t.integer("max_leverage", true, 1, kMaxConfigLeverage);
+    std::optional<int64_t> cap;
+    if (last) {
+      if (t.has("up_to"))
+        ctx.error(t.line(), t.key("up_to"), "the last tier covers every notional above the previous one: leave up_to out");
+    } else {
+      cap = t.decimal("up_to", true, Sign::positive);
+    }
+    t.finish();
+    table.tiers[k] = MarginTier{cap.value_or(INT64_MAX), lev.value_or(0)};
+    if (k > 0 && lev && table.tiers[k - 1].max_leverage > 0 && *lev >= table.tiers[k - 1].max_leverage)
+      ctx.error(t.line(), t.key("max_leverage"),
+                "expected less than the previous tier's " + std::to_string(table.tiers[k - 1].max_leverage) +
+                    " (leverage falls as the notional grows), got " + std::to_string(*lev));
+    if (k > 0 && cap && table.tiers[k - 1].notional_cap != INT64_MAX && *cap <= table.tiers[k - 1].notional_cap)
+      ctx.error(t.line(), t.key("up_to"),
+                "expected more than the previous tier's " + fixed9_text(table.tiers[k - 1].notional_cap) + ", got " + fixed9_text(*cap));
+  }
+  table.count = (int32_t)std::min(tiers.size(), (size_t)kMaxMarginTiers);
+}
+
+void read_instrument(Section& s, InstrumentConfig& in, Ctx& ctx) {
+  if (auto v = s.name("symbol", true, 24)) in.symbol = *v;
+  if (auto v = s.integer("id", true, 1, INT32_MAX)) in.id = (int32_t)*v;
+  if (auto v = s.integer("channel", true, 1, 65535)) in.channel = (uint16_t)*v;
+  if (auto v = s.decimal("contract_size", true, Sign::positive)) in.contract_size = *v;
+  if (auto v = s.decimal("tick", true, Sign::positive)) in.tick = *v;
+
+  if (const toml::table* t = s.table("mark", true)) {
+    Section m(ctx, *t, s.key("mark"));
+    std::initializer_list<std::string_view> presets = {kMarkPresets[0], kMarkPresets[1], kMarkPresets[2],
+                                                       kMarkPresets[3], kMarkPresets[4], kMarkPresets[5]};
+    if (auto v = m.choice("preset", presets)) in.preset = *v;
+    else if (!m.has("preset")) m.missing("preset", "the name of a mark/funding preset, e.g. \"coinbase\"");
+    in.mark.funding_interval_ns = m.duration("funding_interval", false);
+    in.mark.sample_interval_ns = m.duration("sample_interval", false);
+    in.mark.impact_notional = m.decimal("impact_notional", false, Sign::positive);
+    in.mark.interest_rate = m.decimal("interest_rate", false, Sign::any, true);
+    in.mark.clamp = m.decimal("clamp", false, Sign::non_negative, true);
+    in.mark.cap = m.decimal("cap", false, Sign::positive, true);
+    in.mark.ma_window_ns = m.duration("ma_window", false);
+    if (in.mark.sample_interval_ns && in.mark.funding_interval_ns && *in.mark.sample_interval_ns > *in.mark.funding_interval_ns)
+      ctx.error(m.line(), m.key("sample_interval"), "expected at most the funding interval (" + duration_text(*in.mark.funding_interval_ns) + ")");
+    m.finish();
+  }
+
+  if (const toml::table* t = s.table("limits", true)) {
+    Section l(ctx, *t, s.key("limits"));
+    InstrumentLimits& lim = in.limits;
+    lim.max_order_qty = l.integer("max_order_qty", true, 1, INT32_MAX).value_or(0);
+    lim.max_order_notional = l.decimal("max_order_notional", true, Sign::positive).value_or(0);
+    lim.max_position = l.integer("max_position", true, 1, kMaxConfigQty).value_or(0);
+    lim.collar_bps = l.integer("collar_bps", true, 1, kMaxConfigCollarBps).value_or(0);
+    lim.max_staleness_ns = l.duration("max_staleness", true).value_or(0);
+    read_margin(l, lim, ctx);
+    l.finish();
+  }
+}
+
+void read_account(Section& s, AccountConfig& a, Ctx& ctx) {
+  if (auto v = s.name("name", true, 32)) a.name = *v;
+  if (auto v = s.decimal("cash", true, Sign::non_negative)) a.cash = *v;
+  if (const toml::table* t = s.table("limits", true)) {
+    Section l(ctx, *t, s.key("limits"));
+    a.limits.max_position = l.integer("max_position", true, 1, kMaxConfigQty).value_or(0);
+    a.limits.daily_notional_limit = l.decimal("daily_gross_notional", true, Sign::positive).value_or(0);
+    a.limits.orders_per_second = l.integer("orders_per_second", true, 1, kMaxConfigOrdersPerSecond).value_or(0);
+    a.limits.order_burst = l.integer("order_burst", true, 1, kMaxConfigBurst).value_or(0);
+    l.finish();
+  }
+}
+
+void read_feed_line(Section& s, FeedLineConfig& line, Ctx& ctx) {
+  line.enabled = true;
+  const bool has_pcap = s.has("pcap"), has_dpdk = s.has("dpdk_port");
+  if (has_pcap && has_dpdk) {
+    ctx.error(s.line(), s.path(), "give either pcap (a capture to replay) or dpdk_port (a DPDK port), not both");
+  } else if (!has_pcap && !has_dpdk) {
+    ctx.error(s.line(), s.path(), "missing pcap (a capture to replay) or dpdk_port (a DPDK port)");
+  }
+  if (has_pcap) {
+    line.source = FeedSourceKind::pcap;
+    auto v = s.string("pcap", true, "a capture file path");
+    if (v && v->empty()) s.wrong("pcap", *s.node("pcap"), "a capture file path");
+    if (v) line.pcap = *v;
+  }
+  if (has_dpdk) {
+    line.source = FeedSourceKind::dpdk;
+    const toml::node* n = s.node("dpdk_port");
+    const std::string expected = "a DPDK device name such as \"net_pcap0\" or a port number";
+    if (n->is_integer() && n->as_integer()->get() >= 0 && n->as_integer()->get() < 1024) line.dpdk_port = std::to_string(n->as_integer()->get());
+    else if (n->is_string() && !n->as_string()->get().empty()) line.dpdk_port = n->as_string()->get();
+    else s.wrong("dpdk_port", *n, expected);
+  }
+}
+
+void read_feeds(Section& s, Config& c, Ctx& ctx) {
+  if (const toml::table* t = s.table("line_a", true)) {
+    Section l(ctx, *t, s.key("line_a"));
+    read_feed_line(l, c.feeds.line_a, ctx);
+    l.finish();
+  }
+  if (const toml::table* t = s.table("line_b", false)) {
+    Section l(ctx, *t, s.key("line_b"));
+    read_feed_line(l, c.feeds.line_b, ctx);
+    l.finish();
+  }
+  if (auto v = s.duration("reorder_wait", false, 0)) c.feeds.reorder_wait_ns = *v;
+  auto channels = s.tables("channels", true, 1, 64);
+  std::map<uint16_t, int> ids;
+  std::map<std::pair<uint32_t, uint16_t>, std::string> endpoints;
+  for (size_t i = 0; i < channels.size(); ++i) {
+    Section ch(ctx, *channels[i], s.key("channels") + "[" + std::to_string(i) + "]");
+    FeedChannelConfig fc;
+    if (auto v = ch.integer("id", true, 1, 65535)) {
+      fc.id = (uint16_t)*v;
+      if (!ids.emplace(fc.id, (int)i).second)
+        ch.fail("id", *ch.node("id"), "channel " + std::to_string(fc.id) + " is already defined by feeds.channels[" + std::to_string(ids[fc.id]) + "]");
+    }
+    if (auto v = ch.endpoint("line_a", true)) fc.line_a = *v;
+    if (c.feeds.line_b.enabled) {
+      fc.line_b = ch.endpoint("line_b", true);
+    } else if (ch.has("line_b")) {
+      ch.fail("line_b", *ch.node("line_b"), "there is no [feeds.line_b]: define it, or leave this out");
+    }
+    for (int line = 0; line < 2; ++line) {
+      const McastEndpoint* ep = line == 0 ? &fc.line_a : (fc.line_b ? &*fc.line_b : nullptr);
+      if (!ep || ep->group == 0) continue;
+      const std::string here = ch.key(line == 0 ? "line_a" : "line_b");
+      auto [it, fresh] = endpoints.emplace(std::make_pair(ep->group, ep->port), here);
+      if (!fresh) ch.fail(line == 0 ? "line_a" : "line_b", *ch.node(line == 0 ? "line_a" : "line_b"), ep->to_string() + " is already used by " + it->second);
+    }
+    ch.finish();
+    c.feeds.channels.push_back(fc);
+  }
+}
+
+void read_order_entry(Section& s, OrderEntryConfig& oe, Ctx& ctx) {
+  oe.enabled = true;
+  if (auto v = s.string("host", true, "a host name or address")) oe.host = *v;
+  if (auto v = s.integer("port", true, 1, 65535)) oe.port = (uint16_t)*v;
+  if (auto v = s.string("username", true, "a user name of 1 to 16 characters")) {
+    if (v->empty() || v->size() > 16) s.wrong("username", *s.node("username"), "a user name of 1 to 16 characters");
+    else oe.username = *v;
+  }
+  const bool has_pw = s.has("password"), has_env = s.has("password_env");
+  if (has_pw && has_env) ctx.error(s.line(), s.key("password"), "give either password or password_env, not both");
+  if (!has_pw && !has_env) s.missing("password", "a password of at most 32 characters, or password_env naming an environment variable that holds it");
+  if (has_pw) {
+    if (auto v = s.string("password", true, "a password of at most 32 characters")) {
+      if (v->size() > 32) ctx.error(line_of(*s.node("password")), s.key("password"), "expected a password of at most 32 characters, got one of " + std::to_string(v->size()));
+      else oe.password = *v;
+    }
+  }
+  if (has_env) {
+    if (auto v = s.name("password_env", true, 128)) {
+      oe.password_env = *v;
+      const char* value = std::getenv(v->c_str());
+      if (!value) s.fail("password_env", *s.node("password_env"), "the environment variable " + *v + " is not set");
+      else if (std::strlen(value) > 32) s.fail("password_env", *s.node("password_env"), "the password in " + *v + " is longer than 32 characters");
+      else oe.password = value;
+    }
+  }
+  if (auto v = s.duration("heartbeat", false)) {
+    if (*v % 1000000000 != 0 || *v > 3600LL * 1000000000) s.wrong("heartbeat", *s.node("heartbeat"), "whole seconds from \"1s\" to \"1h\" (the protocol sends seconds)");
+    else oe.heartbeat_ns = *v;
+  }
+  if (auto v = s.integer("orders_per_second", false, 1, kMaxConfigOrdersPerSecond)) oe.limits.orders_per_second = *v;
+  if (auto v = s.integer("order_burst", false, 1, kMaxConfigBurst)) oe.limits.order_burst = *v;
+}
+
+void read_control(Section& s, ControlConfig& cc, Ctx& ctx) {
+  if (auto v = s.boolean("enabled")) cc.enabled = *v;
+  if (auto v = s.boolean("allow_remote")) cc.allow_remote = *v;
+  if (auto v = s.string("bind", false, "an IPv4 address such as \"127.0.0.1\"")) {
+    uint32_t addr;
+    if (!parse_ipv4(*v, addr)) s.wrong("bind", *s.node("bind"), "an IPv4 address such as \"127.0.0.1\"");
+    else {
+      cc.bind = *v;
+      if ((addr >> 24) != 127 && !cc.allow_remote)
+        s.fail("bind", *s.node("bind"),
+               "the control plane can kill and reload: binding it to " + *v + " (not loopback) needs allow_remote = true");
+    }
+  }
+  if (auto v = s.integer("port", false, 0, 65535)) cc.port = (uint16_t)*v;
+  (void)ctx;
+}
+
+void cross_check(Config& c, Ctx& ctx) {
+  std::map<std::string, int> symbols;
+  std::map<int32_t, int> ids;
+  for (size_t i = 0; i < c.instruments.size(); ++i) {
+    const InstrumentConfig& in = c.instruments[i];
+    const std::string path = "instruments[" + std::to_string(i) + "]";
+    auto line = [&](const char* k) { return ctx.key_lines.count(path + "." + k) ? ctx.key_lines[path + "." + k] : ctx.key_lines[path]; };
+    if (!in.symbol.empty() && !symbols.emplace(in.symbol, (int)i).second)
+      ctx.error(line("symbol"), path + ".symbol", quoted(in.symbol) + " is already defined by instruments[" + std::to_string(symbols[in.symbol]) + "]");
+    if (in.id != 0 && !ids.emplace(in.id, (int)i).second)
+      ctx.error(line("id"), path + ".id", "instrument id " + std::to_string(in.id) + " is already used by instruments[" + std::to_string(ids[in.id]) + "]");
+    if (in.channel != 0 && !c.feeds.channels.empty() &&
+        std::none_of(c.feeds.channels.begin(), c.feeds.channels.end(), [&](const FeedChannelConfig& ch) { return ch.id == in.channel; }))
+      ctx.error(line("channel"), path + ".channel", "expected one of the channels in [[feeds.channels]], got " + std::to_string(in.channel));
+  }
+  std::map<std::string, int> names;
+  for (size_t i = 0; i < c.accounts.size(); ++i) {
+    const std::string path = "accounts[" + std::to_string(i) + "]";
+    const std::string& name = c.accounts[i].name;
+    if (!name.empty() && !names.emplace(name, (int)i).second)
+      ctx.error(ctx.key_lines.count(path + ".name") ? ctx.key_lines[path + ".name"] : 0, path + ".name",
+                quoted(name) + " is already defined by accounts[" + std::to_string(names[name]) + "]");
+  }
+}
+
+std::vector<std::string> split_lines(std::string_view text) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string l(text.substr(start, nl - start));
+    if (!l.empty() && l.back() == '\r') l.pop_back();
+    lines.push_back(std::move(l));
+    start = nl + 1;
+  }
+  return lines;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+ConfigResult parse_config(std::string_view text, const std::string& file) {
+  ConfigResult result;
+  Ctx ctx;
+  ctx.file = file;
+  ctx.lines = split_lines(text);
+
+  toml::table root;
+  try {
+    root = toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    const auto& pos = e.source().begin;
+    std::string message = "TOML syntax error: " + std::string(e.description());
+    if (pos.column > 0) message += " (column " + std::to_string(pos.column) + ")";
+    result.errors.push_back(ConfigError{file, (int)pos.line, "", message});
+    return result;
+  } catch (const std::exception& e) {
+    result.errors.push_back(ConfigError{file, 0, "", std::string("cannot parse: ") + e.what()});
+    return result;
+  }
+
+  auto config = std::make_shared<Config>();
+  Config& c = *config;
+  c.path = file;
+  Section top(ctx, root, "");
+
+  // Feeds first: instruments refer to its channels.
+  if (const toml::table* t = top.table("feeds", true)) {
+    Section s(ctx, *t, "feeds");
+    read_feeds(s, c, ctx);
+    s.finish();
+  }
+  auto instruments = top.tables("instruments", true, 1, kConfigMaxInstruments);
+  for (size_t i = 0; i < instruments.size(); ++i) {
+    Section s(ctx, *instruments[i], "instruments[" + std::to_string(i) + "]");
+    InstrumentConfig in;
+    read_instrument(s, in, ctx);
+    s.finish();
+    c.instruments.push_back(std::move(in));
+  }
+  auto accounts = top.tables("accounts", true, 1, kConfigMaxAccounts);
+  for (size_t i = 0; i < accounts.size(); ++i) {
+    Section s(ctx, *accounts[i], "accounts[" + std::to_string(i) + "]");
+    AccountConfig a;
+    read_account(s, a, ctx);
+    s.finish();
+    c.accounts.push_back(std::move(a));
+  }
+  if (const toml::table* t = top.table("order_entry", false)) {
+    Section s(ctx, *t, "order_entry");
+    read_order_entry(s, c.order_entry, ctx);
+    s.finish();
+  }
+  if (const toml::table* t = top.table("risk", false)) {
+    Section s(ctx, *t, "risk");
+    if (auto v = s.choice("funding_source", {"own", "exchange"})) c.risk.funding_source = *v == "exchange" ? FundingSource::exchange : FundingSource::own;
+    s.finish();
+  }
+  if (const toml::table* t = top.table("backend", false)) {
+    Section s(ctx, *t, "backend");
+    if (auto v = s.choice("kind", {"software", "hls-csim", "verilator", "xrt"}))
+      c.backend.kind = *v == "hls-csim" ? BackendKind::hls_csim : *v == "verilator" ? BackendKind::verilator : *v == "xrt" ? BackendKind::xrt : BackendKind::software;
+    if (auto v = s.boolean("strict")) c.backend.strict = *v;
+    if (auto v = s.string("xclbin", false, "the path of an .xclbin")) c.backend.xclbin = *v;
+    if (c.backend.kind == BackendKind::xrt && c.backend.xclbin.empty() && !s.has("xclbin"))
+      s.missing("xclbin", "the path of the .xclbin the xrt backend loads");
+    s.finish();
+  }
+  if (const toml::table* t = top.table("control", false)) {
+    Section s(ctx, *t, "control");
+    read_control(s, c.control, ctx);
+    s.finish();
+  }
+  if (const toml::table* t = top.table("output", false)) {
+    Section s(ctx, *t, "output");
+    if (auto v = s.string("dir", false, "a folder path")) {
+      if (v->empty()) s.wrong("dir", *s.node("dir"), "a folder path");
+      else c.output.dir = *v;
+    }
+    s.finish();
+  }
+  top.finish();
+  cross_check(c, ctx);
+
+  // The risk gate's own validation, as a last guard that config and engine agree on ranges.
+  if (ctx.errors.empty()) {
+    for (size_t i = 0; i < c.instruments.size(); ++i) {
+      LimitsError e = validate(c.instruments[i].limits);
+      if (!e.ok())
+        ctx.error(ctx.key_lines["instruments[" + std::to_string(i) + "].limits"], "instruments[" + std::to_string(i) + "].limits",
+                  std::string("rejected by the risk gate: ") + limit_field_name(e.field) + " " + limits_errc_name(e.code));
+    }
+    for (size_t i = 0; i < c.accounts.size(); ++i) {
+      LimitsError e = validate(c.accounts[i].limits);
+      if (!e.ok())
+        ctx.error(ctx.key_lines["accounts[" + std::to_string(i) + "].limits"], "accounts[" + std::to_string(i) + "].limits",
+                  std::string("rejected by the risk gate: ") + limit_field_name(e.field) + " " + limits_errc_name(e.code));
+    }
+  }
+
+  // Report in file order: that is how people fix them.
+  std::stable_sort(ctx.errors.begin(), ctx.errors.end(), [](const ConfigError& a, const ConfigError& b) { return a.line < b.line; });
+  result.errors = std::move(ctx.errors);
+  if (result.errors.empty()) {
+    c.source_lines = std::move(ctx.key_lines);
+    result.config = std::move(config);
+  }
+  return result;
+}
+
+ConfigResult load_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    ConfigResult r;
+    r.errors.push_back(ConfigError{path, 0, "", std::string("cannot read the config file: ") + std::strerror(errno)});
+    return r;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  if (in.bad()) {
+    ConfigResult r;
+    r.errors.push_back(ConfigError{path, 0, "", "cannot read the config file"});
+    return r;
+  }
+  return parse_config(text.str(), path);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reload
+
+namespace {
+
+struct ChangeList {
+  const Config& next;
+  std::vector<ConfigError>& out;
+  void add(const std::string& key, const std::string& what) {
+    auto it = next.source_lines.find(key);
+    int line = it != next.source_lines.end() ? it->second : 0;
+    out.push_back(ConfigError{next.path, line, key, what + ": this takes effect only at start; restart perpwire to apply it"});
+  }
+  template <class T>
+  void field(const std::string& key, const T& a, const T& b) {
+    if (!(a == b)) add(key, "changed");
+  }
+};
+
+}  // namespace
+
+std::vector<ConfigError> restart_only_changes(const Config& running, const Config& next) {
+  std::vector<ConfigError> out;
+  ChangeList ch{next, out};
+  if (running.instruments.size() != next.instruments.size()) ch.add("instruments", "the number of instruments changed");
+  for (size_t i = 0; i < std::min(running.instruments.size(), next.instruments.size()); ++i) {
+    const auto& a = running.instruments[i];
+    const auto& b = next.instruments[i];
+    const std::string p = "instruments[" + std::to_string(i) + "]";
+    ch.field(p + ".symbol", a.symbol, b.symbol);
+    ch.field(p + ".id", a.id, b.id);
+    ch.field(p + ".channel", a.channel, b.channel);
+    ch.field(p + ".contract_size", a.contract_size, b.contract_size);
+    ch.field(p + ".tick", a.tick, b.tick);
+    ch.field(p + ".mark", a.preset, b.preset);
+    ch.field(p + ".mark", a.mark, b.mark);
+  }
+  if (running.accounts.size() != next.accounts.size()) ch.add("accounts", "the number of accounts changed");
+  for (size_t i = 0; i < std::min(running.accounts.size(), next.accounts.size()); ++i) {
+    const std::string p = "accounts[" + std::to_string(i) + "]";
+    ch.field(p + ".name", running.accounts[i].name, next.accounts[i].name);
+    // Cash is the starting collateral; live, cash moves with fills and funding.
+    ch.field(p + ".cash", running.accounts[i].cash, next.accounts[i].cash);
+  }
+  ch.field("feeds", running.feeds, next.feeds);
+  const auto& oa = running.order_entry;
+  const auto& ob = next.order_entry;
+  if (oa.enabled != ob.enabled || oa.host != ob.host || oa.port != ob.port || oa.username != ob.username || oa.password != ob.password ||
+      oa.heartbeat_ns != ob.heartbeat_ns)
+    ch.add("order_entry", "the order-entry endpoint or login changed");
+  ch.field("backend", running.backend, next.backend);
+  ch.field("control", running.control, next.control);
+  ch.field("output", running.output, next.output);
+  // Duplicates collapse (preset and overrides share one key).
+  out.erase(std::unique(out.begin(), out.end(), [](const ConfigError& x, const ConfigError& y) { return x.key == y.key; }), out.end());
+  return out;
+}
+
+std::shared_ptr<const Config> ConfigStore::current() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return current_;
+}
+
+ConfigResult ConfigStore::reload(const std::string& path) {
+  std::lock_guard<std::mutex> one_at_a_time(reload_mutex_);
+  std::shared_ptr<const Config> running = current();
+  ConfigResult r = load_config(path.empty() && running ? running->path : path);
+  if (!r.ok()) return r;
+  if (running) {
+    r.errors = restart_only_changes(*running, *r.config);
+    if (!r.ok()) {
+      r.config.reset();
+      return r;
+    }
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  current_ = r.config;
+  return r;
+}
+
+}  // namespace pw

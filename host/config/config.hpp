@@ -1,0 +1,206 @@
+// perpwire's configuration: one TOML file (toml++) describing instruments, feed lines, the order-entry
+// session, accounts with their limits, risk settings, the backend, the control plane and the output
+// folder. Every money, price and rate value is parsed exactly into int64 ×1e-9 (no binary floating
+// point on the way); durations into nanoseconds. Validation collects every error, each naming the
+// file, the line, the key and what was expected:
+//
+//   config/perpwire.toml:14: instruments[0].limits.max_order_qty: expected a positive integer, got -5
+//
+// Unknown keys are errors too, so a typo never passes silently. Reference: docs/configuration.md.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/risk_types.hpp"
+
+namespace pw {
+
+// Capacities of the risk engine the pipeline instantiates (core/risk_engine.hpp defaults).
+constexpr int kConfigMaxInstruments = 8;
+constexpr int kConfigMaxAccounts = 16;
+
+// One validation problem. `line` is 0 when the problem is not tied to a place in the file
+// (missing file, unreadable file).
+struct ConfigError {
+  std::string file;
+  int line = 0;
+  std::string key;      // dotted path, e.g. "instruments[0].limits.max_order_qty"; empty for file-level errors
+  std::string message;  // "expected a positive integer, got -5"
+  // "file:line: key: message" (the parts that are empty are left out).
+  std::string to_string() const;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Sections
+
+// Known mark/funding presets (the formulas' parameters per venue live with the mark/funding stage;
+// the config names one and may override single parameters).
+inline constexpr std::string_view kMarkPresets[] = {"coinbase", "binance", "bitmex", "hyperliquid", "kalshi", "kraken"};
+
+// Overrides of the preset's parameters; unset = the preset's value.
+struct MarkFundingOverrides {
+  std::optional<int64_t> funding_interval_ns;
+  std::optional<int64_t> sample_interval_ns;
+  std::optional<int64_t> impact_notional;  // money ×1e-9
+  std::optional<int64_t> interest_rate;    // per funding interval ×1e-9 (0.0001 = 0.01 %)
+  std::optional<int64_t> clamp;            // ×1e-9
+  std::optional<int64_t> cap;              // ×1e-9, |F| ≤ cap
+  std::optional<int64_t> ma_window_ns;     // moving average of (mid − index) in the mark price
+  bool operator==(const MarkFundingOverrides&) const = default;
+};
+
+struct InstrumentConfig {
+  std::string symbol;       // "BIP-20DEC30-CDE"
+  int32_t id = 0;           // the exchange's instrument id
+  uint16_t channel = 0;     // feed channel carrying it (one of feeds.channels)
+  int64_t contract_size = 0;  // underlying units per contract ×1e-9
+  int64_t tick = 0;           // price increment ×1e-9
+  std::string preset;         // one of kMarkPresets
+  MarkFundingOverrides mark;
+  InstrumentLimits limits{};  // the risk gate's per-instrument limits (core/risk_types.hpp)
+};
+
+struct AccountConfig {
+  std::string name;
+  int64_t cash = 0;        // starting collateral, money ×1e-9
+  AccountLimits limits{};  // the risk gate's per-account limits (core/risk_types.hpp)
+};
+
+enum class FeedSourceKind : uint8_t { pcap, dpdk };
+
+struct FeedLineConfig {
+  bool enabled = false;  // line B is optional
+  FeedSourceKind source = FeedSourceKind::pcap;
+  std::string pcap;       // capture replayed by libpcap (source = pcap)
+  std::string dpdk_port;  // DPDK device name ("net_pcap0", "0000:3b:00.0") or port number ("0")
+  bool operator==(const FeedLineConfig&) const = default;
+};
+
+struct McastEndpoint {
+  uint32_t group = 0;  // IPv4, host order
+  uint16_t port = 0;
+  std::string to_string() const;  // "239.255.10.1:41001"
+  bool operator==(const McastEndpoint&) const = default;
+};
+
+struct FeedChannelConfig {
+  uint16_t id = 0;
+  McastEndpoint line_a;
+  std::optional<McastEndpoint> line_b;
+  bool operator==(const FeedChannelConfig&) const = default;
+};
+
+struct FeedsConfig {
+  FeedLineConfig line_a, line_b;
+  std::vector<FeedChannelConfig> channels;
+  int64_t reorder_wait_ns = 1000000;  // how long a hole may wait for the other line before it is a gap
+  bool operator==(const FeedsConfig&) const = default;
+};
+
+struct OrderEntryConfig {
+  bool enabled = false;  // the [order_entry] section is present
+  std::string host;
+  uint16_t port = 0;
+  std::string username;      // ≤ 16 characters (the protocol's field width)
+  std::string password;      // ≤ 32 characters; from the file or from the environment (password_env)
+  std::string password_env;  // name of the environment variable it came from, if any
+  int64_t heartbeat_ns = 10LL * 1000000000;  // whole seconds on the wire
+  SessionLimits limits{100, 200};            // the session's order-rate token bucket
+};
+
+enum class FundingSource : uint8_t { own, exchange };
+enum class BackendKind : uint8_t { software, hls_csim, verilator, xrt };
+
+struct RiskConfig {
+  FundingSource funding_source = FundingSource::own;
+  bool operator==(const RiskConfig&) const = default;
+};
+
+struct BackendConfig {
+  BackendKind kind = BackendKind::software;
+  bool strict = false;  // true: fail when the backend cannot start instead of running the software path
+  std::string xclbin;   // kind = xrt
+  bool operator==(const BackendConfig&) const = default;
+};
+
+struct ControlConfig {
+  bool enabled = true;
+  std::string bind = "127.0.0.1";
+  uint16_t port = 8686;  // 0: any free port
+  bool allow_remote = false;  // a non-loopback bind must say so explicitly
+  bool operator==(const ControlConfig&) const = default;
+};
+
+struct OutputConfig {
+  std::string dir = "out/run";
+  bool operator==(const OutputConfig&) const = default;
+};
+
+struct Config {
+  std::string path;  // the file it came from
+  std::vector<InstrumentConfig> instruments;  // index in this vector = the risk engine's instrument index
+  FeedsConfig feeds;
+  OrderEntryConfig order_entry;
+  std::vector<AccountConfig> accounts;  // index = the risk engine's account index
+  RiskConfig risk;
+  BackendConfig backend;
+  ControlConfig control;
+  OutputConfig output;
+  // Where each key and table was defined (dotted path → line), for errors found after parsing.
+  std::map<std::string, int, std::less<>> source_lines;
+
+  // Index by name, or −1.
+  int instrument_index(std::string_view symbol) const;
+  int account_index(std::string_view name) const;
+};
+
+const char* to_string(FeedSourceKind k);
+const char* to_string(FundingSource s);
+const char* to_string(BackendKind k);
+
+// ---------------------------------------------------------------------------------------------
+// Loading
+
+struct ConfigResult {
+  std::shared_ptr<const Config> config;  // set when there are no errors
+  std::vector<ConfigError> errors;
+  bool ok() const { return errors.empty(); }
+  // Every error on its own line ("" when ok).
+  std::string error_text() const;
+};
+
+// Reads and validates a file. Never throws; a missing or unreadable file is one error.
+ConfigResult load_config(const std::string& path);
+// Validates TOML text; `file` is the name errors carry.
+ConfigResult parse_config(std::string_view toml_text, const std::string& file);
+
+// Differences between two valid configs that only take effect at start (feeds, backend, control
+// plane, output, order-entry endpoint, instrument identity, the set of instruments and accounts,
+// starting cash). Reload refuses them; limits, margin tiers, mark/funding overrides, the session
+// rate and the funding source apply live.
+std::vector<ConfigError> restart_only_changes(const Config& running, const Config& next);
+
+// The config in force and its reload. Readers take a snapshot (shared_ptr) and keep it as long as
+// they like; reload validates the new file completely and swaps only when it is valid and changes
+// nothing that needs a restart — otherwise the old config stays in force and the errors come back.
+class ConfigStore {
+ public:
+  explicit ConfigStore(std::shared_ptr<const Config> initial) : current_(std::move(initial)) {}
+  std::shared_ptr<const Config> current() const;
+  // Re-reads `path` (empty: the path the current config came from).
+  ConfigResult reload(const std::string& path = {});
+
+ private:
+  std::mutex reload_mutex_;  // one reload at a time: each compares against what is in force
+  mutable std::mutex mutex_;
+  std::shared_ptr<const Config> current_;
+};
+
+}  // namespace pw

@@ -1,0 +1,341 @@
+// Configuration: the shipped default loads with the values it documents; each kind of mistake gives
+// the documented "file:line: key: expected …, got …" error, all of them at once; unknown keys and a
+// missing file are errors; reload keeps the old config in force when the new file is wrong.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "host/config/config.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kDefaultPath = std::string(PERPWIRE_SOURCE_DIR) + "/config/perpwire.toml";
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The default config with the first line containing `from` (after `after`, if given) replaced.
+struct Edited {
+  std::string text;
+  int line = 0;  // 1-based line of the edit
+};
+Edited edit(const std::string& text, const std::string& from, const std::string& to, const std::string& after = "") {
+  size_t start = after.empty() ? 0 : text.find(after);
+  REQUIRE_MESSAGE(start != std::string::npos, after);
+  size_t at = text.find(from, start);
+  REQUIRE_MESSAGE(at != std::string::npos, from);
+  Edited e;
+  e.text = text.substr(0, at) + to + text.substr(at + from.size());
+  e.line = 1 + (int)std::count(text.begin(), text.begin() + (long)at, '\n');
+  return e;
+}
+
+int line_of(const std::string& text, const std::string& needle, const std::string& after = "") {
+  size_t start = after.empty() ? 0 : text.find(after);
+  size_t at = text.find(needle, start);
+  REQUIRE_MESSAGE(at != std::string::npos, needle);
+  return 1 + (int)std::count(text.begin(), text.begin() + (long)at, '\n');
+}
+
+// The only error of `text`, as text.
+std::string only_error(const std::string& text) {
+  pw::ConfigResult r = pw::parse_config(text, "bad.toml");
+  INFO(r.error_text());
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.config == nullptr);
+  return r.errors[0].to_string();
+}
+
+std::string at(int line, const std::string& rest) { return "bad.toml:" + std::to_string(line) + ": " + rest; }
+
+}  // namespace
+
+TEST_CASE("the default config loads with the documented values") {
+  pw::ConfigResult r = pw::load_config(kDefaultPath);
+  INFO(r.error_text());
+  REQUIRE(r.ok());
+  const pw::Config& c = *r.config;
+  REQUIRE(c.instruments.size() == 2);
+  const pw::InstrumentConfig& btc = c.instruments[0];
+  CHECK(btc.symbol == "BIP-20DEC30-CDE");
+  CHECK(btc.id == 1);
+  CHECK(btc.channel == 1);
+  CHECK(btc.contract_size == 10000000);    // 0.01 BTC
+  CHECK(btc.tick == 5000000000);           // $5
+  CHECK(btc.preset == "coinbase");
+  CHECK(btc.mark == pw::MarkFundingOverrides{});
+  CHECK(btc.limits.max_order_qty == 100);
+  CHECK(btc.limits.max_order_notional == 250000LL * 1000000000);
+  CHECK(btc.limits.max_staleness_ns == 2000000000);
+  CHECK(btc.limits.margin.count == 3);
+  CHECK(btc.limits.margin.tiers[0].notional_cap == 1000000LL * 1000000000);
+  CHECK(btc.limits.margin.tiers[2].max_leverage == 2);
+  const pw::InstrumentConfig& eth = c.instruments[1];
+  CHECK(eth.symbol == "ETP-20DEC30-CDE");
+  CHECK(eth.id == 2);
+  CHECK(eth.channel == 2);
+  CHECK(eth.contract_size == 100000000);  // 0.1 ETH
+  CHECK(eth.tick == 500000000);           // $0.50
+
+  CHECK(c.feeds.line_a.enabled);
+  CHECK(c.feeds.line_a.source == pw::FeedSourceKind::pcap);
+  CHECK(c.feeds.line_a.pcap == "out/session/feed_a.pcap");
+  CHECK(c.feeds.line_b.pcap == "out/session/feed_b.pcap");
+  REQUIRE(c.feeds.channels.size() == 2);
+  CHECK(c.feeds.channels[0].line_a.to_string() == "239.255.10.1:41001");
+  CHECK(c.feeds.channels[1].line_b->to_string() == "239.255.20.2:41002");
+  CHECK(c.feeds.reorder_wait_ns == 1000000);
+
+  REQUIRE(c.accounts.size() == 2);
+  CHECK(c.accounts[0].name == "desk-a");
+  CHECK(c.accounts[0].cash == 500000LL * 1000000000);
+  CHECK(c.accounts[1].limits.orders_per_second == 20);
+  CHECK(c.account_index("desk-b") == 1);
+  CHECK(c.instrument_index("ETP-20DEC30-CDE") == 1);
+  CHECK(c.instrument_index("nope") == -1);
+
+  CHECK(c.order_entry.enabled);
+  CHECK(c.order_entry.username == "perpwire");
+  CHECK(c.order_entry.heartbeat_ns == 10000000000);
+  CHECK(c.risk.funding_source == pw::FundingSource::own);
+  CHECK(c.backend.kind == pw::BackendKind::software);
+  CHECK_FALSE(c.backend.strict);
+  CHECK(c.control.bind == "127.0.0.1");
+  CHECK(c.control.port == 8686);
+  CHECK(c.output.dir == "out/run");
+
+  // Every limit passes the risk gate's own validation.
+  for (const auto& in : c.instruments) CHECK(pw::validate(in.limits).ok());
+  for (const auto& a : c.accounts) CHECK(pw::validate(a.limits).ok());
+}
+
+TEST_CASE("each mistake gives a file:line: key: expected … error") {
+  const std::string base = slurp(kDefaultPath);
+  REQUIRE(pw::parse_config(base, "bad.toml").ok());
+
+  SUBCASE("a negative quantity") {
+    auto e = edit(base, "max_order_qty = 100", "max_order_qty = -5");
+    CHECK(only_error(e.text) == at(e.line, "instruments[0].limits.max_order_qty: expected a positive integer, got -5"));
+  }
+  SUBCASE("a quantity above the risk gate's range") {
+    auto e = edit(base, "max_order_qty = 100", "max_order_qty = 3000000000");
+    CHECK(only_error(e.text) == at(e.line, "instruments[0].limits.max_order_qty: expected at most 2147483647, got 3000000000"));
+  }
+  SUBCASE("a decimal with more than nine decimals") {
+    auto e = edit(base, "contract_size = \"0.01\"", "contract_size = \"0.0000000001\"");
+    CHECK(only_error(e.text) ==
+          at(e.line, "instruments[0].contract_size: expected a positive decimal number with at most 9 decimals written as a string or number, got \"0.0000000001\""));
+  }
+  SUBCASE("a float literal is read from its text, exactly") {
+    auto ok = edit(base, "tick = \"5\"", "tick = 0.1");
+    pw::ConfigResult r = pw::parse_config(ok.text, "ok.toml");
+    REQUIRE(r.ok());
+    CHECK(r.config->instruments[0].tick == 100000000);  // not 0.1000000000000000055…
+    auto big = edit(base, "cash = \"500000\"", "cash = 123456789.123456789");
+    r = pw::parse_config(big.text, "ok.toml");
+    REQUIRE(r.ok());
+    CHECK(r.config->accounts[0].cash == 123456789123456789LL);  // a double would give …123456791
+    auto under = edit(base, "cash = \"500000\"", "cash = 1_000.5");
+    r = pw::parse_config(under.text, "ok.toml");
+    REQUIRE(r.ok());
+    CHECK(r.config->accounts[0].cash == 1000500000000LL);
+  }
+  SUBCASE("a float with an exponent or too many decimals") {
+    auto e = edit(base, "tick = \"5\"", "tick = 5e-1");
+    CHECK(only_error(e.text).find("instruments[0].tick: expected a positive decimal number") != std::string::npos);
+    CHECK(only_error(e.text).find("got 5e-1 (an exponent is not read exactly") != std::string::npos);
+    auto f = edit(base, "tick = \"5\"", "tick = 0.0000000001");
+    CHECK(only_error(f.text).find(at(f.line, "instruments[0].tick: expected a positive decimal")) == 0);
+  }
+  SUBCASE("a zero or negative price") {
+    auto e = edit(base, "tick = \"0.5\"", "tick = 0");
+    CHECK(only_error(e.text).find(at(e.line, "instruments[1].tick: expected a positive decimal number")) == 0);
+  }
+  SUBCASE("a duration without a unit") {
+    auto e = edit(base, "max_staleness = \"2s\"", "max_staleness = 2000");
+    CHECK(only_error(e.text) ==
+          at(e.line, "instruments[0].limits.max_staleness: expected a positive duration such as \"500ms\", \"5s\" or \"1h\" (units ns, us, ms, s, m, h), got 2000"));
+  }
+  SUBCASE("a multicast endpoint without a port, and one that is not multicast") {
+    auto e = edit(base, "line_a = \"239.255.10.1:41001\"", "line_a = \"239.255.10.1\"");
+    CHECK(only_error(e.text) ==
+          at(e.line, "feeds.channels[0].line_a: expected a multicast group and UDP port such as \"239.255.10.1:41001\", got \"239.255.10.1\""));
+    auto u = edit(base, "line_a = \"239.255.10.1:41001\"", "line_a = \"10.1.0.1:41001\"");
+    CHECK(only_error(u.text).find("feeds.channels[0].line_a: expected a multicast group") != std::string::npos);
+  }
+  SUBCASE("an unknown key, with the key it probably meant") {
+    auto e = edit(base, "collar_bps = 200", "colar_bps = 200");
+    pw::ConfigResult r = pw::parse_config(e.text, "bad.toml");
+    REQUIRE(r.errors.size() == 2);  // the typo, and the limit it failed to set
+    const std::string text = r.error_text();
+    CHECK(text.find(at(e.line, "instruments[0].limits.colar_bps: unknown key (did you mean \"collar_bps\"?)")) != std::string::npos);
+    CHECK(text.find("instruments[0].limits.collar_bps: missing (expected a positive integer)") != std::string::npos);
+  }
+  SUBCASE("an unknown section") {
+    std::string text = base + "\n[metrics]\nport = 9000\n";
+    CHECK(only_error(text) == at(line_of(text, "[metrics]"), "metrics: unknown key (known keys here: accounts, backend, control, feeds, instruments, order_entry, output, risk)"));
+  }
+  SUBCASE("a missing required key names the table") {
+    auto e = edit(base, "tick = \"5\"", "");
+    CHECK(only_error(e.text) ==
+          at(line_of(base, "[[instruments]]"),
+             "instruments[0].tick: missing (expected a positive decimal number with at most 9 decimals written as a string or number)"));
+  }
+  SUBCASE("a wrong type") {
+    auto e = edit(base, "strict = false", "strict = \"no\"");
+    CHECK(only_error(e.text) == at(e.line, "backend.strict: expected true or false, got \"no\""));
+  }
+  SUBCASE("a value outside a set") {
+    auto e = edit(base, "preset = \"coinbase\"", "preset = \"coinbsae\"");
+    CHECK(only_error(e.text) ==
+          at(e.line, "instruments[0].mark.preset: expected one of \"coinbase\", \"binance\", \"bitmex\", \"hyperliquid\", \"kalshi\", \"kraken\", got \"coinbsae\""));
+    auto k = edit(base, "kind = \"software\"", "kind = \"fpga\"");
+    CHECK(only_error(k.text).find("backend.kind: expected one of \"software\", \"hls-csim\", \"verilator\", \"xrt\", got \"fpga\"") != std::string::npos);
+  }
+  SUBCASE("duplicates and dangling references") {
+    auto e = edit(base, "symbol = \"ETP-20DEC30-CDE\"", "symbol = \"BIP-20DEC30-CDE\"");
+    CHECK(only_error(e.text) == at(e.line, "instruments[1].symbol: \"BIP-20DEC30-CDE\" is already defined by instruments[0]"));
+    auto ch = edit(base, "channel = 2", "channel = 3");
+    CHECK(only_error(ch.text) == at(ch.line, "instruments[1].channel: expected one of the channels in [[feeds.channels]], got 3"));
+    auto acc = edit(base, "name = \"desk-b\"", "name = \"desk-a\"");
+    CHECK(only_error(acc.text) == at(acc.line, "accounts[1].name: \"desk-a\" is already defined by accounts[0]"));
+  }
+  SUBCASE("margin tiers must raise the margin rate") {
+    auto e = edit(base, "{ up_to = \"5000000\", max_leverage = 5 }", "{ up_to = \"5000000\", max_leverage = 12 }");
+    CHECK(only_error(e.text) ==
+          at(e.line, "instruments[0].limits.margin_tiers[1].max_leverage: expected less than the previous tier's 10 (leverage falls as the notional grows), got 12"));
+    auto last = edit(base, "{ max_leverage = 2 }", "{ up_to = \"9000000\", max_leverage = 2 }");
+    CHECK(only_error(last.text).find("margin_tiers[2].up_to: the last tier covers every notional above the previous one") != std::string::npos);
+  }
+  SUBCASE("the control plane stays on loopback unless told otherwise") {
+    auto e = edit(base, "bind = \"127.0.0.1\"", "bind = \"0.0.0.0\"");
+    CHECK(only_error(e.text).find(at(e.line, "control.bind: the control plane can kill and reload")) == 0);
+    auto ok = edit(e.text, "[control]", "[control]\nallow_remote = true");
+    CHECK(pw::parse_config(ok.text, "ok.toml").ok());
+  }
+  SUBCASE("a feed line needs exactly one source") {
+    auto e = edit(base, "pcap = \"out/session/feed_b.pcap\"", "pcap = \"out/session/feed_b.pcap\"\ndpdk_port = \"net_pcap1\"");
+    CHECK(only_error(e.text) == at(line_of(base, "[feeds.line_b]"), "feeds.line_b: give either pcap (a capture to replay) or dpdk_port (a DPDK port), not both"));
+    auto d = edit(base, "pcap = \"out/session/feed_a.pcap\"", "dpdk_port = 0");
+    pw::ConfigResult r = pw::parse_config(d.text, "ok.toml");
+    REQUIRE(r.ok());
+    CHECK(r.config->feeds.line_a.source == pw::FeedSourceKind::dpdk);
+    CHECK(r.config->feeds.line_a.dpdk_port == "0");
+  }
+  SUBCASE("the xrt backend needs an xclbin") {
+    auto e = edit(base, "kind = \"software\"", "kind = \"xrt\"");
+    CHECK(only_error(e.text) == at(line_of(base, "[backend]"), "backend.xclbin: missing (expected the path of the .xclbin the xrt backend loads)"));
+  }
+  SUBCASE("a TOML syntax error gives its line") {
+    auto e = edit(base, "max_position = 500", "max_position = = 500");
+    std::string err = only_error(e.text);
+    CHECK(err.find(at(e.line, "TOML syntax error: ")) == 0);
+  }
+  SUBCASE("every error is reported, in file order") {
+    auto a = edit(base, "max_order_qty = 100", "max_order_qty = -5");
+    auto b = edit(a.text, "max_order_qty = 200", "max_order_qty = 0");
+    auto c = edit(b.text, "orders_per_second = 50", "orders_per_second = \"fast\"");
+    auto d = edit(c.text, "port = 8686", "port = 70000");
+    pw::ConfigResult r = pw::parse_config(d.text, "bad.toml");
+    REQUIRE(r.errors.size() == 4);
+    CHECK(r.errors[0].to_string() == at(a.line, "instruments[0].limits.max_order_qty: expected a positive integer, got -5"));
+    CHECK(r.errors[1].to_string() == at(b.line, "instruments[1].limits.max_order_qty: expected a positive integer, got 0"));
+    CHECK(r.errors[2].to_string() == at(c.line, "accounts[0].limits.orders_per_second: expected a positive integer, got \"fast\""));
+    CHECK(r.errors[3].to_string() == at(d.line, "control.port: expected at most 65535, got 70000"));
+  }
+}
+
+TEST_CASE("rates, durations and secrets") {
+  const std::string base = slurp(kDefaultPath);
+  auto e = edit(base, "preset = \"coinbase\"",
+                "preset = \"coinbase\"\nfunding_interval = \"8h\"\nsample_interval = \"5s\"\ninterest_rate = \"0.01%\"\nclamp = \"0.0005\"\ncap = 0.04\n"
+                "impact_notional = 20000\nma_window = \"1.5m\"");
+  pw::ConfigResult r = pw::parse_config(e.text, "ok.toml");
+  INFO(r.error_text());
+  REQUIRE(r.ok());
+  const pw::MarkFundingOverrides& m = r.config->instruments[0].mark;
+  CHECK(*m.funding_interval_ns == 8LL * 3600 * 1000000000);
+  CHECK(*m.sample_interval_ns == 5000000000LL);
+  CHECK(*m.interest_rate == 100000);  // 0.01 % = 0.0001
+  CHECK(*m.clamp == 500000);
+  CHECK(*m.cap == 40000000);
+  CHECK(*m.impact_notional == 20000LL * 1000000000);
+  CHECK(*m.ma_window_ns == 90LL * 1000000000);
+  CHECK_FALSE(r.config->instruments[1].mark.cap.has_value());
+
+  auto bad = edit(base, "preset = \"coinbase\"", "preset = \"coinbase\"\nfunding_interval = \"1h\"\nsample_interval = \"2h\"");
+  CHECK(only_error(bad.text).find("instruments[0].mark.sample_interval: expected at most the funding interval (1h)") != std::string::npos);
+
+  auto env = edit(base, "password = \"replay-only\"", "password_env = \"PERPWIRE_TEST_OE_PASSWORD\"");
+  ::unsetenv("PERPWIRE_TEST_OE_PASSWORD");
+  CHECK(only_error(env.text) == at(env.line, "order_entry.password_env: the environment variable PERPWIRE_TEST_OE_PASSWORD is not set"));
+  ::setenv("PERPWIRE_TEST_OE_PASSWORD", "s3cret", 1);
+  r = pw::parse_config(env.text, "ok.toml");
+  REQUIRE(r.ok());
+  CHECK(r.config->order_entry.password == "s3cret");
+  ::unsetenv("PERPWIRE_TEST_OE_PASSWORD");
+}
+
+TEST_CASE("a missing or unreadable file is one clear error") {
+  pw::ConfigResult r = pw::load_config("/nonexistent/perpwire.toml");
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].to_string() == "/nonexistent/perpwire.toml: cannot read the config file: No such file or directory");
+  CHECK(r.config == nullptr);
+}
+
+TEST_CASE("reload validates fully and keeps the old config on any error") {
+  const fs::path dir = fs::temp_directory_path() / ("perpwire_test_config_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string path = (dir / "perpwire.toml").string();
+  const std::string base = slurp(kDefaultPath);
+  auto write = [&](const std::string& text) { std::ofstream(path) << text; };
+  write(base);
+
+  pw::ConfigResult first = pw::load_config(path);
+  REQUIRE(first.ok());
+  pw::ConfigStore store(first.config);
+  std::shared_ptr<const pw::Config> before = store.current();
+
+  // A bad value: errors back, the old config stays.
+  write(edit(base, "max_order_qty = 100", "max_order_qty = -5").text);
+  pw::ConfigResult bad = store.reload();
+  REQUIRE(bad.errors.size() == 1);
+  CHECK(bad.errors[0].to_string().find(path + ":") == 0);
+  CHECK(store.current() == before);
+  CHECK(store.current()->instruments[0].limits.max_order_qty == 100);
+
+  // A change that only applies at start: refused, old config stays.
+  auto restart = edit(base, "tick = \"5\"", "tick = \"10\"");
+  write(restart.text);
+  pw::ConfigResult refused = store.reload();
+  REQUIRE(refused.errors.size() == 1);
+  CHECK(refused.errors[0].to_string() ==
+        path + ":" + std::to_string(restart.line) + ": instruments[0].tick: changed: this takes effect only at start; restart perpwire to apply it");
+  CHECK(store.current() == before);
+
+  // Limits apply live.
+  write(edit(edit(base, "max_order_qty = 100", "max_order_qty = 60").text, "funding_source = \"own\"", "funding_source = \"exchange\"").text);
+  pw::ConfigResult good = store.reload();
+  INFO(good.error_text());
+  REQUIRE(good.ok());
+  CHECK(store.current()->instruments[0].limits.max_order_qty == 60);
+  CHECK(store.current()->risk.funding_source == pw::FundingSource::exchange);
+  CHECK(before->instruments[0].limits.max_order_qty == 100);  // snapshots held by readers do not change
+
+  // The file vanished: error, config unchanged.
+  fs::remove(path);
+  CHECK_FALSE(store.reload().ok());
+  CHECK(store.current()->instruments[0].limits.max_order_qty == 60);
+  fs::remove_all(dir);
+}

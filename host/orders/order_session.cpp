@@ -1,0 +1,820 @@
+#include "host/orders/order_session.hpp"
+
+#include <time.h>
+
+#include <cstring>
+
+namespace pw::oe {
+
+namespace {
+
+constexpr int64_t kNsPerSecond = 1'000'000'000;
+
+std::string ms_text(int64_t ns) { return std::to_string(ns / 1'000'000) + " ms"; }
+
+}  // namespace
+
+int64_t OrderSession::wall_clock_ns() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * kNsPerSecond + ts.tv_nsec;
+}
+
+OrderSession::OrderSession(const SessionConfig& config)
+    : config_(config),
+      owned_transport_(std::make_unique<TcpTransport>(config.host, config.port)),
+      transport_(owned_transport_.get()),
+      store_(config.resend_store),
+      orders_(config.max_orders),
+      in_(new uint8_t[config.recv_buffer_bytes]),
+      out_(new uint8_t[config.send_buffer_bytes]),
+      events_(new OrderEvent[config.event_queue < 1 ? 1 : config.event_queue]) {}
+
+OrderSession::OrderSession(const SessionConfig& config, Transport& transport)
+    : config_(config),
+      transport_(&transport),
+      store_(config.resend_store),
+      orders_(config.max_orders),
+      in_(new uint8_t[config.recv_buffer_bytes]),
+      out_(new uint8_t[config.send_buffer_bytes]),
+      events_(new OrderEvent[config.event_queue < 1 ? 1 : config.event_queue]) {}
+
+OrderSession::~OrderSession() { transport_->close(); }
+
+// ---- connection life cycle ----------------------------------------------------------------------
+
+void OrderSession::start(int64_t now_ns) {
+  now_ = now_ns;
+  started_ = true;
+  if (state_ == SessionState::disconnected) connect_now();
+}
+
+void OrderSession::connect_now() {
+  reconnect_pending_ = false;
+  state_ = SessionState::connecting;
+  state_since_ = now_;
+  in_len_ = 0;
+  out_pos_ = out_len_ = 0;
+  ++counters_.connects;
+  switch (transport_->start_connect()) {
+    case Transport::Connect::connected: on_connected(); break;
+    case Transport::Connect::in_progress: break;
+    case Transport::Connect::failed:
+      ++counters_.connect_failures;
+      go_down(transport_->last_error(), true);
+      break;
+  }
+}
+
+void OrderSession::on_connected() {
+  state_ = SessionState::logon_sent;
+  state_since_ = now_;
+  last_recv_ = last_send_ = now_;
+  test_request_outstanding_ = false;
+  inbound_.new_connection();
+  reset_logon_ = logged_on_once_ ? config_.reset_seq_num_on_reconnect : config_.reset_seq_num_on_first_logon;
+  peer_reset_ = false;
+  if (reset_logon_) {
+    next_out_ = 1;
+    inbound_.reset(1);
+    store_.clear();
+  }
+  Logon logon;
+  logon.username.assign(config_.username);
+  logon.password.assign(config_.password);
+  logon.reset_seq_num = reset_logon_;
+  send(logon, false);
+}
+
+void OrderSession::logout(std::string_view reason) {
+  started_ = false;  // no reconnect after this
+  reconnect_pending_ = false;
+  if (state_ == SessionState::disconnected) return;
+  if (state_ == SessionState::connecting) {
+    go_down("logout before logon", false);
+    return;
+  }
+  Logout l;
+  l.reason.assign(reason);
+  state_ = SessionState::logout_sent;
+  state_since_ = now_;
+  send(l, false);
+}
+
+void OrderSession::go_down(const std::string& reason, bool reconnect) {
+  const bool was_up = state_ == SessionState::logon_sent || state_ == SessionState::active ||
+                      state_ == SessionState::logout_sent;
+  transport_->close();
+  ++generation_;
+  in_len_ = 0;
+  out_pos_ = out_len_ = 0;
+  state_ = SessionState::disconnected;
+  state_since_ = now_;
+  reconciling_ = false;
+  test_request_outstanding_ = false;
+  last_error_ = reason;
+  if (was_up) {
+    ++counters_.disconnects;
+    // Fills and cancels may happen while nobody listens: an open order's state is now unknown
+    // until the exchange's messages from this gap have been seen (or never, after a reset).
+    orders_.for_each([&](OrderRecord& r) {
+      if (!is_open(r.state)) return;
+      r.state_before_disconnect = r.state;
+      r.state = OrderState::unknown_after_disconnect;
+      r.last_update = now_;
+    });
+    OrderEvent e{};
+    e.type = OrderEventType::session_down;
+    e.time = now_;
+    e.text.assign(reason);
+    push_event(e);
+  }
+  reconnect_pending_ = reconnect && config_.auto_reconnect && started_;
+  reconnect_at_ = now_ + config_.reconnect_delay_ns;
+}
+
+void OrderSession::poll(int64_t now_ns) {
+  now_ = now_ns;
+  switch (state_) {
+    case SessionState::disconnected:
+      if (reconnect_pending_ && now_ >= reconnect_at_) connect_now();
+      break;
+    case SessionState::connecting:
+      switch (transport_->finish_connect()) {
+        case Transport::Connect::connected: on_connected(); break;
+        case Transport::Connect::failed:
+          ++counters_.connect_failures;
+          go_down(transport_->last_error(), true);
+          break;
+        case Transport::Connect::in_progress:
+          if (now_ - state_since_ >= config_.connect_timeout_ns)
+            go_down("connect to the exchange timed out after " + ms_text(config_.connect_timeout_ns), true);
+          break;
+      }
+      break;
+    default: break;
+  }
+  if (state_ == SessionState::disconnected || state_ == SessionState::connecting) return;
+  read_input();
+  if (state_ == SessionState::disconnected) return;
+  run_timers();
+  if (state_ != SessionState::disconnected) flush();
+}
+
+void OrderSession::run_timers() {
+  switch (state_) {
+    case SessionState::logon_sent:
+      if (now_ - state_since_ >= config_.logon_timeout_ns)
+        go_down("no LogonConf within " + ms_text(config_.logon_timeout_ns), true);
+      break;
+    case SessionState::logout_sent:
+      if (now_ - state_since_ >= config_.logout_timeout_ns)
+        go_down("logout not confirmed within " + ms_text(config_.logout_timeout_ns), false);
+      break;
+    case SessionState::active: {
+      const int64_t silent = now_ - last_recv_;
+      if (silent >= 3 * heartbeat_ns_) {
+        ++counters_.heartbeat_timeouts;
+        go_down("nothing from the exchange for " + ms_text(silent) + " (3 heartbeat intervals)", true);
+        return;
+      }
+      if (silent >= heartbeat_ns_ + heartbeat_ns_ / 2 && !test_request_outstanding_) {
+        TestRequest t;
+        t.correlation_id = next_correlation_id_++;
+        if (send(t, false)) {
+          test_request_outstanding_ = true;
+          ++counters_.test_requests_sent;
+        }
+      }
+      if (state_ == SessionState::active && now_ - last_send_ >= heartbeat_ns_) {
+        Heartbeat h;
+        if (send(h, false)) ++counters_.heartbeats_sent;
+      }
+      break;
+    }
+    default: break;
+  }
+}
+
+// ---- receiving ----------------------------------------------------------------------------------
+
+void OrderSession::read_input() {
+  const uint64_t generation = generation_;
+  const size_t cap = config_.recv_buffer_bytes;
+  for (;;) {
+    const long n = transport_->read(in_.get() + in_len_, cap - in_len_);
+    if (n < 0) {
+      go_down(transport_->last_error(), true);
+      return;
+    }
+    if (n == 0) return;
+    in_len_ += (size_t)n;
+
+    size_t pos = 0;
+    orders::Message m{};
+    orders::DecodeFault f{};
+    for (;;) {
+      const orders::Step step = orders::read_message(in_.get(), in_len_, pos, m, f);
+      if (step == orders::Step::end || step == orders::Step::incomplete) break;
+      if (step == orders::Step::fault) {
+        // A broken length, a body that overruns its message or an unknown schema means the bytes
+        // are not this protocol: nothing after them can be trusted, so the connection is reset
+        // and the resumed logon recovers what was lost.
+        if (f.error == orders::DecodeError::message_length_too_small || f.error == orders::DecodeError::block_past_message ||
+            f.error == orders::DecodeError::unknown_schema) {
+          ++counters_.garbage_resets;
+          go_down(std::string("garbage from the exchange (") + orders::decode_error_name(f.error) + ", value " +
+                      std::to_string(f.value) + "): connection reset",
+                  true);
+          return;
+        }
+        // Well framed but unreadable (a template this client does not know): it still takes
+        // its sequence number.
+        ++counters_.undecodable_messages;
+        switch (inbound_.check(m.sequence_number)) {
+          case SeqCheck::in_order: inbound_.advance(); break;
+          case SeqCheck::duplicate: ++counters_.duplicates_ignored; break;
+          case SeqCheck::gap: {
+            ++counters_.gaps_detected;
+            uint32_t from = 0, to = 0;
+            if (inbound_.resend_range(m.sequence_number, from, to)) {
+              ResendRequest r;
+              r.from_sequence_number = from;
+              r.to_sequence_number = to;
+              if (send(r, false)) ++counters_.resend_requests_sent;
+            }
+            break;
+          }
+        }
+        if (generation != generation_) return;
+        continue;
+      }
+      if (m.protocol_id != orders::kProtocolId) {
+        ++counters_.garbage_resets;
+        go_down("garbage from the exchange (ProtocolId " + std::to_string(m.protocol_id) + "): connection reset", true);
+        return;
+      }
+      if (!handle_message(m, generation)) return;
+    }
+    if (pos > 0) {
+      std::memmove(in_.get(), in_.get() + pos, in_len_ - pos);
+      in_len_ -= pos;
+    }
+    if (in_len_ == cap) {  // cannot happen with MessageLength ≤ 65535 and the default buffer
+      ++counters_.garbage_resets;
+      go_down("message larger than the receive buffer: connection reset", true);
+      return;
+    }
+  }
+}
+
+bool OrderSession::handle_message(const orders::Message& m, uint64_t generation) {
+  ++counters_.messages_in;
+  last_recv_ = now_;
+  test_request_outstanding_ = false;
+  const bool session = m.schema_id == orders::kSessionSchemaId;
+
+  if (is<GapFill>(m)) {
+    ++counters_.gap_fills_received;
+    GapFill g;
+    decode(m, g);
+    if (inbound_.apply_gap_fill(m.sequence_number, g.new_sequence_number)) {
+      maybe_finish_reconcile();
+      return generation == generation_;
+    }
+    // The GapFill itself lies beyond a gap: handled below like any message in a gap.
+  } else if (is<LoggedOut>(m) || is<Logout>(m)) {
+    // The end of the session whatever its number says (a refused logon comes before any
+    // numbering was agreed on).
+    if (inbound_.check(m.sequence_number) == SeqCheck::in_order) inbound_.advance();
+    handle_session_message(m);
+    return false;
+  } else if (is<LogonConf>(m) && state_ == SessionState::logon_sent && m.sequence_number < inbound_.expected()) {
+    // The exchange starts over from a lower number: what it sent before cannot be asked for.
+    ++counters_.peer_sequence_resets;
+    inbound_.reset(m.sequence_number);
+    peer_reset_ = true;
+  }
+
+  switch (inbound_.check(m.sequence_number)) {
+    case SeqCheck::duplicate: ++counters_.duplicates_ignored; return true;
+    case SeqCheck::gap: {
+      ++counters_.gaps_detected;
+      uint32_t from = 0, to = 0;
+      if (inbound_.resend_range(m.sequence_number, from, to)) {
+        ResendRequest r;
+        r.from_sequence_number = from;
+        r.to_sequence_number = to;
+        if (send(r, false)) ++counters_.resend_requests_sent;
+        if (generation != generation_) return false;
+      }
+      // Session messages are acted on at once (the peer gap-fills their numbers); application
+      // messages wait for their resent copy so that every order sees its events in order.
+      if (session && !is<GapFill>(m)) handle_session_message(m);
+      else ++counters_.discarded_in_gap;
+      return generation == generation_;
+    }
+    case SeqCheck::in_order: break;
+  }
+  inbound_.advance();
+  if (session) handle_session_message(m);
+  else handle_application_message(m);
+  if (generation != generation_) return false;
+  maybe_finish_reconcile();
+  return generation == generation_;
+}
+
+void OrderSession::handle_session_message(const orders::Message& m) {
+  switch (m.template_id) {
+    case orders::kHeartbeatId: ++counters_.heartbeats_received; break;
+    case orders::kTestRequestId: {
+      ++counters_.test_requests_received;
+      TestRequest t;
+      decode(m, t);
+      Heartbeat h;
+      h.correlation_id = t.correlation_id;
+      if (send(h, false)) ++counters_.heartbeats_sent;
+      break;
+    }
+    case orders::kResendRequestId: {
+      ++counters_.resend_requests_received;
+      ResendRequest r;
+      decode(m, r);
+      const ResendAnswer a = answer_resend(r, next_out_, inbound_.last_processed(), now_, store_,
+                                           [&](const uint8_t* p, size_t n) { return write_raw(p, n); });
+      counters_.messages_resent += a.messages_resent;
+      counters_.gap_fills_sent += a.gap_fills;
+      break;
+    }
+    case orders::kLogonConfId:
+      if (state_ == SessionState::logon_sent) on_logon_conf(m);
+      else ++counters_.protocol_errors;
+      break;
+    case orders::kLogoutId: {
+      Logout l;
+      decode(m, l);
+      go_down("logged out by the exchange: " + std::string(l.reason.view()), false);
+      break;
+    }
+    case orders::kLoggedOutId: {
+      LoggedOut l;
+      decode(m, l);
+      if (state_ == SessionState::logout_sent) go_down("logged out: " + std::string(l.reason.view()), false);
+      else go_down("logged out by the exchange: " + std::string(l.reason.view()), false);
+      break;
+    }
+    default: ++counters_.protocol_errors; break;  // Logon: only the exchange receives it
+  }
+}
+
+void OrderSession::on_logon_conf(const orders::Message& m) {
+  LogonConf c;
+  decode(m, c);
+  const int64_t seconds = c.heartbeat_interval_seconds > 0 ? c.heartbeat_interval_seconds : config_.default_heartbeat_seconds;
+  heartbeat_ns_ = seconds * kNsPerSecond;
+  state_ = SessionState::active;
+  state_since_ = now_;
+  logged_on_once_ = true;
+  ++counters_.logons;
+  // A resumed stream lets every missed message be asked for: once the numbers up to this
+  // LogonConf have all been processed, whatever still looks unknown did not change.
+  reconciling_ = !reset_logon_ && !peer_reset_;
+  reconcile_seq_ = m.sequence_number;
+  OrderEvent e{};
+  e.type = OrderEventType::session_active;
+  e.time = now_;
+  push_event(e);
+  if (kill_cancel_pending_) {
+    kill_cancel_pending_ = false;
+    if (send_mass_cancel() != LocalReject::none) kill_cancel_pending_ = true;
+  }
+}
+
+void OrderSession::maybe_finish_reconcile() {
+  if (!reconciling_ || inbound_.expected() <= reconcile_seq_) return;
+  reconciling_ = false;
+  ++counters_.reconciliations;
+  int32_t restored = 0;
+  orders_.for_each([&](OrderRecord& r) {
+    if (r.state != OrderState::unknown_after_disconnect) return;
+    r.state = r.state_before_disconnect;
+    r.last_update = now_;
+    ++restored;
+  });
+  OrderEvent e{};
+  e.type = OrderEventType::reconciled;
+  e.time = now_;
+  e.quantity = restored;
+  push_event(e);
+}
+
+namespace {
+
+// State of an order seen through a disconnect: what it was before, for events that only refine it.
+OrderState known_state(const OrderRecord& r) {
+  return r.state == OrderState::unknown_after_disconnect ? r.state_before_disconnect : r.state;
+}
+
+OrderState open_state(int32_t filled) { return filled > 0 ? OrderState::partially_filled : OrderState::active; }
+
+}  // namespace
+
+void OrderSession::handle_application_message(const orders::Message& m) {
+  const bool resend = (m.flags & kFlagPossibleResend) != 0;
+  auto unknown = [&] { ++counters_.unknown_order_events; };
+  switch (m.template_id) {
+    case orders::kOrderEnteredId: {
+      OrderEntered x;
+      decode(m, x);
+      OrderRecord* r = orders_.find(x.client_order_id);
+      if (r == nullptr) return unknown();
+      r->order_id = x.order_id;
+      const OrderState s = known_state(*r);
+      r->state = s == OrderState::pending_new ? OrderState::active : s;
+      r->last_update = x.timestamp;
+      OrderEvent e = order_event(OrderEventType::entered, *r);
+      e.exec_id = x.exec_id;
+      e.correlation_id = x.correlation_id;
+      e.time = x.timestamp;
+      e.possible_resend = resend;
+      push_event(e);
+      break;
+    }
+    case orders::kOrderReplacedId: {
+      OrderReplaced x;
+      decode(m, x);
+      OrderRecord* r = orders_.find(x.client_order_id);
+      if (r == nullptr) return unknown();
+      if (r->replace_pending) r->price = r->pending_price;
+      else ++counters_.protocol_errors;  // no replace in flight: quantities still taken as given
+      r->replace_pending = false;
+      r->order_id = x.order_id;
+      r->filled = x.total_filled;
+      r->remaining = x.available_qty;
+      r->quantity = x.total_filled + x.available_qty;
+      r->state = x.available_qty > 0 ? open_state(x.total_filled) : (x.total_filled > 0 ? OrderState::filled : OrderState::canceled);
+      r->last_update = x.timestamp;
+      OrderEvent e = order_event(OrderEventType::replaced, *r);
+      e.exec_id = x.exec_id;
+      e.correlation_id = x.correlation_id;
+      e.time = x.timestamp;
+      e.possible_resend = resend;
+      push_event(e);
+      break;
+    }
+    case orders::kOrderRejectId: {
+      OrderReject x;
+      decode(m, x);
+      OrderRecord* r = orders_.find(x.client_order_id);
+      if (r == nullptr) return unknown();
+      OrderEventType type;
+      if (r->replace_pending) {
+        r->replace_pending = false;
+        r->state = known_state(*r);
+        type = OrderEventType::replace_rejected;
+      } else if (known_state(*r) == OrderState::pending_new) {
+        r->state = OrderState::rejected;
+        r->remaining = 0;
+        type = OrderEventType::rejected;
+      } else {
+        ++counters_.protocol_errors;  // a reject for an order with nothing in flight
+        return;
+      }
+      r->reason = x.order_reject_reason;
+      r->last_update = x.timestamp;
+      OrderEvent e = order_event(type, *r);
+      e.correlation_id = x.correlation_id;
+      e.reason = x.order_reject_reason;
+      e.time = x.timestamp;
+      e.possible_resend = resend;
+      e.text.assign(x.order_reject_details.view());
+      push_event(e);
+      break;
+    }
+    case orders::kOrderCanceledId: {
+      OrderCanceled x;
+      decode(m, x);
+      OrderRecord* r = orders_.find(x.client_order_id);
+      if (r == nullptr) return unknown();
+      r->state = OrderState::canceled;
+      r->filled = x.total_filled;
+      r->remaining = 0;
+      r->cancel_pending = r->replace_pending = false;
+      r->reason = x.cancel_reason;
+      r->last_update = x.timestamp;
+      OrderEvent e = order_event(OrderEventType::canceled, *r);
+      e.exec_id = x.exec_id;
+      e.correlation_id = x.correlation_id;
+      e.reason = x.cancel_reason;
+      e.time = x.timestamp;
+      e.possible_resend = resend;
+      push_event(e);
+      break;
+    }
+    case orders::kOrderFilledId: {
+      OrderFilled x;
+      decode(m, x);
+      OrderRecord* r = orders_.find(x.client_order_id);
+      if (r == nullptr) return unknown();
+      r->order_id = x.order_id;
+      r->filled = x.total_filled;
+      r->remaining = x.available_qty;
+      r->quantity = x.total_filled + x.available_qty;
+      r->vwap = x.filled_vwap;
+      if (x.available_qty == 0) {
+        r->state = OrderState::filled;
+        r->cancel_pending = r->replace_pending = false;
+      } else {
+        r->state = OrderState::partially_filled;
+      }
+      r->last_update = x.timestamp;
+      OrderEvent e = order_event(OrderEventType::filled, *r);
+      e.exec_id = x.exec_id;
+      e.correlation_id = x.correlation_id;
+      e.price = x.fill_price;
+      e.quantity = x.fill_qty;
+      e.aggressor = x.is_aggressor;
+      e.time = x.timestamp;
+      e.possible_resend = resend;
+      push_event(e);
+      break;
+    }
+    case orders::kCancelOrderRejectId: {
+      CancelOrderReject x;
+      decode(m, x);
+      OrderRecord* r = orders_.find(x.client_order_id);
+      if (r == nullptr) return unknown();
+      r->cancel_pending = false;
+      r->state = known_state(*r);
+      r->last_update = x.timestamp;
+      OrderEvent e = order_event(OrderEventType::cancel_rejected, *r);
+      e.correlation_id = x.correlation_id;
+      e.reason = x.cancel_order_reject_reason;
+      e.time = x.timestamp;
+      e.possible_resend = resend;
+      e.text.assign(x.cancel_order_reject_details.view());
+      push_event(e);
+      break;
+    }
+    case orders::kMassCancelOrderAckId: {
+      MassCancelOrderAck x;
+      decode(m, x);
+      OrderEvent e{};
+      e.type = OrderEventType::mass_cancel_ack;
+      e.correlation_id = x.correlation_id;
+      e.exec_id = x.exec_id;
+      e.quantity = x.canceled_count;
+      e.time = x.timestamp;
+      e.possible_resend = resend;
+      push_event(e);
+      break;
+    }
+    case orders::kMassCancelOrderRejectId: {
+      MassCancelOrderReject x;
+      decode(m, x);
+      OrderEvent e{};
+      e.type = OrderEventType::mass_cancel_reject;
+      e.correlation_id = x.correlation_id;
+      e.time = x.timestamp;
+      e.possible_resend = resend;
+      e.text.assign(x.error_message.view());
+      push_event(e);
+      break;
+    }
+    default: break;  // instrument info, set acks, pongs: not this session's business
+  }
+}
+
+// ---- sending ------------------------------------------------------------------------------------
+
+bool OrderSession::has_room(size_t len) const {
+  return config_.send_buffer_bytes - out_len_ + out_pos_ >= len;
+}
+
+template <typename T>
+bool OrderSession::send(const T& msg, bool application) {
+  const size_t len = orders::kHeaderSize + T::kLayout.block_length;
+  if (!has_room(len)) return false;
+  if (config_.send_buffer_bytes - out_len_ < len) {  // room only after moving the unsent bytes down
+    std::memmove(out_.get(), out_.get() + out_pos_, out_len_ - out_pos_);
+    out_len_ -= out_pos_;
+    out_pos_ = 0;
+  }
+  uint8_t* p = out_.get() + out_len_;
+  const SendHeader h{next_out_, inbound_.last_processed(), now_, 0};
+  const size_t n = encode(p, config_.send_buffer_bytes - out_len_, h, msg);
+  if (application) store_.put(next_out_, p, n);
+  ++next_out_;
+  out_len_ += n;
+  ++counters_.messages_out;
+  last_send_ = now_;
+  flush();
+  return true;
+}
+
+bool OrderSession::write_raw(const uint8_t* data, size_t len) {
+  if (state_ == SessionState::disconnected || !has_room(len)) return false;
+  if (config_.send_buffer_bytes - out_len_ < len) {
+    std::memmove(out_.get(), out_.get() + out_pos_, out_len_ - out_pos_);
+    out_len_ -= out_pos_;
+    out_pos_ = 0;
+  }
+  std::memcpy(out_.get() + out_len_, data, len);
+  out_len_ += len;
+  ++counters_.messages_out;
+  last_send_ = now_;
+  flush();
+  return state_ != SessionState::disconnected;
+}
+
+void OrderSession::flush() {
+  while (out_pos_ < out_len_) {
+    const long n = transport_->write(out_.get() + out_pos_, out_len_ - out_pos_);
+    if (n < 0) {
+      go_down(transport_->last_error(), true);
+      return;
+    }
+    if (n == 0) break;
+    out_pos_ += (size_t)n;
+  }
+  if (out_pos_ == out_len_) out_pos_ = out_len_ = 0;
+}
+
+// ---- order entry --------------------------------------------------------------------------------
+
+void OrderSession::push_event(const OrderEvent& e) {
+  const uint32_t cap = config_.event_queue < 1 ? 1 : config_.event_queue;
+  if (event_count_ == cap) {
+    ++counters_.event_queue_overflows;  // the order table still holds every state
+    return;
+  }
+  events_[(event_head_ + event_count_) % cap] = e;
+  ++event_count_;
+}
+
+bool OrderSession::next_event(OrderEvent& e) {
+  if (event_count_ == 0) return false;
+  const uint32_t cap = config_.event_queue < 1 ? 1 : config_.event_queue;
+  e = events_[event_head_];
+  event_head_ = (event_head_ + 1) % cap;
+  --event_count_;
+  return true;
+}
+
+OrderEvent OrderSession::order_event(OrderEventType type, const OrderRecord& r) const {
+  OrderEvent e{};
+  e.type = type;
+  e.state = r.state;
+  e.local_reason = r.local_reject;
+  e.reason = r.reason;
+  e.instrument_id = r.instrument_id;
+  e.quantity = r.quantity;
+  e.total_filled = r.filled;
+  e.remaining = r.remaining;
+  e.client_order_id = r.client_order_id;
+  e.order_id = r.order_id;
+  e.price = r.price;
+  e.vwap = r.vwap;
+  e.time = now_;
+  return e;
+}
+
+LocalReject OrderSession::refuse_new(const OrderParams& p, LocalReject why) {
+  ++counters_.local_rejects;
+  OrderRecord tmp{};
+  OrderRecord* r = orders_.insert(p.client_order_id);  // null only when the table is full
+  if (r == nullptr) r = &tmp;
+  r->client_order_id = p.client_order_id;
+  r->price = p.price;
+  r->quantity = p.quantity;
+  r->instrument_id = p.instrument_id;
+  r->side = p.side;
+  r->state = OrderState::rejected;
+  r->local_reject = why;
+  r->last_update = now_;
+  OrderEvent e = order_event(OrderEventType::rejected, *r);
+  e.text.assign(local_reject_name(why));
+  push_event(e);
+  return why;
+}
+
+LocalReject OrderSession::refuse_request(OrderRecord& r, OrderEventType type, LocalReject why) {
+  ++counters_.local_rejects;
+  OrderEvent e = order_event(type, r);
+  e.local_reason = why;
+  e.text.assign(local_reject_name(why));
+  push_event(e);
+  return why;
+}
+
+LocalReject OrderSession::send_new_order(const OrderParams& p) {
+  if (orders_.find(p.client_order_id) != nullptr) {
+    ++counters_.local_rejects;  // the id's existing record is left as it is
+    return LocalReject::duplicate_client_order_id;
+  }
+  if (killed_) return refuse_new(p, LocalReject::kill_switch);
+  if (state_ != SessionState::active) return refuse_new(p, LocalReject::not_logged_on);
+  if (!has_room(orders::kHeaderSize + NewOrder::kLayout.block_length)) return refuse_new(p, LocalReject::send_buffer_full);
+  OrderRecord* r = orders_.insert(p.client_order_id);
+  if (r == nullptr) return refuse_new(p, LocalReject::order_table_full);
+  r->price = p.price;
+  r->quantity = p.quantity;
+  r->remaining = p.quantity;
+  r->instrument_id = p.instrument_id;
+  r->side = p.side;
+  r->state = OrderState::pending_new;
+  r->new_order_seq = next_out_;
+  r->last_update = now_;
+  NewOrder o;
+  o.client_order_id = p.client_order_id;
+  o.correlation_id = next_correlation_id_++;
+  o.limit_price = p.price;
+  o.quantity = p.quantity;
+  o.instrument_id = p.instrument_id;
+  o.side = p.side;
+  o.order_flags = p.order_flags;
+  o.good_til_date = p.good_til_date;
+  send(o, true);  // room was checked; a write failure shows up as the order turning unknown
+  return LocalReject::none;
+}
+
+LocalReject OrderSession::send_replace(int64_t client_order_id, int64_t new_price, int32_t new_quantity) {
+  OrderRecord* r = orders_.find(client_order_id);
+  if (r == nullptr) {
+    ++counters_.local_rejects;
+    return LocalReject::unknown_order;
+  }
+  const OrderEventType t = OrderEventType::replace_rejected;
+  if (is_final(r->state)) return refuse_request(*r, t, LocalReject::order_not_open);
+  if (r->state == OrderState::unknown_after_disconnect) return refuse_request(*r, t, LocalReject::order_state_unknown);
+  if (r->replace_pending || r->cancel_pending) return refuse_request(*r, t, LocalReject::request_pending);
+  if (killed_) return refuse_request(*r, t, LocalReject::kill_switch);
+  if (state_ != SessionState::active) return refuse_request(*r, t, LocalReject::not_logged_on);
+  if (!has_room(orders::kHeaderSize + ReplaceOrder::kLayout.block_length))
+    return refuse_request(*r, t, LocalReject::send_buffer_full);
+  r->replace_pending = true;
+  r->pending_price = new_price;
+  r->pending_quantity = new_quantity;
+  ReplaceOrder o;
+  o.client_order_id = client_order_id;
+  o.correlation_id = next_correlation_id_++;
+  o.new_limit_price = new_price;
+  o.new_quantity = new_quantity;
+  o.instrument_id = r->instrument_id;
+  send(o, true);
+  return LocalReject::none;
+}
+
+LocalReject OrderSession::send_cancel(int64_t client_order_id) {
+  OrderRecord* r = orders_.find(client_order_id);
+  if (r == nullptr) {
+    ++counters_.local_rejects;
+    return LocalReject::unknown_order;
+  }
+  const OrderEventType t = OrderEventType::cancel_rejected;
+  if (is_final(r->state)) return refuse_request(*r, t, LocalReject::order_not_open);
+  if (r->cancel_pending) return refuse_request(*r, t, LocalReject::request_pending);
+  // Cancels stay allowed under the kill switch and for orders of unknown state: they only
+  // ever reduce what is at the exchange.
+  if (state_ != SessionState::active) return refuse_request(*r, t, LocalReject::not_logged_on);
+  if (!has_room(orders::kHeaderSize + CancelOrder::kLayout.block_length))
+    return refuse_request(*r, t, LocalReject::send_buffer_full);
+  r->cancel_pending = true;
+  CancelOrder o;
+  o.client_order_id = client_order_id;
+  o.correlation_id = next_correlation_id_++;
+  o.instrument_id = r->instrument_id;
+  send(o, true);
+  return LocalReject::none;
+}
+
+LocalReject OrderSession::send_mass_cancel(int32_t instrument_id, int8_t side) {
+  LocalReject why = LocalReject::none;
+  if (state_ != SessionState::active) why = LocalReject::not_logged_on;
+  else if (!has_room(orders::kHeaderSize + MassCancelOrder::kLayout.block_length)) why = LocalReject::send_buffer_full;
+  if (why != LocalReject::none) {
+    ++counters_.local_rejects;
+    OrderEvent e{};
+    e.type = OrderEventType::mass_cancel_reject;
+    e.local_reason = why;
+    e.instrument_id = instrument_id;
+    e.time = now_;
+    e.text.assign(local_reject_name(why));
+    push_event(e);
+    return why;
+  }
+  MassCancelOrder o;
+  o.correlation_id = next_correlation_id_++;
+  o.instrument_id = instrument_id;
+  o.side = side;
+  send(o, true);
+  return LocalReject::none;
+}
+
+void OrderSession::kill_switch() {
+  killed_ = true;
+  if (state_ == SessionState::active && send_mass_cancel() == LocalReject::none) return;
+  kill_cancel_pending_ = true;  // sent right after the next LogonConf
+}
+
+}  // namespace pw::oe

@@ -1,0 +1,810 @@
+#include "host/exchange_sim/exchange_sim.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace pw::oe {
+
+namespace {
+
+constexpr int64_t kNsPerSecond = 1'000'000'000;
+constexpr size_t kReadBuffer = 1 << 17;
+
+int64_t vwap_of(__int128 notional, int32_t filled) {
+  if (filled <= 0) return 0;
+  __int128 q = notional / filled, r = notional % filled;
+  if (r * 2 >= filled) ++q;  // prices are positive: half up
+  return (int64_t)q;
+}
+
+}  // namespace
+
+int64_t ExchangeSim::now_ns() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * kNsPerSecond + ts.tv_nsec;
+}
+
+ExchangeSim::ExchangeSim(ExchangeSimConfig config) : config_(std::move(config)) {}
+
+ExchangeSim::~ExchangeSim() {
+  stop();
+  for (auto& c : connections_)
+    if (c->fd >= 0) ::close(c->fd);
+  if (listen_fd_ >= 0) ::close(listen_fd_);
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+}
+
+bool ExchangeSim::listen(std::string& error) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (listen_fd_ >= 0) return true;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(config_.port);
+  if (::inet_pton(AF_INET, config_.bind_address.c_str(), &addr.sin_addr) != 1) {
+    error = "exchange simulator: bind address '" + config_.bind_address + "' is not an IPv4 address";
+    return false;
+  }
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    error = std::string("exchange simulator: socket: ") + std::strerror(errno);
+    return false;
+  }
+  const int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 16) != 0) {
+    error = "exchange simulator: cannot listen on " + config_.bind_address + ":" + std::to_string(config_.port) +
+            ": " + std::strerror(errno);
+    ::close(fd);
+    return false;
+  }
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  port_ = ntohs(addr.sin_port);
+  listen_fd_ = fd;
+  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  return true;
+}
+
+bool ExchangeSim::start(std::string& error) {
+  if (!listen(error)) return false;
+  if (running_.exchange(true)) return true;
+  loop_ = std::thread([this] {
+    while (running_.load()) poll_once(100);
+  });
+  return true;
+}
+
+void ExchangeSim::stop() {
+  if (!running_.exchange(false)) return;
+  wake();
+  if (loop_.joinable()) loop_.join();
+}
+
+void ExchangeSim::wake() {
+  if (wake_fd_ < 0) return;
+  const uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
+}
+
+// ---- the loop -----------------------------------------------------------------------------------
+
+void ExchangeSim::poll_once(int timeout_ms) {
+  std::vector<pollfd> fds;
+  std::vector<Connection*> polled;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (listen_fd_ < 0) return;
+    fds.push_back({listen_fd_, POLLIN, 0});
+    fds.push_back({wake_fd_, POLLIN, 0});
+    for (auto& c : connections_) {
+      // Connections closed by another thread are released here, where no poll() waits on them.
+      if (c->dead) continue;
+      short events = POLLIN;
+      if (c->out.size() > c->out_pos) events |= POLLOUT;
+      fds.push_back({c->fd, events, 0});
+      polled.push_back(c.get());
+    }
+    // Anything dead has nothing left to poll: skip the wait so it is released at once.
+    for (auto& c : connections_)
+      if (c->dead) timeout_ms = 0;
+  }
+  ::poll(fds.data(), fds.size(), timeout_ms);
+
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (fds[1].revents & POLLIN) {
+    uint64_t v = 0;
+    [[maybe_unused]] ssize_t n = ::read(wake_fd_, &v, sizeof v);
+  }
+  if (fds[0].revents & POLLIN) accept_all();
+  const int64_t now = now_ns();
+  for (size_t i = 0; i < polled.size(); ++i) {
+    Connection& c = *polled[i];
+    if (c.dead) continue;
+    if (fds[i + 2].revents & (POLLIN | POLLHUP | POLLERR)) read_connection(c);
+    if (!c.dead) flush(c);
+    if (!c.dead) run_timers(c, now);
+  }
+  connections_.erase(std::remove_if(connections_.begin(), connections_.end(),
+                                    [](const std::unique_ptr<Connection>& c) {
+                                      if (!c->dead) return false;
+                                      if (c->fd >= 0) ::close(c->fd);
+                                      return true;
+                                    }),
+                     connections_.end());
+}
+
+void ExchangeSim::accept_all() {
+  for (;;) {
+    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return;
+    const int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    auto c = std::make_unique<Connection>();
+    c->fd = fd;
+    c->in.resize(kReadBuffer);
+    c->last_recv = c->last_send = now_ns();
+    connections_.push_back(std::move(c));
+    ++counters_.connections_accepted;
+  }
+}
+
+void ExchangeSim::disconnect(Connection& c, const char*) {
+  if (c.dead) return;
+  c.dead = true;
+  if (c.fd >= 0) ::shutdown(c.fd, SHUT_RDWR);
+  ++counters_.disconnects;
+  Session* s = c.session;
+  c.session = nullptr;
+  if (s == nullptr) return;
+  s->conn = nullptr;
+  if (config_.cancel_on_disconnect) {
+    std::vector<SimOrder*> open;
+    for (auto& kv : s->orders)
+      if (is_open(kv.second->state)) open.push_back(kv.second);
+    std::sort(open.begin(), open.end(), [](const SimOrder* a, const SimOrder* b) { return a->order_id < b->order_id; });
+    for (SimOrder* o : open) cancel(*s, *o, CancelReason::client_disconnect);
+  }
+  wake();
+}
+
+void ExchangeSim::read_connection(Connection& c) {
+  for (;;) {
+    if (c.in_len == c.in.size()) {
+      disconnect(c, "message larger than the receive buffer");
+      return;
+    }
+    const ssize_t n = ::recv(c.fd, c.in.data() + c.in_len, c.in.size() - c.in_len, 0);
+    if (n == 0) {
+      disconnect(c, "closed by the client");
+      return;
+    }
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
+      disconnect(c, "read error");
+      return;
+    }
+    c.in_len += (size_t)n;
+    size_t pos = 0;
+    orders::Message m{};
+    orders::DecodeFault f{};
+    for (;;) {
+      const orders::Step step = orders::read_message(c.in.data(), c.in_len, pos, m, f);
+      if (step == orders::Step::end || step == orders::Step::incomplete) break;
+      if (step == orders::Step::fault || m.protocol_id != orders::kProtocolId) {
+        ++counters_.garbage_from_clients;
+        disconnect(c, "garbage from the client");
+        return;
+      }
+      on_message(c, m);
+      if (c.dead) return;
+    }
+    if (pos > 0) {
+      std::memmove(c.in.data(), c.in.data() + pos, c.in_len - pos);
+      c.in_len -= pos;
+    }
+  }
+}
+
+void ExchangeSim::run_timers(Connection& c, int64_t now) {
+  if (c.session == nullptr || silent_) return;
+  const int64_t hb = (int64_t)config_.heartbeat_interval_seconds * kNsPerSecond;
+  if (hb <= 0) return;
+  const int64_t quiet = now - c.last_recv;
+  if (quiet >= 3 * hb) {
+    ++counters_.client_timeouts;
+    disconnect(c, "client silent for 3 heartbeat intervals");
+    return;
+  }
+  if (quiet >= hb + hb / 2 && !c.test_request_outstanding) {
+    TestRequest t;
+    t.correlation_id = (int64_t)now;
+    emit_session(c, t);
+    c.test_request_outstanding = true;
+    ++counters_.test_requests_sent;
+  }
+  if (!c.dead && now - c.last_send >= hb) {
+    emit_session(c, Heartbeat{});
+    ++counters_.heartbeats_sent;
+  }
+}
+
+// ---- incoming messages --------------------------------------------------------------------------
+
+void ExchangeSim::on_message(Connection& c, const orders::Message& m) {
+  ++counters_.messages_in;
+  c.last_recv = now_ns();
+  c.test_request_outstanding = false;
+  if (c.session == nullptr) {
+    if (is<Logon>(m)) on_logon(c, m);
+    else refuse_logon(c, "the first message must be a Logon");
+    return;
+  }
+  Session& s = *c.session;
+  if (is<Logout>(m)) {
+    if (s.inbound.check(m.sequence_number) == SeqCheck::in_order) s.inbound.advance();
+    LoggedOut l;
+    l.reason.assign("logout acknowledged");
+    emit_session(c, l);
+    c.close_after_flush = true;
+    flush(c);
+    return;
+  }
+  if (is<GapFill>(m)) {
+    ++counters_.gap_fills_received;
+    GapFill g;
+    decode(m, g);
+    if (s.inbound.apply_gap_fill(m.sequence_number, g.new_sequence_number)) return;
+  }
+  switch (s.inbound.check(m.sequence_number)) {
+    case SeqCheck::duplicate: ++counters_.duplicates_ignored; return;
+    case SeqCheck::gap:
+      ++counters_.gaps_detected;
+      request_resend(s, m.sequence_number);
+      if (m.schema_id == orders::kSessionSchemaId && !is<GapFill>(m)) on_session_message(c, s, m);
+      return;
+    case SeqCheck::in_order: break;
+  }
+  s.inbound.advance();
+  if (m.flags & kFlagPossibleResend) ++counters_.possible_resends_processed;
+  if (m.schema_id == orders::kSessionSchemaId) on_session_message(c, s, m);
+  else on_application_message(s, m);
+}
+
+void ExchangeSim::refuse_logon(Connection& c, const std::string& reason) {
+  ++counters_.logon_rejects;
+  LoggedOut l;
+  l.reason.assign(reason);
+  emit_session(c, l);
+  c.close_after_flush = true;
+  flush(c);
+}
+
+void ExchangeSim::on_logon(Connection& c, const orders::Message& m) {
+  Logon l;
+  decode(m, l);
+  const std::string user(l.username.view());
+  if (!config_.users.empty()) {
+    auto it = config_.users.find(user);
+    if (it == config_.users.end() || it->second != l.password.view()) {
+      refuse_logon(c, "invalid username or password");
+      return;
+    }
+  }
+  auto& slot = sessions_[user];
+  if (!slot) {
+    slot = std::make_unique<Session>();
+    slot->username = user;
+    slot->store = std::make_unique<ResendStore>(config_.resend_store);
+  }
+  Session& s = *slot;
+  if (s.conn != nullptr) {
+    refuse_logon(c, "session already logged on");
+    return;
+  }
+  if (l.reset_seq_num) {
+    s.next_out = 1;
+    s.inbound.reset(m.sequence_number);
+    s.store->clear();
+  } else if (m.sequence_number < s.inbound.expected()) {
+    refuse_logon(c, "sequence number " + std::to_string(m.sequence_number) + " below expected " +
+                        std::to_string(s.inbound.expected()));
+    return;
+  }
+  s.inbound.new_connection();
+  c.session = &s;
+  s.conn = &c;
+  ++counters_.logons;
+  const bool gap = s.inbound.check(m.sequence_number) == SeqCheck::gap;
+  if (!gap) s.inbound.advance();
+  LogonConf conf;
+  conf.heartbeat_interval_seconds = config_.heartbeat_interval_seconds;
+  emit_session(c, conf);
+  // Client messages lost with the previous connection: ask for them (the Logon's own number is
+  // part of the range and comes back gap-filled).
+  if (gap) request_resend(s, m.sequence_number);
+}
+
+void ExchangeSim::request_resend(Session& s, uint32_t seq) {
+  uint32_t from = 0, to = 0;
+  if (!s.inbound.resend_range(seq, from, to) || s.conn == nullptr) return;
+  ResendRequest r;
+  r.from_sequence_number = from;
+  r.to_sequence_number = to;
+  emit_session(*s.conn, r);
+  ++counters_.resend_requests_sent;
+}
+
+void ExchangeSim::on_session_message(Connection& c, Session& s, const orders::Message& m) {
+  switch (m.template_id) {
+    case orders::kTestRequestId: {
+      TestRequest t;
+      decode(m, t);
+      Heartbeat h;
+      h.correlation_id = t.correlation_id;
+      emit_session(c, h);
+      break;
+    }
+    case orders::kResendRequestId: {
+      ++counters_.resend_requests_received;
+      ResendRequest r;
+      decode(m, r);
+      const ResendAnswer a = answer_resend(r, s.next_out, s.inbound.last_processed(), now_ns(), *s.store,
+                                           [&](const uint8_t* p, size_t n) { return transmit(c, p, n); });
+      counters_.messages_resent += a.messages_resent;
+      counters_.gap_fills_sent += a.gap_fills;
+      break;
+    }
+    default: break;  // heartbeats; a second Logon is ignored
+  }
+}
+
+void ExchangeSim::on_application_message(Session& s, const orders::Message& m) {
+  switch (m.template_id) {
+    case orders::kNewOrderId: {
+      NewOrder o;
+      decode(m, o);
+      on_new_order(s, o);
+      break;
+    }
+    case orders::kReplaceOrderId: {
+      ReplaceOrder o;
+      decode(m, o);
+      on_replace(s, o);
+      break;
+    }
+    case orders::kCancelOrderId: {
+      CancelOrder o;
+      decode(m, o);
+      on_cancel(s, o);
+      break;
+    }
+    case orders::kMassCancelOrderId: {
+      MassCancelOrder o;
+      decode(m, o);
+      on_mass_cancel(s, o);
+      break;
+    }
+    default: break;
+  }
+}
+
+// ---- orders -------------------------------------------------------------------------------------
+
+void ExchangeSim::reject_order(Session& s, int64_t cid, int64_t correlation_id, OrderRejectReason reason,
+                               const char* details) {
+  OrderReject r;
+  r.timestamp = now_ns();
+  r.client_order_id = cid;
+  r.correlation_id = correlation_id;
+  r.order_reject_reason = (uint8_t)reason;
+  r.order_reject_details.assign(details);
+  emit_application(s, r);
+}
+
+void ExchangeSim::on_new_order(Session& s, const NewOrder& o) {
+  auto mk = markets_.find(o.instrument_id);
+  const char* why = nullptr;
+  OrderRejectReason reason = OrderRejectReason::validation_failure;
+  if (mk == markets_.end()) {
+    reason = OrderRejectReason::invalid_instrument;
+    why = "unknown instrument";
+  } else if (o.quantity <= 0) {
+    why = "quantity must be positive";
+  } else if (o.side != 1 && o.side != -1) {
+    why = "side must be 1 (buy) or -1 (sell)";
+  } else if (o.limit_price <= 0 || o.limit_price % mk->second.tick_size != 0) {
+    why = "price not a positive multiple of the tick";
+  } else if (s.orders.count(o.client_order_id) != 0) {
+    reason = OrderRejectReason::client_order_id_in_use;
+    why = "client order id in use";
+  }
+  if (why != nullptr) {
+    ++counters_.orders_rejected;
+    reject_order(s, o.client_order_id, o.correlation_id, reason, why);
+    return;
+  }
+  all_orders_.emplace_back();
+  SimOrder& x = all_orders_.back();
+  x.username = s.username;
+  x.client_order_id = o.client_order_id;
+  x.order_id = next_order_id_++;
+  x.correlation_id = o.correlation_id;
+  x.price = o.limit_price;
+  x.instrument_id = o.instrument_id;
+  x.quantity = o.quantity;
+  x.remaining = o.quantity;
+  x.side = o.side;
+  x.state = OrderState::active;
+  x.priority = next_priority_++;
+  s.orders[x.client_order_id] = &x;
+  ++counters_.orders_entered;
+  const int64_t now = now_ns();
+  OrderEntered e;
+  e.timestamp = now;
+  e.exec_id = next_exec_id_++;
+  e.client_order_id = x.client_order_id;
+  e.correlation_id = x.correlation_id;
+  e.order_id = x.order_id;
+  e.receive_time = now;
+  emit_application(s, e);
+  match_aggressive(s, x);
+  if (x.remaining > 0) resting_[x.instrument_id].push_back(&x);
+}
+
+void ExchangeSim::on_replace(Session& s, const ReplaceOrder& o) {
+  auto it = s.orders.find(o.client_order_id);
+  SimOrder* x = it == s.orders.end() ? nullptr : it->second;
+  const char* why = nullptr;
+  OrderRejectReason reason = OrderRejectReason::validation_failure;
+  if (x == nullptr || !is_open(x->state)) {
+    reason = OrderRejectReason::unknown_order;
+    why = "no open order with this client order id";
+  } else if (o.instrument_id != x->instrument_id) {
+    why = "instrument does not match the order";
+  } else if (o.new_quantity <= x->filled) {
+    why = "new quantity not above the filled quantity";
+  } else if (o.new_limit_price <= 0 || o.new_limit_price % markets_[x->instrument_id].tick_size != 0) {
+    why = "price not a positive multiple of the tick";
+  }
+  if (why != nullptr) {
+    ++counters_.replace_rejects;
+    reject_order(s, o.client_order_id, o.correlation_id, reason, why);
+    return;
+  }
+  ++counters_.replaces;
+  x->price = o.new_limit_price;
+  x->quantity = o.new_quantity;
+  x->remaining = o.new_quantity - x->filled;
+  x->correlation_id = o.correlation_id;
+  x->priority = next_priority_++;  // a replace loses time priority
+  const int64_t now = now_ns();
+  OrderReplaced r;
+  r.timestamp = now;
+  r.exec_id = next_exec_id_++;
+  r.client_order_id = x->client_order_id;
+  r.correlation_id = o.correlation_id;
+  r.order_id = x->order_id;
+  r.receive_time = now;
+  r.total_filled = x->filled;
+  r.available_qty = x->remaining;
+  r.instrument_id = x->instrument_id;
+  emit_application(s, r);
+  match_aggressive(s, *x);
+}
+
+void ExchangeSim::on_cancel(Session& s, const CancelOrder& o) {
+  auto it = s.orders.find(o.client_order_id);
+  SimOrder* x = it == s.orders.end() ? nullptr : it->second;
+  if (x == nullptr || !is_open(x->state)) {
+    ++counters_.cancel_rejects;
+    CancelOrderReject r;
+    r.timestamp = now_ns();
+    r.client_order_id = o.client_order_id;
+    r.correlation_id = o.correlation_id;
+    r.order_id_optional = x != nullptr ? x->order_id : kNullI64;
+    r.cancel_order_reject_reason = (uint8_t)OrderRejectReason::unknown_order;
+    r.cancel_order_reject_details.assign("no open order with this id");
+    emit_application(s, r);
+    return;
+  }
+  x->correlation_id = o.correlation_id;
+  cancel(s, *x, CancelReason::canceled_by_user);
+}
+
+void ExchangeSim::on_mass_cancel(Session& s, const MassCancelOrder& o) {
+  if (o.instrument_id != kAllInstruments && markets_.count(o.instrument_id) == 0) {
+    MassCancelOrderReject r;
+    r.timestamp = now_ns();
+    r.correlation_id = o.correlation_id;
+    r.error_message.assign("unknown instrument");
+    emit_application(s, r);
+    return;
+  }
+  ++counters_.mass_cancels;
+  std::vector<SimOrder*> hit;
+  for (auto& kv : s.orders) {
+    SimOrder* x = kv.second;
+    if (!is_open(x->state)) continue;
+    if (o.instrument_id != kAllInstruments && x->instrument_id != o.instrument_id) continue;
+    if (o.side != kBothSides && x->side != o.side) continue;
+    hit.push_back(x);
+  }
+  std::sort(hit.begin(), hit.end(), [](const SimOrder* a, const SimOrder* b) { return a->order_id < b->order_id; });
+  for (SimOrder* x : hit) {
+    x->correlation_id = o.correlation_id;
+    cancel(s, *x, CancelReason::mass_cancel);
+  }
+  MassCancelOrderAck a;
+  a.timestamp = now_ns();
+  a.exec_id = next_exec_id_++;
+  a.correlation_id = o.correlation_id;
+  a.canceled_count = (int32_t)hit.size();
+  a.only_current_session = o.current_session_only;
+  a.trading_lock_applied = false;
+  emit_application(s, a);
+}
+
+void ExchangeSim::cancel(Session& s, SimOrder& o, CancelReason reason) {
+  remove_resting(o);
+  o.state = OrderState::canceled;
+  o.cancel_reason = (uint8_t)reason;
+  o.remaining = 0;
+  ++counters_.cancels;
+  const int64_t now = now_ns();
+  OrderCanceled c;
+  c.timestamp = now;
+  c.exec_id = next_exec_id_++;
+  c.client_order_id = o.client_order_id;
+  c.correlation_id = o.correlation_id;
+  c.order_id = o.order_id;
+  c.receive_time = now;
+  c.total_filled = o.filled;
+  c.instrument_id = o.instrument_id;
+  c.cancel_reason = (uint8_t)reason;
+  emit_application(s, c);
+}
+
+void ExchangeSim::remove_resting(SimOrder& o) {
+  auto it = resting_.find(o.instrument_id);
+  if (it == resting_.end()) return;
+  auto& v = it->second;
+  v.erase(std::remove(v.begin(), v.end(), &o), v.end());
+}
+
+void ExchangeSim::fill(Session& s, SimOrder& o, int64_t price, int32_t qty, bool aggressor) {
+  o.filled += qty;
+  o.remaining -= qty;
+  o.notional += (__int128)price * qty;
+  o.vwap = vwap_of(o.notional, o.filled);
+  o.state = o.remaining == 0 ? OrderState::filled : OrderState::partially_filled;
+  ++counters_.fills;
+  OrderFilled f;
+  f.timestamp = now_ns();
+  f.exec_id = next_exec_id_++;
+  f.match_id = next_match_id_++;
+  f.client_order_id = o.client_order_id;
+  f.correlation_id = o.correlation_id;
+  f.order_id = o.order_id;
+  f.filled_vwap = o.vwap;
+  f.total_filled = o.filled;
+  f.available_qty = o.remaining;
+  f.fill_price = price;
+  f.fill_qty = qty;
+  f.instrument_id = o.instrument_id;
+  f.is_aggressor = aggressor;
+  emit_application(s, f);
+  if (o.remaining == 0) remove_resting(o);
+}
+
+void ExchangeSim::match_aggressive(Session& s, SimOrder& o) {
+  Market& mk = markets_[o.instrument_id];
+  if (o.side == 1 && mk.ask_qty > 0 && !is_null_price(mk.ask_px) && o.price >= mk.ask_px) {
+    const int32_t q = std::min(o.remaining, mk.ask_qty);
+    mk.ask_qty -= q;
+    fill(s, o, mk.ask_px, q, true);
+  } else if (o.side == -1 && mk.bid_qty > 0 && !is_null_price(mk.bid_px) && o.price <= mk.bid_px) {
+    const int32_t q = std::min(o.remaining, mk.bid_qty);
+    mk.bid_qty -= q;
+    fill(s, o, mk.bid_px, q, true);
+  }
+}
+
+void ExchangeSim::match_resting(int32_t instrument_id) {
+  Market& mk = markets_[instrument_id];
+  std::vector<SimOrder*> book = resting_[instrument_id];
+  // Best price first, then time.
+  std::sort(book.begin(), book.end(), [](const SimOrder* a, const SimOrder* b) {
+    if (a->side != b->side) return a->side > b->side;
+    if (a->price != b->price) return a->side == 1 ? a->price > b->price : a->price < b->price;
+    return a->priority < b->priority;
+  });
+  for (SimOrder* o : book) {
+    int32_t* avail = nullptr;
+    if (o->side == 1 && !is_null_price(mk.ask_px) && mk.ask_px <= o->price) avail = &mk.ask_qty;
+    if (o->side == -1 && !is_null_price(mk.bid_px) && mk.bid_px >= o->price) avail = &mk.bid_qty;
+    if (avail == nullptr || *avail <= 0) continue;
+    const int32_t q = std::min(o->remaining, *avail);
+    *avail -= q;
+    Session& s = *sessions_[o->username];
+    fill(s, *o, o->price, q, false);  // the market trades through the resting order: its price
+  }
+}
+
+// ---- outgoing -----------------------------------------------------------------------------------
+
+uint32_t ExchangeSim::take_seq(Session& s) {
+  if (s.skip != 0) {
+    counters_.sequence_numbers_skipped += s.skip;
+    s.next_out += s.skip;
+    s.skip = 0;
+  }
+  return s.next_out++;
+}
+
+template <typename T>
+void ExchangeSim::emit_application(Session& s, const T& msg) {
+  uint8_t buf[kMaxMessageSize];
+  const SendHeader h{take_seq(s), s.inbound.last_processed(), now_ns(), 0};
+  const size_t n = encode(buf, sizeof buf, h, msg);
+  s.store->put(h.sequence_number, buf, n);
+  if (s.conn == nullptr || silent_) return;
+  Connection& c = *s.conn;
+  transmit(c, buf, n);
+  if (s.duplicate_next && !c.dead) {
+    s.duplicate_next = false;
+    ++counters_.duplicates_injected;
+    transmit(c, buf, n);
+  }
+}
+
+template <typename T>
+void ExchangeSim::emit_session(Connection& c, const T& msg) {
+  uint8_t buf[kMaxMessageSize];
+  Session* s = c.session;
+  // A refused logon is answered before any numbering was agreed on: it goes out as number 1.
+  const SendHeader h{s != nullptr ? take_seq(*s) : 1u, s != nullptr ? s->inbound.last_processed() : 0u, now_ns(), 0};
+  const size_t n = encode(buf, sizeof buf, h, msg);
+  if (silent_) return;
+  transmit(c, buf, n);
+}
+
+bool ExchangeSim::transmit(Connection& c, const uint8_t* data, size_t len) {
+  if (c.dead) return false;
+  c.out.insert(c.out.end(), data, data + len);
+  ++counters_.messages_out;
+  c.last_send = now_ns();
+  flush(c);
+  return !c.dead;
+}
+
+void ExchangeSim::flush(Connection& c) {
+  while (!c.dead && c.out_pos < c.out.size()) {
+    const ssize_t n = ::send(c.fd, c.out.data() + c.out_pos, c.out.size() - c.out_pos, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      c.out_pos += (size_t)n;
+      continue;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+      wake();  // the loop polls for POLLOUT
+      return;
+    }
+    disconnect(c, "write error");
+    return;
+  }
+  if (c.out_pos == c.out.size()) {
+    c.out.clear();
+    c.out_pos = 0;
+    if (c.close_after_flush) disconnect(c, "logged out");
+  }
+}
+
+// ---- public calls -------------------------------------------------------------------------------
+
+void ExchangeSim::add_instrument(int32_t instrument_id, int64_t tick_size) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  markets_[instrument_id].tick_size = tick_size > 0 ? tick_size : 1;
+}
+
+bool ExchangeSim::set_market(int32_t instrument_id, int64_t bid_px, int32_t bid_qty, int64_t ask_px, int32_t ask_qty) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = markets_.find(instrument_id);
+  if (it == markets_.end()) return false;
+  Market& mk = it->second;
+  mk.bid_px = bid_qty > 0 ? bid_px : kNullI64;
+  mk.bid_qty = is_null_price(bid_px) ? 0 : bid_qty;
+  mk.ask_px = ask_qty > 0 ? ask_px : kNullI64;
+  mk.ask_qty = is_null_price(ask_px) ? 0 : ask_qty;
+  match_resting(instrument_id);
+  return true;
+}
+
+void ExchangeSim::drop_connections() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& c : connections_) disconnect(*c, "dropped by fault injection");
+}
+
+void ExchangeSim::skip_outgoing_seq(uint32_t n) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& kv : sessions_)
+    if (kv.second->conn != nullptr) kv.second->skip += n;
+}
+
+void ExchangeSim::duplicate_next_message() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& kv : sessions_)
+    if (kv.second->conn != nullptr) kv.second->duplicate_next = true;
+}
+
+void ExchangeSim::send_garbage(const std::vector<uint8_t>& bytes) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& kv : sessions_) {
+    Connection* c = kv.second->conn;
+    if (c == nullptr) continue;
+    ++counters_.garbage_injected;
+    c->out.insert(c->out.end(), bytes.begin(), bytes.end());
+    flush(*c);
+  }
+}
+
+void ExchangeSim::set_silent(bool silent) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  silent_ = silent;
+}
+
+bool ExchangeSim::find_order(const std::string& username, int64_t client_order_id, SimOrder& out) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto s = sessions_.find(username);
+  if (s == sessions_.end()) return false;
+  auto o = s->second->orders.find(client_order_id);
+  if (o == s->second->orders.end()) return false;
+  out = *o->second;
+  return true;
+}
+
+std::vector<SimOrder> ExchangeSim::orders_of(const std::string& username) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<SimOrder> out;
+  auto s = sessions_.find(username);
+  if (s == sessions_.end()) return out;
+  for (auto& kv : s->second->orders) out.push_back(*kv.second);
+  std::sort(out.begin(), out.end(), [](const SimOrder& a, const SimOrder& b) { return a.order_id < b.order_id; });
+  return out;
+}
+
+ExchangeSimCounters ExchangeSim::counters() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return counters_;
+}
+
+uint32_t ExchangeSim::logged_on_sessions() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  uint32_t n = 0;
+  for (auto& kv : sessions_)
+    if (kv.second->conn != nullptr) ++n;
+  return n;
+}
+
+uint32_t ExchangeSim::next_outgoing_seq(const std::string& username) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto s = sessions_.find(username);
+  return s == sessions_.end() ? 0 : s->second->next_out;
+}
+
+uint32_t ExchangeSim::expected_incoming_seq(const std::string& username) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto s = sessions_.find(username);
+  return s == sessions_.end() ? 0 : s->second->inbound.expected();
+}
+
+}  // namespace pw::oe

@@ -1,0 +1,234 @@
+// Simulated Coinbase Derivatives order-entry endpoint: a TCP server (loopback, port chosen by the
+// OS unless configured) speaking Orders SBE v1.8 like the real one — logon → LogonConf, heartbeats
+// and test requests, sequence numbers both ways with ResendRequest / GapFill, order validation,
+// entered / replaced / canceled / rejected / filled reports, mass cancel — plus hooks that inject
+// faults (dropped connection, skipped sequence numbers, duplicated message, garbage bytes, silence).
+//
+// Matching: each instrument has a reference market (best bid and ask with their quantities, set by
+// the caller through set_market — the replayed book feeds it). A buy at or above the ask fills at
+// the ask, up to the quantity shown there (consumed until the next set_market); the rest rests in
+// the simulator's own-order book. A resting order fills at its own price when set_market moves the
+// opposite side through it. Client orders never match each other. See docs/order_entry.md.
+//
+// Sessions are keyed by username and outlive their connections: messages produced while a client
+// is away (fills of its resting orders) take sequence numbers and are stored, and a resumed logon
+// gets them through the ordinary resend request.
+//
+// Thread-safe: start() runs the poll loop in its own thread and every public call locks; or call
+// listen() once and drive poll_once() from the test's own loop.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "host/orders/order_messages.hpp"
+#include "host/orders/order_table.hpp"
+#include "host/orders/session_sequencing.hpp"
+
+namespace pw::oe {
+
+struct ExchangeSimConfig {
+  std::string bind_address = "127.0.0.1";
+  uint16_t port = 0;                    // 0: chosen by the OS (see port())
+  int32_t heartbeat_interval_seconds = 5;
+  bool cancel_on_disconnect = false;    // cancel a session's resting orders (reason 3) when it drops
+  // Accepted username → password; empty accepts any credentials.
+  std::map<std::string, std::string> users;
+  uint32_t resend_store = 16384;        // application messages kept per session
+};
+
+// The simulator's view of one order.
+struct SimOrder {
+  std::string username;
+  int64_t client_order_id = 0;
+  int64_t order_id = 0;
+  int64_t correlation_id = 0;           // of the last request on the order
+  int64_t price = 0;
+  int32_t instrument_id = 0;
+  int32_t quantity = 0;                 // total, filled included
+  int32_t filled = 0;
+  int32_t remaining = 0;
+  int64_t vwap = 0;
+  int8_t side = 0;
+  OrderState state = OrderState::active;  // active, partially_filled, filled, canceled
+  uint8_t cancel_reason = 0;
+  uint64_t priority = 0;                // time priority among resting orders
+  __int128 notional = 0;                // Σ price × qty of the fills, for the vwap
+};
+
+struct ExchangeSimCounters {
+  uint64_t connections_accepted = 0;
+  uint64_t logons = 0;
+  uint64_t logon_rejects = 0;
+  uint64_t disconnects = 0;
+  uint64_t messages_in = 0;
+  uint64_t messages_out = 0;
+  uint64_t orders_entered = 0;
+  uint64_t orders_rejected = 0;
+  uint64_t replaces = 0;
+  uint64_t replace_rejects = 0;
+  uint64_t cancels = 0;
+  uint64_t cancel_rejects = 0;
+  uint64_t mass_cancels = 0;
+  uint64_t fills = 0;
+  uint64_t heartbeats_sent = 0;
+  uint64_t test_requests_sent = 0;
+  uint64_t client_timeouts = 0;
+  uint64_t duplicates_ignored = 0;      // client messages numbered below the expected one
+  uint64_t gaps_detected = 0;
+  uint64_t resend_requests_sent = 0;
+  uint64_t resend_requests_received = 0;
+  uint64_t messages_resent = 0;
+  uint64_t gap_fills_sent = 0;
+  uint64_t gap_fills_received = 0;
+  uint64_t possible_resends_processed = 0;  // client messages flagged possible-resend, in order
+  uint64_t garbage_from_clients = 0;
+  uint64_t duplicates_injected = 0;
+  uint64_t sequence_numbers_skipped = 0;
+  uint64_t garbage_injected = 0;
+};
+
+class ExchangeSim {
+ public:
+  explicit ExchangeSim(ExchangeSimConfig config = {});
+  ~ExchangeSim();
+  ExchangeSim(const ExchangeSim&) = delete;
+  ExchangeSim& operator=(const ExchangeSim&) = delete;
+
+  // Binds and listens; false with a reason when the address or port cannot be used.
+  bool listen(std::string& error);
+  // listen() and run the poll loop in a thread of its own until stop().
+  bool start(std::string& error);
+  void stop();
+  // One round of the loop: waits up to `timeout_ms` for activity, then reads, answers, writes and
+  // runs the heartbeat timers. For callers that drive the simulator themselves.
+  void poll_once(int timeout_ms);
+  uint16_t port() const { return port_; }
+
+  // ---- market -----------------------------------------------------------------------------------
+  // Instruments the simulator accepts orders for; prices must be multiples of `tick_size` (×1e-9).
+  void add_instrument(int32_t instrument_id, int64_t tick_size);
+  // Reference market of a known instrument (null price or zero quantity: that side is empty).
+  // Resting client orders the new market crosses fill at once. False for an unknown instrument.
+  bool set_market(int32_t instrument_id, int64_t bid_px, int32_t bid_qty, int64_t ask_px, int32_t ask_qty);
+
+  // ---- fault injection (every logged-on session) -------------------------------------------------
+  // Closes every client connection (the client sees end of stream).
+  void drop_connections();
+  // The next message of each session goes out `n` sequence numbers later (a gap the client must
+  // ask to have filled; the skipped numbers are answered with GapFill).
+  void skip_outgoing_seq(uint32_t n);
+  // The next application message of each session is written twice, same sequence number.
+  void duplicate_next_message();
+  // Writes these bytes into every logged-on connection at once.
+  void send_garbage(const std::vector<uint8_t>& bytes);
+  // Stops (true) or resumes (false) every write: no heartbeats, no answers. Messages produced
+  // meanwhile still take sequence numbers and are stored.
+  void set_silent(bool silent);
+
+  // ---- views --------------------------------------------------------------------------------------
+  bool find_order(const std::string& username, int64_t client_order_id, SimOrder& out) const;
+  std::vector<SimOrder> orders_of(const std::string& username) const;
+  ExchangeSimCounters counters() const;
+  uint32_t logged_on_sessions() const;
+  // Sequence numbers of a session (0 when the username never logged on).
+  uint32_t next_outgoing_seq(const std::string& username) const;
+  uint32_t expected_incoming_seq(const std::string& username) const;
+
+ private:
+  struct Market {
+    int64_t tick_size = 1;
+    int64_t bid_px = kNullI64;
+    int64_t ask_px = kNullI64;
+    int32_t bid_qty = 0;  // quantity still available at the bid (fills consume it)
+    int32_t ask_qty = 0;
+  };
+  struct Connection;
+  struct Session {
+    std::string username;
+    uint32_t next_out = 1;
+    uint32_t skip = 0;             // numbers to skip before the next message
+    bool duplicate_next = false;
+    InboundSequence inbound;
+    std::unique_ptr<ResendStore> store;
+    Connection* conn = nullptr;
+    std::unordered_map<int64_t, SimOrder*> orders;
+  };
+  struct Connection {
+    int fd = -1;
+    bool dead = false;             // closed or to be closed; fd released by the loop
+    bool close_after_flush = false;
+    Session* session = nullptr;
+    std::vector<uint8_t> in;
+    size_t in_len = 0;
+    std::vector<uint8_t> out;
+    size_t out_pos = 0;
+    int64_t last_recv = 0;
+    int64_t last_send = 0;
+    bool test_request_outstanding = false;
+  };
+
+  static int64_t now_ns();
+  void wake();
+  void accept_all();
+  void read_connection(Connection& c);
+  void on_message(Connection& c, const orders::Message& m);
+  void on_logon(Connection& c, const orders::Message& m);
+  void refuse_logon(Connection& c, const std::string& reason);
+  void on_session_message(Connection& c, Session& s, const orders::Message& m);
+  void on_application_message(Session& s, const orders::Message& m);
+  void on_new_order(Session& s, const NewOrder& o);
+  void on_replace(Session& s, const ReplaceOrder& o);
+  void on_cancel(Session& s, const CancelOrder& o);
+  void on_mass_cancel(Session& s, const MassCancelOrder& o);
+  void request_resend(Session& s, uint32_t seq);
+  void run_timers(Connection& c, int64_t now);
+  void disconnect(Connection& c, const char* why);
+
+  void match_aggressive(Session& s, SimOrder& o);
+  void match_resting(int32_t instrument_id);
+  void fill(Session& s, SimOrder& o, int64_t price, int32_t qty, bool aggressor);
+  void cancel(Session& s, SimOrder& o, CancelReason reason);
+  void remove_resting(SimOrder& o);
+  void reject_order(Session& s, int64_t cid, int64_t correlation_id, OrderRejectReason reason, const char* details);
+
+  // Outgoing messages. Application messages take a sequence number and are stored whether or not
+  // the client is connected; session messages go only to a live connection.
+  template <typename T>
+  void emit_application(Session& s, const T& msg);
+  template <typename T>
+  void emit_session(Connection& c, const T& msg);
+  uint32_t take_seq(Session& s);
+  bool transmit(Connection& c, const uint8_t* data, size_t len);
+  void flush(Connection& c);
+
+  ExchangeSimConfig config_;
+  mutable std::mutex mutex_;
+  int listen_fd_ = -1;
+  int wake_fd_ = -1;
+  uint16_t port_ = 0;
+  std::atomic<bool> running_{false};
+  std::thread loop_;
+  bool silent_ = false;
+
+  std::map<int32_t, Market> markets_;
+  std::map<std::string, std::unique_ptr<Session>> sessions_;
+  std::vector<std::unique_ptr<Connection>> connections_;
+  std::deque<SimOrder> all_orders_;                   // stable addresses
+  std::map<int32_t, std::vector<SimOrder*>> resting_;  // per instrument
+  int64_t next_order_id_ = 1000;
+  int64_t next_exec_id_ = 1;
+  int64_t next_match_id_ = 1;
+  uint64_t next_priority_ = 1;
+  ExchangeSimCounters counters_;
+};
+
+}  // namespace pw::oe

@@ -1,0 +1,86 @@
+// The control plane: a small HTTP server (cpp-httplib) on loopback, in its own thread, for people
+// and scripts watching a running perpwire:
+//
+//   GET  /metrics                   Prometheus text exposition
+//   GET  /status                    JSON: books, mark, funding, positions, kill switches
+//   POST /kill    [?account=A | ?instrument=S]   engage a kill switch (no scope: global)
+//   POST /unkill  [?account=A | ?instrument=S]   release it
+//   POST /reload                    re-read the config file (400 with the errors when it is wrong)
+//   GET  /                          the list of endpoints
+//
+// The server only calls the handlers it is given; each runs on a server thread, so it must be safe
+// to call while the pipeline runs (read published snapshots, set atomic flags). Requests carrying
+// an Origin header are refused: a web page in a local browser must not be able to press the kill
+// switch. Reference: docs/control_plane.md.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace httplib {
+class Server;
+}
+
+namespace pw {
+
+// What a kill or unkill asks for. Both scopes empty: the global switch.
+struct KillRequest {
+  bool engage = true;      // true: /kill, false: /unkill
+  std::string account;     // account name as in the config
+  std::string instrument;  // instrument symbol as in the config
+};
+
+// A handler's answer. Not ok → HTTP 400 (or `status` when set) with the message / errors.
+struct ControlReply {
+  bool ok = true;
+  std::string message;
+  std::vector<std::string> errors;
+  int status = 0;  // 0: 200 when ok, 400 otherwise; 404 for an unknown account or instrument
+};
+
+struct ControlHandlers {
+  std::function<std::string()> metrics;                  // GET /metrics
+  std::function<std::string()> status;                   // GET /status (a JSON document)
+  std::function<ControlReply(const KillRequest&)> kill;  // POST /kill and /unkill
+  std::function<ControlReply()> reload;                  // POST /reload
+};
+
+struct ControlServerOptions {
+  std::string bind = "127.0.0.1";
+  uint16_t port = 8686;       // 0: any free port (see port())
+  bool allow_remote = false;  // a non-loopback bind address is refused unless this is set
+  int threads = 2;            // request threads: the control plane must not compete with the hot path
+};
+
+class ControlServer {
+ public:
+  explicit ControlServer(ControlHandlers handlers);
+  ControlServer(const ControlServer&) = delete;
+  ControlServer& operator=(const ControlServer&) = delete;
+  ~ControlServer();
+
+  // Binds (synchronously: a port in use fails here, with the reason) and starts serving in a
+  // thread of its own. False with a one-line `error`.
+  bool start(const ControlServerOptions& options, std::string& error);
+  // Stops accepting, finishes the requests in flight and joins the thread. Idempotent.
+  void stop();
+
+  bool running() const { return running_; }
+  uint16_t port() const { return port_; }
+  std::string url() const;  // "http://127.0.0.1:8686"
+
+ private:
+  void install_routes();
+
+  ControlHandlers handlers_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  std::string bind_;
+  uint16_t port_ = 0;
+  bool running_ = false;
+};
+
+}  // namespace pw

@@ -264,21 +264,60 @@ void ExchangeSim::on_message(Connection& c, const orders::Message& m) {
     ++counters_.gap_fills_received;
     GapFill g;
     decode(m, g);
-    if (s.inbound.apply_gap_fill(m.sequence_number, g.new_sequence_number)) return;
+    if (s.inbound.apply_gap_fill(m.sequence_number, g.new_sequence_number)) {
+      drain_held(c, s);
+      return;
+    }
   }
   switch (s.inbound.check(m.sequence_number)) {
     case SeqCheck::duplicate: ++counters_.duplicates_ignored; return;
-    case SeqCheck::gap:
+    case SeqCheck::gap: {
       ++counters_.gaps_detected;
-      request_resend(s, m.sequence_number);
-      if (m.schema_id == orders::kSessionSchemaId && !is<GapFill>(m)) on_session_message(c, s, m);
+      // Session messages are acted on at once (the same rule as the client's); orders wait.
+      const bool act_now = m.schema_id == orders::kSessionSchemaId && !is<GapFill>(m);
+      if (act_now) on_session_message(c, s, m);
+      if (c.dead) return;
+      const bool held = s.inbound.hold(m.sequence_number, m.header, m.message_length, act_now);
+      request_resend(s, m.sequence_number, held);
       return;
+    }
     case SeqCheck::in_order: break;
   }
   s.inbound.advance();
+  process(c, s, m);
+  drain_held(c, s);
+}
+
+void ExchangeSim::process(Connection& c, Session& s, const orders::Message& m) {
   if (m.flags & kFlagPossibleResend) ++counters_.possible_resends_processed;
   if (m.schema_id == orders::kSessionSchemaId) on_session_message(c, s, m);
   else on_application_message(s, m);
+}
+
+void ExchangeSim::drain_held(Connection& c, Session& s) {
+  uint8_t buf[HeldMessage::kMaxSize];
+  while (!c.dead && c.session == &s) {
+    const HeldMessage* h = s.inbound.next_held();
+    if (h == nullptr) return;
+    const bool acted_on = h->acted_on;
+    const size_t len = h->len;
+    std::memcpy(buf, h->bytes, len);
+    size_t pos = 0;
+    orders::Message m{};
+    orders::DecodeFault f{};
+    if (acted_on || orders::read_message(buf, len, pos, m, f) != orders::Step::message) {
+      s.inbound.advance();
+    } else if (is<GapFill>(m)) {
+      GapFill g;
+      decode(m, g);
+      const uint32_t before = s.inbound.expected();
+      s.inbound.apply_gap_fill(m.sequence_number, g.new_sequence_number);
+      if (s.inbound.expected() == before) s.inbound.advance();
+    } else {
+      s.inbound.advance();
+      process(c, s, m);
+    }
+  }
 }
 
 void ExchangeSim::refuse_logon(Connection& c, const std::string& reason) {
@@ -308,6 +347,9 @@ void ExchangeSim::on_logon(Connection& c, const orders::Message& m) {
     slot->store = std::make_unique<ResendStore>(config_.resend_store);
   }
   Session& s = *slot;
+  // A client that reconnects may be faster than the end of its old connection reaches this loop:
+  // read the old one first, which notices a close and processes anything still buffered there.
+  if (s.conn != nullptr && s.conn != &c) read_connection(*s.conn);
   if (s.conn != nullptr) {
     refuse_logon(c, "session already logged on");
     return;
@@ -330,14 +372,14 @@ void ExchangeSim::on_logon(Connection& c, const orders::Message& m) {
   LogonConf conf;
   conf.heartbeat_interval_seconds = config_.heartbeat_interval_seconds;
   emit_session(c, conf);
-  // Client messages lost with the previous connection: ask for them (the Logon's own number is
-  // part of the range and comes back gap-filled).
-  if (gap) request_resend(s, m.sequence_number);
+  // Client messages lost with the previous connection: the Logon waits for its turn (already
+  // acted on) and the numbers before it are asked for.
+  if (gap) request_resend(s, m.sequence_number, s.inbound.hold(m.sequence_number, m.header, m.message_length, true));
 }
 
-void ExchangeSim::request_resend(Session& s, uint32_t seq) {
+void ExchangeSim::request_resend(Session& s, uint32_t seq, bool held) {
   uint32_t from = 0, to = 0;
-  if (!s.inbound.resend_range(seq, from, to) || s.conn == nullptr) return;
+  if (!s.inbound.missing(seq, held, from, to) || s.conn == nullptr) return;
   ResendRequest r;
   r.from_sequence_number = from;
   r.to_sequence_number = to;

@@ -189,7 +189,9 @@ class ExchangeSim {
   void on_replace(Session& s, const ReplaceOrder& o);
   void on_cancel(Session& s, const CancelOrder& o);
   void on_mass_cancel(Session& s, const MassCancelOrder& o);
-  void request_resend(Session& s, uint32_t seq);
+  void process(Connection& c, Session& s, const orders::Message& m);
+  void drain_held(Connection& c, Session& s);
+  void request_resend(Session& s, uint32_t seq, bool held);
   void run_timers(Connection& c, int64_t now);
   void disconnect(Connection& c, const char* why);
 

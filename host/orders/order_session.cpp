@@ -24,6 +24,7 @@ OrderSession::OrderSession(const SessionConfig& config)
     : config_(config),
       owned_transport_(std::make_unique<TcpTransport>(config.host, config.port)),
       transport_(owned_transport_.get()),
+      inbound_(config.hold_messages),
       store_(config.resend_store),
       orders_(config.max_orders),
       in_(new uint8_t[config.recv_buffer_bytes]),
@@ -33,6 +34,7 @@ OrderSession::OrderSession(const SessionConfig& config)
 OrderSession::OrderSession(const SessionConfig& config, Transport& transport)
     : config_(config),
       transport_(&transport),
+      inbound_(config.hold_messages),
       store_(config.resend_store),
       orders_(config.max_orders),
       in_(new uint8_t[config.recv_buffer_bytes]),
@@ -172,6 +174,12 @@ void OrderSession::run_timers() {
         go_down("logout not confirmed within " + ms_text(config_.logout_timeout_ns), false);
       break;
     case SessionState::active: {
+      // A kill switch whose mass cancel found no room in the send buffer tries again.
+      if (kill_cancel_pending_ && has_room(orders::kHeaderSize + MassCancelOrder::kLayout.block_length)) {
+        kill_cancel_pending_ = false;
+        send_mass_cancel();
+        if (state_ != SessionState::active) return;
+      }
       const int64_t silent = now_ - last_recv_;
       if (silent >= 3 * heartbeat_ns_) {
         ++counters_.heartbeat_timeouts;
@@ -229,25 +237,8 @@ void OrderSession::read_input() {
           return;
         }
         // Well framed but unreadable (a template this client does not know): it still takes
-        // its sequence number.
+        // its sequence number, and is sequenced like any other message below.
         ++counters_.undecodable_messages;
-        switch (inbound_.check(m.sequence_number)) {
-          case SeqCheck::in_order: inbound_.advance(); break;
-          case SeqCheck::duplicate: ++counters_.duplicates_ignored; break;
-          case SeqCheck::gap: {
-            ++counters_.gaps_detected;
-            uint32_t from = 0, to = 0;
-            if (inbound_.resend_range(m.sequence_number, from, to)) {
-              ResendRequest r;
-              r.from_sequence_number = from;
-              r.to_sequence_number = to;
-              if (send(r, false)) ++counters_.resend_requests_sent;
-            }
-            break;
-          }
-        }
-        if (generation != generation_) return;
-        continue;
       }
       if (m.protocol_id != orders::kProtocolId) {
         ++counters_.garbage_resets;
@@ -272,24 +263,27 @@ bool OrderSession::handle_message(const orders::Message& m, uint64_t generation)
   ++counters_.messages_in;
   last_recv_ = now_;
   test_request_outstanding_ = false;
-  const bool session = m.schema_id == orders::kSessionSchemaId;
+  const bool readable = m.layout != nullptr;
+  const bool session = readable && m.schema_id == orders::kSessionSchemaId;
 
-  if (is<GapFill>(m)) {
+  if (readable && is<GapFill>(m)) {
     ++counters_.gap_fills_received;
     GapFill g;
     decode(m, g);
     if (inbound_.apply_gap_fill(m.sequence_number, g.new_sequence_number)) {
+      drain_held(generation);
       maybe_finish_reconcile();
       return generation == generation_;
     }
-    // The GapFill itself lies beyond a gap: handled below like any message in a gap.
-  } else if (is<LoggedOut>(m) || is<Logout>(m)) {
+    // The GapFill itself lies beyond a gap: held below like any message in a gap.
+  } else if (readable && (is<LoggedOut>(m) || is<Logout>(m))) {
     // The end of the session whatever its number says (a refused logon comes before any
     // numbering was agreed on).
     if (inbound_.check(m.sequence_number) == SeqCheck::in_order) inbound_.advance();
     handle_session_message(m);
     return false;
-  } else if (is<LogonConf>(m) && state_ == SessionState::logon_sent && m.sequence_number < inbound_.expected()) {
+  } else if (readable && is<LogonConf>(m) && state_ == SessionState::logon_sent &&
+             m.sequence_number < inbound_.expected()) {
     // The exchange starts over from a lower number: what it sent before cannot be asked for.
     ++counters_.peer_sequence_resets;
     inbound_.reset(m.sequence_number);
@@ -300,28 +294,66 @@ bool OrderSession::handle_message(const orders::Message& m, uint64_t generation)
     case SeqCheck::duplicate: ++counters_.duplicates_ignored; return true;
     case SeqCheck::gap: {
       ++counters_.gaps_detected;
-      uint32_t from = 0, to = 0;
-      if (inbound_.resend_range(m.sequence_number, from, to)) {
-        ResendRequest r;
-        r.from_sequence_number = from;
-        r.to_sequence_number = to;
-        if (send(r, false)) ++counters_.resend_requests_sent;
+      // Session messages are acted on at once (a ResendRequest or TestRequest cannot wait for
+      // our own gap); application messages wait their turn so that each order sees its events
+      // in order.
+      const bool act_now = session && !is<GapFill>(m);
+      if (act_now) {
+        handle_session_message(m);
         if (generation != generation_) return false;
       }
-      // Session messages are acted on at once (the peer gap-fills their numbers); application
-      // messages wait for their resent copy so that every order sees its events in order.
-      if (session && !is<GapFill>(m)) handle_session_message(m);
-      else ++counters_.discarded_in_gap;
+      const bool held = inbound_.hold(m.sequence_number, m.header, m.message_length, act_now || !readable);
+      if (held) ++counters_.held_out_of_order;
+      else ++counters_.dropped_in_gap;
+      request_missing(m.sequence_number, held);
       return generation == generation_;
     }
     case SeqCheck::in_order: break;
   }
   inbound_.advance();
   if (session) handle_session_message(m);
-  else handle_application_message(m);
+  else if (readable) handle_application_message(m);
   if (generation != generation_) return false;
+  drain_held(generation);
   maybe_finish_reconcile();
   return generation == generation_;
+}
+
+void OrderSession::request_missing(uint32_t seq, bool held) {
+  uint32_t from = 0, to = 0;
+  if (!inbound_.missing(seq, held, from, to)) return;
+  ResendRequest r;
+  r.from_sequence_number = from;
+  r.to_sequence_number = to;
+  if (send(r, false)) ++counters_.resend_requests_sent;
+}
+
+void OrderSession::drain_held(uint64_t generation) {
+  uint8_t buf[HeldMessage::kMaxSize];
+  while (generation == generation_) {
+    const HeldMessage* h = inbound_.next_held();
+    if (h == nullptr) return;
+    const bool acted_on = h->acted_on;
+    const size_t len = h->len;
+    std::memcpy(buf, h->bytes, len);  // processing may hold further messages
+    size_t pos = 0;
+    orders::Message m{};
+    orders::DecodeFault f{};
+    if (acted_on || orders::read_message(buf, len, pos, m, f) != orders::Step::message) {
+      inbound_.advance();
+    } else if (is<GapFill>(m)) {
+      GapFill g;
+      decode(m, g);
+      const uint32_t before = inbound_.expected();
+      inbound_.apply_gap_fill(m.sequence_number, g.new_sequence_number);
+      if (inbound_.expected() == before) inbound_.advance();  // a GapFill that fills nothing
+    } else {
+      inbound_.advance();
+      if (m.schema_id == orders::kSessionSchemaId) handle_session_message(m);
+      else handle_application_message(m);
+    }
+    maybe_finish_reconcile();
+  }
 }
 
 void OrderSession::handle_session_message(const orders::Message& m) {
@@ -594,7 +626,7 @@ bool OrderSession::has_room(size_t len) const {
 template <typename T>
 bool OrderSession::send(const T& msg, bool application) {
   const size_t len = orders::kHeaderSize + T::kLayout.block_length;
-  if (!has_room(len)) return false;
+  if (state_ == SessionState::disconnected || state_ == SessionState::connecting || !has_room(len)) return false;
   if (config_.send_buffer_bytes - out_len_ < len) {  // room only after moving the unsent bytes down
     std::memmove(out_.get(), out_.get() + out_pos_, out_len_ - out_pos_);
     out_len_ -= out_pos_;

@@ -52,6 +52,7 @@ struct SessionConfig {
   int32_t default_heartbeat_seconds = 30;  // when LogonConf carries no usable interval
   uint32_t max_orders = 65536;      // order-state table
   uint32_t resend_store = 8192;     // sent application messages kept for resend requests
+  uint32_t hold_messages = 1024;    // received above a gap, kept until their turn
   uint32_t event_queue = 65536;
   uint32_t recv_buffer_bytes = 1 << 17;
   uint32_t send_buffer_bytes = 1 << 18;
@@ -136,7 +137,8 @@ struct SessionCounters {
   uint64_t heartbeat_timeouts = 0;
   uint64_t duplicates_ignored = 0;      // sequence number below the expected one
   uint64_t gaps_detected = 0;           // messages that arrived above the expected number
-  uint64_t discarded_in_gap = 0;        // application messages dropped until the gap is filled
+  uint64_t held_out_of_order = 0;       // kept until the numbers before them were processed
+  uint64_t dropped_in_gap = 0;          // could not be kept: asked for again
   uint64_t resend_requests_sent = 0;
   uint64_t resend_requests_received = 0;
   uint64_t messages_resent = 0;
@@ -221,6 +223,8 @@ class OrderSession {
   void handle_application_message(const orders::Message& m);
   void on_logon_conf(const orders::Message& m);
   void maybe_finish_reconcile();
+  void request_missing(uint32_t seq, bool held);
+  void drain_held(uint64_t generation);
   void run_timers();
 
   // Encodes `msg` with the next sequence number into the send buffer and writes. Application

@@ -3,10 +3,15 @@
 //
 // - one sequence space per direction for session and application messages alike;
 // - a receiver processes exactly the expected number; a lower one is a duplicate (ignored,
-//   counted); a higher one is a gap: it asks for [expected, received] to be sent again and drops
-//   the message (session messages in a gap are still acted on, then gap-filled by the peer);
+//   counted); a higher one means numbers are missing: the message is held until its turn, and the
+//   numbers below it that never arrived are asked for with one ResendRequest(from, to). Session
+//   messages that arrive early are acted on at once (a ResendRequest must be answered even while
+//   the answerer waits for its own gap to be filled, or both sides would wait for ever);
 // - a sender keeps its recent application messages by sequence number and answers a
 //   ResendRequest with those copies (possible-resend flag) and GapFill for everything else.
+//
+// Only numbers that truly never arrived are asked for — never the message that revealed the gap,
+// nor one already held — so two sides with gaps at the same time cannot keep asking each other.
 #pragma once
 #include <cstdint>
 #include <cstring>
@@ -18,16 +23,35 @@ namespace pw::oe {
 
 enum class SeqCheck : uint8_t { in_order, duplicate, gap };
 
+// A message kept until the numbers before it have been processed.
+struct HeldMessage {
+  static constexpr size_t kMaxSize = 256;  // longer (unknown) messages are asked for again instead
+  uint32_t seq;
+  uint16_t len;
+  bool acted_on;  // its content was handled on arrival (session messages): only its number is left
+  uint8_t bytes[kMaxSize];
+};
+
 // Incoming side.
 class InboundSequence {
  public:
-  // A new stream (logon with reset) starts at 1; a resumed one keeps `expected`. Outstanding
-  // resend requests belong to the old connection and are forgotten.
+  explicit InboundSequence(uint32_t hold_capacity = 1024)
+      : capacity_(hold_capacity < 1 ? 1 : hold_capacity), held_(new HeldMessage[capacity_]) {
+    clear_held();
+  }
+
+  // A new stream (logon with reset, or a peer that restarted) continues at `expected`.
   void reset(uint32_t expected) {
     expected_ = expected;
-    requested_to_ = 0;
+    highest_ = expected - 1;
+    clear_held();
   }
-  void new_connection() { requested_to_ = 0; }
+  // Held messages and requests belong to the old connection: whatever is still missing will be
+  // asked for again on the new one.
+  void new_connection() {
+    highest_ = expected_ - 1;
+    clear_held();
+  }
 
   uint32_t expected() const { return expected_; }
   uint32_t last_processed() const { return expected_ - 1; }
@@ -36,29 +60,61 @@ class InboundSequence {
     if (seq == expected_) return SeqCheck::in_order;
     return seq < expected_ ? SeqCheck::duplicate : SeqCheck::gap;
   }
-  void advance() { ++expected_; }
+  void advance() {
+    ++expected_;
+    if (highest_ < expected_ - 1) highest_ = expected_ - 1;
+  }
 
-  // For a message `seq` above the expected one: the range to ask for, or false when an earlier
-  // request already covers it (the peer answers every request in full, in order).
-  bool resend_range(uint32_t seq, uint32_t& from, uint32_t& to) {
-    from = expected_ > requested_to_ + 1 ? expected_ : requested_to_ + 1;
-    if (from > seq) return false;
-    to = seq;
-    requested_to_ = seq;
+  // Keeps message `seq` (above the expected number) until its turn. False when it cannot be kept
+  // (too far ahead, too long): it then counts as missing and is asked for again.
+  bool hold(uint32_t seq, const uint8_t* msg, size_t len, bool acted_on) {
+    if (seq - expected_ >= capacity_ || len > HeldMessage::kMaxSize) return false;
+    HeldMessage& h = held_[seq % capacity_];
+    h.seq = seq;
+    h.len = (uint16_t)len;
+    h.acted_on = acted_on;
+    std::memcpy(h.bytes, msg, len);
     return true;
   }
 
+  // After message `seq` arrived above the expected number (and was held or not): the numbers
+  // below it that never arrived and were not asked for yet. False when there are none.
+  bool missing(uint32_t seq, bool held, uint32_t& from, uint32_t& to) {
+    const uint32_t lo = expected_ > highest_ + 1 ? expected_ : highest_ + 1;
+    const uint32_t hi = held ? seq - 1 : seq;
+    if (seq > highest_) highest_ = seq;
+    if (lo > hi) return false;
+    from = lo;
+    to = hi;
+    return true;
+  }
+
+  // The held message whose turn it is, or nullptr.
+  const HeldMessage* next_held() const {
+    const HeldMessage& h = held_[expected_ % capacity_];
+    return h.seq == expected_ && h.seq != 0 ? &h : nullptr;
+  }
+
   // GapFill sent as message `seq` saying the next message is `new_seq`. Returns false when the
-  // GapFill itself lies beyond a gap (the caller then treats it like any message in a gap).
+  // GapFill itself lies beyond a gap (the caller then holds it like any message in a gap).
   bool apply_gap_fill(uint32_t seq, uint32_t new_seq) {
     if (seq > expected_) return false;
-    if (new_seq > expected_) expected_ = new_seq;
+    if (new_seq > expected_) {
+      expected_ = new_seq;
+      if (highest_ < expected_ - 1) highest_ = expected_ - 1;
+    }
     return true;
   }
 
  private:
+  void clear_held() {
+    for (uint32_t i = 0; i < capacity_; ++i) held_[i].seq = 0;
+  }
+
   uint32_t expected_ = 1;
-  uint32_t requested_to_ = 0;
+  uint32_t highest_ = 0;  // highest number received or asked for
+  uint32_t capacity_;
+  std::unique_ptr<HeldMessage[]> held_;
 };
 
 // Outgoing side: the last `capacity` application messages, slot = sequence number mod capacity.

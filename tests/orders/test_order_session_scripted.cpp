@@ -187,7 +187,7 @@ TEST_CASE("a TestRequest from the exchange is answered with its correlation id")
   CHECK(hb[0].correlation_id == 4242);
 }
 
-TEST_CASE("an incoming gap is asked for once; GapFill and resent messages fill it in order") {
+TEST_CASE("an incoming gap: later messages are held, only the missing numbers are asked for, then all run in order") {
   ScriptedClient c;
   c.log_on(30);  // LogonConf was number 1
   REQUIRE(c.session.send_new_order(order(1, 1, 100, 5)) == LocalReject::none);
@@ -199,41 +199,51 @@ TEST_CASE("an incoming gap is asked for once; GapFill and resent messages fill i
   auto rr = c.exchange.all<ResendRequest>();
   REQUIRE(rr.size() == 1);
   CHECK(rr[0].from_sequence_number == 2);
-  CHECK(rr[0].to_sequence_number == 4);
+  CHECK(rr[0].to_sequence_number == 3);
   CHECK(c.session.counters().gaps_detected == 1);
-  CHECK(c.session.counters().discarded_in_gap == 1);
+  CHECK(c.session.counters().held_out_of_order == 1);
   CHECK(c.state(1) == OrderState::pending_new);  // the fill waits for what came before it
 
-  // Number 5 arrives before the answer: covered by the outstanding request? No — it is above it,
-  // so only 5 is asked for.
+  // 5 follows 4 directly: held too, nothing new is missing, no second request.
   c.exchange.send(Heartbeat{}, 5);
   c.poll();
-  rr = c.exchange.all<ResendRequest>();
-  REQUIRE(rr.size() == 2);
-  CHECK(rr[1].from_sequence_number == 5);
-  CHECK(rr[1].to_sequence_number == 5);
+  CHECK(c.exchange.count<ResendRequest>() == 1);
 
-  // The answer: 2 was a session message (gap-filled), 3 and 4 are resent, 5 gap-filled.
+  // The answer: 2 was a session message (gap-filled), 3 is resent; then 4 and 5 run from the hold.
   c.exchange.send(GapFill{3}, 2, kFlagPossibleResend);
   c.exchange.send(entered(1), 3, kFlagPossibleResend);
-  c.exchange.send(filled(1, 2, 2, 3, 100), 4, kFlagPossibleResend);
-  c.exchange.send(GapFill{6}, 5, kFlagPossibleResend);
   c.poll();
   CHECK(c.state(1) == OrderState::partially_filled);
   CHECK(c.session.expected_incoming_seq() == 6);
   auto ev = c.take_events();
   REQUIRE(ev.size() == 2);
   CHECK(ev[0].type == OrderEventType::entered);
+  CHECK(ev[0].possible_resend);
   CHECK(ev[1].type == OrderEventType::filled);
-  CHECK(ev[1].possible_resend);
+  CHECK_FALSE(ev[1].possible_resend);
   CHECK(ev[1].quantity == 2);
   CHECK(ev[1].remaining == 3);
 
-  // The original 4 arriving late is a duplicate.
-  c.exchange.send(filled(1, 2, 2, 3, 100), 4);
+  // A copy of 4 arriving late is a duplicate.
+  c.exchange.send(filled(1, 2, 2, 3, 100), 4, kFlagPossibleResend);
   c.poll();
   CHECK(c.session.counters().duplicates_ignored == 1);
   CHECK(c.take_events().empty());
+
+  // A TestRequest above a gap is answered at once, and its number is not asked for.
+  c.exchange.clear();
+  c.exchange.send(TestRequest{99}, 8);
+  c.poll();
+  const auto hb = c.exchange.all<Heartbeat>();
+  REQUIRE(hb.size() == 1);
+  CHECK(hb[0].correlation_id == 99);
+  rr = c.exchange.all<ResendRequest>();
+  REQUIRE(rr.size() == 1);
+  CHECK(rr[0].from_sequence_number == 6);
+  CHECK(rr[0].to_sequence_number == 7);
+  c.exchange.send(GapFill{8}, 6, kFlagPossibleResend);
+  c.poll();
+  CHECK(c.session.expected_incoming_seq() == 9);
 }
 
 TEST_CASE("the exchange's ResendRequest gets stored orders again (possible resend) and GapFill for session messages") {
@@ -320,10 +330,9 @@ TEST_CASE("garbage from the exchange resets the connection; the session logs on 
   const auto rr = c.exchange.all<ResendRequest>();
   REQUIRE(rr.size() == 1);
   CHECK(rr[0].from_sequence_number == 3);
-  CHECK(rr[0].to_sequence_number == 4);
+  CHECK(rr[0].to_sequence_number == 3);
   CHECK(c.session.reconciling());
   c.exchange.send(filled(1, 5, 5, 0, 100), 3, kFlagPossibleResend);
-  c.exchange.send(GapFill{5}, 4, kFlagPossibleResend);
   c.poll();
   CHECK_FALSE(c.session.reconciling());
   CHECK(c.state(1) == OrderState::filled);
@@ -378,10 +387,9 @@ TEST_CASE("disconnect: open orders become unknown, orders while down are refused
   const auto rr = c.exchange.all<ResendRequest>();
   REQUIRE(rr.size() == 1);
   CHECK(rr[0].from_sequence_number == 7);
-  CHECK(rr[0].to_sequence_number == 9);
+  CHECK(rr[0].to_sequence_number == 8);
   c.exchange.send(filled(2, 3, 5, 0, 100), 7, kFlagPossibleResend);
   c.exchange.send(entered(3), 8, kFlagPossibleResend);
-  c.exchange.send(GapFill{10}, 9, kFlagPossibleResend);
   c.poll();
   CHECK_FALSE(c.session.reconciling());
   CHECK(c.state(1) == OrderState::active);  // nothing happened to it: restored

@@ -731,4 +731,20 @@ TEST_CASE("the send path allocates nothing") {
   REQUIRE(s.send_mass_cancel() == LocalReject::none);
   s.poll(kT0 + 1);
   CHECK(g_allocations.load() == before);
+
+  // Nor does the receive path: entries and fills for every order, and the events they make.
+  std::vector<uint8_t> stream;
+  uint32_t seq = 2;
+  for (int64_t cid = 1; cid <= 1000; ++cid) {
+    size_t k = encode(buf, sizeof buf, SendHeader{seq++, 0, kT0, 0}, entered(cid));
+    stream.insert(stream.end(), buf, buf + k);
+    k = encode(buf, sizeof buf, SendHeader{seq++, 0, kT0, 0}, filled(cid, 2, 2, 0, 100));
+    stream.insert(stream.end(), buf, buf + k);
+  }
+  tr.inbound = std::move(stream);
+  const uint64_t before_receive = g_allocations.load();
+  s.poll(kT0 + 2);
+  CHECK(g_allocations.load() == before_receive);
+  CHECK(s.expected_incoming_seq() == seq);
+  CHECK(s.find_order(1000)->state == OrderState::filled);
 }

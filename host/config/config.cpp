@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <ostream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -521,6 +522,7 @@ void read_instrument(Section& s, InstrumentConfig& in, Ctx& ctx) {
     in.mark.clamp = m.decimal("clamp", false, Sign::non_negative, true);
     in.mark.cap = m.decimal("cap", false, Sign::positive, true);
     in.mark.ma_window_ns = m.duration("ma_window", false);
+    in.mark.ma_sample_ns = m.duration("ma_sample", false);
     if (in.mark.sample_interval_ns && in.mark.funding_interval_ns && *in.mark.sample_interval_ns > *in.mark.funding_interval_ns)
       ctx.error(m.line(), m.key("sample_interval"), "expected at most the funding interval (" + duration_text(*in.mark.funding_interval_ns) + ")");
     m.finish();
@@ -555,12 +557,9 @@ void read_account(Section& s, AccountConfig& a, Ctx& ctx) {
 void read_feed_line(Section& s, FeedLineConfig& line, Ctx& ctx) {
   line.enabled = true;
   const bool has_pcap = s.has("pcap"), has_dpdk = s.has("dpdk_port");
-  if (has_pcap && has_dpdk) {
-    ctx.error(s.line(), s.path(), "give either pcap (a capture to replay) or dpdk_port (a DPDK port), not both");
-  } else if (!has_pcap && !has_dpdk) {
-    ctx.error(s.line(), s.path(), "missing pcap (a capture to replay) or dpdk_port (a DPDK port)");
-  }
+  if (!has_pcap && !has_dpdk) ctx.error(s.line(), s.path(), "missing pcap (a capture to replay) or dpdk_port (a DPDK port)");
   if (has_pcap) {
+    // With dpdk_port as well, the capture is the replay used when DPDK cannot start.
     line.source = FeedSourceKind::pcap;
     auto v = s.string("pcap", true, "a capture file path");
     if (v && v->empty()) s.wrong("pcap", *s.node("pcap"), "a capture file path");
@@ -914,7 +913,40 @@ ConfigResult ConfigStore::reload(const std::string& path) {
   }
   std::lock_guard<std::mutex> lock(mutex_);
   current_ = r.config;
+  generation_.fetch_add(1, std::memory_order_release);
   return r;
+}
+
+std::string config_summary(const Config& c) {
+  std::string s = c.path + ": " + std::to_string(c.instruments.size()) + (c.instruments.size() == 1 ? " instrument, " : " instruments, ") +
+                  std::to_string(c.accounts.size()) + (c.accounts.size() == 1 ? " account" : " accounts") + "\n";
+  for (const auto& in : c.instruments)
+    s += "  instrument " + in.symbol + " (id " + std::to_string(in.id) + ", channel " + std::to_string(in.channel) + ", contract " +
+         fixed9_text(in.contract_size) + ", tick " + fixed9_text(in.tick) + ", preset " + in.preset + ")\n";
+  for (const auto& a : c.accounts) s += "  account " + a.name + " (cash " + fixed9_text(a.cash) + ")\n";
+  auto line = [](const char* name, const FeedLineConfig& l) {
+    if (!l.enabled) return std::string();
+    std::string d = std::string("  feed ") + name + ": ";
+    if (l.source == FeedSourceKind::dpdk) d += "DPDK " + l.dpdk_port + (l.pcap.empty() ? "" : " (fallback " + l.pcap + ")");
+    else d += l.pcap;
+    return d + "\n";
+  };
+  s += line("line A", c.feeds.line_a) + line("line B", c.feeds.line_b);
+  s += "  order entry: " + (c.order_entry.enabled ? c.order_entry.host + ":" + std::to_string(c.order_entry.port) + " as " + c.order_entry.username : std::string("none")) + "\n";
+  s += std::string("  backend: ") + to_string(c.backend.kind) + (c.backend.strict ? " (strict)" : "") + ", funding source: " + (c.risk.funding_source ? to_string(*c.risk.funding_source) : "per preset") + "\n";
+  s += "  control plane: " + (c.control.enabled ? "http://" + c.control.bind + ":" + std::to_string(c.control.port) : std::string("off")) + ", output: " + c.output.dir + "\n";
+  return s;
+}
+
+int check_config(const std::string& path, std::ostream& out, std::ostream& err) {
+  ConfigResult r = load_config(path);
+  if (!r.ok()) {
+    err << r.error_text();
+    err << r.errors.size() << (r.errors.size() == 1 ? " error" : " errors") << " in " << path << "\n";
+    return 1;
+  }
+  out << config_summary(*r.config) << "ok\n";
+  return 0;
 }
 
 }  // namespace pw

@@ -8,11 +8,13 @@
 //
 // Unknown keys are errors too, so a typo never passes silently. Reference: docs/configuration.md.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,6 +55,7 @@ struct MarkFundingOverrides {
   std::optional<int64_t> clamp;            // ×1e-9
   std::optional<int64_t> cap;              // ×1e-9, |F| ≤ cap
   std::optional<int64_t> ma_window_ns;     // moving average of (mid − index) in the mark price
+  std::optional<int64_t> ma_sample_ns;     // spacing of that moving average's samples
   bool operator==(const MarkFundingOverrides&) const = default;
 };
 
@@ -77,8 +80,8 @@ enum class FeedSourceKind : uint8_t { pcap, dpdk };
 
 struct FeedLineConfig {
   bool enabled = false;  // line B is optional
-  FeedSourceKind source = FeedSourceKind::pcap;
-  std::string pcap;       // capture replayed by libpcap (source = pcap)
+  FeedSourceKind source = FeedSourceKind::pcap;  // dpdk whenever dpdk_port is set
+  std::string pcap;       // capture replayed by libpcap; with dpdk_port, the replay used when DPDK cannot start
   std::string dpdk_port;  // DPDK device name ("net_pcap0", "0000:3b:00.0") or port number ("0")
   bool operator==(const FeedLineConfig&) const = default;
 };
@@ -119,7 +122,9 @@ enum class FundingSource : uint8_t { own, exchange };
 enum class BackendKind : uint8_t { software, hls_csim, verilator, xrt };
 
 struct RiskConfig {
-  FundingSource funding_source = FundingSource::own;
+  // Whose mark and funding rate the risk gate uses; unset = the instrument's preset decides
+  // (Coinbase: the exchange's, which is what the exchange margins and charges with).
+  std::optional<FundingSource> funding_source;
   bool operator==(const RiskConfig&) const = default;
 };
 
@@ -165,6 +170,13 @@ const char* to_string(FeedSourceKind k);
 const char* to_string(FundingSource s);
 const char* to_string(BackendKind k);
 
+// A few lines describing a valid config (start banner, `config check`).
+std::string config_summary(const Config& c);
+
+// `perpwire config check FILE`: the summary and "ok" on `out` (returns 0), or every error and
+// their count on `err` (returns 1).
+int check_config(const std::string& path, std::ostream& out, std::ostream& err);
+
 // ---------------------------------------------------------------------------------------------
 // Loading
 
@@ -196,8 +208,12 @@ class ConfigStore {
   std::shared_ptr<const Config> current() const;
   // Re-reads `path` (empty: the path the current config came from).
   ConfigResult reload(const std::string& path = {});
+  // Bumped by every successful reload: the hot thread compares it (one relaxed load) and only then
+  // takes current() and applies the new limits.
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
  private:
+  std::atomic<uint64_t> generation_{0};
   std::mutex reload_mutex_;  // one reload at a time: each compares against what is in force
   mutable std::mutex mutex_;
   std::shared_ptr<const Config> current_;

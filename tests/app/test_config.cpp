@@ -108,7 +108,7 @@ TEST_CASE("the default config loads with the documented values") {
   CHECK(c.order_entry.enabled);
   CHECK(c.order_entry.username == "perpwire");
   CHECK(c.order_entry.heartbeat_ns == 10000000000);
-  CHECK(c.risk.funding_source == pw::FundingSource::own);
+  CHECK_FALSE(c.risk.funding_source.has_value());  // the preset decides
   CHECK(c.backend.kind == pw::BackendKind::software);
   CHECK_FALSE(c.backend.strict);
   CHECK(c.control.bind == "127.0.0.1");
@@ -224,9 +224,15 @@ TEST_CASE("each mistake gives a file:line: key: expected … error") {
     auto ok = edit(e.text, "[control]", "[control]\nallow_remote = true");
     CHECK(pw::parse_config(ok.text, "ok.toml").ok());
   }
-  SUBCASE("a feed line needs exactly one source") {
-    auto e = edit(base, "pcap = \"out/session/feed_b.pcap\"", "pcap = \"out/session/feed_b.pcap\"\ndpdk_port = \"net_pcap1\"");
-    CHECK(only_error(e.text) == at(line_of(base, "[feeds.line_b]"), "feeds.line_b: give either pcap (a capture to replay) or dpdk_port (a DPDK port), not both"));
+  SUBCASE("a feed line needs a source: a capture, a DPDK port, or a DPDK port with a capture to fall back to") {
+    auto e = edit(base, "pcap = \"out/session/feed_b.pcap\"", "");
+    CHECK(only_error(e.text) == at(line_of(base, "[feeds.line_b]"), "feeds.line_b: missing pcap (a capture to replay) or dpdk_port (a DPDK port)"));
+    auto both = edit(base, "pcap = \"out/session/feed_b.pcap\"", "pcap = \"out/session/feed_b.pcap\"\ndpdk_port = \"net_pcap1\"");
+    pw::ConfigResult rb = pw::parse_config(both.text, "ok.toml");
+    REQUIRE(rb.ok());
+    CHECK(rb.config->feeds.line_b.source == pw::FeedSourceKind::dpdk);
+    CHECK(rb.config->feeds.line_b.dpdk_port == "net_pcap1");
+    CHECK(rb.config->feeds.line_b.pcap == "out/session/feed_b.pcap");
     auto d = edit(base, "pcap = \"out/session/feed_a.pcap\"", "dpdk_port = 0");
     pw::ConfigResult r = pw::parse_config(d.text, "ok.toml");
     REQUIRE(r.ok());
@@ -260,7 +266,7 @@ TEST_CASE("rates, durations and secrets") {
   const std::string base = slurp(kDefaultPath);
   auto e = edit(base, "preset = \"coinbase\"",
                 "preset = \"coinbase\"\nfunding_interval = \"8h\"\nsample_interval = \"5s\"\ninterest_rate = \"0.01%\"\nclamp = \"0.0005\"\ncap = 0.04\n"
-                "impact_notional = 20000\nma_window = \"1.5m\"");
+                "impact_notional = 20000\nma_window = \"1.5m\"\nma_sample = \"500ms\"");
   pw::ConfigResult r = pw::parse_config(e.text, "ok.toml");
   INFO(r.error_text());
   REQUIRE(r.ok());
@@ -272,6 +278,7 @@ TEST_CASE("rates, durations and secrets") {
   CHECK(*m.cap == 40000000);
   CHECK(*m.impact_notional == 20000LL * 1000000000);
   CHECK(*m.ma_window_ns == 90LL * 1000000000);
+  CHECK(*m.ma_sample_ns == 500000000);
   CHECK_FALSE(r.config->instruments[1].mark.cap.has_value());
 
   auto bad = edit(base, "preset = \"coinbase\"", "preset = \"coinbase\"\nfunding_interval = \"1h\"\nsample_interval = \"2h\"");
@@ -325,12 +332,13 @@ TEST_CASE("reload validates fully and keeps the old config on any error") {
   CHECK(store.current() == before);
 
   // Limits apply live.
-  write(edit(edit(base, "max_order_qty = 100", "max_order_qty = 60").text, "funding_source = \"own\"", "funding_source = \"exchange\"").text);
+  write(edit(edit(base, "max_order_qty = 100", "max_order_qty = 60").text, "# funding_source = \"own\"", "funding_source = \"exchange\"").text);
   pw::ConfigResult good = store.reload();
   INFO(good.error_text());
   REQUIRE(good.ok());
   CHECK(store.current()->instruments[0].limits.max_order_qty == 60);
   CHECK(store.current()->risk.funding_source == pw::FundingSource::exchange);
+  CHECK_FALSE(before->risk.funding_source.has_value());
   CHECK(before->instruments[0].limits.max_order_qty == 100);  // snapshots held by readers do not change
 
   // The file vanished: error, config unchanged.
@@ -338,4 +346,18 @@ TEST_CASE("reload validates fully and keeps the old config on any error") {
   CHECK_FALSE(store.reload().ok());
   CHECK(store.current()->instruments[0].limits.max_order_qty == 60);
   fs::remove_all(dir);
+}
+
+TEST_CASE("config check prints a summary or every error") {
+  std::ostringstream out, err;
+  CHECK(pw::check_config(kDefaultPath, out, err) == 0);
+  CHECK(err.str().empty());
+  CHECK(out.str().find("2 instruments, 2 accounts\n") != std::string::npos);
+  CHECK(out.str().find("  instrument BIP-20DEC30-CDE (id 1, channel 1, contract 0.01, tick 5, preset coinbase)\n") != std::string::npos);
+  CHECK(out.str().find("  feed line B: out/session/feed_b.pcap\n") != std::string::npos);
+  CHECK(out.str().find("  control plane: http://127.0.0.1:8686, output: out/run\n") != std::string::npos);
+  CHECK(out.str().ends_with("ok\n"));
+  std::ostringstream out2, err2;
+  CHECK(pw::check_config("/nonexistent.toml", out2, err2) == 1);
+  CHECK(err2.str() == "/nonexistent.toml: cannot read the config file: No such file or directory\n1 error in /nonexistent.toml\n");
 }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/fixed_point.hpp"
+#include "host/metrics/app_metrics.hpp"
 
 namespace pw {
 
@@ -113,6 +114,48 @@ ControlReply reload_and_apply(ConfigStore& store, const std::function<void(const
   if (apply) apply(*r.config);
   reply.message = "config reloaded from " + r.config->path;
   return reply;
+}
+
+void KillSwitchBoard::set(const KillTarget& t) {
+  switch (t.scope) {
+    case KillTarget::Scope::global: global_.store(t.engage, std::memory_order_relaxed); break;
+    case KillTarget::Scope::account:
+      if (t.index >= 0 && t.index < kMax) account_[t.index].store(t.engage, std::memory_order_relaxed);
+      break;
+    case KillTarget::Scope::instrument:
+      if (t.index >= 0 && t.index < kMax) instrument_[t.index].store(t.engage, std::memory_order_relaxed);
+      break;
+  }
+  generation_.fetch_add(1, std::memory_order_release);
+}
+
+std::function<ControlReply(const KillRequest&)> make_kill_handler(ConfigStore& store, KillSwitchBoard& board, AppMetrics* metrics) {
+  return [&store, &board, metrics](const KillRequest& req) {
+    ControlReply reply;
+    std::shared_ptr<const Config> config = store.current();
+    std::optional<KillTarget> t = resolve_kill(*config, req, reply);
+    if (!t) return reply;
+    board.set(*t);
+    std::string what = t->scope == KillTarget::Scope::global ? "global kill switch"
+                       : t->scope == KillTarget::Scope::account ? "kill switch of account " + req.account
+                                                                 : "kill switch of instrument " + req.instrument;
+    if (metrics) {
+      const int64_t on = t->engage ? 1 : 0;
+      if (t->scope == KillTarget::Scope::global) metrics->kill_global().set(on);
+      else if (t->scope == KillTarget::Scope::account && (size_t)t->index < metrics->account_count()) metrics->account(t->index).kill->set(on);
+      else if (t->scope == KillTarget::Scope::instrument && (size_t)t->index < metrics->instrument_count()) metrics->instrument(t->index).kill->set(on);
+    }
+    reply.message = what + (t->engage ? " engaged" : " released");
+    return reply;
+  };
+}
+
+std::function<ControlReply()> make_reload_handler(ConfigStore& store, AppMetrics* metrics, std::function<void(const Config&)> apply) {
+  return [&store, metrics, apply = std::move(apply)] {
+    ControlReply r = reload_and_apply(store, apply);
+    if (metrics) metrics->config_reloads(r.ok).inc();
+    return r;
+  };
 }
 
 }  // namespace pw

@@ -3,6 +3,7 @@
 // the latest one; kill requests are resolved from names to the risk engine's indices; reload goes
 // through the ConfigStore and applies only a fully valid config.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -77,5 +78,40 @@ std::optional<KillTarget> resolve_kill(const Config& config, const KillRequest& 
 // engine's limits, the funding source…) and the reply is ok; otherwise the reply carries every error
 // and nothing changes.
 ControlReply reload_and_apply(ConfigStore& store, const std::function<void(const Config&)>& apply);
+
+// Kill switches set from the control thread and applied by the hot thread, which owns the risk
+// engine: the control thread stores flags and bumps a generation; the hot thread compares the
+// generation (one relaxed load per loop) and, when it moved, copies the flags into the engine.
+class KillSwitchBoard {
+ public:
+  static constexpr int kMax = 64;  // accounts and instruments each
+  void set(const KillTarget& t);
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+  bool global() const { return global_.load(std::memory_order_relaxed); }
+  bool account(int a) const { return a >= 0 && a < kMax && account_[a].load(std::memory_order_relaxed); }
+  bool instrument(int i) const { return i >= 0 && i < kMax && instrument_[i].load(std::memory_order_relaxed); }
+  // Copies every switch into anything with the risk engine's set_kill_global/account/instrument.
+  template <class Engine>
+  void apply_to(Engine& engine, int accounts, int instruments) const {
+    engine.set_kill_global(global());
+    for (int a = 0; a < accounts && a < kMax; ++a) engine.set_kill_account(a, account(a));
+    for (int i = 0; i < instruments && i < kMax; ++i) engine.set_kill_instrument(i, instrument(i));
+  }
+
+ private:
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<bool> global_{false};
+  std::atomic<bool> account_[kMax] = {};
+  std::atomic<bool> instrument_[kMax] = {};
+};
+
+class AppMetrics;
+
+// Ready-made handlers for ControlHandlers::kill and ::reload: names resolved against the config in
+// force, switches set on `board`, the kill-switch and reload metrics kept (when `metrics` is given).
+// `apply` (may be empty) runs on the control thread after a successful reload; the hot thread can
+// equally watch store.generation().
+std::function<ControlReply(const KillRequest&)> make_kill_handler(ConfigStore& store, KillSwitchBoard& board, AppMetrics* metrics);
+std::function<ControlReply()> make_reload_handler(ConfigStore& store, AppMetrics* metrics, std::function<void(const Config&)> apply = {});
 
 }  // namespace pw

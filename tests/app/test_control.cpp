@@ -15,6 +15,7 @@
 #include "host/config/config.hpp"
 #include "host/control/control_server.hpp"
 #include "host/control/status.hpp"
+#include "core/risk_engine.hpp"
 #include "host/metrics/app_metrics.hpp"
 
 namespace fs = std::filesystem;
@@ -35,16 +36,15 @@ std::string replace(std::string text, const std::string& from, const std::string
   return text.replace(at, from.size(), to);
 }
 
-// The pieces a running perpwire would hold: config store, metrics, status board, kill switches.
+// The pieces a running perpwire holds: config store, metrics, status board, kill switches, and the
+// risk engine the hot thread owns.
 struct App {
   std::string path;
   std::unique_ptr<pw::ConfigStore> store;
   pw::MetricsRegistry registry;
   std::unique_ptr<pw::AppMetrics> metrics;
   pw::StatusBoard board;
-  std::atomic<bool> kill_global{false};
-  std::atomic<bool> kill_account[2] = {false, false};
-  std::atomic<bool> kill_instrument[2] = {false, false};
+  pw::KillSwitchBoard kills;
   std::atomic<int64_t> applied_max_qty{0};
 
   explicit App(const std::string& config_path) : path(config_path) {
@@ -81,23 +81,8 @@ struct App {
     pw::ControlHandlers h;
     h.metrics = [this] { return registry.render_prometheus(); };
     h.status = [this] { return board.json(); };
-    h.kill = [this](const pw::KillRequest& req) {
-      pw::ControlReply reply;
-      auto target = pw::resolve_kill(*store->current(), req, reply);
-      if (!target) return reply;
-      switch (target->scope) {
-        case pw::KillTarget::Scope::global: kill_global = target->engage; break;
-        case pw::KillTarget::Scope::account: kill_account[target->index] = target->engage; break;
-        case pw::KillTarget::Scope::instrument: kill_instrument[target->index] = target->engage; break;
-      }
-      metrics->kill_global().set(kill_global ? 1 : 0);
-      return pw::ControlReply{true, target->engage ? "kill switch engaged" : "kill switch released", {}, 0};
-    };
-    h.reload = [this] {
-      pw::ControlReply r = pw::reload_and_apply(*store, [this](const pw::Config& c) { applied_max_qty = c.instruments[0].limits.max_order_qty; });
-      metrics->config_reloads(r.ok).inc();
-      return r;
-    };
+    h.kill = pw::make_kill_handler(*store, kills, metrics.get());
+    h.reload = pw::make_reload_handler(*store, metrics.get(), [this](const pw::Config& c) { applied_max_qty = c.instruments[0].limits.max_order_qty; });
     return h;
   }
 };
@@ -157,30 +142,43 @@ TEST_CASE("the control plane serves metrics, status, kill switches and reload on
     auto res = cli.Post("/kill");
     REQUIRE(res);
     CHECK(res->status == 200);
-    CHECK(app.kill_global);
+    CHECK(app.kills.global());
     CHECK(json::parse(res->body)["scope"] == "global");
     CHECK(cli.Get("/metrics")->body.find("perpwire_kill_switch{scope=\"global\"} 1\n") != std::string::npos);
     res = cli.Post("/unkill");
     REQUIRE(res);
     CHECK(res->status == 200);
-    CHECK_FALSE(app.kill_global);
+    CHECK_FALSE(app.kills.global());
 
     res = cli.Post("/kill?account=desk-b");
     REQUIRE(res);
     CHECK(res->status == 200);
-    CHECK(app.kill_account[1]);
-    CHECK_FALSE(app.kill_account[0]);
+    CHECK(app.kills.account(1));
+    CHECK_FALSE(app.kills.account(0));
     json body = json::parse(res->body);
     CHECK(body["scope"] == "account");
     CHECK(body["account"] == "desk-b");
     CHECK(body["ok"] == true);
+    CHECK(body["message"] == "kill switch of account desk-b engaged");
 
     res = cli.Post("/kill?instrument=ETP-20DEC30-CDE");
     REQUIRE(res);
-    CHECK(app.kill_instrument[1]);
+    CHECK(app.kills.instrument(1));
+    CHECK(cli.Get("/metrics")->body.find("perpwire_kill_switch{scope=\"instrument\",instrument=\"ETP-20DEC30-CDE\"} 1\n") != std::string::npos);
+
+    // The hot thread sees the generation move and copies the switches into its risk engine.
+    auto engine = std::make_unique<pw::RiskEngine<>>();
+    uint64_t seen = 0;
+    REQUIRE(app.kills.generation() != seen);
+    seen = app.kills.generation();
+    app.kills.apply_to(*engine, 2, 2);
+    CHECK_FALSE(engine->kill_global());
+    CHECK(engine->kill_account(1));
+    CHECK_FALSE(engine->kill_account(0));
+    CHECK(engine->kill_instrument(1));
     res = cli.Post("/unkill?instrument=ETP-20DEC30-CDE");
     REQUIRE(res);
-    CHECK_FALSE(app.kill_instrument[1]);
+    CHECK_FALSE(app.kills.instrument(1));
 
     res = cli.Post("/kill?account=nobody");
     REQUIRE(res);
@@ -192,8 +190,8 @@ TEST_CASE("the control plane serves metrics, status, kill switches and reload on
     res = cli.Post("/kill?acount=desk-a");
     REQUIRE(res);
     CHECK(res->status == 400);
-    CHECK_FALSE(app.kill_account[0]);
-    CHECK_FALSE(app.kill_global);
+    CHECK_FALSE(app.kills.account(0));
+    CHECK_FALSE(app.kills.global());
   }
 
   SUBCASE("POST /reload: a bad file is a 400 with every error, and the old config stays") {
@@ -211,6 +209,7 @@ TEST_CASE("the control plane serves metrics, status, kill switches and reload on
     CHECK(body["error"].get<std::string>().find("the running config stays in force") != std::string::npos);
     CHECK(app.store->current()->instruments[0].limits.max_order_qty == 100);
     CHECK(app.applied_max_qty == 0);
+    const uint64_t generation = app.store->generation();
 
     std::ofstream(path) << replace(base, "max_order_qty = 100", "max_order_qty = 70");
     res = cli.Post("/reload");
@@ -218,6 +217,7 @@ TEST_CASE("the control plane serves metrics, status, kill switches and reload on
     CHECK(res->status == 200);
     CHECK(json::parse(res->body)["ok"] == true);
     CHECK(app.applied_max_qty == 70);
+    CHECK(app.store->generation() == generation + 1);
     CHECK(app.store->current()->instruments[0].limits.max_order_qty == 70);
     const std::string metrics = cli.Get("/metrics")->body;
     CHECK(metrics.find("perpwire_config_reloads_total{result=\"ok\"} 1\n") != std::string::npos);
@@ -229,7 +229,7 @@ TEST_CASE("the control plane serves metrics, status, kill switches and reload on
     REQUIRE(res);
     CHECK(res->status == 405);
     CHECK(res->get_header_value("Allow") == "POST");
-    CHECK_FALSE(app.kill_global);
+    CHECK_FALSE(app.kills.global());
     res = cli.Post("/metrics");
     REQUIRE(res);
     CHECK(res->status == 405);
@@ -240,7 +240,7 @@ TEST_CASE("the control plane serves metrics, status, kill switches and reload on
     res = cli.Post("/kill", httplib::Headers{{"Origin", "http://evil.example"}}, "", "text/plain");
     REQUIRE(res);
     CHECK(res->status == 403);
-    CHECK_FALSE(app.kill_global);
+    CHECK_FALSE(app.kills.global());
     res = cli.Get("/");
     REQUIRE(res);
     CHECK(json::parse(res->body)["endpoints"].size() == 5);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "host/dpdk/dpdk_port.hpp"
+#include "host/dpdk/feed_input.hpp"
 #include "host/gen/session_generator.hpp"
 #include "host/io/pcap_source.hpp"
 
@@ -81,7 +82,8 @@ TEST_CASE("DPDK net_pcap ports receive exactly the frames libpcap reads from the
   // The documented replay arguments, plus a private runtime directory so parallel tests do not meet.
   std::vector<std::string> eal = {"--no-huge", "-m", "512", "--no-pci", "-l", "0", "--no-shconf", "--file-prefix=perpwire-test-" + std::to_string(::getpid()), "--log-level=lib.eal:error",
                                   "--vdev=net_pcap0,rx_pcap=" + line_a, "--vdev=net_pcap1,rx_pcap=" + line_b,
-                                  "--vdev=net_pcap2,rx_pcap=" + small, "--vdev=net_pcap3,rx_pcap=" + small + ",tx_pcap=" + sent};
+                                  "--vdev=net_pcap2,rx_pcap=" + small, "--vdev=net_pcap3,rx_pcap=" + small + ",tx_pcap=" + sent,
+                                  "--vdev=net_pcap4,rx_pcap=" + line_a, "--vdev=net_pcap5,rx_pcap=" + line_b};
   if (!pw::dpdk_eal_init(eal, error)) {
     MESSAGE("DPDK EAL cannot initialise here, DPDK path not tested: " << error);
     fs::remove_all(dir);
@@ -91,7 +93,7 @@ TEST_CASE("DPDK net_pcap ports receive exactly the frames libpcap reads from the
   CHECK(error.find("already") != std::string::npos);
 
   const auto names = pw::dpdk_port_names();
-  REQUIRE(names.size() == 4);
+  REQUIRE(names.size() == 6);
   CHECK(names[0] == "net_pcap0");
 
   // One EAL per process, so the parts run in sequence inside one test case (no subcases, which would
@@ -137,5 +139,67 @@ TEST_CASE("DPDK net_pcap ports receive exactly the frames libpcap reads from the
     REQUIRE(written.size() == frames.size());
     for (size_t i = 0; i < frames.size(); ++i) CHECK(written[i].bytes == frames[i].bytes);
   }
+
+  {  // the feed lines of a config through DPDK, and the libpcap fallback when a port is missing
+    pw::FeedsConfig feeds;
+    feeds.line_a = {true, pw::FeedSourceKind::dpdk, "", "net_pcap4"};
+    feeds.line_b = {true, pw::FeedSourceKind::dpdk, "", "net_pcap5"};
+    pw::FeedInput in;
+    std::vector<std::string> notes;
+    REQUIRE_MESSAGE(in.open(feeds, eal, {}, error, notes), error);
+    CHECK(notes.empty());
+    CHECK(in.uses_dpdk());
+    CHECK(in.describe() == "line A: DPDK port net_pcap4; line B: DPDK port net_pcap5");
+    std::vector<CapturedFrame> got[2];
+    pw::FeedFrame f;
+    while (in.next(f)) got[f.line].push_back({std::vector<uint8_t>(f.data, f.data + f.length), f.timestamp_ns});
+    require_identical(got[0], read_with_libpcap(line_a), "FeedInput line A");
+    require_identical(got[1], read_with_libpcap(line_b), "FeedInput line B");
+
+    // net_pcap7 is not a device of this EAL: line B replays the file its --vdev names, line A its pcap.
+    pw::FeedsConfig missing;
+    missing.line_a = {true, pw::FeedSourceKind::dpdk, line_a, "net_pcap6"};
+    missing.line_b = {true, pw::FeedSourceKind::dpdk, "", "net_pcap7"};
+    std::vector<std::string> args = eal;
+    args.push_back("--vdev=net_pcap7,rx_pcap=" + line_b);
+    pw::FeedInput fallback;
+    notes.clear();
+    REQUIRE_MESSAGE(fallback.open(missing, args, {}, error, notes), error);
+    REQUIRE(notes.size() == 2);
+    CHECK(notes[0].find("line A: DPDK unavailable (DPDK device 'net_pcap6' not found") == 0);
+    CHECK(notes[1].find("replaying " + line_b + " with libpcap instead") != std::string::npos);
+    CHECK_FALSE(fallback.uses_dpdk());
+    size_t frames[2] = {0, 0};
+    while (fallback.next(f)) {
+      ++frames[f.line];
+    }
+    CHECK(frames[0] == generated.frames_a);
+    CHECK(frames[1] == generated.frames_b);
+
+    // No capture to fall back to: a clear error.
+    pw::FeedsConfig none;
+    none.line_a = {true, pw::FeedSourceKind::dpdk, "", "net_pcap8"};
+    pw::FeedInput fails;
+    CHECK_FALSE(fails.open(none, eal, {}, error, notes));
+    CHECK(error.find("line A: DPDK device 'net_pcap8' not found") == 0);
+    CHECK(error.find("no capture to replay instead (set feeds.line_a.pcap)") != std::string::npos);
+  }
   fs::remove_all(dir);
+}
+
+TEST_CASE("EAL arguments come after --, and a net_pcap device names its capture") {
+  const char* raw[] = {"perpwire", "run", "--config", "c.toml", "--", "--no-huge", "--vdev", "net_pcap1,rx_pcap=b.pcap,tx_pcap=o.pcap"};
+  char* argv[8];
+  for (int i = 0; i < 8; ++i) argv[i] = const_cast<char*>(raw[i]);
+  int argc = 8;
+  auto eal = pw::take_args_after_double_dash(argc, argv);
+  CHECK(argc == 4);
+  REQUIRE(eal.size() == 3);
+  CHECK(eal[0] == "--no-huge");
+  CHECK(pw::vdev_rx_pcap(eal, "net_pcap1") == "b.pcap");
+  CHECK(pw::vdev_rx_pcap({"--vdev=net_pcap0,rx_pcap=/x/a.pcap"}, "net_pcap0") == "/x/a.pcap");
+  CHECK(pw::vdev_rx_pcap({"--vdev=net_pcap0,rx_pcap=/x/a.pcap"}, "net_pcap1") == "");
+  int argc2 = 2;
+  CHECK(pw::take_args_after_double_dash(argc2, argv).empty());
+  CHECK(argc2 == 2);
 }

@@ -54,9 +54,17 @@ void ControlServer::install_routes() {
   httplib::Server& s = *server_;
 
   // A browser adds Origin to cross-site requests; curl and Prometheus never do.
-  s.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+  // `curl -X POST URL` sends no Content-Length, which cpp-httplib answers with a bare 400: no endpoint
+  // here takes a body, so such POSTs are dispatched before the body would be read.
+  s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (req.has_header("Origin")) {
       send_error(res, 403, "requests from web pages are refused (Origin header present)");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (req.method == "POST" && !req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {
+      auto it = post_routes_.find(req.path);
+      if (it == post_routes_.end()) send_error(res, 404, "no endpoint POST " + req.path + " (GET / lists them)");
+      else it->second(req, res);
       return httplib::Server::HandlerResponse::Handled;
     }
     return httplib::Server::HandlerResponse::Unhandled;
@@ -107,13 +115,13 @@ void ControlServer::install_routes() {
       send_reply(res, handlers_.kill(k), body);
     };
   };
-  s.Post("/kill", kill_route(true));
-  s.Post("/unkill", kill_route(false));
-
-  s.Post("/reload", [this](const httplib::Request&, httplib::Response& res) {
+  post_routes_["/kill"] = kill_route(true);
+  post_routes_["/unkill"] = kill_route(false);
+  post_routes_["/reload"] = [this](const httplib::Request&, httplib::Response& res) {
     if (!handlers_.reload) return send_error(res, 501, "reload is not available");
     send_reply(res, handlers_.reload(), json::object());
-  });
+  };
+  for (const auto& [path, handler] : post_routes_) s.Post(path, handler);
 
   // The right path with the wrong method says which method it takes.
   for (const char* path : {"/kill", "/unkill", "/reload"})

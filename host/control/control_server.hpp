@@ -15,6 +15,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -22,6 +23,8 @@
 
 namespace httplib {
 class Server;
+struct Request;
+struct Response;
 }
 
 namespace pw {
@@ -76,6 +79,8 @@ class ControlServer {
   void install_routes();
 
   ControlHandlers handlers_;
+  // POST endpoints by path (also reached before cpp-httplib reads a body, see install_routes).
+  std::map<std::string, std::function<void(const httplib::Request&, httplib::Response&)>> post_routes_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   std::string bind_;

@@ -4,6 +4,9 @@
 // requests refused, clean stop, and clear failures for a taken port or a non-loopback bind.
 #include <doctest/doctest.h>
 #include <httplib.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -28,6 +31,25 @@ std::string slurp(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// One request over a plain socket, exactly as written (cpp-httplib's client always adds a
+// Content-Length; `curl -X POST URL` does not).
+std::string raw_http(uint16_t port, const std::string& request) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, (sockaddr*)&addr, sizeof addr) == 0);
+  REQUIRE(::send(fd, request.data(), request.size(), 0) == (ssize_t)request.size());
+  std::string response;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) response.append(buf, (size_t)n);
+  ::close(fd);
+  return response;
 }
 
 std::string replace(std::string text, const std::string& from, const std::string& to) {
@@ -179,6 +201,15 @@ TEST_CASE("the control plane serves metrics, status, kill switches and reload on
     res = cli.Post("/unkill?instrument=ETP-20DEC30-CDE");
     REQUIRE(res);
     CHECK_FALSE(app.kills.instrument(1));
+
+    // As `curl -X POST URL` sends it: no Content-Length.
+    std::string raw = raw_http(server.port(), "POST /kill?instrument=BIP-20DEC30-CDE HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    CHECK(raw.find("HTTP/1.1 200") == 0);
+    CHECK(raw.find("\"message\":\"kill switch of instrument BIP-20DEC30-CDE engaged\"") != std::string::npos);
+    CHECK(app.kills.instrument(0));
+    raw = raw_http(server.port(), "POST /unkill?instrument=BIP-20DEC30-CDE HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    CHECK(raw.find("HTTP/1.1 200") == 0);
+    CHECK_FALSE(app.kills.instrument(0));
 
     res = cli.Post("/kill?account=nobody");
     REQUIRE(res);

@@ -23,6 +23,7 @@ enum class SyncReason : uint8_t {
   instr_seq_gap = 4,    // InstrSeqNum jumped
   book_overflow = 5,    // a book capacity was exceeded
   stale = 6,            // no data for longer than the staleness limit
+  book_error = 7,       // the book could not apply an event (SyncRecord::book_error says which)
 };
 
 struct BookTopRecord {
@@ -53,7 +54,8 @@ struct FundingRecord {
 
 struct SyncRecord {
   uint8_t synced;
-  uint8_t reason;  // SyncReason
+  uint8_t reason;      // SyncReason
+  uint8_t book_error;  // BookError of core/book.hpp that made the book untrusted (0 when none)
   int64_t first_missing;
   int64_t last_missing;
 };

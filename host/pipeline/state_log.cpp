@@ -32,6 +32,7 @@ const char* sync_reason_name(uint8_t r) {
     case SyncReason::instr_seq_gap: return "instr_seq_gap";
     case SyncReason::book_overflow: return "book_overflow";
     case SyncReason::stale: return "stale";
+    case SyncReason::book_error: return "book_error";
     default: return "none";
   }
 }
@@ -76,10 +77,11 @@ std::string format_state_record(const StateRecord& r, const char* symbol) {
       s += ",\"kind\":\"sync\"";
       integer(s, "synced", r.sync.synced);
       fmt::format_to(std::back_inserter(s), ",\"reason\":\"{}\"", sync_reason_name(r.sync.reason));
-      if (r.sync.reason == (uint8_t)SyncReason::packet_gap) {
+      if (r.sync.reason == (uint8_t)SyncReason::packet_gap || r.sync.reason == (uint8_t)SyncReason::instr_seq_gap) {
         integer(s, "first_missing", r.sync.first_missing);
         integer(s, "last_missing", r.sync.last_missing);
       }
+      if (r.sync.book_error != 0) integer(s, "book_error", r.sync.book_error);
       break;
     case StateKind::decision:
       s += ",\"kind\":\"decision\"";

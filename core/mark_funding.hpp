@@ -106,7 +106,8 @@ enum class ParamsError : uint8_t {
   cap_floor,         // floor > 0, or floor > cap when both are set
   rate_divisor,      // < 1
   moving_average,    // (b) enabled with a window/spacing that is ≤ 0 or needs more than kMaCapacity
-  enum_value,        // averaging / premium_form / index_source / risk_source out of range
+  enum_value,        // averaging / premium_form / index_source / risk_source out of range, mark_components
+                     // 0 or past kMarkAll, quote_per_contract / bound_by_band not 0 or 1
 };
 
 inline ParamsError validate(const MarkFundingParams& p) {
@@ -123,6 +124,8 @@ inline ParamsError validate(const MarkFundingParams& p) {
       return ParamsError::moving_average;
   }
   if (p.averaging > 2 || p.premium_form > 1 || p.index_source > 1 || p.risk_source > 1) return ParamsError::enum_value;
+  if (p.mark_components == 0 || p.mark_components > kMarkAll) return ParamsError::enum_value;  // no mark could ever be formed
+  if (p.quote_per_contract > 1 || p.bound_by_band > 1) return ParamsError::enum_value;
   return ParamsError::ok;
 }
 

@@ -1,0 +1,394 @@
+// NicCosim: perpwire_nic_top (Verilator, the model sim/ builds for tb_nic_top) + the card shell's
+// store-and-forward of m_axis_feed + feed_decode (HLS C-simulation). See nic_cosim.hpp.
+#include "nic_cosim.hpp"
+
+#include <cstring>
+#include <deque>
+#include <map>
+
+#include "core/md_decode.hpp"
+#include "core/net_parse.hpp"
+#include "core/wire.hpp"
+#include "hls/common/beat_layout.hpp"
+#include "hls/common/event_pack.hpp"
+#include "hls/feed_decode/feed_decode.hpp"
+#include "nic_top_bench.hpp"
+
+namespace pw {
+namespace cosim {
+
+namespace {
+
+// An input frame driven into a port, waiting for its datagram to come out (or to be passed over
+// by a later frame of the same port: the per-line chain is in order, so frames before the one
+// that comes out were dropped).
+struct Pending {
+  size_t submission;              // index on the port's AxisSource
+  bool parsed;                    // Ethernet/IPv4/UDP parsed in software
+  std::vector<uint8_t> payload;   // its UDP payload (what the parsers should emit)
+  uint32_t frame_bytes;
+};
+
+}  // namespace
+
+struct NicCosim::Impl {
+  NicCosim& self;  // on_packet / on_message
+  EventSink& sink;
+  CosimOptions opt;
+  pw_sim::NicTopBench b{1, 0.0, 0.0};  // no idle beats at the ports, no backpressure on the feed
+  hlsk::FeedDecodeCsim decoder;
+  std::vector<MarketEvent> events;
+  CosimCounters c;
+  std::string error;
+  bool configured = false;
+  bool started = false;
+  int64_t t0 = 0;
+  uint64_t skipped = 0;
+  uint64_t last_activity = 0;
+  std::deque<Pending> pend[2];
+  size_t submitted[2] = {0, 0};
+  bool any_pushed = false;
+  uint8_t last_line = 0;
+  // m_axis_feed beat cycles, per frame (filled before each clock edge)
+  std::vector<uint64_t> cur_beats;
+  std::deque<std::vector<uint64_t>> done_beats;
+  size_t sink_errors_seen = 0;
+  uint16_t slot_chan[kChannelSlots] = {};
+  bool synced[kChannelSlots] = {};
+  int64_t expected[kChannelSlots] = {};
+
+  Impl(NicCosim& n, EventSink& s, const CosimOptions& o) : self(n), sink(s), opt(o) {
+    b.h.before_edge.push_back([this](uint64_t cycle) {
+      auto* m = b.h.m.get();
+      if (m->s_axis_rx_a_tvalid || m->s_axis_rx_b_tvalid || m->m_axis_feed_tvalid) last_activity = cycle;
+      if (m->m_axis_feed_tvalid && m->m_axis_feed_tready) {
+        cur_beats.push_back(cycle);
+        if (m->m_axis_feed_tlast) {
+          done_beats.push_back(std::move(cur_beats));
+          cur_beats.clear();
+        }
+      }
+    });
+    configured = program();
+  }
+
+  void fail(const std::string& what) {
+    ++c.rtl_errors;
+    if (error.empty()) error = what;
+  }
+
+  bool program() {
+    if (opt.table.size() > (size_t)kTableEntries) {
+      error = "verilator backend: " + std::to_string(opt.table.size()) + " multicast entries, the front end holds " +
+              std::to_string(kTableEntries);
+      return false;
+    }
+    std::map<uint16_t, uint8_t> slot_of;
+    for (const ChannelEntry& e : opt.table) {
+      if (slot_of.count(e.channel_id)) continue;
+      if (slot_of.size() == (size_t)kChannelSlots) {
+        error = "verilator backend: more than " + std::to_string(kChannelSlots) + " channels (the front end has " +
+                std::to_string(kChannelSlots) + " channel slots)";
+        return false;
+      }
+      const uint8_t s = (uint8_t)slot_of.size();
+      slot_of[e.channel_id] = s;
+      slot_chan[s] = e.channel_id;
+    }
+    int idx = 0;
+    for (const ChannelEntry& e : opt.table)
+      b.program(idx++, {e.group, e.port, e.line != 0, slot_of[e.channel_id], e.channel_id});
+    return true;
+  }
+
+  uint64_t vnow() const { return b.h.cycle + skipped; }
+
+  bool drained() const {
+    return b.rx_a.idle() && b.rx_b.idle() && b.h.cycle >= last_activity + opt.drain_cycles &&
+           done_beats.empty() && cur_beats.empty();
+  }
+
+  void step() {
+    b.h.step();
+    ++c.cycles;
+    while (!b.feed.frames.empty()) {
+      pw_sim::OutFrame o = std::move(b.feed.frames.front());
+      b.feed.frames.pop_front();
+      std::vector<uint64_t> beats;
+      if (!done_beats.empty()) {
+        beats = std::move(done_beats.front());
+        done_beats.pop_front();
+      }
+      if (beats.empty() || beats.front() != o.first_cycle || beats.back() != o.last_cycle ||
+          beats.size() != (o.bytes.size() + 7) / 8)
+        fail("m_axis_feed beat log disagrees with the monitor");
+      on_frame(o, beats);
+    }
+    if (b.feed.errors.size() > sink_errors_seen) {
+      fail("m_axis_feed: " + b.feed.errors[sink_errors_seen]);
+      sink_errors_seen = b.feed.errors.size();
+    }
+  }
+
+  // Loads the timestamper with the capture time that virtual cycle `v` stands for (one clock).
+  void load_time(uint64_t v) {
+    auto* m = b.h.m.get();
+    m->cfg_ts_load = 1;
+    m->cfg_ts_load_ns = (uint64_t)(t0 + (int64_t)((long double)v * kNsPerCycle));
+    step();
+    m->cfg_ts_load = 0;
+  }
+
+  void advance_to(uint64_t v) {
+    while (vnow() < v) {
+      if (drained() && v > vnow() + 1) {
+        skipped += v - vnow() - 1;
+        c.cycles_skipped = skipped;
+        load_time(v);
+        return;
+      }
+      step();
+    }
+  }
+
+  void push(uint8_t line, int64_t t, const uint8_t* frame, uint32_t len) {
+    line &= 1;
+    if (len == 0) {
+      ++c.frames_empty;
+      return;
+    }
+    if (!started) {
+      started = true;
+      t0 = t;
+      load_time(vnow());
+    }
+    const uint64_t v = t > t0 ? (uint64_t)((long double)(t - t0) / kNsPerCycle) + 1 : 0;
+    advance_to(v);
+    if (opt.in_order && any_pushed && line != last_line) {
+      uint64_t guard = 0;
+      while (!drained()) {
+        step();
+        if (++guard > 10000000) {
+          fail("front end did not drain");
+          break;
+        }
+      }
+    }
+    any_pushed = true;
+    last_line = line;
+    Pending p{submitted[line]++, false, {}, len};
+    L4View lv;
+    if (parse_ethernet(frame, len, false, lv) == NetError::none) {
+      p.parsed = true;
+      p.payload.assign(lv.payload, lv.payload + lv.payload_len);
+    }
+    pend[line].push_back(std::move(p));
+    (line == 0 ? b.rx_a : b.rx_b).push(pw_sim::Bytes(frame, frame + len));
+    ++c.frames_in[line];
+  }
+
+  // Finds the input frame of a datagram from `line`, dropping the frames before it.
+  bool match(uint8_t line, const std::vector<uint8_t>& payload, Pending& out) {
+    auto& q = pend[line];
+    for (size_t i = 0; i < q.size(); ++i) {
+      if (q[i].parsed && q[i].payload == payload) {
+        out = std::move(q[i]);
+        q.erase(q.begin(), q.begin() + (long)i + 1);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void on_frame(const pw_sim::OutFrame& o, const std::vector<uint64_t>& beats) {
+    const pw_sim::FeedSide s = pw_sim::feed_side(o);
+    if (o.abort) {  // the shell's store-and-forward: an aborted datagram never reaches feed_decode
+      ++c.aborted;
+      if (!opt.discard_aborted) {  // the arbiter committed nothing: no sequence bookkeeping
+        events.clear();
+        decoder.decode(o.bytes.data(), (uint32_t)o.bytes.size(), events);
+        for (const MarketEvent& e : events) sink.on_event(e);
+        c.events += events.size();
+      }
+      return;
+    }
+    PacketRecord r{};
+    r.line = s.line ? 1 : 0;
+    r.slot = s.chan;
+    r.channel_id = slot_chan[s.chan & (kChannelSlots - 1)];
+    r.gap = s.gap;
+    r.rx_ns = (int64_t)s.ts;
+    r.payload = o.bytes;
+    const uint32_t len = (uint32_t)o.bytes.size();
+    if (len < 18) {
+      fail("m_axis_feed: a " + std::to_string(len) + "-byte datagram passed the arbiter");
+      return;
+    }
+    r.seq = load_le<int64_t>(o.bytes.data() + 8);
+    if (load_le<uint16_t>(o.bytes.data() + 16) != r.channel_id)
+      fail("m_axis_feed: ChannelId " + std::to_string(load_le<uint16_t>(o.bytes.data() + 16)) + " in slot of channel " +
+           std::to_string(r.channel_id));
+    r.framing_ok = md::check_framing(o.bytes.data(), len).error == md::DecodeError::none;
+
+    // Sequence: the gap flag must agree with the numbers; the missing range is reported.
+    const int sl = s.chan & (kChannelSlots - 1);
+    bool report_gap = false;
+    if (!synced[sl]) {
+      if (s.gap) fail("m_axis_feed: gap flag on a channel's first packet");
+      synced[sl] = true;
+    } else if (s.gap) {
+      if (r.seq <= expected[sl]) fail("m_axis_feed: gap flag without a sequence jump (seq " + std::to_string(r.seq) + ")");
+      else report_gap = true;
+    } else if (r.seq != expected[sl]) {
+      fail("m_axis_feed: seq " + std::to_string(r.seq) + " without gap flag, expected " + std::to_string(expected[sl]));
+    }
+
+    Pending in{};
+    r.matched = match(r.line, o.bytes, in);
+    if (!r.matched) ++c.unmatched;
+    if (r.matched) {
+      const auto& acc = (r.line == 0 ? b.rx_a : b.rx_b).accepted();
+      if (in.submission < acc.size() && acc[in.submission].index == in.submission) {
+        r.in_first = acc[in.submission].first_cycle;
+        r.in_last = acc[in.submission].last_cycle;
+      } else {
+        r.matched = false;
+        ++c.unmatched;
+      }
+    }
+    r.out_first = o.first_cycle;
+    r.out_last = o.last_cycle;
+
+    events.clear();
+    if (!decoder.decode(o.bytes.data(), len, events)) fail("feed_decode: " + decoder.error());
+    r.events = (uint32_t)events.size();
+    c.decode = decoder.counts();
+    ++c.datagrams;
+    if (self.on_packet) self.on_packet(r);
+    if (report_gap) {
+      ++c.gaps;
+      c.gap_packets += (uint64_t)(r.seq - expected[sl]);
+      sink.on_packet_gap(r.channel_id, expected[sl], r.seq - 1, r.rx_ns);
+    }
+    expected[sl] = r.seq + 1;
+    for (const MarketEvent& e : events) sink.on_event(e);
+    c.events += events.size();
+    if (opt.timing && self.on_message && r.matched) timing(r, in.frame_bytes, beats);
+  }
+
+  // Runs the kernel's state machine beat by beat to find the beat each event completes in.
+  void timing(const PacketRecord& r, uint32_t frame_bytes, const std::vector<uint64_t>& out_beats) {
+    hlsk::FeedDecoder d;
+    d.reset();
+    const uint32_t len = (uint32_t)r.payload.size();
+    const uint32_t nb = hlsk::beats_for(len);
+    size_t k = 0;
+    for (uint32_t bi = 0; bi < nb; ++bi) {
+      hlsk::FeedBeat beat;
+      uint64_t word = 0;
+      for (uint32_t i = 0; i < 8 && bi * 8 + i < len; ++i) word |= (uint64_t)r.payload[bi * 8 + i] << (8 * i);
+      beat.data = word;
+      beat.keep = hlsk::keep_for(len, bi);
+      beat.strb = beat.keep;
+      beat.last = bi + 1 == nb;
+      hlsk::EventWord w;
+      if (!d.step(beat, w)) continue;
+      MarketEvent e;
+      hlsk::unpack_event(w, e);
+      if (k >= events.size() || std::memcmp(&e, &events[k], sizeof e) != 0) {
+        fail("feed_decode: beat-by-beat run disagrees with the kernel call");
+        return;
+      }
+      MessageTiming t{};
+      t.channel_id = r.channel_id;
+      t.seq = r.seq;
+      t.msg_index = e.msg_index;
+      t.type = e.type;
+      t.payload_bytes = len;
+      t.beat = bi;
+      t.frame_bytes = frame_bytes;
+      const int64_t in_first = (int64_t)r.in_first, in_last = (int64_t)r.in_last;
+      t.nic_first = (int64_t)r.out_first - in_first;
+      t.nic_last = (int64_t)r.out_last - in_last;
+      const int64_t D = opt.decode_depth;
+      const int64_t sf = (int64_t)r.out_last + 1 + bi + D;
+      const int64_t ct = (int64_t)out_beats[bi] + D;
+      t.sf_from_first = sf - in_first;
+      t.sf_from_last = sf - in_last;
+      t.ct_from_first = ct - in_first;
+      t.ct_from_last = ct - in_last;
+      self.on_message(t);
+      ++k;
+    }
+  }
+
+  void finish() {
+    if (!configured) return;
+    uint64_t guard = 0;
+    while (!drained()) {
+      step();
+      if (++guard > 50000000) {
+        fail("front end did not drain");
+        break;
+      }
+    }
+    read_counters();
+  }
+
+  uint64_t rd(uint8_t a) { return b.counter(a); }
+
+  void read_counters() {
+    namespace k = pw_sim::cnt;
+    for (int l = 0; l < 2; ++l) {
+      const uint8_t o = l ? k::kLineB : 0;
+      CosimCounters::Line& x = c.line[l];
+      x.eth_frames = rd(o + k::eth_frames);
+      x.eth_ok = rd(o + k::eth_ok);
+      x.eth_non_ipv4 = rd(o + k::eth_non_ipv4);
+      x.eth_runt = rd(o + k::eth_runt);
+      x.eth_mac_err = rd(o + k::eth_mac_err);
+      x.ip_frames = rd(o + k::ip_frames);
+      x.ip_ok = rd(o + k::ip_ok);
+      x.ip_bad_hdr = rd(o + k::ip_bad_hdr);
+      x.ip_bad_len = rd(o + k::ip_bad_len);
+      x.ip_bad_csum = rd(o + k::ip_bad_csum);
+      x.ip_frag = rd(o + k::ip_frag);
+      x.ip_not_udp = rd(o + k::ip_not_udp);
+      x.ip_bad_udp_len = rd(o + k::ip_bad_udp_len);
+      x.ip_aborted = rd(o + k::ip_aborted);
+      x.mc_match = rd(o + k::mc_match);
+      x.mc_nomatch = rd(o + k::mc_nomatch);
+    }
+    c.arb_pass = rd(k::arb_pass);
+    c.arb_dup = rd(k::arb_dup);
+    c.arb_late = rd(k::arb_late);
+    c.arb_gap = rd(k::arb_gap);
+    c.arb_gap_pkts = rd(k::arb_gap_pkts);
+    c.arb_runt = rd(k::arb_runt);
+    c.arb_bad_chan = rd(k::arb_bad_chan);
+    c.arb_aborted = rd(k::arb_aborted);
+    c.arb_win_a = rd(k::arb_win_a);
+    c.arb_win_b = rd(k::arb_win_b);
+    c.feed_out = rd(k::feed_out);
+  }
+};
+
+NicCosim::NicCosim(EventSink& sink, const CosimOptions& opt) : impl_(std::make_unique<Impl>(*this, sink, opt)) {}
+NicCosim::~NicCosim() = default;
+
+void NicCosim::push(uint8_t line, int64_t time_ns, const uint8_t* frame, uint32_t len) {
+  if (!impl_->configured) return;
+  impl_->push(line, time_ns, frame, len);
+}
+
+void NicCosim::finish() {
+  impl_->finish();
+}
+
+const CosimCounters& NicCosim::counters() const { return impl_->c; }
+bool NicCosim::ok() const { return impl_->configured && impl_->error.empty(); }
+const std::string& NicCosim::error() const { return impl_->error; }
+uint64_t NicCosim::rtl_counter(uint8_t addr) { return impl_->rd(addr); }
+
+}  // namespace cosim
+}  // namespace pw

@@ -212,9 +212,15 @@ class MarketState {
   }
 
   // Packets first_missing … last_missing of `channel` were lost on every line: each instrument of
-  // the channel is unsynced until its next snapshot. Writes up to kInstruments sync records.
+  // the channel is unsynced until its next snapshot. Writes up to kInstruments sync records, stamped
+  // with the channel's latest event time (the same on every backend, whenever each declares the
+  // hole; `time`, the declaration time, only when the channel has had no event yet).
   int packet_gap(uint16_t channel, int64_t first_missing, int64_t last_missing, int64_t time, StateRecord* out) {
     ++counters_.packet_gaps;
+    int64_t latest = kNullI64;
+    for (int i = 0; i < kInstruments; ++i)
+      if (i < count_ && slots_[i].channel == channel && slots_[i].last_update > latest) latest = slots_[i].last_update;
+    if (latest != kNullI64) time = latest;
     int n = 0;
     for (int i = 0; i < kInstruments; ++i) {
       if (i >= count_) break;

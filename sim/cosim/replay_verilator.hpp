@@ -1,0 +1,14 @@
+// The `verilator` backend of `perpwire replay`: the captures through the card's feed path in
+// simulation (rtl/perpwire_nic_top in Verilator + feed_decode in C-simulation, sim/cosim), then the
+// market state of core/market_state.hpp into the RecordSink. The RTL arbiter has no reorder
+// window: its state log is specified to equal the software path's with reorder_wait 0.
+#pragma once
+#include <string>
+
+#include "host/pipeline/replay.hpp"
+
+namespace pw {
+
+bool replay_verilator(const ReplayInputs& in, RecordSink& sink, BackendReport& report, std::string& error);
+
+}  // namespace pw

@@ -418,6 +418,10 @@ TEST_CASE("preset parameters as docs/formulas.md lists them") {
   CHECK(bm.impact_notional == usd(1000000));
   CHECK(bm.cap == 3750000);
   CHECK(bm.mark_components == kMarkFundingBasis);
+  CHECK(bm.funding_interval_ns == 8 * 3600 * kSec);
+  CHECK(bm.interest_rate == 100000);
+  CHECK(bm.clamp == 500000);
+  CHECK(bm.averaging == (uint8_t)PremiumAveraging::time_weighted);
 
   const MarkFundingParams hl = hyperliquid_preset();
   CHECK(hl.funding_interval_ns == 3600 * kSec);
@@ -428,11 +432,21 @@ TEST_CASE("preset parameters as docs/formulas.md lists them") {
   CHECK(hl.cap == 40000000);
   CHECK(hl.mark_components == (kMarkMovingBasis | kMarkLastTrade));
   CHECK(hl.ma_window_ns == 150 * kSec);
+  CHECK(hl.ma_sample_ns == kSec);
+  CHECK(hl.interest_rate == 100000);
+  CHECK(hl.clamp == 500000);
 
   const MarkFundingParams ka = kalshi_preset();
   CHECK(ka.funding_interval_ns == 8 * 3600 * kSec);
   CHECK(ka.quote_per_contract == 1);
   CHECK(ka.cap == 7500000);
+  CHECK(ka.sample_interval_ns == 5 * kSec);
+  CHECK(ka.impact_notional == usd(10000));
+  CHECK(ka.interest_rate == 100000);
+  CHECK(ka.clamp == 500000);
+  CHECK(ka.averaging == (uint8_t)PremiumAveraging::time_weighted);
+  CHECK(ka.ma_window_ns == 1800 * kSec);
+  CHECK(ka.ma_sample_ns == 60 * kSec);
 
   const MarkFundingParams kr = kraken_preset();
   CHECK(kr.premium_form == (uint8_t)PremiumForm::impact_mid);
@@ -442,6 +456,16 @@ TEST_CASE("preset parameters as docs/formulas.md lists them") {
   CHECK(kr.cap == 0);
   CHECK(kr.mark_components == kMarkMovingBasis);
   CHECK(kr.ma_window_ns == 30 * kSec);
+  CHECK(kr.ma_sample_ns == kSec);
+  CHECK(kr.funding_interval_ns == 3600 * kSec);
+  CHECK(kr.sample_interval_ns == kSec);
+  CHECK(kr.impact_notional == usd(10000));
+  // every preset: the index is the exchange's spot mark and the band bounds the mark
+  const MarkFundingParams all[] = {cb, bn, bm, hl, ka, kr};
+  for (const MarkFundingParams& p : all) {
+    CHECK(p.index_source == (uint8_t)IndexSource::exchange_spot_mark);
+    CHECK(p.bound_by_band == 1);
+  }
 }
 
 TEST_CASE("validate rejects every bad parameter") {

@@ -31,7 +31,11 @@ void FeedPipeline::poll(int64_t now_ns) { seq_->poll(now_ns, *this); }
 
 void FeedPipeline::finish(int64_t now_ns) { seq_->flush(now_ns, *this); }
 
-void FeedPipeline::deliver(uint8_t, int64_t, int64_t, const uint8_t* data, uint32_t len) {
+void FeedPipeline::deliver(uint8_t, int64_t, int64_t time_ns, const uint8_t* data, uint32_t len) {
+  if (datagrams_ != nullptr) {
+    datagrams_->on_arbitrated(time_ns, data, len);
+    return;
+  }
   md::PacketReader r;
   md::DecodeFault f = r.open(data, len);
   md::Message m;

@@ -22,6 +22,14 @@ class EventSink {
   virtual void on_packet_gap(uint16_t channel, int64_t first_missing, int64_t last_missing, int64_t time_ns) = 0;
 };
 
+// Takes the arbitrated datagrams in place of the software decoder (a backend that decodes them
+// itself, e.g. the feed_decode kernel); `data` is valid during the call only.
+class DatagramSink {
+ public:
+  virtual ~DatagramSink() = default;
+  virtual void on_arbitrated(int64_t time_ns, const uint8_t* data, uint32_t len) = 0;
+};
+
 struct FeedCounters {
   uint64_t frames[2] = {0, 0};           // per line
   uint64_t datagrams = 0;                // well-framed datagrams offered to arbitration
@@ -44,6 +52,10 @@ class FeedPipeline {
   void poll(int64_t now_ns);
   void finish(int64_t now_ns);
 
+  // Arbitrated datagrams go to `d` instead of the decoder (nullptr: decode in software). Packet
+  // gaps still reach the EventSink, in their place between the datagrams.
+  void set_datagram_sink(DatagramSink* d) { datagrams_ = d; }
+
   const FeedCounters& counters() const { return counters_; }
   const SequencerCounters& sequencing() const { return seq_->counters(); }
 
@@ -55,6 +67,7 @@ class FeedPipeline {
   EventSink& sink_;
   std::unique_ptr<Sequencer> seq_;
   FeedCounters counters_;
+  DatagramSink* datagrams_ = nullptr;
 };
 
 }  // namespace pw

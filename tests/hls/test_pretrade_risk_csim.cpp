@@ -1,0 +1,379 @@
+// pretrade_risk (C-simulation) against RiskEngine with the kernel's capacities: a long random
+// sequence of orders, replaces, cancels, exchange answers, market moves, funding, limits reloads,
+// cash and kill switches, then a flood that fills the open-order table. Every decision must be
+// identical byte for byte, every limits answer and every engine counter the same; every reject
+// reason must have come up. On a mismatch the first differing decision is printed.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "hls/driver/market_state_runner.hpp"
+
+namespace {
+
+using namespace pw;
+using hlsk::ExchangeEvent;
+using hlsk::ExchangeKind;
+
+constexpr int64_t U = kPriceScale;
+constexpr int64_t kT0 = 1700000000LL * U;
+
+struct Gen {
+  std::mt19937_64 rng;
+  explicit Gen(uint64_t seed) : rng(seed) {}
+  int64_t range(int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); }
+  bool chance(int per_mille) { return range(0, 999) < per_mille; }
+};
+
+std::string describe(const RiskDecision& d) {
+  return "id " + std::to_string(d.client_order_id) + " t " + std::to_string(d.time) + " accepted " +
+         std::to_string(d.accepted) + " " + reject_reason_name(d.reason) + "/" + reject_detail_name(d.detail) + " qty " +
+         std::to_string(d.reserved_qty) + " notional " + std::to_string(d.reserved_notional);
+}
+
+// The engine and the kernel side by side: every call goes to both.
+struct Pair {
+  std::unique_ptr<hlsk::KernelRiskEngine> ref = std::make_unique<hlsk::KernelRiskEngine>();
+  hlsk::PretradeRiskCsim k;
+  std::vector<RiskDecision> expected;
+  uint64_t ref_unmatched = 0;
+  int limits_checked = 0;
+
+  void reset() {
+    ref->reset();
+    k.reset();
+  }
+  void same_limits(LimitsError a, LimitsError b) {
+    ++limits_checked;
+    CHECK(a.code == b.code);
+    CHECK(a.field == b.field);
+    CHECK(a.index == b.index);
+  }
+  bool instrument_limits(int i, const InstrumentLimits& l) {
+    const LimitsError a = ref->set_instrument_limits(i, l);
+    same_limits(a, k.set_instrument_limits(i, l));
+    return a.ok();
+  }
+  bool account_limits(int a, const AccountLimits& l) {
+    const LimitsError e = ref->set_account_limits(a, l);
+    same_limits(e, k.set_account_limits(a, l));
+    return e.ok();
+  }
+  void session_limits(int s, const SessionLimits& l) { same_limits(ref->set_session_limits(s, l), k.set_session_limits(s, l)); }
+  void cash(int a, int64_t c) {
+    ref->set_cash(a, c);
+    k.set_cash(a, c);
+  }
+  void market(int i, const InstrumentMarket& m) {
+    ref->set_market(i, m);
+    k.set_market(i, m);
+  }
+  RiskDecision check(const OrderRequest& r) {
+    const RiskDecision d = ref->check(r);
+    expected.push_back(d);
+    k.check(r);
+    return d;
+  }
+  void exchange(const ExchangeEvent& x) {
+    bool ok = true;
+    switch ((ExchangeKind)x.kind) {
+      case ExchangeKind::entered: ok = ref->on_entered(x.client_order_id); break;
+      case ExchangeKind::fill: ok = ref->on_fill(x.client_order_id, x.qty, x.price); break;
+      case ExchangeKind::canceled: ok = ref->on_cancel(x.client_order_id); break;
+      case ExchangeKind::rejected: ok = ref->on_reject(x.client_order_id); break;
+      case ExchangeKind::replaced: ok = ref->on_replace(x.client_order_id); break;
+      case ExchangeKind::untracked_fill: ref->on_untracked_fill(x.account, x.instrument, x.side, x.qty, x.price); break;
+      case ExchangeKind::funding: ref->apply_funding(x.instrument, x.mark, x.rate); break;
+      case ExchangeKind::new_day: ref->reset_daily(); break;
+    }
+    if (!ok) ++ref_unmatched;
+    k.exchange(x);
+  }
+  void kill(int scope, int index, bool on) {
+    if (scope == 0) {
+      ref->set_kill_global(on);
+      k.set_kill_global(on);
+    } else if (scope == 1) {
+      ref->set_kill_account(index, on);
+      k.set_kill_account(index, on);
+    } else {
+      ref->set_kill_instrument(index, on);
+      k.set_kill_instrument(index, on);
+    }
+  }
+
+  void require_same() {
+    REQUIRE_MESSAGE(k.flush(), k.error());
+    const std::vector<RiskDecision>& got = k.decisions();
+    const size_t n = std::min(expected.size(), got.size());
+    for (size_t i = 0; i < n; ++i)
+      if (std::memcmp(&expected[i], &got[i], sizeof(RiskDecision)) != 0)
+        FAIL("first difference at decision " << i << " of " << expected.size() << "\n  RiskEngine:    "
+                                             << describe(expected[i]) << "\n  pretrade_risk: " << describe(got[i]));
+    REQUIRE(got.size() == expected.size());
+    CHECK(k.unmatched() == ref_unmatched);
+    CHECK(k.status().open_orders == (uint32_t)ref->open_orders());
+    const RiskCounters& a = ref->counters();
+    const RiskCounters& b = k.status().counters;
+    CHECK(std::memcmp(&a, &b, sizeof a) == 0);
+  }
+};
+
+ExchangeEvent answer(ExchangeKind kind, int64_t id, int64_t qty = 0, int64_t price = 0) {
+  ExchangeEvent x;
+  std::memset(&x, 0, sizeof x);
+  x.kind = (uint8_t)kind;
+  x.client_order_id = id;
+  x.qty = qty;
+  x.price = price;
+  return x;
+}
+
+const int64_t kBaseMark[3] = {100000 * U + 123456789, 3000 * U + 987654321, 1234500000};
+const int64_t kContract[3] = {U / 100, U / 10, 100 * U};
+const int64_t kUnitValue[3] = {1000 * U, 300 * U, 123 * U};
+
+InstrumentLimits random_limits(Gen& g, int i) {
+  InstrumentLimits l{};
+  l.max_staleness_ns = g.range(2000, 20000) * 1000;
+  l.collar_bps = g.range(50, 300);
+  l.max_order_qty = g.range(20, 60);
+  l.max_order_notional = kUnitValue[i] * g.range(25, 70);
+  l.max_position = g.range(60, 150);
+  l.margin.count = (int32_t)g.range(1, 4);
+  int64_t cap = kUnitValue[i] * g.range(5, 30), lev = g.range(40, 100);
+  for (int t = 0; t < l.margin.count; ++t) {
+    l.margin.tiers[t] = MarginTier{cap, lev};
+    cap += kUnitValue[i] * g.range(5, 40) + g.range(0, 999);
+    lev = std::max<int64_t>(1, lev - g.range(1, 25));
+    if (t + 1 < l.margin.count && lev <= 1) l.margin.count = t + 1;
+  }
+  if (g.chance(100)) l.collar_bps = -g.range(0, 5);  // refused
+  return l;
+}
+
+AccountLimits random_account_limits(Gen& g) {
+  AccountLimits l{};
+  l.max_position = g.range(50, 200);
+  l.daily_notional_limit = g.range(50000, 500000) * U;
+  l.orders_per_second = g.range(50, 1000);
+  l.order_burst = g.range(3, 30);
+  if (g.chance(100)) l.order_burst = 0;  // refused
+  return l;
+}
+
+}  // namespace
+
+TEST_CASE("pretrade_risk decides as RiskEngine on a long random sequence, every reject reason included") {
+  Gen g(2026);
+  Pair p;
+  p.reset();
+  int64_t now = kT0;
+  InstrumentMarket mk[3];
+  for (int i = 0; i < 3; ++i) {
+    InstrumentLimits l = random_limits(g, i);
+    if (!validate(l).ok()) l.collar_bps = 100;
+    REQUIRE(p.instrument_limits(i, l));
+    mk[i] = InstrumentMarket{};
+    mk[i].mark = kBaseMark[i];
+    mk[i].best_bid = mk[i].best_ask = kNullI64;
+    mk[i].limit_down = kBaseMark[i] / 100 * 95;
+    mk[i].limit_up = kBaseMark[i] / 100 * 105;
+    mk[i].contract_size = kContract[i];
+    mk[i].funding_rate = g.range(-100000, 100000);
+    mk[i].last_update = now;
+    mk[i].tradable = 1;
+    mk[i].trading_status = kTradingStatusOpen;
+    mk[i].synced = 1;
+    p.market(i, mk[i]);
+  }
+  p.market(3, mk[0]);  // a market without limits: unknown to the gate
+  for (int a = 0; a < 3; ++a) {  // account 3 stays unconfigured
+    AccountLimits l = random_account_limits(g);
+    if (!validate(l).ok()) l.order_burst = 10;
+    REQUIRE(p.account_limits(a, l));
+    p.cash(a, g.range(500, 20000) * U + g.range(0, 999999999));
+  }
+  p.session_limits(0, SessionLimits{g.range(500, 5000), g.range(5, 40)});  // session 1 unconfigured
+
+  int64_t next_id = 1;
+  std::vector<int64_t> used;
+  std::vector<int64_t> open_ids;  // accepted new orders, pruned as they leave
+  auto some_id = [&]() -> int64_t {
+    while (!open_ids.empty() && !g.chance(30)) {
+      const size_t k = (size_t)g.range(0, (int64_t)open_ids.size() - 1);
+      if (p.ref->find_order(open_ids[k]) != nullptr) return open_ids[k];
+      open_ids[k] = open_ids.back();
+      open_ids.pop_back();
+    }
+    return g.range(1, next_id + 5);
+  };
+  auto price_for = [&](int i) -> int64_t {
+    i = std::min(i, 2);
+    const InstrumentMarket& m = mk[i];
+    const int64_t mark = m.mark > 0 ? m.mark : kBaseMark[i];
+    if (g.chance(10)) return g.chance(500) ? 0 : (m.limit_up != kNullI64 ? m.limit_up : mark * 2) + g.range(0, 2);
+    const int64_t collar = 150;
+    const int64_t bps = g.chance(850) ? g.range(-collar * 6 / 10, collar * 6 / 10) : g.range(-collar * 3, collar * 3);
+    return mark + (int64_t)((__int128)mark * bps / 10000) + g.range(-999, 999);
+  };
+
+  const int kSteps = 30000;
+  for (int step = 0; step < kSteps; ++step) {
+    now += g.range(0, 200000);
+    const bool quiet = (step / 1500) % 4 == 3;
+    int op = (int)g.range(0, 999);
+    if (quiet && op >= 540 && op < 900 && !g.chance(100)) op = (int)g.range(0, 539);
+    if (op < 420) {
+      OrderRequest r{};
+      r.kind = g.chance(5) ? (OrderKind)7 : OrderKind::new_order;
+      r.account = (uint16_t)(g.chance(20) ? 3 : g.range(0, 2));
+      r.instrument = (uint16_t)(g.chance(15) ? g.range(3, 5) : g.range(0, 2));
+      r.session = (uint8_t)(g.chance(10) ? g.range(1, 2) : 0);
+      r.side = (int8_t)(g.chance(10) ? 0 : (g.chance(500) ? 1 : -1));
+      r.price = price_for(r.instrument);
+      r.quantity = (int32_t)(g.chance(20) ? g.range(-2, 0) : g.chance(900) ? g.range(1, quiet ? 3 : 40) : g.range(1, 70));
+      r.flags = (uint8_t)((g.chance(150) ? kOrderReduceOnly : 0) | (g.chance(100) ? kOrderIoc : 0));
+      r.time = g.chance(30) ? now - g.range(0, 30000000) : now;
+      r.client_order_id = g.chance(60) && !used.empty() ? used[(size_t)g.range(0, (int64_t)used.size() - 1)] : next_id++;
+      used.push_back(r.client_order_id);
+      if (used.size() > 200) used.erase(used.begin());
+      if (p.check(r).accepted && r.kind == OrderKind::new_order) open_ids.push_back(r.client_order_id);
+    } else if (op < 520) {
+      const int64_t id = some_id();
+      const OpenOrder* o = p.ref->find_order(id);
+      OrderRequest r{};
+      r.kind = OrderKind::replace;
+      r.client_order_id = id;
+      r.account = (uint16_t)(o != nullptr && !g.chance(20) ? o->account : g.range(0, 3));
+      r.instrument = (uint16_t)(o != nullptr && !g.chance(20) ? o->instrument : g.range(0, 3));
+      r.price = price_for(r.instrument);
+      r.quantity = (int32_t)g.range(0, 70);
+      r.time = now;
+      p.check(r);
+    } else if (op < 540) {
+      OrderRequest r{};
+      r.kind = OrderKind::cancel;
+      r.client_order_id = some_id();
+      r.time = now;
+      p.check(r);
+    } else if (op < 900) {
+      const int64_t id = some_id();
+      const int kind = (int)g.range(0, 9);
+      if (kind < 2) p.exchange(answer(ExchangeKind::entered, id));
+      else if (kind < 6) {
+        const OpenOrder* o = p.ref->find_order(id);
+        const int64_t rem = o == nullptr ? 5 : std::max<int64_t>(1, o->res_qty);
+        const int64_t q = g.chance(30) ? rem + g.range(1, 3) : g.range(1, rem);
+        const int64_t px = o == nullptr ? kBaseMark[0] : o->price + g.range(-50, 50) * U / 100 + g.range(-9, 9);
+        p.exchange(answer(ExchangeKind::fill, id, q, px));
+      } else if (kind < 8) p.exchange(answer(ExchangeKind::canceled, id));
+      else if (kind < 9) p.exchange(answer(ExchangeKind::rejected, id));
+      else p.exchange(answer(ExchangeKind::replaced, id));
+    } else if (op < 960) {
+      const int i = (int)g.range(0, 2);
+      InstrumentMarket m = mk[i];
+      if (g.chance(20)) m.mark = g.chance(500) ? kNullI64 : 0;
+      else {
+        const int64_t mark = m.mark > 0 ? m.mark : kBaseMark[i];
+        m.mark = mark + (int64_t)((__int128)mark * g.range(-30, 30) / 10000) + g.range(-999999, 999999);
+      }
+      const int64_t ref = m.mark > 0 ? m.mark : kBaseMark[i];
+      m.limit_down = g.chance(50) ? kNullI64 : ref / 1000 * g.range(940, 995);
+      m.limit_up = g.chance(50) ? kNullI64 : ref / 1000 * g.range(1005, 1060);
+      m.funding_rate = g.range(-1000000, 1000000);
+      m.synced = g.chance(30) ? 0 : 1;
+      m.trading_status = g.chance(20) ? 2 : kTradingStatusOpen;
+      m.tradable = g.chance(10) ? 0 : 1;
+      m.last_update = g.chance(20) ? now - 100000000000LL : now;
+      mk[i] = m;
+      p.market(i, m);
+    } else if (op < 965) {
+      const int scope = (int)g.range(0, 2);
+      p.kill(scope, (int)g.range(0, 3), g.chance(100));
+    } else if (op < 975) {
+      ExchangeEvent x = answer(ExchangeKind::funding, 0);
+      x.instrument = (uint16_t)g.range(0, 2);
+      x.mark = mk[x.instrument].mark > 0 ? mk[x.instrument].mark : kBaseMark[x.instrument];
+      x.rate = g.range(-2000000, 2000000);
+      p.exchange(x);
+    } else if (op < 978) {
+      p.exchange(answer(ExchangeKind::new_day, 0));
+    } else if (op < 985) {
+      p.cash((int)g.range(0, 2), g.range(500, 30000) * U + g.range(0, 999999999));
+    } else if (op < 990) {
+      const int i = (int)g.range(0, 2);
+      ExchangeEvent x = answer(ExchangeKind::untracked_fill, 0, g.range(1, 20), kBaseMark[i] + g.range(-999999, 999999));
+      x.account = (uint16_t)g.range(0, 2);
+      x.instrument = (uint16_t)i;
+      x.side = g.chance(500) ? kBuy : kSell;
+      p.exchange(x);
+    } else if (g.chance(500)) {
+      const int i = (int)g.range(0, 2);
+      p.instrument_limits(i, random_limits(g, i));
+    } else {
+      p.account_limits((int)g.range(0, 2), random_account_limits(g));
+    }
+    if (step % 5000 == 4999) p.require_same();
+  }
+  p.require_same();
+
+  // Flood: account 2 on instrument 0 with room for everything but the open-order table.
+  p.kill(0, 0, false);
+  p.kill(1, 2, false);
+  p.kill(2, 0, false);
+  InstrumentLimits wide{};
+  wide.max_staleness_ns = 1000000000000LL;
+  wide.collar_bps = 1000;
+  wide.max_order_qty = 10;
+  wide.max_order_notional = 1000000 * U;
+  wide.max_position = 1000000;
+  wide.margin.count = 1;
+  wide.margin.tiers[0] = MarginTier{0, 100};
+  REQUIRE(p.instrument_limits(0, wide));
+  REQUIRE(p.account_limits(2, AccountLimits{1000000, 4000000000LL * U / 1000, 1000000000, 1000000}));
+  p.session_limits(0, SessionLimits{1000000000, 1000000});
+  p.cash(2, 4000000000LL * U / 1000);
+  mk[0] = InstrumentMarket{};
+  mk[0].mark = kBaseMark[0];
+  mk[0].best_bid = mk[0].best_ask = kNullI64;
+  mk[0].limit_down = mk[0].limit_up = kNullI64;
+  mk[0].contract_size = kContract[0];
+  mk[0].last_update = now;
+  mk[0].tradable = 1;
+  mk[0].trading_status = kTradingStatusOpen;
+  mk[0].synced = 1;
+  p.market(0, mk[0]);
+  for (int n = 0; n < hlsk::kRiskOpenOrders + 50; ++n) {
+    OrderRequest r{};
+    r.kind = OrderKind::new_order;
+    r.client_order_id = next_id++;
+    r.account = 2;
+    r.instrument = 0;
+    r.side = kBuy;
+    r.price = kBaseMark[0] - (int64_t)(n % 50) * U;
+    r.quantity = 1;
+    r.time = now + n;
+    p.check(r);
+  }
+  p.require_same();
+  CHECK(p.ref->open_orders() == hlsk::kRiskOpenOrders);
+
+  const RiskCounters& c = p.ref->counters();
+  for (int r = 1; r < kRejectReasonCount; ++r) {
+    INFO("reason " << reject_reason_name((RejectReason)r));
+    CHECK(c.rejected[r] > 0);
+  }
+  CHECK(c.accepted > 2000);
+  CHECK(c.overfills > 0);
+  CHECK(c.unknown_events > 0);
+  CHECK(p.limits_checked > 50);
+  std::string by_reason;
+  for (int r = 1; r < kRejectReasonCount; ++r) by_reason += std::string(" ") + reject_reason_name((RejectReason)r) + "=" + std::to_string(c.rejected[r]);
+  MESSAGE(p.expected.size() << " decisions, " << c.accepted << " accepted;" << by_reason);
+}

@@ -9,6 +9,9 @@
 #include "host/decode/capture_decoder.hpp"
 #include "host/gen/session_generator.hpp"
 #include "host/pipeline/replay.hpp"
+#ifdef PERPWIRE_HAVE_HLS_CSIM_BACKEND
+#include "hls/replay/replay_hls_csim.hpp"
+#endif
 
 namespace {
 
@@ -61,6 +64,9 @@ int cmd_gen(const pw::GenOptions& opt, const std::string& dir) {
 std::map<std::string, pw::ReplayBackend> replay_backends() {
   std::map<std::string, pw::ReplayBackend> b;
   b["software"] = pw::replay_software;
+#ifdef PERPWIRE_HAVE_HLS_CSIM_BACKEND
+  b["hls-csim"] = pw::replay_hls_csim;
+#endif
   return b;
 }
 

@@ -8,8 +8,8 @@
 set -euo pipefail
 
 # Stream kernels of the card, in data-path order: hls/<name>/<name>.cpp, top function <name>.
-# book, mark_funding and pretrade_risk join this list as they land.
-KERNELS=(feed_decode)
+# market_state holds the book and mark/funding together (docs/hls.md says why).
+KERNELS=(feed_decode market_state pretrade_risk)
 # Memory-mapped kernels for replaying captures from the host (XRT backend, hardware tests).
 REPLAY_KERNELS=(feed_decode_mm)
 

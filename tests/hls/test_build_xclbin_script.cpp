@@ -91,7 +91,37 @@ TEST_CASE("dry run: one v++ -c per kernel, v++ -l with the connectivity of the b
   std::fclose(f);
   CHECK(cfg.find("\nnk=feed_decode:1:feed_decode_1\n") != std::string::npos);
   CHECK(cfg.find("\nsc=nic_1.m_axis_feed:feed_decode_1.in:64\n") != std::string::npos);
-  CHECK(cfg.find("\nnk=book") == std::string::npos);  // not landed: its lines are left out
-  CHECK(cfg.find("\nsc=feed_decode_1.out:book_1") == std::string::npos);
+  CHECK(cfg.find("\nnk=market_state:1:market_state_1\n") != std::string::npos);
+  CHECK(cfg.find("\nsc=feed_decode_1.out:market_state_1.events:32\n") != std::string::npos);
+  CHECK(cfg.find("\nnk=pretrade_risk:1:pretrade_risk_1\n") != std::string::npos);
+  CHECK(cfg.find("\nsc=market_state_1.markets:pretrade_risk_1.markets:32\n") != std::string::npos);
+  std::system(("rm -rf '" + out + "'").c_str());
+}
+
+TEST_CASE("dry run: every stream kernel compiled from its folder; replay-only builds leave them out") {
+  const std::string out = "/tmp/perpwire_xclbin_kernels_" + std::to_string(::getpid());
+  Run r = run("bash scripts/build_xclbin.sh --dry-run --target hw_emu --out " + out);
+  CAPTURE(r.out);
+  REQUIRE(r.code == 0);
+  for (const char* k : {"market_state", "pretrade_risk"}) {
+    CAPTURE(k);
+    CHECK(r.out.find(std::string("-k ") + k + " ") != std::string::npos);
+    CHECK(r.out.find(std::string("hls/") + k + "/" + k + ".cpp") != std::string::npos);
+    CHECK(r.out.find(out + "/hw_emu/" + k + ".xo") != std::string::npos);
+  }
+  // v++ -l takes every .xo, feed_decode first (data-path order).
+  const size_t link = r.out.find("v++ -l");
+  REQUIRE(link != std::string::npos);
+  const size_t fd = r.out.find("/feed_decode.xo", link), ms = r.out.find("/market_state.xo", link),
+               pr = r.out.find("/pretrade_risk.xo", link);
+  CHECK(fd != std::string::npos);
+  CHECK(ms != std::string::npos);
+  CHECK(pr != std::string::npos);
+  CHECK(fd < ms);
+  CHECK(ms < pr);
+  r = run("bash scripts/build_xclbin.sh --dry-run --no-frontend --out " + out);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("-k market_state") == std::string::npos);
+  CHECK(r.out.find("-k feed_decode_mm ") != std::string::npos);
   std::system(("rm -rf '" + out + "'").c_str());
 }

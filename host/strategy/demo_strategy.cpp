@@ -328,12 +328,18 @@ void DemoStrategy::on_market(int instrument, const InstrumentMarket& m, int64_t 
 
   if (next_probe_ == INT64_MIN) next_probe_ = now + cfg_.probe_start_ns;
   if (now < next_probe_ || !market_ok(in, now)) return;
-  for (int k = 0; k < kCycleKinds; ++k) {
+  // The next kind in the cycle that can be built now, on this instrument or another one whose
+  // market is good (kinds whose preconditions hold nowhere are passed over).
+  const int n = (int)instruments_.size();
+  bool sent = false;
+  for (int k = 0; k < kCycleKinds && !sent; ++k) {
     const ProbeKind kind = (ProbeKind)probe_cursor_;
     probe_cursor_ = (probe_cursor_ + 1) % kCycleKinds;
-    if (probe(kind, instrument, now, out)) {
+    for (int j = 0; j < n && !sent; ++j) {
+      const int i = (instrument + j) % n;
+      if (!market_ok(instruments_[i], now) || !probe(kind, i, now, out)) continue;
       ++probe_stats_.sent[(int)kind];
-      break;
+      sent = true;
     }
   }
   next_probe_ = now + cfg_.probe_interval_ns + (int64_t)(next_random() % (uint64_t)cfg_.probe_jitter_ns);
@@ -470,7 +476,7 @@ bool DemoStrategy::probe(ProbeKind kind, int instrument, int64_t now, std::vecto
         const int slot = in.quote[s];
         if (slot < 0) continue;
         const Tracked& q = tracked_[slot];
-        if (q.state != State::live) continue;
+        if (q.state != State::live || q.replace_sent) continue;
         const int8_t side = q.side;
         if (!fits_position(0, instrument, side, 1)) continue;
         // Not tracked: the id belongs to the quote. on_decision tells the two apart.
@@ -494,7 +500,8 @@ bool DemoStrategy::probe(ProbeKind kind, int instrument, int64_t now, std::vecto
       const int slot = in.quote[1];
       if (slot < 0) return false;
       const Tracked& ask = tracked_[slot];
-      if (ask.state != State::live || !fits_position(0, instrument, kBuy, 1)) return false;
+      // Not while its replace waits in the same batch: the gate would see the new price first.
+      if (ask.state != State::live || ask.replace_sent || !fits_position(0, instrument, kBuy, 1)) return false;
       const int64_t p = std::max(ask.price, ask.old_price);  // at or above our own ask
       if (!in_band(m, p) || outside_collar(p, m.mark, lim.collar_bps)) return false;
       return send(0, instrument, kBuy, p, 1, 0);
@@ -618,6 +625,11 @@ bool DemoStrategy::throttle_burst(int instrument, int64_t now, std::vector<Order
 // ---------------------------------------------------------------------------------------------
 // Answers
 
+void DemoStrategy::miss(int kind, const RiskDecision& d) {
+  ++probe_stats_.missed[kind];
+  ++probe_stats_.missed_by[kind][(int)d.reason < kRejectReasonCount ? (int)d.reason : 0];
+}
+
 void DemoStrategy::on_decision(const OrderRequest& r, const RiskDecision& d) {
   const int slot = find(r.client_order_id);
   if (r.kind == OrderKind::new_order && (slot < 0 || tracked_[slot].state != State::pending_new)) {
@@ -626,7 +638,7 @@ void DemoStrategy::on_decision(const OrderRequest& r, const RiskDecision& d) {
       dup_probe_id_ = 0;
       const int k = (int)ProbeKind::duplicate_client_order_id;
       if (!d.accepted && d.reason == RejectReason::duplicate_client_order_id) ++probe_stats_.hit[k];
-      else ++probe_stats_.missed[k];
+      else miss(k, d);
     }
     return;
   }
@@ -642,10 +654,12 @@ void DemoStrategy::on_decision(const OrderRequest& r, const RiskDecision& d) {
             burst_hit_ = true;
             ++probe_stats_.hit[k];
           } else if (!d.accepted && !hit) {
-            ++probe_stats_.missed[k];
+            miss(k, d);
           }
+        } else if (hit) {
+          ++probe_stats_.hit[k];
         } else {
-          ++(hit ? probe_stats_.hit[k] : probe_stats_.missed[k]);
+          miss(k, d);
         }
         if (d.accepted && r.time + cfg_.requote_interval_ns < leftover_check_) leftover_check_ = r.time + cfg_.requote_interval_ns;
       }

@@ -63,6 +63,7 @@ struct ProbeStats {
   uint64_t sent[kProbeKindCount] = {};
   uint64_t hit[kProbeKindCount] = {};     // rejected with the targeted reason
   uint64_t missed[kProbeKindCount] = {};  // accepted or rejected for another reason
+  uint64_t missed_by[kProbeKindCount][kRejectReasonCount] = {};  // the misses by what came instead (none: accepted)
 };
 
 struct DemoStrategyCounters {
@@ -166,6 +167,7 @@ class DemoStrategy {
   void pull_quotes(int instrument, int64_t now, std::vector<OrderRequest>& out);
   void cancel_leftovers(int64_t now, std::vector<OrderRequest>& out);
   bool probe(ProbeKind k, int instrument, int64_t now, std::vector<OrderRequest>& out);
+  void miss(int kind, const RiskDecision& d);
   bool throttle_burst(int instrument, int64_t now, std::vector<OrderRequest>& out);
   OrderRequest request(OrderKind kind, int64_t id, int account, int instrument, int8_t side, int64_t price,
                        int32_t qty, uint8_t flags, int64_t now) const;

@@ -287,6 +287,7 @@ class MarketState {
     s.params = params;
     mark_funding_init(s.mf, contract_size);
     s.book.reset();
+    std::memset(&s.top, 0, sizeof s.top);  // records are compared bytewise, padding included
     s.top.bid_price = s.top.ask_price = kNullI64;
     s.top.bid_qty = s.top.ask_qty = 0;
     s.top.synced = 0;

@@ -183,6 +183,7 @@ struct MarkFundingState {
   int32_t ma_len;
   int32_t ma_valid;
   int32_t reserved3_;
+  int64_t ma_avg;           // Σ / ma_valid rounded (kept by ma_push: the mark reads it every event)
 
   // Mark.
   int64_t mark;             // null when no component is available
@@ -458,6 +459,7 @@ inline void ma_push(MarkFundingState& s, const MarkFundingParams& p, const Sampl
       ++s.ma_valid;
     }
   }
+  s.ma_avg = s.ma_valid > 0 ? sat64(div_round128(s.ma_sum, s.ma_valid)) : 0;
 }
 
 }  // namespace mf_detail
@@ -476,7 +478,7 @@ inline void update_mark(MarkFundingState& s, const MarkFundingParams& p) {
     v[n++] = s.mark_a;
   }
   if ((p.mark_components & kMarkMovingBasis) && idx != kNullI64 && s.ma_valid > 0) {
-    s.mark_b = sat64((i128)idx + div_round128(s.ma_sum, s.ma_valid));
+    s.mark_b = sat64((i128)idx + s.ma_avg);
     v[n++] = s.mark_b;
   }
   if ((p.mark_components & kMarkLastTrade) && s.last_trade != kNullI64) {
@@ -612,7 +614,7 @@ inline void on_event(MarkFundingState& s, const MarkFundingParams& p, const Mark
       }
       break;
     }
-    default: break;
+    default: return;  // nothing the mark depends on: on_time has it up to date
   }
   update_mark(s, p);
 }

@@ -157,6 +157,7 @@ TEST_CASE("formulas §5: mark components (a), (b), (c), their median and the ban
   s.now = t_end - 1200 * kSec;  // 20 minutes to funding
   s.ma_sum = 18500000000;       // entries 5.0, 7.0, 6.5 and one missing
   s.ma_valid = 3;
+  s.ma_avg = 6166666667;        // what ma_push keeps: 18.5 / 3 rounded
   s.last_trade = 95004500000000;
   update_mark(s, p);
   CHECK(s.mark_a == 95009623469135);  // index + 9.500012345…→ 9.500012346

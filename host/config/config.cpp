@@ -619,7 +619,7 @@ void read_feeds(Section& s, Config& c, Ctx& ctx) {
 void read_order_entry(Section& s, OrderEntryConfig& oe, Ctx& ctx) {
   oe.enabled = true;
   if (auto v = s.string("host", true, "a host name or address")) oe.host = *v;
-  if (auto v = s.integer("port", true, 1, 65535)) oe.port = (uint16_t)*v;
+  if (auto v = s.integer("port", true, 0, 65535)) oe.port = (uint16_t)*v;
   if (auto v = s.string("username", true, "a user name of 1 to 16 characters")) {
     if (v->empty() || v->size() > 16) s.wrong("username", *s.node("username"), "a user name of 1 to 16 characters");
     else oe.username = *v;
@@ -648,6 +648,11 @@ void read_order_entry(Section& s, OrderEntryConfig& oe, Ctx& ctx) {
   }
   if (auto v = s.integer("orders_per_second", false, 1, kMaxConfigOrdersPerSecond)) oe.limits.orders_per_second = *v;
   if (auto v = s.integer("order_burst", false, 1, kMaxConfigBurst)) oe.limits.order_burst = *v;
+  if (auto v = s.boolean("simulator")) oe.simulator = *v;
+  if (oe.port == 0 && !oe.simulator && s.has("port"))
+    s.wrong("port", *s.node("port"), "a port from 1 to 65535 (0, any free port, only with simulator = true)");
+  if (oe.simulator && oe.host != "127.0.0.1" && oe.host != "localhost")
+    s.wrong("host", *s.node("host"), "\"127.0.0.1\" when simulator = true (the simulated exchange listens on loopback)");
 }
 
 void read_control(Section& s, ControlConfig& cc, Ctx& ctx) {
@@ -884,7 +889,7 @@ std::vector<ConfigError> restart_only_changes(const Config& running, const Confi
   const auto& oa = running.order_entry;
   const auto& ob = next.order_entry;
   if (oa.enabled != ob.enabled || oa.host != ob.host || oa.port != ob.port || oa.username != ob.username || oa.password != ob.password ||
-      oa.heartbeat_ns != ob.heartbeat_ns)
+      oa.heartbeat_ns != ob.heartbeat_ns || oa.simulator != ob.simulator)
     ch.add("order_entry", "the order-entry endpoint or login changed");
   ch.field("backend", running.backend, next.backend);
   ch.field("control", running.control, next.control);

@@ -116,6 +116,7 @@ struct OrderEntryConfig {
   std::string password_env;  // name of the environment variable it came from, if any
   int64_t heartbeat_ns = 10LL * 1000000000;  // whole seconds on the wire
   SessionLimits limits{100, 200};            // the session's order-rate token bucket
+  bool simulator = false;  // run the simulated exchange in-process on host:port (replay and demo)
 };
 
 enum class FundingSource : uint8_t { own, exchange };

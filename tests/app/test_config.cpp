@@ -89,8 +89,11 @@ TEST_CASE("the default config loads with the documented values") {
   CHECK(eth.tick == 500000000);           // $0.50
 
   CHECK(c.feeds.line_a.enabled);
-  CHECK(c.feeds.line_a.source == pw::FeedSourceKind::pcap);
+  CHECK(c.feeds.line_a.source == pw::FeedSourceKind::dpdk);
+  CHECK(c.feeds.line_a.dpdk_port == "net_pcap0");
   CHECK(c.feeds.line_a.pcap == "out/session/feed_a.pcap");
+  CHECK(c.feeds.line_b.dpdk_port == "net_pcap1");
+  CHECK(c.order_entry.simulator);
   CHECK(c.feeds.line_b.pcap == "out/session/feed_b.pcap");
   REQUIRE(c.feeds.channels.size() == 2);
   CHECK(c.feeds.channels[0].line_a.to_string() == "239.255.10.1:41001");
@@ -225,15 +228,14 @@ TEST_CASE("each mistake gives a file:line: key: expected … error") {
     CHECK(pw::parse_config(ok.text, "ok.toml").ok());
   }
   SUBCASE("a feed line needs a source: a capture, a DPDK port, or a DPDK port with a capture to fall back to") {
-    auto e = edit(base, "pcap = \"out/session/feed_b.pcap\"", "");
+    auto e = edit(base, "dpdk_port = \"net_pcap1\"\npcap = \"out/session/feed_b.pcap\"", "");
     CHECK(only_error(e.text) == at(line_of(base, "[feeds.line_b]"), "feeds.line_b: missing pcap (a capture to replay) or dpdk_port (a DPDK port)"));
-    auto both = edit(base, "pcap = \"out/session/feed_b.pcap\"", "pcap = \"out/session/feed_b.pcap\"\ndpdk_port = \"net_pcap1\"");
-    pw::ConfigResult rb = pw::parse_config(both.text, "ok.toml");
+    pw::ConfigResult rb = pw::parse_config(base, "ok.toml");
     REQUIRE(rb.ok());
     CHECK(rb.config->feeds.line_b.source == pw::FeedSourceKind::dpdk);
     CHECK(rb.config->feeds.line_b.dpdk_port == "net_pcap1");
     CHECK(rb.config->feeds.line_b.pcap == "out/session/feed_b.pcap");
-    auto d = edit(base, "pcap = \"out/session/feed_a.pcap\"", "dpdk_port = 0");
+    auto d = edit(base, "dpdk_port = \"net_pcap0\"\npcap = \"out/session/feed_a.pcap\"", "dpdk_port = 0");
     pw::ConfigResult r = pw::parse_config(d.text, "ok.toml");
     REQUIRE(r.ok());
     CHECK(r.config->feeds.line_a.source == pw::FeedSourceKind::dpdk);
@@ -354,7 +356,7 @@ TEST_CASE("config check prints a summary or every error") {
   CHECK(err.str().empty());
   CHECK(out.str().find("2 instruments, 2 accounts\n") != std::string::npos);
   CHECK(out.str().find("  instrument BIP-20DEC30-CDE (id 1, channel 1, contract 0.01, tick 5, preset coinbase)\n") != std::string::npos);
-  CHECK(out.str().find("  feed line B: out/session/feed_b.pcap\n") != std::string::npos);
+  CHECK(out.str().find("  feed line B: DPDK net_pcap1 (fallback out/session/feed_b.pcap)\n") != std::string::npos);
   CHECK(out.str().find("  control plane: http://127.0.0.1:8686, output: out/run\n") != std::string::npos);
   CHECK(out.str().ends_with("ok\n"));
   std::ostringstream out2, err2;

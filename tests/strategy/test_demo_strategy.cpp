@@ -304,9 +304,9 @@ TEST_CASE("every probe is refused by the risk engine for the reason it targets")
   }
 }
 
-TEST_CASE("the probes without desk-b's small cash: margin is passed over, the rest still hit") {
+TEST_CASE("the probes with ample cash on desk-b: margin is passed over, the rest still hit") {
   DemoStrategyConfig sc;
-  Harness h(sc);
+  Harness h(sc, 100000 * pw::kPriceScale);
   run_session(h, 90, 5);
   const ProbeStats& ps = h.strategy.probe_stats();
   CHECK(ps.sent[(int)ProbeKind::margin] == 0);

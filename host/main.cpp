@@ -6,9 +6,14 @@
 #include <iostream>
 #include <map>
 
+#include "host/app/run_app.hpp"
+#include "host/control/control_client.hpp"
 #include "host/decode/capture_decoder.hpp"
 #include "host/gen/session_generator.hpp"
 #include "host/pipeline/replay.hpp"
+#ifdef PERPWIRE_HAVE_VERILATOR_BACKEND
+#include "sim/cosim/replay_verilator.hpp"
+#endif
 #ifdef PERPWIRE_HAVE_HLS_CSIM_BACKEND
 #include "hls/replay/replay_hls_csim.hpp"
 #endif
@@ -67,11 +72,15 @@ std::map<std::string, pw::ReplayBackend> replay_backends() {
 #ifdef PERPWIRE_HAVE_HLS_CSIM_BACKEND
   b["hls-csim"] = pw::replay_hls_csim;
 #endif
+#ifdef PERPWIRE_HAVE_VERILATOR_BACKEND
+  b["verilator"] = pw::replay_verilator;
+#endif
   return b;
 }
 
 struct ReplayCli {
   std::string pcap_a, pcap_b, jsonl, config, backend = "software";
+  double reorder_wait_ms = -1;
   bool quiet = false;
 };
 
@@ -81,7 +90,7 @@ int cmd_replay(const ReplayCli& cli) {
   if (it == backends.end()) {
     std::string known;
     for (const auto& [name, fn] : backends) known += (known.empty() ? "" : ", ") + name;
-    std::fprintf(stderr, "perpwire replay: backend '%s' is not built into this program (available: %s)\n",
+    std::fprintf(stderr, "perpwire replay: backend '%s' is not built into this program (available: %s; verilator needs -DPERPWIRE_SIM=ON)\n",
                  cli.backend.c_str(), known.c_str());
     return 2;
   }
@@ -102,6 +111,7 @@ int cmd_replay(const ReplayCli& cli) {
       return 2;
     }
   }
+  if (cli.reorder_wait_ms >= 0) opt.inputs.reorder_wait_ns = (int64_t)(cli.reorder_wait_ms * 1e6);
   if (opt.inputs.pcap_a.empty()) {
     std::fprintf(stderr, "perpwire replay: no capture: give --pcap or a --config with feeds.line_a.pcap\n");
     return 2;
@@ -114,6 +124,17 @@ int cmd_replay(const ReplayCli& cli) {
   std::printf("backend %s\n%s", cli.backend.c_str(), summary.text.c_str());
   if (!cli.jsonl.empty()) std::printf("state log: %s (%llu records)\n", cli.jsonl.c_str(), (unsigned long long)summary.records);
   return 0;
+}
+
+int cmd_control(const pw::ControlCall& call) {
+  std::string body, error;
+  const int status = pw::control_call(call, body, error);
+  if (status == 0) {
+    std::fprintf(stderr, "perpwire: %s\n", error.c_str());
+    return 1;
+  }
+  std::printf("%s%s", body.c_str(), body.empty() || body.back() == '\n' ? "" : "\n");
+  return status == 200 ? 0 : 1;
 }
 
 }  // namespace
@@ -160,8 +181,56 @@ int main(int argc, char** argv) {
   replay->add_option("--config", rc.config, "configuration: instruments, presets and overrides, reorder wait, captures");
   replay->add_option("--jsonl", rc.jsonl, "write every book-top, mark, funding and sync change here (the state log)");
   replay->add_option("--backend", rc.backend, "software, hls-csim or verilator")->capture_default_str();
+  replay->add_option("--reorder-wait-ms", rc.reorder_wait_ms, "how long a hole waits for the other line (default 1 ms; the RTL front end has 0)");
   replay->add_flag("-q,--quiet", rc.quiet, "no progress line");
   replay->callback([&] { std::exit(cmd_replay(rc)); });
+
+  pw::RunOptions run_opt;
+  bool no_demo = false, quiet_run = false;
+  CLI::App* run = app.add_subcommand("run", "Run the pipeline: feed lines (DPDK or libpcap), market state, risk gate, order entry, control plane, report");
+  run->add_option("--config", run_opt.config_path, "configuration file (TOML)")->required();
+  run->add_option("--out", run_opt.output_dir, "output folder for the report and decision log (default: [output] dir)");
+  run->add_option("--backend", run_opt.backend, "software, hls-csim, verilator or xrt (default: [backend] kind)");
+  run->add_flag("--strict-backend", run_opt.strict_backend, "fail when the backend cannot start instead of running the software path");
+  run->add_option("--jsonl", run_opt.state_log, "write every book-top, mark, funding and sync change here");
+  run->add_option("--orders", run_opt.orders_file, "orders from a file (JSON Lines or CSV), checked and sent at their time");
+  run->add_option("--speed", run_opt.speed, "replay pace: 1 = as captured, 10 = ten times faster (default: as fast as possible)")->check(CLI::NonNegativeNumber);
+  std::vector<double> drill;
+  run->add_option("--kill-drill", drill, "kill-switch drill: START,LENGTH in seconds of feed time (global kill switch on, then off)")
+      ->delimiter(',')->expected(2);
+  run->add_flag("--no-demo", no_demo, "without the built-in demo strategy");
+  run->add_flag("-q,--quiet", quiet_run, "no progress line");
+  run->add_option("eal", run_opt.eal_args, "DPDK EAL arguments, after --");
+  run->callback([&] {
+    run_opt.demo = !no_demo;
+    if (drill.size() == 2) {
+      run_opt.kill_drill_start_ns = (int64_t)(drill[0] * 1e9);
+      run_opt.kill_drill_ns = (int64_t)(drill[1] * 1e9);
+    }
+    run_opt.progress = !quiet_run;
+    std::exit(pw::run_main(run_opt));
+  });
+
+  pw::ControlCall call;
+  std::string account, instrument;
+  for (const char* name : {"kill", "unkill"}) {
+    const bool engage = std::string(name) == "kill";
+    CLI::App* k = app.add_subcommand(name, engage ? "Engage a kill switch of a running perpwire (global, or one account or instrument)"
+                                                  : "Release a kill switch of a running perpwire");
+    k->add_option("--url", call.url, "control plane address")->capture_default_str();
+    k->add_option("--account", account, "only this account (name as in the config)");
+    k->add_option("--instrument", instrument, "only this instrument (symbol)");
+    k->callback([&, engage] {
+      call.method = "POST";
+      call.path = engage ? "/kill" : "/unkill";
+      if (!account.empty()) call.query = "account=" + account;
+      else if (!instrument.empty()) call.query = "instrument=" + instrument;
+      std::exit(cmd_control(call));
+    });
+  }
+  CLI::App* status = app.add_subcommand("status", "Show the status of a running perpwire (JSON)");
+  status->add_option("--url", call.url, "control plane address")->capture_default_str();
+  status->callback([&] { std::exit(cmd_control(call)); });
 
   CLI11_PARSE(app, argc, argv);
   return 0;

@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# The main job: sets up the machine, builds perpwire and runs it on the built-in default session.
+# The main job: sets up the machine, builds perpwire, generates the built-in BTC/ETH session and
+# runs it: both feed lines through DPDK net_pcap ports (no NIC, no hugepages), the software
+# backend, the demo strategy through the risk gate against the simulated exchange, the control
+# plane on 127.0.0.1:8686 while it runs, and the report (terminal summary, out/run/report.md, plots).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -7,11 +10,17 @@ bash scripts/setup.sh
 
 JOBS=${JOBS:-2}
 BUILD=${BUILD:-build}
-OUT=${OUT:-out}
+SPEED=${SPEED:-0}   # 0: as fast as possible; 1: as captured (75 minutes); 60: a minute of feed per second
 
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPERPWIRE_SIM=OFF -DPERPWIRE_BENCH=OFF
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release
 cmake --build "$BUILD" -j"$JOBS" --target perpwire
 
-mkdir -p "$OUT"
-"$BUILD/host/perpwire" gen --out "$OUT/session" --seed 1
-"$BUILD/host/perpwire" decode --pcap "$OUT/session/feed_a.pcap" --summary -o "$OUT/session/feed_a.jsonl"
+# The built-in session (deterministic): 75 minutes of BIP and ETP with hourly funding, A and B
+# lines, and three packets lost on both lines so that recovery from the snapshot cycle shows.
+# Half an hour in, a one-minute kill-switch drill: the session mass-cancels and every order is refused.
+"$BUILD/host/perpwire" gen --out out/session --seed 1 --loss-both 3
+
+"$BUILD/host/perpwire" run --config config/perpwire.toml --out out/run --speed "$SPEED" --kill-drill 1800,60 -- \
+  --no-huge -m 512 --no-pci -l 0 --file-prefix=perpwire-run \
+  --vdev=net_pcap0,rx_pcap=out/session/feed_a.pcap \
+  --vdev=net_pcap1,rx_pcap=out/session/feed_b.pcap

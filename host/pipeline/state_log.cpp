@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/fixed_point.hpp"
+#include "core/risk_types.hpp"
 #include "host/decode/message_json.hpp"
 
 namespace pw {
@@ -92,6 +93,7 @@ std::string format_state_record(const StateRecord& r, const char* symbol) {
       integer(s, "quantity", r.decision.quantity);
       integer(s, "accepted", r.decision.accepted);
       integer(s, "reason", r.decision.reason);
+      fmt::format_to(std::back_inserter(s), ",\"reason_name\":\"{}\"", r.decision.accepted ? "accepted" : reject_reason_name((RejectReason)r.decision.reason));
       break;
   }
   s += '}';

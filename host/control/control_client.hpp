@@ -1,0 +1,19 @@
+// The command-line side of the control plane: `perpwire kill` / `unkill` / `status` talk to a
+// running perpwire over its loopback HTTP endpoint.
+#pragma once
+#include <string>
+
+namespace pw {
+
+struct ControlCall {
+  std::string url = "http://127.0.0.1:8686";
+  std::string method = "GET";  // GET or POST
+  std::string path = "/status";
+  std::string query;           // "account=main", without '?'
+};
+
+// Performs the call; the response body goes to `body`. Returns the HTTP status, or 0 with `error`
+// when nothing answered.
+int control_call(const ControlCall& call, std::string& body, std::string& error);
+
+}  // namespace pw

@@ -1,0 +1,232 @@
+// `perpwire run` end to end, as a separate process (DPDK's EAL initialises once per process, and
+// the signals are real): the same session through DPDK net_pcap and through libpcap gives
+// identical decision logs; bad configurations give their documented errors; the control plane is
+// scraped while the run goes on; SIGTERM mid-run leaves a complete report.
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "host/control/control_client.hpp"
+#include "host/gen/session_generator.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+const fs::path& work_dir() {
+  static const fs::path d = [] {
+    fs::path p = fs::temp_directory_path() / ("perpwire_run_" + std::to_string(::getpid()));
+    fs::remove_all(p);
+    fs::create_directories(p);
+    return p;
+  }();
+  return d;
+}
+
+// A short generated session shared by the tests (a few thousand orders' worth of market).
+const fs::path& session() {
+  static const fs::path d = [] {
+    pw::GenOptions g;
+    g.seed = 3;
+    g.events = 40000;
+    g.duration_ns = 6LL * 60 * 1000000000LL;
+    g.faults.loss_both = 2;  // two real gaps: the books recover, orders meanwhile are refused
+    std::string error;
+    pw::GenResult r;
+    const fs::path dir = work_dir() / "session";
+    REQUIRE_MESSAGE(pw::generate_session(g, dir.string(), r, error), error);
+    return dir;
+  }();
+  return d;
+}
+
+uint16_t free_port(int k) { return (uint16_t)(20000 + (::getpid() * 7 + k * 131) % 30000); }
+
+// config/perpwire.toml with the session, ports and folders of this test.
+fs::path write_config(const std::string& name, bool dpdk, uint16_t control_port, bool control = true) {
+  std::string t = slurp(fs::path(PERPWIRE_SOURCE_DIR) / "config/perpwire.toml");
+  const fs::path a = session() / "feed_a.pcap", b = session() / "feed_b.pcap";
+  t = std::regex_replace(t, std::regex("out/session/feed_a.pcap"), a.string());
+  t = std::regex_replace(t, std::regex("out/session/feed_b.pcap"), b.string());
+  if (!dpdk) t = std::regex_replace(t, std::regex("dpdk_port = \"net_pcap[01]\"\n"), "");
+  t = std::regex_replace(t, std::regex("\nport = 9100"), "\nport = 0");
+  t = std::regex_replace(t, std::regex("port = 8686"), "port = " + std::to_string(control_port));
+  if (!control) t = std::regex_replace(t, std::regex("\\[control\\]\n"), "[control]\nenabled = false\n");
+  t = std::regex_replace(t, std::regex("dir = \"out/run\""), "dir = \"" + (work_dir() / name).string() + "\"");
+  const fs::path p = work_dir() / (name + ".toml");
+  std::ofstream(p) << t;
+  return p;
+}
+
+struct Result {
+  int status = -1;
+  std::string out, err;
+};
+
+Result run(const std::vector<std::string>& args, const std::string& name) {
+  std::string cmd = PERPWIRE_BIN;
+  for (const std::string& a : args) cmd += " '" + a + "'";
+  const fs::path out = work_dir() / (name + ".stdout"), err = work_dir() / (name + ".stderr");
+  cmd += " >'" + out.string() + "' 2>'" + err.string() + "'";
+  const int rc = std::system(cmd.c_str());
+  Result r;
+  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+std::vector<std::string> eal_args() {
+  return {"--",         "--no-huge", "-m",   "256", "--no-pci", "-l", "0", "--file-prefix=pwtest" + std::to_string(::getpid()),
+          "--vdev=net_pcap0,rx_pcap=" + (session() / "feed_a.pcap").string(),
+          "--vdev=net_pcap1,rx_pcap=" + (session() / "feed_b.pcap").string()};
+}
+
+}  // namespace
+
+TEST_CASE("the same session through DPDK net_pcap and through libpcap gives identical decision logs") {
+  const fs::path cfg_dpdk = write_config("run_dpdk", true, free_port(1), false);
+  const fs::path cfg_pcap = write_config("run_pcap", false, free_port(2), false);
+  std::vector<std::string> a = {"run", "--config", cfg_dpdk.string(), "--quiet"};
+  for (const std::string& s : eal_args()) a.push_back(s);
+  const Result rd = run(a, "run_dpdk");
+  INFO("dpdk stdout:\n" << rd.out << "\nstderr:\n" << rd.err);
+  REQUIRE(rd.status == 0);
+  const Result rp = run({"run", "--config", cfg_pcap.string(), "--quiet"}, "run_pcap");
+  INFO("libpcap stdout:\n" << rp.out << "\nstderr:\n" << rp.err);
+  REQUIRE(rp.status == 0);
+
+  // The DPDK run really received through DPDK (no fallback line).
+  CHECK(rd.out.find("DPDK port net_pcap0") != std::string::npos);
+  CHECK(rd.err.find("falls back") == std::string::npos);
+  CHECK(rp.out.find("libpcap") != std::string::npos);
+
+  const std::string da = slurp(work_dir() / "run_dpdk/decisions.jsonl");
+  const std::string dp = slurp(work_dir() / "run_pcap/decisions.jsonl");
+  size_t lines = 0, accepted = 0, rejected = 0;
+  std::istringstream in(da);
+  for (std::string line; std::getline(in, line);) {
+    const auto j = nlohmann::json::parse(line);
+    ++lines;
+    (j.at("accepted").get<int>() ? accepted : rejected) += 1;
+  }
+  CHECK(lines > 100);
+  CHECK(accepted > 50);
+  CHECK(rejected > 5);
+  CHECK(da == dp);
+  CHECK(fs::exists(work_dir() / "run_dpdk/report.md"));
+}
+
+TEST_CASE("bad configurations give their documented errors and exit status 2") {
+  SUBCASE("missing file") {
+    const Result r = run({"run", "--config", (work_dir() / "nope.toml").string()}, "bad_missing");
+    CHECK(r.status == 2);
+    CHECK(r.err.find("nope.toml") != std::string::npos);
+  }
+  SUBCASE("a bad value names the file, the line, the key and what was expected") {
+    std::string t = slurp(write_config("bad_value", false, free_port(3), false));
+    t = std::regex_replace(t, std::regex("max_order_qty = 100 "), "max_order_qty = -5 ");
+    const fs::path p = work_dir() / "bad_value.toml";
+    std::ofstream(p) << t;
+    const Result r = run({"run", "--config", p.string()}, "bad_value");
+    CHECK(r.status == 2);
+    CHECK(std::regex_search(r.err, std::regex("bad_value.toml:[0-9]+: instruments\\[0\\]\\.limits\\.max_order_qty: expected")));
+  }
+  SUBCASE("an unknown key") {
+    std::string t = slurp(write_config("bad_key", false, free_port(4), false));
+    t = std::regex_replace(t, std::regex("\\[risk\\]\n"), "[risk]\nfunding_sauce = \"own\"\n");
+    const fs::path p = work_dir() / "bad_key.toml";
+    std::ofstream(p) << t;
+    const Result r = run({"run", "--config", p.string()}, "bad_key");
+    CHECK(r.status == 2);
+    CHECK(r.err.find("funding_sauce") != std::string::npos);
+  }
+  SUBCASE("an unavailable backend with --strict-backend") {
+    const fs::path p = write_config("bad_backend", false, free_port(5), false);
+    const Result r = run({"run", "--config", p.string(), "--backend", "xrt", "--strict-backend"}, "bad_backend");
+    CHECK(r.status == 2);
+    CHECK(r.err.find("backend xrt cannot start") != std::string::npos);
+  }
+}
+
+TEST_CASE("metrics and status are scraped during a run; a kill switch rejects; SIGTERM leaves a complete report") {
+  const uint16_t port = free_port(6);
+  const fs::path cfg = write_config("run_live", false, port, true);
+  const fs::path out = work_dir() / "run_live.stdout", err = work_dir() / "run_live.stderr";
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    std::freopen(out.c_str(), "w", stdout);
+    std::freopen(err.c_str(), "w", stderr);
+    ::execl(PERPWIRE_BIN, PERPWIRE_BIN, "run", "--config", cfg.c_str(), "--quiet", "--speed", "10", (char*)nullptr);
+    ::_exit(127);
+  }
+  pw::ControlCall call;
+  call.url = "http://127.0.0.1:" + std::to_string(port);
+  call.path = "/metrics";
+  std::string body, error;
+  bool scraped = false;
+  for (int i = 0; i < 200 && !scraped; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    body.clear();
+    if (pw::control_call(call, body, error) != 200) continue;
+    std::smatch m;
+    if (std::regex_search(body, m, std::regex("perpwire_feed_frames_total\\{line=\"A\"\\} ([0-9]+)")) && std::stoull(m[1]) > 1000 &&
+        body.find("perpwire_orders_total") != std::string::npos)
+      scraped = true;
+  }
+  INFO(body);
+  REQUIRE(scraped);
+  CHECK(body.find("# TYPE perpwire_stage_latency_seconds histogram") != std::string::npos);
+  CHECK(body.find("perpwire_book_synced") != std::string::npos);
+
+  call.path = "/status";
+  REQUIRE(pw::control_call(call, body, error) == 200);
+  const auto status = nlohmann::json::parse(body);
+  CHECK(status.at("instruments").size() == 2);
+  CHECK(status.at("state") == "running");
+
+  // Kill switch over the control plane, as `perpwire kill` does it.
+  call.method = "POST";
+  call.path = "/kill";
+  CHECK(pw::control_call(call, body, error) == 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  call.method = "GET";
+  call.path = "/metrics";
+  REQUIRE(pw::control_call(call, body, error) == 200);
+  CHECK(std::regex_search(body, std::regex("perpwire_order_rejects_total\\{reason=\"kill_switch\"\\} [1-9]")));
+
+  REQUIRE(::kill(pid, SIGTERM) == 0);
+  int st = 0;
+  REQUIRE(::waitpid(pid, &st, 0) == pid);
+  INFO(slurp(out) << slurp(err));
+  CHECK(WIFEXITED(st));
+  CHECK(WEXITSTATUS(st) == 0);
+  const std::string report = slurp(work_dir() / "run_live/report.md");
+  CHECK(report.find("stopped by SIGTERM") != std::string::npos);
+  CHECK(fs::exists(work_dir() / "run_live/summary.txt"));
+  // Every decision line is complete.
+  std::istringstream in(slurp(work_dir() / "run_live/decisions.jsonl"));
+  size_t lines = 0;
+  for (std::string line; std::getline(in, line); ++lines) CHECK_NOTHROW(nlohmann::json::parse(line));
+  CHECK(lines > 10);
+}

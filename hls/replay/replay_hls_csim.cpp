@@ -165,15 +165,8 @@ bool replay_hls_csim(const ReplayInputs& in, RecordSink& sink, BackendReport& re
                    sc.duplicates, sc.reordered, sc.late, sc.gaps, sc.missing);
   t += fmt::format("feed_decode (C-simulation): {} datagrams, {} beats, {} messages, {} events\n", dc.packets(), dc.beats(),
                    dc.messages(), dc.events());
-  t += fmt::format("market_state (C-simulation): {} InstrSeqNum gaps, {} stale incrementals skipped, {} snapshot recoveries, "
-                   "{} snapshots of synced books skipped, {} snapshots failed, {} book errors, {} records\n",
-                   mc.instr_seq_gaps, mc.instr_seq_stale, mc.recoveries, mc.snapshots_skipped, mc.snapshots_failed,
-                   mc.book_errors, mc.records);
-  std::string drops;
-  for (size_t i = 1; i < fc.net_drops.size(); ++i)
-    if (fc.net_drops[i]) drops += fmt::format(" {}={}", net_error_name((NetError)i), fc.net_drops[i]);
-  for (size_t i = 1; i < fc.damaged.size(); ++i)
-    if (fc.damaged[i]) drops += fmt::format(" {}={}", md::decode_error_name((md::DecodeError)i), fc.damaged[i]);
+  t += "market_state (C-simulation): " + market_counters_text(mc) + fmt::format(", {} records\n", mc.records);
+  std::string drops = feed_drops_text(fc);
   for (int e = 1; e < (int)md::DecodeError::count_; ++e)
     if (dc.errors((md::DecodeError)e))
       drops += fmt::format(" skipped_{}={}", md::decode_error_name((md::DecodeError)e), dc.errors((md::DecodeError)e));

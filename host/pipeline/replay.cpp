@@ -109,6 +109,22 @@ bool pump_captures(const ReplayInputs& in, FeedPipeline& feed, uint64_t& frames,
   return true;
 }
 
+std::string market_counters_text(const MarketStateCounters& mc) {
+  return fmt::format("{} InstrSeqNum gaps, {} stale incrementals skipped, {} snapshot recoveries, {} snapshots of synced "
+                     "books skipped, {} snapshots failed, {} book errors",
+                     mc.instr_seq_gaps, mc.instr_seq_stale, mc.recoveries, mc.snapshots_skipped, mc.snapshots_failed,
+                     mc.book_errors);
+}
+
+std::string feed_drops_text(const FeedCounters& fc) {
+  std::string drops;
+  for (size_t i = 1; i < fc.net_drops.size(); ++i)
+    if (fc.net_drops[i]) drops += fmt::format(" {}={}", net_error_name((NetError)i), fc.net_drops[i]);
+  for (size_t i = 1; i < fc.damaged.size(); ++i)
+    if (fc.damaged[i]) drops += fmt::format(" {}={}", md::decode_error_name((md::DecodeError)i), fc.damaged[i]);
+  return drops;
+}
+
 std::string describe_counters(const FeedPipeline& feed, const MarketStateCounters& mc) {
   const FeedCounters& fc = feed.counters();
   const SequencerCounters& sc = feed.sequencing();
@@ -117,15 +133,8 @@ std::string describe_counters(const FeedPipeline& feed, const MarketStateCounter
                    fc.frames[1], fc.datagrams, sc.delivered, fc.events);
   t += fmt::format("arbitration: {} duplicates dropped, {} reordered, {} late, {} gaps ({} packets lost on both lines)\n",
                    sc.duplicates, sc.reordered, sc.late, sc.gaps, sc.missing);
-  t += fmt::format("market state: {} InstrSeqNum gaps, {} stale incrementals skipped, {} snapshot recoveries, "
-                   "{} snapshots of synced books skipped, {} snapshots failed, {} book errors\n",
-                   mc.instr_seq_gaps, mc.instr_seq_stale, mc.recoveries, mc.snapshots_skipped, mc.snapshots_failed,
-                   mc.book_errors);
-  std::string drops;
-  for (size_t i = 1; i < fc.net_drops.size(); ++i)
-    if (fc.net_drops[i]) drops += fmt::format(" {}={}", net_error_name((NetError)i), fc.net_drops[i]);
-  for (size_t i = 1; i < fc.damaged.size(); ++i)
-    if (fc.damaged[i]) drops += fmt::format(" {}={}", md::decode_error_name((md::DecodeError)i), fc.damaged[i]);
+  t += "market state: " + market_counters_text(mc) + "\n";
+  std::string drops = feed_drops_text(fc);
   for (size_t i = 1; i < fc.skipped.size(); ++i)
     if (fc.skipped[i]) drops += fmt::format(" skipped_{}={}", md::decode_error_name((md::DecodeError)i), fc.skipped[i]);
   if (mc.instruments_full) drops += fmt::format(" instrument_table_full={}", mc.instruments_full);

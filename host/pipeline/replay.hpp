@@ -54,6 +54,10 @@ bool pump_captures(const ReplayInputs& in, FeedPipeline& feed, uint64_t& frames,
 
 // Drops, arbitration and recovery counters of the software feed and market stages, as report lines.
 std::string describe_counters(const FeedPipeline& feed, const MarketStateCounters& market);
+// "3 InstrSeqNum gaps, … 0 book errors": the market state's counters, whichever backend ran it.
+std::string market_counters_text(const MarketStateCounters& mc);
+// " reason=count …" for the frames and datagrams the feed stage dropped before arbitration ("" when none).
+std::string feed_drops_text(const FeedCounters& fc);
 
 // Instruments, their mark/funding parameters, the reorder wait and (unless already given) the
 // captures from a configuration. False with `error` naming the instrument when a preset or an

@@ -55,10 +55,7 @@ bool replay_verilator(const ReplayInputs& in, RecordSink& sink, BackendReport& r
   }
   report.counters += "drops by reason:" + (drops.empty() ? std::string(" none") : drops) + "\n";
   report.counters += fmt::format("feed_decode (C-simulation): {} datagrams, {} events\n", c.datagrams, counting.events);
-  report.counters += fmt::format("market state: {} InstrSeqNum gaps, {} stale incrementals skipped, {} snapshot recoveries, "
-                                 "{} snapshots of synced books skipped, {} snapshots failed, {} book errors\n",
-                                 mc.instr_seq_gaps, mc.instr_seq_stale, mc.recoveries, mc.snapshots_skipped,
-                                 mc.snapshots_failed, mc.book_errors);
+  report.counters += "market state: " + market_counters_text(mc) + "\n";
   return true;
 }
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "hls/driver/feed_decode_runner.hpp"
-#include "hls/driver/market_state_runner.hpp"
+#include "hls/replay/market_kernel_sink.hpp"
 #include "host/pipeline/feed_pipeline.hpp"
 
 namespace pw {
@@ -20,19 +20,9 @@ using hlsk::DatagramView;
 // gap notices in their places.
 class HlsCsimPath final : public EventSink, public DatagramSink {
  public:
-  HlsCsimPath(RecordSink& sink, const ReplayInputs& in) : sink_(sink), in_(in) {}
+  HlsCsimPath(RecordSink& sink, const ReplayInputs& in) : in_(in), market_(sink) {}
 
-  bool setup(std::string& error) {
-    market_.reset(in_.defaults);
-    for (const InstrumentSetup& s : in_.instruments)
-      if (market_.add_instrument(s.id, s.channel, s.params, s.contract_size) < 0) {
-        error = fmt::format("instrument {}: cannot be added (repeated id, invalid parameters or more than {})", s.id,
-                            hlsk::kMarketInstruments);
-        return false;
-      }
-    refresh_symbols();
-    return true;
-  }
+  bool setup(std::string& error) { return market_.setup(in_, error); }
 
   void on_arbitrated(int64_t, const uint8_t* data, uint32_t len) override {
     items_.push_back(Item{false, bytes_.size(), len, {}});
@@ -70,26 +60,10 @@ class HlsCsimPath final : public EventSink, public DatagramSink {
     datagrams_ = 0;
     events = decoder_.counts().events();
     if (in_.progress) in_.progress(0, events);
-
-    // market_state in segments: an event that may set a symbol (definition, snapshot start) runs
-    // alone, so each record goes out with the symbol its instrument had right after its event.
-    size_t start = 0;
-    while (start < words_.size()) {
-      size_t end = start;
-      if (sets_symbol(words_[start])) ++end;
-      else
-        while (end < words_.size() && !sets_symbol(words_[end])) ++end;
-      records_.clear();
-      if (!market_.run(words_.data() + start, end - start, records_)) {
-        error_ = market_.error();
-        return false;
-      }
-      if (sets_symbol(words_[start]) || market_.status().count != known_slots_) refresh_symbols();
-      for (const StateRecord& r : records_) {
-        const auto it = symbols_.find(r.instrument_id);
-        sink_.on_record(r, it == symbols_.end() ? "" : it->second.c_str());
-      }
-      start = end;
+    for (const MarketEvent& w : words_) market_.on_event(w);
+    if (!market_.flush()) {
+      error_ = market_.error();
+      return false;
     }
     return true;
   }
@@ -109,33 +83,14 @@ class HlsCsimPath final : public EventSink, public DatagramSink {
     MarketEvent notice;
   };
 
-  static bool sets_symbol(const MarketEvent& e) {
-    return e.type == (uint8_t)EventType::instrument_definition || e.type == (uint8_t)EventType::snapshot_start;
-  }
-
-  void refresh_symbols() {
-    const hlsk::MarketStatus keep = market_.status();
-    const int n = keep.count;
-    for (int i = 0; i < n; ++i)
-      if (market_.read_slot((uint32_t)i)) {
-        const hlsk::MarketStatus& s = market_.status();
-        symbols_[s.slot_id] = std::string(s.slot_symbol, strnlen(s.slot_symbol, sizeof s.slot_symbol));
-      }
-    known_slots_ = n;
-  }
-
-  RecordSink& sink_;
   const ReplayInputs& in_;
   hlsk::FeedDecodeCsim decoder_;
-  hlsk::MarketStateCsim market_;
+  hlsk::MarketKernelSink market_;
   std::vector<Item> items_;
   std::vector<uint8_t> bytes_;
   std::vector<DatagramView> views_;
   std::vector<MarketEvent> words_;
-  std::vector<StateRecord> records_;
-  std::map<int32_t, std::string> symbols_;
   uint32_t datagrams_ = 0;
-  int32_t known_slots_ = 0;
   std::string error_;
 };
 

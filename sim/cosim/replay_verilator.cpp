@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "hls/replay/market_kernel_sink.hpp"
 #include "sim/cosim/cosim_feed.hpp"
 
 namespace pw {
@@ -30,18 +31,18 @@ class CountingSink final : public EventSink {
 }  // namespace
 
 bool replay_verilator(const ReplayInputs& in, RecordSink& sink, BackendReport& report, std::string& error) {
-  MarketStage market(sink, &in.defaults);
-  for (const InstrumentSetup& s : in.instruments)
-    if (!market.add_instrument(s.id, s.channel, s.params, s.contract_size)) {
-      error = fmt::format("instrument {}: cannot be added", s.id);
-      return false;
-    }
+  hlsk::MarketKernelSink market(sink);
+  if (!market.setup(in, error)) return false;
   CountingSink counting(market, in);
   cosim::CosimCounters c{};
   if (!cosim::run_cosim_feed(in.pcap_a, in.pcap_b, counting, error, cosim::CosimFeedOptions{}, &c)) return false;
+  if (!market.flush()) {
+    error = "verilator backend: market_state: " + market.error();
+    return false;
+  }
   report.frames = c.frames_in[0] + c.frames_in[1];
   report.events = counting.events;
-  const MarketStateCounters& mc = market.state().counters();
+  const MarketStateCounters& mc = market.status().counters;
   report.counters = fmt::format("front end (Verilator): frames line A {}, line B {}; {} passed arbitration, {} duplicates, {} late, "
                                 "{} gaps ({} packets lost on both lines)\n",
                                 c.frames_in[0], c.frames_in[1], c.arb_pass, c.arb_dup, c.arb_late, c.arb_gap, c.arb_gap_pkts);
@@ -55,7 +56,7 @@ bool replay_verilator(const ReplayInputs& in, RecordSink& sink, BackendReport& r
   }
   report.counters += "drops by reason:" + (drops.empty() ? std::string(" none") : drops) + "\n";
   report.counters += fmt::format("feed_decode (C-simulation): {} datagrams, {} events\n", c.datagrams, counting.events);
-  report.counters += "market state: " + market_counters_text(mc) + "\n";
+  report.counters += "market_state (C-simulation): " + market_counters_text(mc) + "\n";
   return true;
 }
 

@@ -10,7 +10,8 @@
 //   packet_gap()          packets lost on both lines of its channel (reason packet_gap)
 //   an InstrSeqNum jump   (reason instr_seq_gap; also when first seen after InstrSeqNum 1)
 //   a book error          capacity (book_overflow) or an event the book cannot apply (book_error)
-// and synced again by the next complete snapshot of it (reason snapshot). A snapshot of a synced
+// and synced again by the next complete snapshot of it (reason snapshot). Separately, check_stale()
+// publishes a synced instrument that has gone silent as unsynced (stale) until its next event. A snapshot of a synced
 // instrument is skipped: its incremental state is as good and a snapshot is older. Incrementals at
 // or below the snapshot's LastInstrSeqNum are already in the book and are skipped (counted).
 //
@@ -64,6 +65,7 @@ struct InstrumentSlot {
   uint8_t synced;           // published state
   uint8_t unsynced_reason;  // SyncReason to publish when the book stops being trusted
   uint8_t skip_snapshot;    // inside a snapshot that is skipped
+  uint8_t stale;            // no event for longer than the staleness limit (published as unsynced)
   uint32_t last_instr_seq;
   int64_t first_missing;    // InstrSeqNum or packet SeqNum range of the latest gap
   int64_t last_missing;
@@ -139,6 +141,15 @@ class MarketState {
     const int64_t time = event_time(e);
     s.last_update = time;
     int n = 0;
+    if (s.stale) {  // data again: the instrument is as trustworthy as its book
+      s.stale = 0;
+      if (s.synced) {
+        begin(out[n], s, e, time, StateKind::sync);
+        out[n].sync.synced = 1;
+        out[n].sync.reason = (uint8_t)SyncReason::resumed;
+        ++n;
+      }
+    }
 
     const bool snapshot = t == EventType::snapshot_start || t == EventType::snapshot_order || t == EventType::snapshot_end;
     bool to_book = true;
@@ -249,6 +260,28 @@ class MarketState {
     return n;
   }
 
+  // Staleness: every synced instrument without an event for longer than `limit_ns` at time `now`
+  // is published as unsynced (reason stale) until its next event (reason resumed). Writes up to
+  // kInstruments records.
+  int check_stale(int64_t now, int64_t limit_ns, StateRecord* out) {
+    int n = 0;
+    for (int i = 0; i < kInstruments; ++i) {
+      if (i >= count_) break;
+      Slot& s = slots_[i];
+      if (!s.synced || s.stale || s.last_update == kNullI64 || now - s.last_update <= limit_ns) continue;
+      s.stale = 1;
+      StateRecord& r = out[n++];
+      clear_record(r);
+      r.kind = (uint8_t)StateKind::sync;
+      r.instrument_id = s.id;
+      r.time = now;
+      r.sync.synced = 0;
+      r.sync.reason = (uint8_t)SyncReason::stale;
+    }
+    counters_.records += (uint64_t)n;
+    return n;
+  }
+
   // What the risk gate reads for slot i.
   InstrumentMarket market(int i) const {
     const Slot& s = slots_[i];
@@ -264,7 +297,7 @@ class MarketState {
     m.last_update = s.last_update;
     m.tradable = s.defined;
     m.trading_status = s.trading_status;
-    m.synced = s.synced;
+    m.synced = s.synced && !s.stale;
     return m;
   }
 
@@ -280,6 +313,7 @@ class MarketState {
     s.synced = 0;
     s.unsynced_reason = (uint8_t)SyncReason::none;
     s.skip_snapshot = 0;
+    s.stale = 0;
     s.last_instr_seq = 0;
     s.first_missing = s.last_missing = 0;
     s.last_update = kNullI64;

@@ -24,6 +24,7 @@ enum class SyncReason : uint8_t {
   book_overflow = 5,    // a book capacity was exceeded
   stale = 6,            // no data for longer than the staleness limit
   book_error = 7,       // the book could not apply an event (SyncRecord::book_error says which)
+  resumed = 8,          // data again after a stale period
 };
 
 struct BookTopRecord {

@@ -54,6 +54,9 @@ struct InstrumentRun {
 };
 
 constexpr int64_t kSeriesStepNs = 1000000000;  // one point per second of event time and series
+// An instrument whose channel has been silent this long (feed time, while others tick) is
+// published as stale until its next event; the risk gate refuses it meanwhile.
+constexpr int64_t kFeedStaleNs = 5000000000;
 
 // State records → state log, metrics, report series, funding charges, and the strategy's cue.
 class RunRecords final : public RecordSink {
@@ -553,6 +556,7 @@ int RunApp::run() {
           }
       }
     }
+    if ((frames_ & 0x3FF) == 0) market_->check_stale(event_time_, kFeedStaleNs);
     kill_drill();
     apply_control();
     trade(now);

@@ -54,6 +54,16 @@ void FeedPipeline::deliver(uint8_t, int64_t, int64_t time_ns, const uint8_t* dat
 }
 
 void FeedPipeline::gap(uint16_t channel, int64_t first, int64_t last, int64_t time_ns) {
+  const int64_t requests = retransmit_.plan(first, last, time_ns);
+  if (retransmit_send_) {
+    uint8_t buf[64];
+    for (int64_t k = 0; k < requests; ++k) {
+      const int64_t begin = first + k * kRetransmitMaxPerRequest;
+      const int64_t count = last - begin + 1 < kRetransmitMaxPerRequest ? last - begin + 1 : kRetransmitMaxPerRequest;
+      const size_t n = encode_retransmit_request(buf, sizeof buf, time_ns, channel, begin, count);
+      if (n != 0) retransmit_send_(channel, buf, n);
+    }
+  }
   sink_.on_packet_gap(channel, first, last, time_ns);
 }
 

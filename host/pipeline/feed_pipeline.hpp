@@ -3,6 +3,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -11,6 +12,7 @@
 #include "core/feed_sequencer.hpp"
 #include "core/md_decode.hpp"
 #include "core/net_parse.hpp"
+#include "core/retransmit.hpp"
 
 namespace pw {
 
@@ -56,6 +58,17 @@ class FeedPipeline {
   // gaps still reach the EventSink, in their place between the datagrams.
   void set_datagram_sink(DatagramSink* d) { datagrams_ = d; }
 
+  // The retransmit path: each gap is offered to the planner (budget, largest gap); the requests it
+  // allows are encoded and handed to `send` (channel, datagram) — the exchange's retransmit
+  // endpoint in a live run. Without `send` they are counted only; recovery is then the snapshot
+  // cycle either way.
+  using RetransmitSend = std::function<void(uint16_t channel, const uint8_t* data, size_t len)>;
+  void set_retransmit(const RetransmitPolicy& policy, RetransmitSend send) {
+    retransmit_.reset(policy);
+    retransmit_send_ = std::move(send);
+  }
+  const RetransmitCounters& retransmit() const { return retransmit_.counters(); }
+
   const FeedCounters& counters() const { return counters_; }
   const SequencerCounters& sequencing() const { return seq_->counters(); }
 
@@ -68,6 +81,8 @@ class FeedPipeline {
   std::unique_ptr<Sequencer> seq_;
   FeedCounters counters_;
   DatagramSink* datagrams_ = nullptr;
+  RetransmitPlanner retransmit_;
+  RetransmitSend retransmit_send_;
 };
 
 }  // namespace pw

@@ -33,6 +33,9 @@ class MarketStage final : public EventSink {
   void on_event(const MarketEvent& e) override;
   void on_packet_gap(uint16_t channel, int64_t first_missing, int64_t last_missing, int64_t time_ns) override;
 
+  // Publishes instruments silent for longer than `limit_ns` at `now` as stale (0: never).
+  void check_stale(int64_t now, int64_t limit_ns);
+
   const HostMarketState& state() const { return *state_; }
 
  private:

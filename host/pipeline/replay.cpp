@@ -58,7 +58,7 @@ class SummarySink final : public RecordSink {
         in.synced = r.sync.synced != 0;
         in.reason = r.sync.reason;
         if (in.synced && r.sync.reason == (uint8_t)SyncReason::snapshot) ++in.recoveries;
-        if (!in.synced) ++in.losses;
+        if (!in.synced && r.sync.reason != (uint8_t)SyncReason::stale) ++in.losses;
         break;
       default: break;
     }
@@ -80,6 +80,7 @@ const char* reason_text(uint8_t r) {
     case SyncReason::book_overflow: return "book capacity";
     case SyncReason::book_error: return "book error";
     case SyncReason::stale: return "stale";
+    case SyncReason::resumed: return "resumed";
     default: return "never synced";
   }
 }
@@ -134,6 +135,10 @@ std::string describe_counters(const FeedPipeline& feed, const MarketStateCounter
   t += fmt::format("arbitration: {} duplicates dropped, {} reordered, {} late, {} gaps ({} packets lost on both lines)\n",
                    sc.duplicates, sc.reordered, sc.late, sc.gaps, sc.missing);
   t += "market state: " + market_counters_text(mc) + "\n";
+  const RetransmitCounters& rc = feed.retransmit();
+  t += fmt::format("retransmit: {} requests for {} packets within budget; {} gaps too large and {} over budget left to the "
+                   "snapshot cycle\n",
+                   rc.requests, rc.packets, rc.too_large, rc.over_budget);
   std::string drops = feed_drops_text(fc);
   for (size_t i = 1; i < fc.skipped.size(); ++i)
     if (fc.skipped[i]) drops += fmt::format(" skipped_{}={}", md::decode_error_name((md::DecodeError)i), fc.skipped[i]);

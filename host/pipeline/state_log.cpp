@@ -34,6 +34,7 @@ const char* sync_reason_name(uint8_t r) {
     case SyncReason::book_overflow: return "book_overflow";
     case SyncReason::stale: return "stale";
     case SyncReason::book_error: return "book_error";
+    case SyncReason::resumed: return "resumed";
     default: return "none";
   }
 }

@@ -249,3 +249,21 @@ TEST_CASE("configured instruments take their parameters; the risk view follows t
   CHECK(m.funding_rate == 120000);
   CHECK(m.contract_size == pw::kPriceScale / 100);
 }
+
+TEST_CASE("a silent instrument is published as stale until its next event") {
+  Harness h;
+  h.apply(put(1, 1, 100, 1, 95000, 3));
+  pw::StateRecord r[State::capacity];
+  CHECK(h.st->check_stale(kT0 + 1000 + 4000000000LL, 5000000000LL, r) == 0);  // 4 s: still fresh
+  REQUIRE(h.st->check_stale(kT0 + 1000 + 6000000000LL, 5000000000LL, r) == 1);
+  CHECK(r[0].sync.synced == 0);
+  CHECK(r[0].sync.reason == (uint8_t)pw::SyncReason::stale);
+  CHECK(h.st->market(0).synced == 0);
+  CHECK(h.st->check_stale(kT0 + 1000 + 7000000000LL, 5000000000LL, r) == 0);  // said once
+  h.apply(put(1, 2, 101, 1, 94995, 1));
+  const pw::StateRecord* s = h.find(pw::StateKind::sync);
+  REQUIRE(s != nullptr);
+  CHECK(s->sync.synced == 1);
+  CHECK(s->sync.reason == (uint8_t)pw::SyncReason::resumed);
+  CHECK(h.st->market(0).synced == 1);
+}

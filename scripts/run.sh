@@ -9,10 +9,10 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
 JOBS=${JOBS:-2}
-BUILD=${BUILD:-build}
+BUILD=${BUILD:-build-run}   # the program only (no simulation models): a short build
 SPEED=${SPEED:-0}   # 0: as fast as possible; 1: as captured (75 minutes); 60: a minute of feed per second
 
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPERPWIRE_SIM=OFF -DPERPWIRE_BENCH=OFF
 cmake --build "$BUILD" -j"$JOBS" --target perpwire
 
 # The built-in session (deterministic): 75 minutes of BIP and ETP with hourly funding, A and B

@@ -195,19 +195,24 @@ int main(int argc, char** argv) {
   run->add_option("--jsonl", run_opt.state_log, "write every book-top, mark, funding and sync change here");
   run->add_option("--orders", run_opt.orders_file, "orders from a file (JSON Lines or CSV), checked and sent at their time");
   run->add_option("--speed", run_opt.speed, "replay pace: 1 = as captured, 10 = ten times faster (default: as fast as possible)")->check(CLI::NonNegativeNumber);
-  std::vector<double> drill;
+  std::string drill;
   run->add_option("--kill-drill", drill, "kill-switch drill: START,LENGTH in seconds of feed time (global kill switch on, then off)")
-      ->delimiter(',')->expected(2);
+      ->check([](const std::string& v) {
+        double a = 0, b = 0;
+        char tail = 0;
+        return std::sscanf(v.c_str(), "%lf,%lf%c", &a, &b, &tail) == 2 && a >= 0 && b > 0 ? std::string() : std::string("expected START,LENGTH in seconds, e.g. 1800,60");
+      });
   run->add_flag("--no-demo", no_demo, "without the built-in demo strategy");
   run->add_flag("-q,--quiet", quiet_run, "no progress line");
   run->add_option("eal", run_opt.eal_args, "DPDK EAL arguments, after --");
   run->callback([&] {
     run_opt.demo = !no_demo;
-    if (drill.size() == 2) {
-      run_opt.kill_drill_start_ns = (int64_t)(drill[0] * 1e9);
-      run_opt.kill_drill_ns = (int64_t)(drill[1] * 1e9);
-    }
     run_opt.progress = !quiet_run;
+    double start = 0, length = 0;
+    if (!drill.empty() && std::sscanf(drill.c_str(), "%lf,%lf", &start, &length) == 2) {
+      run_opt.kill_drill_start_ns = (int64_t)(start * 1e9);
+      run_opt.kill_drill_ns = (int64_t)(length * 1e9);
+    }
     std::exit(pw::run_main(run_opt));
   });
 

@@ -106,12 +106,13 @@ std::vector<std::string> eal_args() {
 TEST_CASE("the same session through DPDK net_pcap and through libpcap gives identical decision logs") {
   const fs::path cfg_dpdk = write_config("run_dpdk", true, free_port(1), false);
   const fs::path cfg_pcap = write_config("run_pcap", false, free_port(2), false);
-  std::vector<std::string> a = {"run", "--config", cfg_dpdk.string(), "--quiet"};
+  // Both with the same kill-switch drill (feed time 120 s to 150 s): the block is part of the log.
+  std::vector<std::string> a = {"run", "--config", cfg_dpdk.string(), "--quiet", "--kill-drill", "120,30"};
   for (const std::string& s : eal_args()) a.push_back(s);
   const Result rd = run(a, "run_dpdk");
   INFO("dpdk stdout:\n" << rd.out << "\nstderr:\n" << rd.err);
   REQUIRE(rd.status == 0);
-  const Result rp = run({"run", "--config", cfg_pcap.string(), "--quiet"}, "run_pcap");
+  const Result rp = run({"run", "--config", cfg_pcap.string(), "--quiet", "--kill-drill", "120,30"}, "run_pcap");
   INFO("libpcap stdout:\n" << rp.out << "\nstderr:\n" << rp.err);
   REQUIRE(rp.status == 0);
 
@@ -122,13 +123,15 @@ TEST_CASE("the same session through DPDK net_pcap and through libpcap gives iden
 
   const std::string da = slurp(work_dir() / "run_dpdk/decisions.jsonl");
   const std::string dp = slurp(work_dir() / "run_pcap/decisions.jsonl");
-  size_t lines = 0, accepted = 0, rejected = 0;
+  size_t lines = 0, accepted = 0, rejected = 0, killed = 0;
   std::istringstream in(da);
   for (std::string line; std::getline(in, line);) {
     const auto j = nlohmann::json::parse(line);
     ++lines;
     (j.at("accepted").get<int>() ? accepted : rejected) += 1;
+    if (j.at("reason_name") == "kill_switch") ++killed;
   }
+  CHECK(killed > 0);
   CHECK(lines > 100);
   CHECK(accepted > 50);
   CHECK(rejected > 5);

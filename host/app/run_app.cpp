@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <deque>
 #include <cstdio>
 #include <algorithm>
 #include <filesystem>
@@ -24,6 +25,9 @@
 #include "host/report/run_report.hpp"
 #include "host/strategy/demo_strategy.hpp"
 #include "host/strategy/order_file.hpp"
+#ifdef PERPWIRE_HAVE_HLS_CSIM_BACKEND
+#include "hls/replay/hls_csim_path.hpp"
+#endif
 
 namespace pw {
 namespace {
@@ -58,6 +62,8 @@ constexpr int64_t kSeriesStepNs = 1000000000;  // one point per second of event 
 // published as stale until its next event; the risk gate refuses it meanwhile.
 constexpr int64_t kFeedStaleNs = 5000000000;
 
+class ShadowCompare;
+
 // State records → state log, metrics, report series, funding charges, and the strategy's cue.
 class RunRecords final : public RecordSink {
  public:
@@ -70,7 +76,8 @@ class RunRecords final : public RecordSink {
     return -1;
   }
 
-  void on_record(const StateRecord& r, const char* symbol) override {
+  void on_record(const StateRecord& r, const char* symbol) override;
+  void take(const StateRecord& r, const char* symbol) {
     ++records;
     log_.write(r, symbol);
     const int i = index_of(r.instrument_id);
@@ -125,6 +132,7 @@ class RunRecords final : public RecordSink {
 
   uint64_t records = 0;
   uint64_t fundings = 0;
+  ShadowCompare* shadow = nullptr;
 
  private:
   std::vector<InstrumentRun>& instruments_;
@@ -158,6 +166,35 @@ class EventCounter final : public EventSink {
   AppMetrics& metrics_;
 };
 
+// The selected backend beside the software path: it gets the same frames, and every state record it
+// makes is compared, in order, with the software path's. The software path's answers drive the
+// gate; a difference is counted and the first one reported.
+class ShadowCompare final : public RecordSink {
+ public:
+  void expect(const StateRecord& r) { pending_.push_back(r); }
+  void on_record(const StateRecord& r, const char*) override {
+    ++compared;
+    if (pending_.empty()) {
+      ++unexpected;
+      return;
+    }
+    if (!same_record(pending_.front(), r) && mismatches++ == 0)
+      first_mismatch = "software " + format_state_record(pending_.front(), "") + " vs backend " + format_state_record(r, "");
+    pending_.pop_front();
+  }
+  size_t outstanding() const { return pending_.size(); }
+  uint64_t compared = 0, mismatches = 0, unexpected = 0;
+  std::string first_mismatch;
+
+ private:
+  std::deque<StateRecord> pending_;
+};
+
+void RunRecords::on_record(const StateRecord& r, const char* symbol) {
+  if (shadow != nullptr) shadow->expect(r);
+  take(r, symbol);
+}
+
 const char* backend_name(BackendKind k) { return to_string(k); }
 
 class RunApp {
@@ -189,6 +226,13 @@ class RunApp {
   std::unique_ptr<MarketStage> market_;
   std::unique_ptr<EventCounter> counter_;
   std::unique_ptr<FeedPipeline> feed_;
+  bool shadow_hls_ = false;
+  std::unique_ptr<ShadowCompare> shadow_;
+  ReplayInputs shadow_inputs_;
+#ifdef PERPWIRE_HAVE_HLS_CSIM_BACKEND
+  std::unique_ptr<hlsk::HlsCsimPath> shadow_path_;
+  std::unique_ptr<FeedPipeline> shadow_feed_;
+#endif
   std::unique_ptr<DemoStrategy> strategy_;
   std::unique_ptr<OrderFile> order_file_;
   StatusBoard status_;
@@ -218,9 +262,17 @@ bool RunApp::choose_backend(const Config& c) {
       return true;
     }
     if (!opt_.open_xrt) reason = "this program was built without XRT";
-  } else if (want == "hls-csim" || want == "verilator") {
-    reason = fmt::format("the {} backend runs in `perpwire replay --backend {}` (C-simulation and Verilator are far slower "
-                         "than the feed; live runs need the software path or a card)", want, want);
+  } else if (want == "hls-csim") {
+#ifdef PERPWIRE_HAVE_HLS_CSIM_BACKEND
+    backend_ = "hls-csim (beside the software path, every record compared)";
+    shadow_hls_ = true;
+    return true;
+#else
+    reason = "this program was built without the HLS C-simulation";
+#endif
+  } else if (want == "verilator") {
+    reason = "the verilator backend runs on captures: `perpwire replay --backend verilator` (the RTL model takes the "
+             "whole capture, and runs about 20 times slower than the software path)";
   } else {
     reason = fmt::format("unknown backend '{}'", want);
   }
@@ -448,6 +500,20 @@ int RunApp::run() {
   for (const InstrumentSetup& s : setup.instruments) market_->add_instrument(s.id, s.channel, s.params, s.contract_size);
   counter_ = std::make_unique<EventCounter>(*market_, instruments_, *metrics_);
   feed_ = std::make_unique<FeedPipeline>(*counter_, c.feeds.reorder_wait_ns);
+#ifdef PERPWIRE_HAVE_HLS_CSIM_BACKEND
+  if (shadow_hls_) {
+    shadow_ = std::make_unique<ShadowCompare>();
+    records_->shadow = shadow_.get();
+    shadow_inputs_ = setup;
+    shadow_path_ = std::make_unique<hlsk::HlsCsimPath>(*shadow_, shadow_inputs_);
+    if (!shadow_path_->setup(error)) {
+      std::fprintf(stderr, "perpwire run: hls-csim: %s\n", error.c_str());
+      return 2;
+    }
+    shadow_feed_ = std::make_unique<FeedPipeline>(*shadow_path_, c.feeds.reorder_wait_ns);
+    shadow_feed_->set_datagram_sink(shadow_path_.get());
+  }
+#endif
 
   // Order flow.
   if (opt_.demo) {
@@ -545,6 +611,12 @@ int RunApp::run() {
       } else {
         feed_->on_datagram(f.line, f.timestamp_ns, v.payload, v.payload_len);
       }
+#ifdef PERPWIRE_HAVE_HLS_CSIM_BACKEND
+      if (shadow_feed_) {
+        if (ne != NetError::none) shadow_feed_->on_net_drop(f.line, ne);
+        else shadow_feed_->on_datagram(f.line, f.timestamp_ns, v.payload, v.payload_len);
+      }
+#endif
       if (feed_->counters().events != events_before) {
         metrics_->latency(LatencyStage::feed_decode).observe((uint64_t)(steady_ns() - now));
         // Requests carry the feed's own time (what staleness and throttles are measured in), never
@@ -572,6 +644,23 @@ int RunApp::run() {
   }
   feed_->finish(f.timestamp_ns);
   trade(0);
+#ifdef PERPWIRE_HAVE_HLS_CSIM_BACKEND
+  if (shadow_feed_) {
+    shadow_feed_->finish(f.timestamp_ns);
+    if (!shadow_path_->flush()) notes_.push_back("hls-csim: " + shadow_path_->error());
+  }
+#endif
+  bool shadow_failed = false;
+  if (shadow_) {
+    const bool same = shadow_->mismatches == 0 && shadow_->unexpected == 0 && shadow_->outstanding() == 0;
+    // Stopped early, the kernels may not have caught up: records still outstanding are not a difference.
+    shadow_failed = shadow_->mismatches != 0 || shadow_->unexpected != 0 || (stop_reason_.empty() && shadow_->outstanding() != 0);
+    notes_.push_back(fmt::format("hls-csim beside the software path: {} state records compared, {} differ, {} only from the "
+                                 "kernels, {} not produced by them{}",
+                                 shadow_->compared, shadow_->mismatches, shadow_->unexpected, shadow_->outstanding(),
+                                 same ? " — identical" : ""));
+    if (!shadow_->first_mismatch.empty()) notes_.push_back("first difference: " + shadow_->first_mismatch);
+  }
   progress(true);
   const double seconds = (double)(steady_ns() - started_ns_) / 1e9;
   sigaction(SIGINT, &old_int, nullptr);
@@ -591,6 +680,10 @@ int RunApp::run() {
     return 1;
   }
   if (!rr.plots) std::printf("plots skipped: %s\n", rr.plots_note.c_str());
+  if (shadow_failed) {
+    std::fprintf(stderr, "perpwire run: the hls-csim backend differs from the software path (see the report)\n");
+    if (opt_.strict_backend || config_->backend.strict) return 1;
+  }
   std::printf("report: %s/report.md; decisions: %s/decisions.jsonl\n", out_dir.c_str(), out_dir.c_str());
   return 0;
 }

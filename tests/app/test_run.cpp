@@ -233,3 +233,14 @@ TEST_CASE("metrics and status are scraped during a run; a kill switch rejects; S
   for (std::string line; std::getline(in, line); ++lines) CHECK_NOTHROW(nlohmann::json::parse(line));
   CHECK(lines > 10);
 }
+
+TEST_CASE("--backend hls-csim runs the kernels beside the software path and compares every record") {
+  const fs::path cfg = write_config("run_hls", false, free_port(7), false);
+  const Result r = run({"run", "--config", cfg.string(), "--quiet", "--backend", "hls-csim", "--strict-backend"}, "run_hls");
+  INFO(r.out << r.err);
+  CHECK(r.status == 0);
+  std::smatch m;
+  REQUIRE(std::regex_search(r.out, m, std::regex("hls-csim beside the software path: ([0-9]+) state records compared, 0 differ, 0 only "
+                                                 "from the kernels, 0 not produced by them — identical")));
+  CHECK(std::stoull(m[1]) > 1000);
+}

@@ -57,6 +57,7 @@ const char* probe_kind_name(ProbeKind k) {
     case ProbeKind::throttle: return "throttle";
     case ProbeKind::position_limit: return "position_limit";
     case ProbeKind::margin: return "margin";
+    case ProbeKind::credit_limit: return "credit_limit";
     case ProbeKind::instrument_not_tradable: return "instrument_not_tradable";
     case ProbeKind::market_data_untrusted: return "market_data_untrusted";
     default: return "unknown";
@@ -74,6 +75,7 @@ RejectReason probe_target(ProbeKind k) {
     case ProbeKind::throttle: return RejectReason::throttle;
     case ProbeKind::position_limit: return RejectReason::position_limit;
     case ProbeKind::margin: return RejectReason::margin;
+    case ProbeKind::credit_limit: return RejectReason::credit_limit;
     case ProbeKind::instrument_not_tradable: return RejectReason::instrument_not_tradable;
     case ProbeKind::market_data_untrusted: return RejectReason::market_data_untrusted;
     default: return RejectReason::none;
@@ -544,6 +546,26 @@ bool DemoStrategy::probe(ProbeKind kind, int instrument, int64_t now, std::vecto
         if (q128 > lim.max_order_qty || q128 > position_limit(a, instrument)) continue;
         const int64_t q = (int64_t)q128;
         if (notional_of(p, q, cs) > lim.max_order_notional) continue;
+        return send(a, instrument, kBuy, p, q, 0);
+      }
+      return false;
+    }
+    case ProbeKind::credit_limit: {
+      // An account whose daily gross notional limit is below what one order may carry: a passive
+      // order worth more than the whole day's limit, inside every earlier check (size, position,
+      // margin at the first tier's leverage with half the cash).
+      const int64_t lev0 = lim.margin.count > 0 ? lim.margin.tiers[0].max_leverage : 0;
+      const int64_t unit = notional_of(m.mark, 1, cs);
+      if (lev0 <= 0 || unit <= 0) return false;
+      for (int a = 0; a < (int)accounts_.size(); ++a) {
+        const Acct& acc = accounts_[a];
+        const int64_t daily = acc.limits.daily_notional_limit;
+        if (!acc.known || daily <= 0 || daily >= lim.max_order_notional || live_other_[a] != 0) continue;
+        const int64_t p = passive_price(in, kBuy, bps);
+        const int64_t q = daily / notional_of(p, 1, cs) + 1;
+        if (q > lim.max_order_qty || position(a, instrument) + open_qty(a, instrument, kBuy) + q > position_limit(a, instrument)) continue;
+        const int64_t n = notional_of(p, q, cs);
+        if (n <= daily || n > lim.max_order_notional || n / lev0 > acc.cash / 2) continue;
         return send(a, instrument, kBuy, p, q, 0);
       }
       return false;

@@ -51,6 +51,7 @@ enum class ProbeKind : uint8_t {
   throttle,
   position_limit,
   margin,
+  credit_limit,
   instrument_not_tradable,
   market_data_untrusted,  // not in the cycle: sent when an instrument's book goes out of sync
   count_

@@ -214,7 +214,7 @@ TEST_CASE("the control plane serves metrics, status, kill switches and reload on
     res = cli.Post("/kill?account=nobody");
     REQUIRE(res);
     CHECK(res->status == 404);
-    CHECK(json::parse(res->body)["error"] == "unknown account 'nobody' (accounts: desk-a, desk-b)");
+    CHECK(json::parse(res->body)["error"] == "unknown account 'nobody' (accounts: desk-a, desk-b, desk-c)");
     res = cli.Post("/kill?account=desk-a&instrument=BIP-20DEC30-CDE");
     REQUIRE(res);
     CHECK(res->status == 400);

@@ -144,7 +144,7 @@ class MarketState {
     if (s.stale) {  // data again: the instrument is as trustworthy as its book
       s.stale = 0;
       if (s.synced) {
-        begin(out[n], s, e, time, StateKind::sync);
+        begin(out[n], s, time, e.seq_num, StateKind::sync);
         out[n].sync.synced = 1;
         out[n].sync.reason = (uint8_t)SyncReason::resumed;
         ++n;
@@ -205,7 +205,7 @@ class MarketState {
         }
       }
       s.synced = trusted ? 1 : 0;
-      begin(out[n], s, e, time, StateKind::sync);
+      begin(out[n], s, time, e.seq_num, StateKind::sync);
       out[n].sync.synced = s.synced;
       out[n].sync.reason = (uint8_t)why;
       out[n].sync.book_error = (uint8_t)s.book.broken_reason();
@@ -246,12 +246,7 @@ class MarketState {
       if (!s.synced) continue;
       s.synced = 0;
       StateRecord& r = out[n++];
-      clear_record(r);
-      r.kind = (uint8_t)StateKind::sync;
-      r.instrument_id = s.id;
-      r.time = time;
-      r.seq_num = first_missing;
-      r.sync.synced = 0;
+      begin(r, s, time, first_missing, StateKind::sync);
       r.sync.reason = (uint8_t)SyncReason::packet_gap;
       r.sync.first_missing = first_missing;
       r.sync.last_missing = last_missing;
@@ -271,11 +266,7 @@ class MarketState {
       if (!s.synced || s.stale || s.last_update == kNullI64 || now - s.last_update <= limit_ns) continue;
       s.stale = 1;
       StateRecord& r = out[n++];
-      clear_record(r);
-      r.kind = (uint8_t)StateKind::sync;
-      r.instrument_id = s.id;
-      r.time = now;
-      r.sync.synced = 0;
+      begin(r, s, now, 0, StateKind::sync);
       r.sync.reason = (uint8_t)SyncReason::stale;
     }
     counters_.records += (uint64_t)n;
@@ -347,12 +338,12 @@ class MarketState {
     s.book.mark_unsynced();
   }
 
-  static void begin(StateRecord& r, const Slot& s, const MarketEvent& e, int64_t time, StateKind k) {
+  static void begin(StateRecord& r, const Slot& s, int64_t time, int64_t seq_num, StateKind k) {
     clear_record(r);
     r.kind = (uint8_t)k;
     r.instrument_id = s.id;
     r.time = time;
-    r.seq_num = e.seq_num;
+    r.seq_num = seq_num;
   }
 
   // Book top (not while a snapshot is being built), mark and funding, each when it changed.
@@ -370,7 +361,7 @@ class MarketState {
       top.synced = s.synced;
       if (std::memcmp(&top, &s.top, sizeof top) != 0) {
         s.top = top;
-        begin(out[n], s, e, time, StateKind::book_top);
+        begin(out[n], s, time, e.seq_num, StateKind::book_top);
         out[n++].top = top;
       }
     }
@@ -379,7 +370,7 @@ class MarketState {
     fill_mark_record(s.mf, m);
     if (std::memcmp(&m, &s.mark, sizeof m) != 0) {
       s.mark = m;
-      begin(out[n], s, e, time, StateKind::mark);
+      begin(out[n], s, time, e.seq_num, StateKind::mark);
       out[n++].mark = m;
     }
     FundingRecord f;
@@ -387,7 +378,7 @@ class MarketState {
     fill_funding_record(s.mf, f);
     if (std::memcmp(&f, &s.funding, sizeof f) != 0) {
       s.funding = f;
-      begin(out[n], s, e, time, StateKind::funding);
+      begin(out[n], s, time, e.seq_num, StateKind::funding);
       out[n++].funding = f;
     }
     return n;

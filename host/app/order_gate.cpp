@@ -21,8 +21,6 @@ std::string limits_error_text(const std::string& where, LimitsError e) {
 
 }  // namespace
 
-int64_t wall_clock_now_ns() { return OrderSession::wall_clock_ns(); }
-
 OrderGate::OrderGate(const Config& config, AppMetrics& metrics, StateLogWriter& decisions)
     : config_(config), metrics_(metrics), decisions_(decisions), engine_(std::make_unique<HostRiskEngine>()),
       send_time_(kSendTimeSlots, 0) {
@@ -69,10 +67,10 @@ bool OrderGate::connect(std::string& error) {
   s.password = oe.password;
   s.default_heartbeat_seconds = (int32_t)(oe.heartbeat_ns / 1000000000);
   session_ = std::make_unique<OrderSession>(s);
-  session_->start(wall_clock_now_ns());
+  session_->start(OrderSession::wall_clock_ns());
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (!session_->active()) {
-    session_->poll(wall_clock_now_ns());
+    session_->poll(OrderSession::wall_clock_ns());
     OrderEvent e;
     while (session_->next_event(e)) on_event(e, nullptr);
     if (std::chrono::steady_clock::now() > deadline) {
@@ -90,7 +88,7 @@ void OrderGate::disconnect() {
     session_->logout("end of run");
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
     while (session_->state() != SessionState::disconnected && std::chrono::steady_clock::now() < deadline) {
-      session_->poll(wall_clock_now_ns());
+      session_->poll(OrderSession::wall_clock_ns());
       OrderEvent e;
       while (session_->next_event(e)) on_event(e, nullptr);
       std::this_thread::sleep_for(std::chrono::microseconds(200));
@@ -172,7 +170,7 @@ RiskDecision OrderGate::submit(const OrderRequest& r, int64_t frame_time_ns) {
   }
   if (lr == LocalReject::none) {
     ++counters_.sent;
-    send_time_[(uint64_t)r.client_order_id % kSendTimeSlots] = wall_clock_now_ns();
+    send_time_[(uint64_t)r.client_order_id % kSendTimeSlots] = OrderSession::wall_clock_ns();
     dirty_ = true;
   } else {
     ++counters_.refused_by_session;
@@ -187,7 +185,7 @@ void OrderGate::on_event(const OrderEvent& e, DemoStrategy* strategy) {
       engine_->on_entered(id);
       int64_t& sent = send_time_[(uint64_t)id % kSendTimeSlots];
       if (sent != 0) {
-        const int64_t now = wall_clock_now_ns();
+        const int64_t now = OrderSession::wall_clock_ns();
         if (now > sent) metrics_.latency(LatencyStage::order_ack).observe((uint64_t)(now - sent));
         sent = 0;
       }
@@ -225,7 +223,7 @@ void OrderGate::on_event(const OrderEvent& e, DemoStrategy* strategy) {
 
 void OrderGate::poll(DemoStrategy* strategy) {
   if (!session_) return;
-  session_->poll(wall_clock_now_ns());
+  session_->poll(OrderSession::wall_clock_ns());
   OrderEvent e;
   while (session_->next_event(e)) on_event(e, strategy);
   if (session_->orders().size() > 60000) session_->forget_final_orders();

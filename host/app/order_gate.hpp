@@ -82,6 +82,4 @@ class OrderGate {
   bool dirty_ = false;                  // sent something or moved the simulated market since settle()
 };
 
-int64_t wall_clock_now_ns();
-
 }  // namespace pw

@@ -64,23 +64,27 @@ constexpr int64_t kFeedStaleNs = 5000000000;
 
 class ShadowCompare;
 
+// Index of the configured instrument with this exchange id, or −1 (not configured).
+int configured_index(const std::vector<InstrumentRun>& instruments, int32_t exchange_id) {
+  for (size_t i = 0; i < instruments.size(); ++i)
+    if (instruments[i].exchange_id == exchange_id) return (int)i;
+  return -1;
+}
+
 // State records → state log, metrics, report series, funding charges, and the strategy's cue.
 class RunRecords final : public RecordSink {
  public:
   RunRecords(std::vector<InstrumentRun>& instruments, AppMetrics& metrics, StateLogWriter& log, OrderGate& gate)
       : instruments_(instruments), metrics_(metrics), log_(log), gate_(gate) {}
 
-  int index_of(int32_t exchange_id) const {
-    for (size_t i = 0; i < instruments_.size(); ++i)
-      if (instruments_[i].exchange_id == exchange_id) return (int)i;
-    return -1;
-  }
-
+  // Defined after ShadowCompare, which it feeds first.
   void on_record(const StateRecord& r, const char* symbol) override;
-  void take(const StateRecord& r, const char* symbol) {
+
+ private:
+  void apply(const StateRecord& r, const char* symbol) {
     ++records;
     log_.write(r, symbol);
-    const int i = index_of(r.instrument_id);
+    const int i = configured_index(instruments_, r.instrument_id);
     if (i < 0) return;  // not configured: books are kept, nothing is traded
     InstrumentRun& in = instruments_[(size_t)i];
     InstrumentMetrics& m = metrics_.instrument(i);
@@ -130,6 +134,8 @@ class RunRecords final : public RecordSink {
     }
   }
 
+
+ public:
   uint64_t records = 0;
   uint64_t fundings = 0;
   ShadowCompare* shadow = nullptr;
@@ -147,12 +153,11 @@ class EventCounter final : public EventSink {
   EventCounter(EventSink& next, std::vector<InstrumentRun>& instruments, AppMetrics& metrics)
       : next_(next), instruments_(instruments), metrics_(metrics) {}
   void on_event(const MarketEvent& e) override {
-    for (size_t i = 0; i < instruments_.size(); ++i)
-      if (instruments_[i].exchange_id == e.instrument_id) {
-        ++instruments_[i].events;
-        metrics_.instrument((int)i).events->inc();
-        break;
-      }
+    const int i = configured_index(instruments_, e.instrument_id);
+    if (i >= 0) {
+      ++instruments_[(size_t)i].events;
+      metrics_.instrument(i).events->inc();
+    }
     next_.on_event(e);
   }
   void on_packet_gap(uint16_t channel, int64_t first, int64_t last, int64_t time_ns) override {
@@ -192,7 +197,7 @@ class ShadowCompare final : public RecordSink {
 
 void RunRecords::on_record(const StateRecord& r, const char* symbol) {
   if (shadow != nullptr) shadow->expect(r);
-  take(r, symbol);
+  apply(r, symbol);
 }
 
 const char* backend_name(BackendKind k) { return to_string(k); }

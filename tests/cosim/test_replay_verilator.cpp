@@ -1,42 +1,21 @@
 // `perpwire replay --backend verilator` against `--backend software`: the state logs (book top,
-// mark, funding, sync) are identical record for record on a generated session with faults on
-// both lines, and on the real captures. The RTL arbiter has no reorder window, so the software
+// mark, funding, sync) are identical record for record, symbols included, on a generated session
+// with faults on both lines, and on the real captures. The RTL arbiter has no reorder window, so the software
 // path runs with reorder_wait 0 (docs/rtl.md, "System co-simulation").
 #include <doctest/doctest.h>
 
 #include <filesystem>
-#include <vector>
 
 #include "host/gen/session_generator.hpp"
 #include "host/pipeline/replay.hpp"
-#include "host/pipeline/state_log.hpp"
 #include "sim/cosim/replay_verilator.hpp"
+#include "tests/support/backend_compare.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Collect final : pw::RecordSink {
-  std::vector<pw::StateRecord> records;
-  void on_record(const pw::StateRecord& r, const char*) override { records.push_back(r); }
-};
-
-void require_same(const pw::ReplayInputs& in) {
-  Collect sw, vl;
-  pw::BackendReport rs, rv;
-  std::string error;
-  REQUIRE_MESSAGE(pw::replay_software(in, sw, rs, error), error);
-  REQUIRE_MESSAGE(pw::replay_verilator(in, vl, rv, error), error);
-  INFO(rs.counters << rv.counters);
-  CHECK(rs.events == rv.events);
-  const size_t n = std::min(sw.records.size(), vl.records.size());
-  for (size_t i = 0; i < n; ++i) {
-    if (pw::same_record(sw.records[i], vl.records[i])) continue;
-    FAIL("first difference at record " << i << "\n  software:  " << pw::format_state_record(sw.records[i], "")
-                                       << "\n  verilator: " << pw::format_state_record(vl.records[i], ""));
-  }
-  CHECK(sw.records.size() == vl.records.size());
-}
+void require_same(const pw::ReplayInputs& in) { pw::test::require_same_log(in, pw::replay_verilator, "verilator"); }
 
 }  // namespace
 

@@ -18,19 +18,11 @@
 #include "host/pipeline/feed_pipeline.hpp"
 #include "host/pipeline/replay.hpp"
 #include "host/pipeline/state_log.hpp"
+#include "tests/support/backend_compare.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
-
-struct Collect final : pw::RecordSink {
-  std::vector<pw::StateRecord> records;
-  std::vector<std::string> symbols;
-  void on_record(const pw::StateRecord& r, const char* symbol) override {
-    records.push_back(r);
-    symbols.emplace_back(symbol != nullptr ? symbol : "");
-  }
-};
 
 fs::path generate(const std::string& name, const pw::FaultOptions& faults, uint64_t events = 25000) {
   pw::GenOptions o;
@@ -47,25 +39,7 @@ fs::path generate(const std::string& name, const pw::FaultOptions& faults, uint6
   return dir;
 }
 
-// Both backends on the same inputs; the logs must be identical, the first difference is printed.
-size_t require_same_log(const pw::ReplayInputs& in) {
-  Collect sw, hw;
-  pw::BackendReport rs, rh;
-  std::string error;
-  REQUIRE_MESSAGE(pw::replay_software(in, sw, rs, error), error);
-  REQUIRE_MESSAGE(pw::replay_hls_csim(in, hw, rh, error), error);
-  INFO("software:\n" << rs.counters << "hls-csim:\n" << rh.counters);
-  CHECK(rs.events == rh.events);
-  const size_t n = std::min(sw.records.size(), hw.records.size());
-  for (size_t i = 0; i < n; ++i) {
-    if (pw::same_record(sw.records[i], hw.records[i]) && sw.symbols[i] == hw.symbols[i]) continue;
-    FAIL("first difference at record " << i << " of " << sw.records.size()
-                                       << "\n  software: " << pw::format_state_record(sw.records[i], sw.symbols[i].c_str())
-                                       << "\n  hls-csim: " << pw::format_state_record(hw.records[i], hw.symbols[i].c_str()));
-  }
-  REQUIRE(sw.records.size() == hw.records.size());
-  return sw.records.size();
-}
+size_t require_same_log(const pw::ReplayInputs& in) { return pw::test::require_same_log(in, pw::replay_hls_csim, "hls-csim"); }
 
 pw::ReplayInputs inputs(const fs::path& dir) {
   pw::ReplayInputs in;

@@ -16,6 +16,9 @@
 #ifdef PERPWIRE_HAVE_VERILATOR_BACKEND
 #include "sim/cosim/replay_verilator.hpp"
 #endif
+#ifdef PERPWIRE_HAVE_XRT_BACKEND
+#include "hls/xrt/xrt_backend.hpp"
+#endif
 
 namespace {
 
@@ -197,6 +200,15 @@ int main(int argc, char** argv) {
   replay->callback([&] { std::exit(cmd_replay(rc)); });
 
   pw::RunOptions run_opt;
+#ifdef PERPWIRE_HAVE_XRT_BACKEND
+  // Opens the card once to learn whether it can run (no runtime, no card, no xclbin: one line why).
+  run_opt.open_xrt = [](const std::string& xclbin, std::string& reason) {
+    pw::XrtBackend card;
+    if (card.open(xclbin)) return true;
+    reason = card.reason();
+    return false;
+  };
+#endif
   bool no_demo = false, quiet_run = false;
   CLI::App* run = app.add_subcommand("run", "Run the pipeline: feed lines (DPDK or libpcap), market state, risk gate, order entry, control plane, report");
   run->add_option("--config", run_opt.config_path, "configuration file (TOML)")->required();

@@ -36,7 +36,7 @@
 #include "core/events.hpp"
 #include "core/fixed_point.hpp"
 #include "core/impact_price.hpp"
-#include "core/order_index.hpp"
+#include "core/id_map.hpp"
 
 namespace pw {
 
@@ -96,6 +96,13 @@ struct BookLevel {
 constexpr int8_t kBid = 1;
 constexpr int8_t kAsk = -1;
 
+// A resting order, the value of the book's order index (id → order).
+struct RestingOrder {
+  int64_t price;  // ×1e-9
+  int32_t qty;    // contracts, > 0
+  int8_t side;    // 1 bid, -1 ask
+};
+
 template <int kMaxOrders, int kMaxLevels>
 class Book {
   static_assert(kMaxLevels >= 1 && kMaxLevels <= (1 << 20), "level capacity out of range");
@@ -152,9 +159,9 @@ class Book {
       o.qty = qty;
       return BookError::ok;
     }
-    if (orders_.full()) return fail(BookError::order_capacity);
+    if (!orders_.has_room(id)) return fail(BookError::order_capacity);  // full (or its buckets are: core/id_map.hpp)
     if (!level_add(side, price, qty)) return fail(BookError::level_capacity);
-    orders_.insert(id, price, qty, side);
+    orders_.insert(id, RestingOrder{price, qty, side});
     ++c_.adds;
     return BookError::ok;
   }
@@ -314,7 +321,7 @@ class Book {
   }
 
  private:
-  using Index = OrderIndex<kMaxOrders>;
+  using Index = IdMap<RestingOrder, kMaxOrders>;
 
   // Levels of a side sit in ascending key order, best LAST (most updates happen near the top, so
   // inserts and removals there shift few entries). key = price for bids, −price for asks.

@@ -47,25 +47,28 @@ void BM_NewOrderEncode(benchmark::State& state) {
 }
 BENCHMARK(BM_NewOrderEncode);
 
-void BM_NewOrderDecode(benchmark::State& state) {
-  const auto orders = new_orders();
+// Frames and decodes `T` messages, cycling through `msgs` (encoded once, before the timing).
+template <typename T>
+void decode_loop(benchmark::State& state, const std::vector<T>& msgs) {
   std::vector<uint8_t> wire(kCount * kMaxMessageSize);
   std::vector<size_t> len(kCount);
-  for (uint32_t k = 0; k < kCount; ++k) len[k] = encode(wire.data() + k * kMaxMessageSize, kMaxMessageSize, header(k), orders[k]);
+  for (uint32_t k = 0; k < kCount; ++k) len[k] = encode(wire.data() + k * kMaxMessageSize, kMaxMessageSize, header(k), msgs[k]);
   uint32_t i = 0;
   for (auto _ : state) {
     const uint32_t k = i % kCount;
     size_t pos = 0;
     orders::Message m;
     orders::DecodeFault f;
-    NewOrder o;
+    T x;
     const bool ok = orders::read_message(wire.data() + k * kMaxMessageSize, len[k], pos, m, f) == orders::Step::message &&
-                    decode(m, o);
+                    decode(m, x);
     benchmark::DoNotOptimize(ok);
-    benchmark::DoNotOptimize(o);
+    benchmark::DoNotOptimize(x);
     ++i;
   }
 }
+
+void BM_NewOrderDecode(benchmark::State& state) { decode_loop(state, new_orders()); }
 BENCHMARK(BM_NewOrderDecode);
 
 void BM_NewOrderEncodeDecode(benchmark::State& state) {
@@ -88,10 +91,8 @@ BENCHMARK(BM_NewOrderEncodeDecode);
 
 void BM_OrderFilledDecode(benchmark::State& state) {
   std::mt19937_64 rng(7);
-  std::vector<uint8_t> wire(kCount * kMaxMessageSize);
-  std::vector<size_t> len(kCount);
-  for (uint32_t k = 0; k < kCount; ++k) {
-    OrderFilled x;
+  std::vector<OrderFilled> fills(kCount);
+  for (OrderFilled& x : fills) {
     x.timestamp = (int64_t)(rng() >> 1);
     x.exec_id = (int64_t)(rng() >> 1);
     x.client_order_id = (int64_t)(rng() >> 1);
@@ -99,21 +100,8 @@ void BM_OrderFilledDecode(benchmark::State& state) {
     x.fill_qty = (int32_t)(rng() % 100);
     x.available_qty = (int32_t)(rng() % 100);
     x.is_aggressor = (rng() & 1) != 0;
-    len[k] = encode(wire.data() + k * kMaxMessageSize, kMaxMessageSize, header(k), x);
   }
-  uint32_t i = 0;
-  for (auto _ : state) {
-    const uint32_t k = i % kCount;
-    size_t pos = 0;
-    orders::Message m;
-    orders::DecodeFault f;
-    OrderFilled x;
-    const bool ok = orders::read_message(wire.data() + k * kMaxMessageSize, len[k], pos, m, f) == orders::Step::message &&
-                    decode(m, x);
-    benchmark::DoNotOptimize(ok);
-    benchmark::DoNotOptimize(x);
-    ++i;
-  }
+  decode_loop(state, fills);
 }
 BENCHMARK(BM_OrderFilledDecode);
 

@@ -7,19 +7,23 @@
 // victim area of kVictims = 8 entries. An id has one candidate bucket in each table (two
 // independent bit ranges of one 64-bit mix of the id). A lookup reads those two buckets (one read
 // of each table: two memories side by side on the card) and the victim area, and compares every
-// way at once — fixed-trip loops that HLS unrolls. An insert goes to the emptier of the two
-// buckets (table 0 on a tie); only when both are full does it take a victim entry, and an erase
+// way at once — fixed-trip loops that HLS unrolls. An insert goes to the id's table-0 bucket
+// while that has fewer than 6 live ways, else to the emptier of its two buckets (so on the CPU
+// most ids are found in the first bucket read, and the pair stays balanced); only when both are
+// full does it take a victim entry, and an erase
 // from a bucket pulls a victim that belongs there back in, so the victim area holds only ids whose
 // two buckets are both full at that moment.
 //
 // Capacity rule. `capacity` ids always fit unless the ids were chosen against the hash:
 //   - the tables hold 2 × kWays × pow2_at_least(⌈capacity / kWays⌉) ≥ 2 × capacity ways: the
 //     load is at most 1/2;
-//   - with two choices at load 1/2 a bucket pair is rarely both full (the emptier of two random
-//     buckets of mean load 4 exceeds 8 with probability ~1e-9), and the victim area absorbs 8 such
-//     ids at once: on random ids, sequential ids, ids strided by any power of two and ids that
-//     differ only in their high bits, no insert has failed in the tests (tests/core/test_id_map.cpp,
-//     millions of churned inserts at full capacity);
+//   - two choices keep the buckets balanced (the load of the fuller bucket grows only as
+//     log log n), so both buckets of an id are rarely full together (a simulation of 2·10^7
+//     churned inserts at full capacity: at most 1 id in the victim area at capacity 64, none at
+//     1024 or 65536), and the victim area absorbs 8 such ids at once: on random ids, sequential ids,
+//     ids strided by any power of two and ids that differ only in their high bits, no insert has
+//     failed in the tests (tests/core/test_id_map.cpp, millions of churned inserts at full
+//     capacity);
 //   - any 2 × kWays + kVictims = 24 ids fit whatever they are (a capacity ≤ 8 is one bucket per
 //     table, so it always fits);
 //   - ids picked so that more than 24 share both buckets (someone who inverts the hash) fill the
@@ -73,13 +77,12 @@ constexpr uint32_t buckets_per_table(int32_t capacity) {
   return (uint32_t)detail::pow2_at_least(((capacity < 1 ? 1 : capacity) + kWays - 1) / kWays);
 }
 
-// SplitMix64's finalizer: a bijection whose every output bit depends on every input bit, so the
-// two bucket numbers (high and low half) are independent even for sequential or strided ids.
+// The two halves of the 128-bit product with a 64-bit odd constant, folded (the "mum" mix): one
+// multiplication, and every bit of the result depends on every bit of the id, so the two bucket
+// numbers (high and low half) are independent even for sequential or strided ids.
 inline uint64_t mix(int64_t key) {
-  uint64_t z = (uint64_t)key;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
+  const unsigned __int128 p = (unsigned __int128)(uint64_t)key * 0x9E3779B97F4A7C15ull;
+  return (uint64_t)(p >> 64) ^ (uint64_t)p;
 }
 
 template <typename V>
@@ -124,6 +127,7 @@ class BasicIdMap {
   static constexpr int kWays = id_map_detail::kWays;
   static constexpr int kVictims = id_map_detail::kVictims;
   static constexpr int32_t kNone = -1;
+  static constexpr int kPreferFirst = 6;
 
   int32_t size() const { return count_; }
   int32_t capacity() const { return store_.capacity(); }
@@ -150,7 +154,8 @@ class BasicIdMap {
       const Bucket& k = store_.buckets[b];
       for (int w = 0; w < kWays; ++w) {
         PW_HLS_PRAGMA(HLS UNROLL)
-        if (k.gen[w] == g && k.key[w] == key) return (int32_t)(b * kWays + w);
+        // key first: on the CPU that branch is almost always not taken, so it predicts well
+        if (k.key[w] == key && k.gen[w] == g) return (int32_t)(b * kWays + w);
       }
     }
     if (victims_used_ > 0) {
@@ -190,16 +195,22 @@ class BasicIdMap {
     if (full()) return kNone;
     const uint64_t h = id_map_detail::mix(key);
     const uint16_t g = live();
-    const uint32_t b0 = bucket_of(0, h), b1 = bucket_of(1, h);
-    const int n0 = live_ways(b0), n1 = live_ways(b1);
-    const uint32_t b = n0 <= n1 ? b0 : b1;
-    if ((n0 <= n1 ? n0 : n1) < kWays) {
-      Bucket& k = store_.buckets[b];
-      int w = 0;
-      for (int i = kWays - 1; i >= 0; --i) {  // lowest free way
-        PW_HLS_PRAGMA(HLS UNROLL)
-        if (k.gen[i] != g) w = i;
+    // Table 0 while its bucket has fewer than kPreferFirst live ways, else the emptier bucket
+    // (table 0 on a tie): most ids are found in the first bucket read, and the pair stays balanced.
+    uint32_t b = bucket_of(0, h);
+    uint32_t m = live_mask(store_.buckets[b], g);
+    if (ways_in(m) >= kPreferFirst) {
+      const uint32_t b1 = bucket_of(1, h);
+      const uint32_t m1 = live_mask(store_.buckets[b1], g);
+      if (ways_in(m1) < ways_in(m)) {
+        b = b1;
+        m = m1;
       }
+    }
+    const uint32_t free = ~m & ((1u << kWays) - 1);
+    if (free != 0) {
+      Bucket& k = store_.buckets[b];
+      const int w = lowest_way(free);
       k.key[w] = key;
       k.gen[w] = g;
       k.val[w] = val;
@@ -314,16 +325,37 @@ class BasicIdMap {
     return t == 0 ? ((uint32_t)(h >> 32) & mask) : store_.per_table() + ((uint32_t)h & mask);
   }
 
-  int live_ways(uint32_t b) const {
-    const Bucket& k = store_.buckets[b];
-    const uint16_t g = live();
+  // Bit w set: way w of `k` is live (and, for matches, holds `key`). Compared side by side.
+  static uint32_t live_mask(const Bucket& k, uint16_t g) {
+    uint32_t m = 0;
+    for (int w = 0; w < kWays; ++w) {
+      PW_HLS_PRAGMA(HLS UNROLL)
+      m |= (uint32_t)(k.gen[w] == g) << w;
+    }
+    return m;
+  }
+  // Lowest set bit of a non-zero way mask (a priority encoder).
+  static int lowest_way(uint32_t m) {
+#if defined(__GNUC__) && !defined(__SYNTHESIS__)
+    return __builtin_ctz(m);
+#else
+    int w = 0;
+    for (int i = kWays - 1; i >= 0; --i) {
+      PW_HLS_PRAGMA(HLS UNROLL)
+      if ((m >> i) & 1u) w = i;
+    }
+    return w;
+#endif
+  }
+  static int ways_in(uint32_t m) {
     int n = 0;
     for (int w = 0; w < kWays; ++w) {
       PW_HLS_PRAGMA(HLS UNROLL)
-      n += k.gen[w] == g ? 1 : 0;
+      n += (int)((m >> w) & 1u);
     }
     return n;
   }
+  int live_ways(uint32_t b) const { return ways_in(live_mask(store_.buckets[b], live())); }
 
   void wipe_generations() {
     const uint32_t n = 2 * store_.per_table();

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <cstddef>
 #include "core/fixed_point.hpp"
-#include "core/wire.hpp"
+#include "core/byte_order.hpp"
 
 namespace pw {
 

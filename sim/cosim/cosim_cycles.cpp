@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "core/net_parse.hpp"
-#include "core/wire.hpp"
+#include "core/byte_order.hpp"
 #include "hls/common/beat_layout.hpp"
 #include "host/gen/session_generator.hpp"
 #include "host/io/frame_builder.hpp"

@@ -3,7 +3,7 @@
 #include <map>
 #include <tuple>
 
-#include "core/wire.hpp"
+#include "core/byte_order.hpp"
 #include "host/io/line_merger.hpp"
 #include "host/io/pcap_source.hpp"
 

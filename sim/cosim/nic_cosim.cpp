@@ -8,7 +8,7 @@
 
 #include "core/md_decode.hpp"
 #include "core/net_parse.hpp"
-#include "core/wire.hpp"
+#include "core/byte_order.hpp"
 #include "hls/common/beat_layout.hpp"
 #include "hls/common/event_pack.hpp"
 #include "hls/feed_decode/feed_decode.hpp"

@@ -220,13 +220,13 @@ struct NicCosim::Impl {
     r.rx_ns = (int64_t)s.ts;
     r.payload = o.bytes;
     const uint32_t len = (uint32_t)o.bytes.size();
-    if (len < 18) {
+    if (len < PW_FIELD(md::kPacketHeader, channel_id)::offset + 2u) {
       fail("m_axis_feed: a " + std::to_string(len) + "-byte datagram passed the arbiter");
       return;
     }
-    r.seq = load_le<int64_t>(o.bytes.data() + 8);
-    if (load_le<uint16_t>(o.bytes.data() + 16) != r.channel_id)
-      fail("m_axis_feed: ChannelId " + std::to_string(load_le<uint16_t>(o.bytes.data() + 16)) + " in slot of channel " +
+    r.seq = load_field<int64_t, PW_FIELD(md::kPacketHeader, seq_num)>(o.bytes.data());
+    if (load_field<uint16_t, PW_FIELD(md::kPacketHeader, channel_id)>(o.bytes.data()) != r.channel_id)
+      fail("m_axis_feed: ChannelId " + std::to_string(load_field<uint16_t, PW_FIELD(md::kPacketHeader, channel_id)>(o.bytes.data())) + " in slot of channel " +
            std::to_string(r.channel_id));
     r.framing_ok = md::check_framing(o.bytes.data(), len).error == md::DecodeError::none;
 

@@ -60,28 +60,5 @@ class PacketBuilder {
   uint8_t count_ = 0;
 };
 
-// Field setters by name, for builders and tests (not for hot paths: the name is looked up).
-inline const FieldDef* find_field(const TemplateDef& t, const char* name) {
-  for (uint8_t i = 0; i < t.field_count; ++i)
-    if (str_equal(t.fields[i].name, name)) return &t.fields[i];
-  return nullptr;
-}
-
-inline bool set_field(uint8_t* body, const TemplateDef& t, const char* name, int64_t v) {
-  const FieldDef* f = find_field(t, name);
-  if (f == nullptr || f->kind == FieldKind::text) return false;
-  write_field(body, *f, v);
-  return true;
-}
-
-inline bool set_text(uint8_t* body, const TemplateDef& t, const char* name, const char* s) {
-  const FieldDef* f = find_field(t, name);
-  if (f == nullptr || f->kind != FieldKind::text) return false;
-  size_t i = 0;
-  for (; i < f->size && s[i] != 0; ++i) body[f->offset + i] = (uint8_t)s[i];
-  for (; i < f->size; ++i) body[f->offset + i] = 0;
-  return true;
-}
-
 }  // namespace md
 }  // namespace pw

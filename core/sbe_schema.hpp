@@ -126,6 +126,12 @@ inline void write_field(uint8_t* body, int64_t v) {
   write_field(body, F::def, v);
 }
 
+// Writes the same value into each of the integer fields Fs.
+template <typename... Fs>
+inline void write_fields(uint8_t* body, int64_t v) {
+  (write_field<Fs>(body, v), ...);
+}
+
 // Writes the text field F, NUL-padded (a longer text is cut at the field's size).
 template <typename F>
 inline void write_text(uint8_t* body, const char* s) {

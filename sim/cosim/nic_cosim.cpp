@@ -220,7 +220,7 @@ struct NicCosim::Impl {
     r.rx_ns = (int64_t)s.ts;
     r.payload = o.bytes;
     const uint32_t len = (uint32_t)o.bytes.size();
-    if (len < PW_FIELD(md::kPacketHeader, channel_id)::offset + 2u) {
+    if (len < PW_FIELD(md::kPacketHeader, channel_id)::offset + PW_FIELD(md::kPacketHeader, channel_id)::size) {
       fail("m_axis_feed: a " + std::to_string(len) + "-byte datagram passed the arbiter");
       return;
     }

@@ -64,6 +64,27 @@ struct Message {
   uint8_t index;                // 0-based position in the packet
 };
 
+// The packet header at the start of a datagram of at least kPacketHeaderSize bytes.
+inline PacketHeader read_packet_header(const uint8_t* p) {
+  PacketHeader h;
+  h.sending_time = load_field<int64_t, PW_FIELD(kPacketHeader, sending_time)>(p);
+  h.seq_num = load_field<int64_t, PW_FIELD(kPacketHeader, seq_num)>(p);
+  h.channel_id = load_field<uint16_t, PW_FIELD(kPacketHeader, channel_id)>(p);
+  h.packet_flags = load_field<uint8_t, PW_FIELD(kPacketHeader, packet_flags)>(p);
+  h.message_count = load_field<uint8_t, PW_FIELD(kPacketHeader, message_count)>(p);
+  h.snapshot_instrument_id = load_field<int32_t, PW_FIELD(kPacketHeader, snapshot_instrument_id)>(p);
+  return h;
+}
+
+// The fields of the message header at `h` (kMessageHeaderSize bytes) into `m`.
+inline void read_message_header(const uint8_t* h, Message& m) {
+  m.frame_length = load_field<uint16_t, PW_FIELD(kMessageHeader, frame_length)>(h);
+  m.block_length = load_field<uint16_t, PW_FIELD(kMessageHeader, block_length)>(h);
+  m.template_id = load_field<uint16_t, PW_FIELD(kMessageHeader, template_id)>(h);
+  m.schema_id = load_field<uint16_t, PW_FIELD(kMessageHeader, schema_id)>(h);
+  m.version = load_field<uint16_t, PW_FIELD(kMessageHeader, version)>(h);
+}
+
 // What went wrong, where, and the numbers: `value` is the offending quantity (a length, an id,
 // a count) and `limit` what it was checked against.
 struct DecodeFault {
@@ -89,12 +110,7 @@ class PacketReader {
       done_ = true;
       return DecodeFault{DecodeError::packet_truncated, 0, 0, (uint32_t)len, kPacketHeaderSize};
     }
-    hdr_.sending_time = load_le<int64_t>(data + 0);
-    hdr_.seq_num = load_le<int64_t>(data + 8);
-    hdr_.channel_id = load_le<uint16_t>(data + 16);
-    hdr_.packet_flags = data[18];
-    hdr_.message_count = data[19];
-    hdr_.snapshot_instrument_id = load_le<int32_t>(data + 20);
+    hdr_ = read_packet_header(data);
     return DecodeFault{DecodeError::none, 0, 0, 0, 0};
   }
 
@@ -128,11 +144,7 @@ class PacketReader {
     m.header = h;
     m.offset = (uint16_t)pos_;
     m.index = index_;
-    m.frame_length = load_le<uint16_t>(h + 0);
-    m.block_length = load_le<uint16_t>(h + 2);
-    m.template_id = load_le<uint16_t>(h + 4);
-    m.schema_id = load_le<uint16_t>(h + 6);
-    m.version = load_le<uint16_t>(h + 8);
+    read_message_header(h, m);
     m.body = h + kMessageHeaderSize;
     m.layout = nullptr;
     if (m.frame_length < kMessageHeaderSize) {
@@ -206,6 +218,13 @@ inline DecodeFault check_framing(const uint8_t* data, size_t len) {
 template <typename T>
 inline T read_or_null(const Message& m, uint16_t offset, T null_value) {
   return (uint32_t)offset + sizeof(T) <= m.block_length ? load_le<T>(m.body + offset) : null_value;
+}
+
+// The same for a field F (a PW_FIELD) of the message's layout; V must be as wide as the field.
+template <typename F, typename V>
+inline V read_or_null(const Message& m, V null_value) {
+  static_assert(sizeof(V) == F::size, "V is not as wide as the field");
+  return read_or_null<V>(m, F::offset, null_value);
 }
 
 }  // namespace md

@@ -17,12 +17,12 @@ class PacketBuilder {
     cap_ = cap;
     len_ = kPacketHeaderSize;
     count_ = 0;
-    store_le<int64_t>(buf + 0, sending_time);
-    store_le<int64_t>(buf + 8, seq_num);
-    store_le<uint16_t>(buf + 16, channel_id);
-    buf[18] = packet_flags;
-    buf[19] = 0;
-    store_le<int32_t>(buf + 20, snapshot_instrument_id);
+    store_field<PW_FIELD(kPacketHeader, sending_time)>(buf, sending_time);
+    store_field<PW_FIELD(kPacketHeader, seq_num)>(buf, seq_num);
+    store_field<PW_FIELD(kPacketHeader, channel_id)>(buf, channel_id);
+    store_field<PW_FIELD(kPacketHeader, packet_flags)>(buf, packet_flags);
+    store_field<PW_FIELD(kPacketHeader, message_count)>(buf, (uint8_t)0);
+    store_field<PW_FIELD(kPacketHeader, snapshot_instrument_id)>(buf, snapshot_instrument_id);
   }
 
   // Frame length a message of this layout takes (header + block, padded to 8).
@@ -37,14 +37,14 @@ class PacketBuilder {
     if (len_ + frame > cap_ || count_ == 255) return nullptr;
     uint8_t* h = buf_ + len_;
     for (size_t i = 0; i < frame; ++i) h[i] = 0;
-    store_le<uint16_t>(h + 0, (uint16_t)frame);
-    store_le<uint16_t>(h + 2, block_length);
-    store_le<uint16_t>(h + 4, t.id);
-    store_le<uint16_t>(h + 6, kSchemaId);
-    store_le<uint16_t>(h + 8, kSchemaVersion);
+    store_field<PW_FIELD(kMessageHeader, frame_length)>(h, (uint16_t)frame);
+    store_field<PW_FIELD(kMessageHeader, block_length)>(h, block_length);
+    store_field<PW_FIELD(kMessageHeader, template_id)>(h, t.id);
+    store_field<PW_FIELD(kMessageHeader, schema_id)>(h, kSchemaId);
+    store_field<PW_FIELD(kMessageHeader, version)>(h, kSchemaVersion);
     len_ += frame;
     ++count_;
-    buf_[19] = count_;
+    store_field<PW_FIELD(kPacketHeader, message_count)>(buf_, count_);
     return h + kMessageHeaderSize;
   }
   uint8_t* add(const TemplateDef& t) { return add(t, t.block_length); }
@@ -59,29 +59,6 @@ class PacketBuilder {
   size_t len_ = 0;
   uint8_t count_ = 0;
 };
-
-// Field setters by name, for builders and tests (not for hot paths: the name is looked up).
-inline const FieldDef* find_field(const TemplateDef& t, const char* name) {
-  for (uint8_t i = 0; i < t.field_count; ++i)
-    if (str_equal(t.fields[i].name, name)) return &t.fields[i];
-  return nullptr;
-}
-
-inline bool set_field(uint8_t* body, const TemplateDef& t, const char* name, int64_t v) {
-  const FieldDef* f = find_field(t, name);
-  if (f == nullptr || f->kind == FieldKind::text) return false;
-  write_field(body, *f, v);
-  return true;
-}
-
-inline bool set_text(uint8_t* body, const TemplateDef& t, const char* name, const char* s) {
-  const FieldDef* f = find_field(t, name);
-  if (f == nullptr || f->kind != FieldKind::text) return false;
-  size_t i = 0;
-  for (; i < f->size && s[i] != 0; ++i) body[f->offset + i] = (uint8_t)s[i];
-  for (; i < f->size; ++i) body[f->offset + i] = 0;
-  return true;
-}
 
 }  // namespace md
 }  // namespace pw

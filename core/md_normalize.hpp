@@ -1,6 +1,8 @@
 // Turns one decoded market-data message into the fixed-size MarketEvent of core/events.hpp.
-// Offsets come from the layout tables (core/md_schema.hpp); trailing fields that an older sender
-// did not include read as null.
+// Every field is named through PW_FIELD (core/sbe_schema.hpp): its offset and size come from the
+// layout tables (core/md_schema.hpp) at compile time, a name the layout lacks does not compile,
+// and each read is as wide as its field. Trailing fields that an older sender did not include
+// read as null.
 #pragma once
 #include "core/events.hpp"
 #include "core/md_decode.hpp"
@@ -11,51 +13,89 @@ namespace md {
 namespace detail {
 
 constexpr int64_t kQuantity8ToE9 = 10;  // Quantity8 (×1e-8) → ×1e-9
-constexpr uint16_t kNotInLayout = 0xFFFF;  // offset of a field the template does not have
 
-// Copies a NUL-padded text field into a NUL-padded record field. A text that fills the field on the
-// wire (24 characters of a char24 symbol) fills the record field too: no terminator is added.
-inline void copy_text(char* dst, size_t cap, const Message& m, uint16_t off, uint16_t size) {
+// Copies the NUL-padded text field F of the message into a NUL-padded record field. A text that
+// fills the field on the wire (24 characters of a char24 symbol) fills the record field too: no
+// terminator is added.
+template <typename F>
+inline void copy_text(char* dst, size_t cap, const Message& m) {
   size_t n = 0;
-  for (; n < size && n < cap && (uint32_t)off + n < m.block_length; ++n) {
-    char c = (char)m.body[off + n];
+  for (; n < F::size && n < cap && (uint32_t)F::offset + n < m.block_length; ++n) {
+    char c = (char)m.body[F::offset + n];
     if (c == 0) break;
     dst[n] = c;
   }
   for (; n < cap; ++n) dst[n] = 0;
 }
 
-inline void fill_instr_header(const Message& m, MarketEvent& e) {
-  e.side = (int8_t)m.body[1];
-  e.instrument_id = load_le<int32_t>(m.body + 2);
-  e.instr_seq_num = load_le<uint32_t>(m.body + 6);
-  e.transact_time = load_le<int64_t>(m.body + 14);
+// The InstrHeader that opens the body of every incremental template.
+template <const TemplateDef& T>
+inline void fill_instr_header(const uint8_t* b, MarketEvent& e) {
+  e.side = load_field<int8_t, PW_FIELD(T, instrument_side)>(b);
+  e.instrument_id = load_field<int32_t, PW_FIELD(T, instrument_id)>(b);
+  e.instr_seq_num = load_field<uint32_t, PW_FIELD(T, instr_seq_num)>(b);
+  e.transact_time = load_field<int64_t, PW_FIELD(T, transact_time)>(b);
 }
 
-// Contract size: the v1.9 Quantity8 field when sent, else the v1.2 whole-unit field.
-inline int64_t contract_size_e9(const Message& m, uint16_t q8_off, uint16_t q0_off) {
-  int64_t q8 = read_or_null<int64_t>(m, q8_off, kNullI64);
+// The daily price band of layouts that carry one.
+template <const TemplateDef& T>
+inline void read_limits(const uint8_t* b, int64_t& limit_down, int64_t& limit_up) {
+  limit_down = load_field<int64_t, PW_FIELD(T, limit_down_price)>(b);
+  limit_up = load_field<int64_t, PW_FIELD(T, limit_up_price)>(b);
+}
+
+// Contract size: the v1.9 Quantity8 value when sent (not null), else the v1.2 whole-unit value.
+inline int64_t contract_size_e9(int64_t q8, int32_t q0) {
   if (q8 != kNullI64) {
     // A value that cannot be expressed ×1e-9 is no contract size: report it as absent.
     if (q8 > INT64_MAX / kQuantity8ToE9 || q8 < INT64_MIN / kQuantity8ToE9) return kNullI64;
     return q8 * kQuantity8ToE9;
   }
-  int32_t q0 = read_or_null<int32_t>(m, q0_off, kNullI32);
   return q0 == kNullI32 ? kNullI64 : (int64_t)q0 * kPriceScale;  // |int32| × 1e9 fits in int64
+}
+
+// Layouts with both contract-size fields (outright definitions and snapshots).
+template <const TemplateDef& T>
+inline int64_t contract_size_e9(const Message& m) {
+  return contract_size_e9(read_or_null<PW_FIELD(T, contract_size)>(m, kNullI64),
+                          read_or_null<PW_FIELD(T, old_contract_size)>(m, kNullI32));
+}
+
+// Layouts with only the v1.2 whole-unit field (spreads).
+template <const TemplateDef& T>
+inline int64_t old_contract_size_e9(const Message& m) {
+  return contract_size_e9(kNullI64, read_or_null<PW_FIELD(T, old_contract_size)>(m, kNullI32));
 }
 
 template <const TemplateDef& T>
 inline void fill_definition(const Message& m, MarketEvent& e, InstrumentKind kind) {
   InstrumentPayload& d = e.instrument;
-  copy_text(d.symbol, sizeof d.symbol, m, field_offset(T, "symbol"), 24);
+  fill_instr_header<T>(m.body, e);
+  copy_text<PW_FIELD(T, symbol)>(d.symbol, sizeof d.symbol, m);
   d.kind = (uint8_t)kind;
-  d.trading_status = m.body[field_offset(T, "trading_status")];
-  d.product_id = load_le<int32_t>(m.body + field_offset(T, "product_id"));
-  d.settlement_price = load_le<int64_t>(m.body + field_offset(T, "settlement_price"));
+  d.trading_status = load_field<uint8_t, PW_FIELD(T, trading_status)>(m.body);
+  d.product_id = load_field<int32_t, PW_FIELD(T, product_id)>(m.body);
+  d.settlement_price = load_field<int64_t, PW_FIELD(T, settlement_price)>(m.body);
   d.limit_down = kNullI64;
   d.limit_up = kNullI64;
   d.funding_interval_minutes = 0;
   d.order_count = 0;
+}
+
+// The three order ids of a trade, an amend and a bust.
+template <const TemplateDef& T>
+inline void fill_trade_ids(const uint8_t* b, TradePayload& t) {
+  t.match_id = load_field<int64_t, PW_FIELD(T, match_id)>(b);
+  t.buy_order_id = load_field<int64_t, PW_FIELD(T, buy_order_id)>(b);
+  t.sell_order_id = load_field<int64_t, PW_FIELD(T, sell_order_id)>(b);
+}
+
+// Product, resting-order count and status of a StartOf*InstrumentSnapshot.
+template <const TemplateDef& T>
+inline void fill_snapshot_product(const uint8_t* b, InstrumentPayload& d) {
+  d.product_id = load_field<int32_t, PW_FIELD(T, product_id)>(b);
+  d.order_count = load_field<int32_t, PW_FIELD(T, order_count)>(b);
+  d.trading_status = load_field<uint8_t, PW_FIELD(T, trading_status)>(b);
 }
 
 }  // namespace detail
@@ -77,58 +117,52 @@ inline bool normalize(const PacketHeader& ph, const Message& m, MarketEvent& e) 
     case kOutrightInstrumentDefinitionId: {
       constexpr const TemplateDef& T = kOutrightInstrumentDefinition;
       e.type = (uint8_t)EventType::instrument_definition;
-      fill_instr_header(m, e);
       fill_definition<T>(m, e, InstrumentKind::outright);
-      e.instrument.tick_size = load_le<int64_t>(b + field_offset(T, "tick_size"));
-      e.instrument.limit_down = load_le<int64_t>(b + field_offset(T, "limit_down_price"));
-      e.instrument.limit_up = load_le<int64_t>(b + field_offset(T, "limit_up_price"));
-      e.instrument.contract_size =
-          contract_size_e9(m, field_offset(T, "contract_size"), field_offset(T, "old_contract_size"));
-      e.instrument.funding_interval_minutes = read_or_null<int32_t>(m, field_offset(T, "funding_interval_minutes"), 0);
+      e.instrument.tick_size = load_field<int64_t, PW_FIELD(T, tick_size)>(b);
+      read_limits<T>(b, e.instrument.limit_down, e.instrument.limit_up);
+      e.instrument.contract_size = contract_size_e9<T>(m);
+      e.instrument.funding_interval_minutes = read_or_null<PW_FIELD(T, funding_interval_minutes)>(m, (int32_t)0);
       return true;
     }
     case kSpreadInstrumentDefinitionId: {
       constexpr const TemplateDef& T = kSpreadInstrumentDefinition;
       e.type = (uint8_t)EventType::instrument_definition;
-      fill_instr_header(m, e);
       fill_definition<T>(m, e, InstrumentKind::spread);
-      e.instrument.tick_size = load_le<int64_t>(b + field_offset(T, "tick_size"));
-      e.instrument.limit_down = load_le<int64_t>(b + field_offset(T, "limit_down_price"));
-      e.instrument.limit_up = load_le<int64_t>(b + field_offset(T, "limit_up_price"));
-      e.instrument.contract_size = contract_size_e9(m, kNotInLayout, field_offset(T, "old_contract_size"));
+      e.instrument.tick_size = load_field<int64_t, PW_FIELD(T, tick_size)>(b);
+      read_limits<T>(b, e.instrument.limit_down, e.instrument.limit_up);
+      e.instrument.contract_size = old_contract_size_e9<T>(m);
       return true;
     }
     case kOptionInstrumentDefinitionId: {
       constexpr const TemplateDef& T = kOptionInstrumentDefinition;
       e.type = (uint8_t)EventType::instrument_definition;
-      fill_instr_header(m, e);
       fill_definition<T>(m, e, InstrumentKind::option);
-      e.instrument.tick_size = load_le<int64_t>(b + field_offset(T, "small_tick"));
+      e.instrument.tick_size = load_field<int64_t, PW_FIELD(T, small_tick)>(b);
       e.instrument.contract_size = kNullI64;
       return true;
     }
     case kTradingStatusUpdateId: {
       constexpr const TemplateDef& T = kTradingStatusUpdate;
       e.type = (uint8_t)EventType::trading_status;
-      fill_instr_header(m, e);
-      e.status.limit_down = load_le<int64_t>(b + field_offset(T, "limit_down_price"));
-      e.status.limit_up = load_le<int64_t>(b + field_offset(T, "limit_up_price"));
-      e.status.trading_status = b[field_offset(T, "trading_status")];
+      fill_instr_header<T>(b, e);
+      read_limits<T>(b, e.status.limit_down, e.status.limit_up);
+      e.status.trading_status = load_field<uint8_t, PW_FIELD(T, trading_status)>(b);
       return true;
     }
     case kOrderPutId: {
       constexpr const TemplateDef& T = kOrderPut;
       e.type = (uint8_t)EventType::order_put;
-      fill_instr_header(m, e);
-      e.order.order_id = load_le<int64_t>(b + field_offset(T, "order_id"));
-      e.order.price = load_le<int64_t>(b + field_offset(T, "price"));
-      e.order.quantity = load_le<int32_t>(b + field_offset(T, "quantity"));
+      fill_instr_header<T>(b, e);
+      e.order.order_id = load_field<int64_t, PW_FIELD(T, order_id)>(b);
+      e.order.price = load_field<int64_t, PW_FIELD(T, price)>(b);
+      e.order.quantity = load_field<int32_t, PW_FIELD(T, quantity)>(b);
       return true;
     }
     case kOrderDeleteId: {
+      constexpr const TemplateDef& T = kOrderDelete;
       e.type = (uint8_t)EventType::order_delete;
-      fill_instr_header(m, e);
-      e.order.order_id = load_le<int64_t>(b + field_offset(kOrderDelete, "order_id"));
+      fill_instr_header<T>(b, e);
+      e.order.order_id = load_field<int64_t, PW_FIELD(T, order_id)>(b);
       e.order.price = kNullI64;
       e.order.quantity = kNullI32;
       return true;
@@ -136,45 +170,39 @@ inline bool normalize(const PacketHeader& ph, const Message& m, MarketEvent& e) 
     case kImpliedOrderUpdateId: {
       constexpr const TemplateDef& T = kImpliedOrderUpdate;
       e.type = (uint8_t)EventType::implied_update;
-      fill_instr_header(m, e);
-      e.implied.best_price = load_le<int64_t>(b + field_offset(T, "best_price"));
-      e.implied.next_price = load_le<int64_t>(b + field_offset(T, "next_price"));
-      e.implied.best_qty = load_le<int32_t>(b + field_offset(T, "best_qty"));
-      e.implied.next_qty = load_le<int32_t>(b + field_offset(T, "next_qty"));
+      fill_instr_header<T>(b, e);
+      e.implied.best_price = load_field<int64_t, PW_FIELD(T, best_price)>(b);
+      e.implied.next_price = load_field<int64_t, PW_FIELD(T, next_price)>(b);
+      e.implied.best_qty = load_field<int32_t, PW_FIELD(T, best_qty)>(b);
+      e.implied.next_qty = load_field<int32_t, PW_FIELD(T, next_qty)>(b);
       return true;
     }
     case kTradeId: {
       constexpr const TemplateDef& T = kTrade;
       e.type = (uint8_t)EventType::trade;
-      fill_instr_header(m, e);
-      e.trade.match_id = load_le<int64_t>(b + field_offset(T, "match_id"));
-      e.trade.buy_order_id = load_le<int64_t>(b + field_offset(T, "buy_order_id"));
-      e.trade.sell_order_id = load_le<int64_t>(b + field_offset(T, "sell_order_id"));
-      e.trade.price = load_le<int64_t>(b + field_offset(T, "price"));
+      fill_instr_header<T>(b, e);
+      fill_trade_ids<T>(b, e.trade);
+      e.trade.price = load_field<int64_t, PW_FIELD(T, price)>(b);
       e.trade.old_price = kNullI64;
-      e.trade.quantity = load_le<int32_t>(b + field_offset(T, "quantity"));
+      e.trade.quantity = load_field<int32_t, PW_FIELD(T, quantity)>(b);
       return true;
     }
     case kTradeAmendId:
     case kSpreadTradeAmendId: {
       constexpr const TemplateDef& T = kTradeAmend;  // the spread form shares the first 62 bytes
       e.type = (uint8_t)EventType::trade_amend;
-      fill_instr_header(m, e);
-      e.trade.match_id = load_le<int64_t>(b + field_offset(T, "match_id"));
-      e.trade.buy_order_id = load_le<int64_t>(b + field_offset(T, "buy_order_id"));
-      e.trade.sell_order_id = load_le<int64_t>(b + field_offset(T, "sell_order_id"));
-      e.trade.old_price = load_le<int64_t>(b + field_offset(T, "old_price"));
-      e.trade.price = load_le<int64_t>(b + field_offset(T, "new_price"));
+      fill_instr_header<T>(b, e);
+      fill_trade_ids<T>(b, e.trade);
+      e.trade.old_price = load_field<int64_t, PW_FIELD(T, old_price)>(b);
+      e.trade.price = load_field<int64_t, PW_FIELD(T, new_price)>(b);
       e.trade.quantity = kNullI32;
       return true;
     }
     case kTradeBustId: {
       constexpr const TemplateDef& T = kTradeBust;
       e.type = (uint8_t)EventType::trade_bust;
-      fill_instr_header(m, e);
-      e.trade.match_id = load_le<int64_t>(b + field_offset(T, "match_id"));
-      e.trade.buy_order_id = load_le<int64_t>(b + field_offset(T, "buy_order_id"));
-      e.trade.sell_order_id = load_le<int64_t>(b + field_offset(T, "sell_order_id"));
+      fill_instr_header<T>(b, e);
+      fill_trade_ids<T>(b, e.trade);
       e.trade.price = kNullI64;
       e.trade.old_price = kNullI64;
       e.trade.quantity = kNullI32;
@@ -183,89 +211,89 @@ inline bool normalize(const PacketHeader& ph, const Message& m, MarketEvent& e) 
     case kTradeSummaryId: {
       constexpr const TemplateDef& T = kTradeSummary;
       e.type = (uint8_t)EventType::trade_summary;
-      fill_instr_header(m, e);
-      e.summary.aggressor_order_id = load_le<int64_t>(b + field_offset(T, "aggressor_order_id"));
-      e.summary.aggressor_receive_time = load_le<int64_t>(b + field_offset(T, "aggressor_receive_time"));
-      e.summary.vwap_price = load_le<int64_t>(b + field_offset(T, "vwap_price"));
-      e.summary.deepest_price = load_le<int64_t>(b + field_offset(T, "deepest_price"));
-      e.summary.quantity = load_le<int32_t>(b + field_offset(T, "quantity"));
+      fill_instr_header<T>(b, e);
+      e.summary.aggressor_order_id = load_field<int64_t, PW_FIELD(T, aggressor_order_id)>(b);
+      e.summary.aggressor_receive_time = load_field<int64_t, PW_FIELD(T, aggressor_receive_time)>(b);
+      e.summary.vwap_price = load_field<int64_t, PW_FIELD(T, vwap_price)>(b);
+      e.summary.deepest_price = load_field<int64_t, PW_FIELD(T, deepest_price)>(b);
+      e.summary.quantity = load_field<int32_t, PW_FIELD(T, quantity)>(b);
       return true;
     }
     case kMarketStatId: {
+      constexpr const TemplateDef& T = kMarketStat;
       e.type = (uint8_t)EventType::statistic;
-      fill_instr_header(m, e);
+      fill_instr_header<T>(b, e);
       e.stat.kind = (uint8_t)StatisticKind::market_stat;
-      e.stat.price = load_le<int64_t>(b + field_offset(kMarketStat, "price"));
+      e.stat.price = load_field<int64_t, PW_FIELD(T, price)>(b);
       e.stat.quantity = kNullI32;
-      e.stat.stat_type = (char)b[field_offset(kMarketStat, "stat_type")];
+      e.stat.stat_type = (char)load_field<uint8_t, PW_FIELD(T, stat_type)>(b);
       return true;
     }
     case kTradeSessionVolumeId: {
+      constexpr const TemplateDef& T = kTradeSessionVolume;
       e.type = (uint8_t)EventType::statistic;
-      fill_instr_header(m, e);
+      fill_instr_header<T>(b, e);
       e.stat.kind = (uint8_t)StatisticKind::session_volume;
-      e.stat.price = load_le<int64_t>(b + field_offset(kTradeSessionVolume, "vwap_price"));
-      e.stat.quantity = load_le<int32_t>(b + field_offset(kTradeSessionVolume, "trade_volume"));
+      e.stat.price = load_field<int64_t, PW_FIELD(T, vwap_price)>(b);
+      e.stat.quantity = load_field<int32_t, PW_FIELD(T, trade_volume)>(b);
       return true;
     }
     case kOpenInterestId: {
+      constexpr const TemplateDef& T = kOpenInterest;
       e.type = (uint8_t)EventType::statistic;
-      fill_instr_header(m, e);
+      fill_instr_header<T>(b, e);
       e.stat.kind = (uint8_t)StatisticKind::open_interest;
       e.stat.price = kNullI64;
-      e.stat.quantity = load_le<int32_t>(b + field_offset(kOpenInterest, "quantity"));
+      e.stat.quantity = load_field<int32_t, PW_FIELD(T, quantity)>(b);
       return true;
     }
     case kFundingRateId: {
       constexpr const TemplateDef& T = kFundingRate;
       e.type = (uint8_t)EventType::funding_rate;
-      fill_instr_header(m, e);
-      e.funding.rate = load_le<int64_t>(b + field_offset(T, "funding_rate"));
-      e.funding.futures_mark = load_le<int64_t>(b + field_offset(T, "futures_mark_price_price"));
-      e.funding.spot_mark = load_le<int64_t>(b + field_offset(T, "spot_mark_price_price"));
-      e.funding.fair_value = load_le<int64_t>(b + field_offset(T, "fair_value_price"));
-      e.funding.final_time = load_le<int64_t>(b + field_offset(T, "final_funding_rate_timestamp"));
-      e.funding.correlation_id = load_le<int64_t>(b + field_offset(T, "correlation_id"));
-      e.funding.is_final = b[field_offset(T, "flags")] & 0x01;
+      fill_instr_header<T>(b, e);
+      e.funding.rate = load_field<int64_t, PW_FIELD(T, funding_rate)>(b);
+      e.funding.futures_mark = load_field<int64_t, PW_FIELD(T, futures_mark_price_price)>(b);
+      e.funding.spot_mark = load_field<int64_t, PW_FIELD(T, spot_mark_price_price)>(b);
+      e.funding.fair_value = load_field<int64_t, PW_FIELD(T, fair_value_price)>(b);
+      e.funding.final_time = load_field<int64_t, PW_FIELD(T, final_funding_rate_timestamp)>(b);
+      e.funding.correlation_id = load_field<int64_t, PW_FIELD(T, correlation_id)>(b);
+      e.funding.is_final = load_field<uint8_t, PW_FIELD(T, flags)>(b) & 0x01;
       return true;
     }
     case kStartOfOutrightInstrumentSnapshotId:
     case kStartOfSpreadInstrumentSnapshotId:
     case kStartOfOptionInstrumentSnapshotId: {
-      // The three share the first 70 bytes; later offsets differ per kind.
+      // The three share the first 70 bytes (and outright and spread the first 114); later
+      // offsets differ per kind.
       constexpr const TemplateDef& O = kStartOfOutrightInstrumentSnapshot;
       constexpr const TemplateDef& S = kStartOfSpreadInstrumentSnapshot;
       constexpr const TemplateDef& P = kStartOfOptionInstrumentSnapshot;
       e.type = (uint8_t)EventType::snapshot_start;
       e.instrument_id = ph.snapshot_instrument_id;
-      e.instr_seq_num = load_le<uint32_t>(b + field_offset(O, "last_instr_seq_num"));
+      e.instr_seq_num = load_field<uint32_t, PW_FIELD(O, last_instr_seq_num)>(b);
       InstrumentPayload& d = e.instrument;
-      d.snapshot_seq = load_le<uint16_t>(b + field_offset(O, "snapshot_seq_num"));
-      copy_text(d.symbol, sizeof d.symbol, m, field_offset(O, "symbol"), 24);
+      d.snapshot_seq = load_field<uint16_t, PW_FIELD(O, snapshot_seq_num)>(b);
+      copy_text<PW_FIELD(O, symbol)>(d.symbol, sizeof d.symbol, m);
       d.limit_down = kNullI64;
       d.limit_up = kNullI64;
       d.settlement_price = kNullI64;
       if (m.template_id == kStartOfOptionInstrumentSnapshotId) {
         d.kind = (uint8_t)InstrumentKind::option;
-        d.tick_size = load_le<int64_t>(b + field_offset(P, "small_tick"));
-        d.product_id = load_le<int32_t>(b + field_offset(P, "product_id"));
-        d.order_count = load_le<int32_t>(b + field_offset(P, "order_count"));
-        d.trading_status = b[field_offset(P, "trading_status")];
+        d.tick_size = load_field<int64_t, PW_FIELD(P, small_tick)>(b);
+        fill_snapshot_product<P>(b, d);
         d.contract_size = kNullI64;
         return true;
       }
-      d.tick_size = load_le<int64_t>(b + field_offset(O, "tick_size"));
-      d.product_id = load_le<int32_t>(b + field_offset(O, "product_id"));
-      d.order_count = load_le<int32_t>(b + field_offset(O, "order_count"));
-      d.trading_status = b[field_offset(O, "trading_status")];
+      d.tick_size = load_field<int64_t, PW_FIELD(O, tick_size)>(b);
+      fill_snapshot_product<O>(b, d);
       if (m.template_id == kStartOfSpreadInstrumentSnapshotId) {
         d.kind = (uint8_t)InstrumentKind::spread;
-        d.contract_size = contract_size_e9(m, kNotInLayout, field_offset(S, "old_contract_size"));
+        d.contract_size = old_contract_size_e9<S>(m);
         return true;
       }
       d.kind = (uint8_t)InstrumentKind::outright;
-      d.contract_size = contract_size_e9(m, field_offset(O, "contract_size"), field_offset(O, "old_contract_size"));
-      d.funding_interval_minutes = read_or_null<int32_t>(m, field_offset(O, "funding_interval_minutes"), 0);
+      d.contract_size = contract_size_e9<O>(m);
+      d.funding_interval_minutes = read_or_null<PW_FIELD(O, funding_interval_minutes)>(m, (int32_t)0);
       return true;
     }
     case kOrderSnapshotId: {
@@ -273,11 +301,11 @@ inline bool normalize(const PacketHeader& ph, const Message& m, MarketEvent& e) 
       e.type = (uint8_t)EventType::snapshot_order;
       e.instrument_id = ph.snapshot_instrument_id;
       e.side = 0;  // not on the wire: the book infers it from the snapshot's order (see core/book.hpp)
-      e.transact_time = load_le<int64_t>(b + field_offset(T, "transact_time"));
-      e.order.snapshot_seq = load_le<uint16_t>(b + field_offset(T, "snapshot_seq_num"));
-      e.order.order_id = load_le<int64_t>(b + field_offset(T, "order_id"));
-      e.order.price = load_le<int64_t>(b + field_offset(T, "price"));
-      e.order.quantity = load_le<int32_t>(b + field_offset(T, "quantity"));
+      e.transact_time = load_field<int64_t, PW_FIELD(T, transact_time)>(b);
+      e.order.snapshot_seq = load_field<uint16_t, PW_FIELD(T, snapshot_seq_num)>(b);
+      e.order.order_id = load_field<int64_t, PW_FIELD(T, order_id)>(b);
+      e.order.price = load_field<int64_t, PW_FIELD(T, price)>(b);
+      e.order.quantity = load_field<int32_t, PW_FIELD(T, quantity)>(b);
       return true;
     }
     case kEndOfSnapshotId: {
@@ -285,27 +313,26 @@ inline bool normalize(const PacketHeader& ph, const Message& m, MarketEvent& e) 
       e.type = (uint8_t)EventType::snapshot_end;
       e.instrument_id = ph.snapshot_instrument_id;
       SnapshotEndPayload& s = e.snapshot_end;
-      s.snapshot_seq = load_le<uint16_t>(b + field_offset(T, "snapshot_seq_num"));
-      s.last_trade_price = load_le<int64_t>(b + field_offset(T, "last_trade_price"));
-      e.transact_time = load_le<int64_t>(b + field_offset(T, "last_trade_time"));
-      s.limit_down = load_le<int64_t>(b + field_offset(T, "limit_down_price"));
-      s.limit_up = load_le<int64_t>(b + field_offset(T, "limit_up_price"));
-      s.open_interest = read_or_null<int32_t>(m, field_offset(T, "open_interest"), kNullI32);
-      s.final_funding_rate = read_or_null<int64_t>(m, field_offset(T, "final_funding_rate"), kNullI64);
-      s.final_funding_time = read_or_null<int64_t>(m, field_offset(T, "final_funding_rate_timestamp"), kNullI64);
-      s.futures_mark = read_or_null<int64_t>(m, field_offset(T, "futures_mark_price_price_optional"), kNullI64);
-      s.predicted_funding_rate = read_or_null<int64_t>(m, field_offset(T, "predicted_funding_rate"), kNullI64);
-      s.spot_mark = read_or_null<int64_t>(m, field_offset(T, "spot_mark_price_price_optional"), kNullI64);
+      s.snapshot_seq = load_field<uint16_t, PW_FIELD(T, snapshot_seq_num)>(b);
+      s.last_trade_price = load_field<int64_t, PW_FIELD(T, last_trade_price)>(b);
+      e.transact_time = load_field<int64_t, PW_FIELD(T, last_trade_time)>(b);
+      read_limits<T>(b, s.limit_down, s.limit_up);
+      s.open_interest = read_or_null<PW_FIELD(T, open_interest)>(m, kNullI32);
+      s.final_funding_rate = read_or_null<PW_FIELD(T, final_funding_rate)>(m, kNullI64);
+      s.final_funding_time = read_or_null<PW_FIELD(T, final_funding_rate_timestamp)>(m, kNullI64);
+      s.futures_mark = read_or_null<PW_FIELD(T, futures_mark_price_price_optional)>(m, kNullI64);
+      s.predicted_funding_rate = read_or_null<PW_FIELD(T, predicted_funding_rate)>(m, kNullI64);
+      s.spot_mark = read_or_null<PW_FIELD(T, spot_mark_price_price_optional)>(m, kNullI64);
       return true;
     }
     case kEndOfCycleId:
       e.type = (uint8_t)EventType::end_of_cycle;
-      e.cycle.active_instrument_count = load_le<int32_t>(b);
+      e.cycle.active_instrument_count = load_field<int32_t, PW_FIELD(kEndOfCycle, active_instrument_count)>(b);
       return true;
     case kRetransmitRejectId:
       e.type = (uint8_t)EventType::retransmit_reject;
-      e.cycle.retry_delay_ns = load_le<int64_t>(b + field_offset(kRetransmitReject, "retry_delay_nanos"));
-      e.cycle.reject_reason = b[field_offset(kRetransmitReject, "reason")];
+      e.cycle.retry_delay_ns = load_field<int64_t, PW_FIELD(kRetransmitReject, retry_delay_nanos)>(b);
+      e.cycle.reject_reason = load_field<uint8_t, PW_FIELD(kRetransmitReject, reason)>(b);
       return true;
     default:
       return false;

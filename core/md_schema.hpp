@@ -29,7 +29,7 @@ inline constexpr FieldDef kPacketHeaderFields[] = {
     {"snapshot_instrument_id", 20, 4, FieldKind::int_, 0, 0},
 };
 
-inline constexpr TemplateDef kPacketHeader = {0, "packet_header", 24, 24, kPacketHeaderFields, sizeof(kPacketHeaderFields) / sizeof(FieldDef), false};
+inline constexpr TemplateDef kPacketHeader = {0, "packet_header", kPacketHeaderSize, kPacketHeaderSize, kPacketHeaderFields, sizeof(kPacketHeaderFields) / sizeof(FieldDef), false};
 
 inline constexpr FieldDef kMessageHeaderFields[] = {
     {"frame_length", 0, 2, FieldKind::uint_, 0, 0},
@@ -39,7 +39,7 @@ inline constexpr FieldDef kMessageHeaderFields[] = {
     {"version", 8, 2, FieldKind::uint_, 0, 0},
 };
 
-inline constexpr TemplateDef kMessageHeader = {0, "message_header", 10, 10, kMessageHeaderFields, sizeof(kMessageHeaderFields) / sizeof(FieldDef), false};
+inline constexpr TemplateDef kMessageHeader = {0, "message_header", kMessageHeaderSize, kMessageHeaderSize, kMessageHeaderFields, sizeof(kMessageHeaderFields) / sizeof(FieldDef), false};
 
 inline constexpr FieldDef kOutrightInstrumentDefinitionFields[] = {
     {"instrument_flags", 0, 1, FieldKind::uint_, 0, 0},
@@ -470,33 +470,6 @@ inline constexpr FieldDef kRetransmitRejectFields[] = {
     {"reason", 48, 1, FieldKind::int_, 0, 0},
 };
 
-enum TemplateId : uint16_t {
-  kOutrightInstrumentDefinitionId = 10,
-  kSpreadInstrumentDefinitionId = 11,
-  kOptionInstrumentDefinitionId = 12,
-  kTradingStatusUpdateId = 17,
-  kOrderPutId = 20,
-  kOrderDeleteId = 21,
-  kImpliedOrderUpdateId = 22,
-  kTradeId = 30,
-  kTradeAmendId = 31,
-  kTradeBustId = 32,
-  kTradeSummaryId = 33,
-  kSpreadTradeAmendId = 34,
-  kMarketStatId = 40,
-  kTradeSessionVolumeId = 41,
-  kOpenInterestId = 42,
-  kFundingRateId = 43,
-  kStartOfOutrightInstrumentSnapshotId = 110,
-  kStartOfSpreadInstrumentSnapshotId = 111,
-  kStartOfOptionInstrumentSnapshotId = 112,
-  kOrderSnapshotId = 120,
-  kEndOfSnapshotId = 122,
-  kEndOfCycleId = 124,
-  kRetransmitRequestId = 200,
-  kRetransmitRejectId = 202,
-};
-
 inline constexpr TemplateDef kOutrightInstrumentDefinition = {10, "outright_instrument_definition", 182, 156, kOutrightInstrumentDefinitionFields, sizeof(kOutrightInstrumentDefinitionFields) / sizeof(FieldDef), false};
 inline constexpr TemplateDef kSpreadInstrumentDefinition = {11, "spread_instrument_definition", 175, 156, kSpreadInstrumentDefinitionFields, sizeof(kSpreadInstrumentDefinitionFields) / sizeof(FieldDef), false};
 inline constexpr TemplateDef kOptionInstrumentDefinition = {12, "option_instrument_definition", 167, 156, kOptionInstrumentDefinitionFields, sizeof(kOptionInstrumentDefinitionFields) / sizeof(FieldDef), false};
@@ -521,6 +494,33 @@ inline constexpr TemplateDef kEndOfSnapshot = {122, "end_of_snapshot", 216, 126,
 inline constexpr TemplateDef kEndOfCycle = {124, "end_of_cycle", 4, 4, kEndOfCycleFields, sizeof(kEndOfCycleFields) / sizeof(FieldDef), false};
 inline constexpr TemplateDef kRetransmitRequest = {200, "retransmit_request", 9, 9, kRetransmitRequestFields, sizeof(kRetransmitRequestFields) / sizeof(FieldDef), false};
 inline constexpr TemplateDef kRetransmitReject = {202, "retransmit_reject", 49, 49, kRetransmitRejectFields, sizeof(kRetransmitRejectFields) / sizeof(FieldDef), false};
+
+enum TemplateId : uint16_t {
+  kOutrightInstrumentDefinitionId = kOutrightInstrumentDefinition.id,
+  kSpreadInstrumentDefinitionId = kSpreadInstrumentDefinition.id,
+  kOptionInstrumentDefinitionId = kOptionInstrumentDefinition.id,
+  kTradingStatusUpdateId = kTradingStatusUpdate.id,
+  kOrderPutId = kOrderPut.id,
+  kOrderDeleteId = kOrderDelete.id,
+  kImpliedOrderUpdateId = kImpliedOrderUpdate.id,
+  kTradeId = kTrade.id,
+  kTradeAmendId = kTradeAmend.id,
+  kTradeBustId = kTradeBust.id,
+  kTradeSummaryId = kTradeSummary.id,
+  kSpreadTradeAmendId = kSpreadTradeAmend.id,
+  kMarketStatId = kMarketStat.id,
+  kTradeSessionVolumeId = kTradeSessionVolume.id,
+  kOpenInterestId = kOpenInterest.id,
+  kFundingRateId = kFundingRate.id,
+  kStartOfOutrightInstrumentSnapshotId = kStartOfOutrightInstrumentSnapshot.id,
+  kStartOfSpreadInstrumentSnapshotId = kStartOfSpreadInstrumentSnapshot.id,
+  kStartOfOptionInstrumentSnapshotId = kStartOfOptionInstrumentSnapshot.id,
+  kOrderSnapshotId = kOrderSnapshot.id,
+  kEndOfSnapshotId = kEndOfSnapshot.id,
+  kEndOfCycleId = kEndOfCycle.id,
+  kRetransmitRequestId = kRetransmitRequest.id,
+  kRetransmitRejectId = kRetransmitReject.id,
+};
 
 inline constexpr const TemplateDef* kTemplates[] = {
     &kOutrightInstrumentDefinition,
@@ -550,35 +550,43 @@ inline constexpr const TemplateDef* kTemplates[] = {
 };
 
 // Layout of a template id, or nullptr when the id is not part of the schema.
-inline const TemplateDef* find_template(uint16_t id) {
+constexpr const TemplateDef* find_template(uint16_t id) {
   switch (id) {
-    case 10: return &kOutrightInstrumentDefinition;
-    case 11: return &kSpreadInstrumentDefinition;
-    case 12: return &kOptionInstrumentDefinition;
-    case 17: return &kTradingStatusUpdate;
-    case 20: return &kOrderPut;
-    case 21: return &kOrderDelete;
-    case 22: return &kImpliedOrderUpdate;
-    case 30: return &kTrade;
-    case 31: return &kTradeAmend;
-    case 32: return &kTradeBust;
-    case 33: return &kTradeSummary;
-    case 34: return &kSpreadTradeAmend;
-    case 40: return &kMarketStat;
-    case 41: return &kTradeSessionVolume;
-    case 42: return &kOpenInterest;
-    case 43: return &kFundingRate;
-    case 110: return &kStartOfOutrightInstrumentSnapshot;
-    case 111: return &kStartOfSpreadInstrumentSnapshot;
-    case 112: return &kStartOfOptionInstrumentSnapshot;
-    case 120: return &kOrderSnapshot;
-    case 122: return &kEndOfSnapshot;
-    case 124: return &kEndOfCycle;
-    case 200: return &kRetransmitRequest;
-    case 202: return &kRetransmitReject;
+    case kOutrightInstrumentDefinitionId: return &kOutrightInstrumentDefinition;
+    case kSpreadInstrumentDefinitionId: return &kSpreadInstrumentDefinition;
+    case kOptionInstrumentDefinitionId: return &kOptionInstrumentDefinition;
+    case kTradingStatusUpdateId: return &kTradingStatusUpdate;
+    case kOrderPutId: return &kOrderPut;
+    case kOrderDeleteId: return &kOrderDelete;
+    case kImpliedOrderUpdateId: return &kImpliedOrderUpdate;
+    case kTradeId: return &kTrade;
+    case kTradeAmendId: return &kTradeAmend;
+    case kTradeBustId: return &kTradeBust;
+    case kTradeSummaryId: return &kTradeSummary;
+    case kSpreadTradeAmendId: return &kSpreadTradeAmend;
+    case kMarketStatId: return &kMarketStat;
+    case kTradeSessionVolumeId: return &kTradeSessionVolume;
+    case kOpenInterestId: return &kOpenInterest;
+    case kFundingRateId: return &kFundingRate;
+    case kStartOfOutrightInstrumentSnapshotId: return &kStartOfOutrightInstrumentSnapshot;
+    case kStartOfSpreadInstrumentSnapshotId: return &kStartOfSpreadInstrumentSnapshot;
+    case kStartOfOptionInstrumentSnapshotId: return &kStartOfOptionInstrumentSnapshot;
+    case kOrderSnapshotId: return &kOrderSnapshot;
+    case kEndOfSnapshotId: return &kEndOfSnapshot;
+    case kEndOfCycleId: return &kEndOfCycle;
+    case kRetransmitRequestId: return &kRetransmitRequest;
+    case kRetransmitRejectId: return &kRetransmitReject;
     default: return nullptr;
   }
 }
+
+// Every layout of kTemplates is found by its id (and so no id is used twice).
+constexpr bool every_template_found() {
+  for (const TemplateDef* t : kTemplates)
+    if (find_template(t->id) != t) return false;
+  return true;
+}
+static_assert(every_template_found(), "kTemplates and find_template disagree");
 
 }  // namespace md
 }  // namespace pw

@@ -5,7 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <cstddef>
-#include "core/wire.hpp"
+#include "core/byte_order.hpp"
 
 namespace pw {
 

@@ -35,7 +35,7 @@ inline constexpr FieldDef kMessageHeaderFields[] = {
     {"version", 30, 2, FieldKind::uint_, 0, 0},
 };
 
-inline constexpr TemplateDef kMessageHeader = {0, "message_header", 32, 32, kMessageHeaderFields, sizeof(kMessageHeaderFields) / sizeof(FieldDef), false};
+inline constexpr TemplateDef kMessageHeader = {0, "message_header", kHeaderSize, kHeaderSize, kMessageHeaderFields, sizeof(kMessageHeaderFields) / sizeof(FieldDef), false};
 
 inline constexpr FieldDef kHeartbeatFields[] = {
     {"correlation_id", 0, 8, FieldKind::int_, 0, 0},
@@ -374,14 +374,14 @@ inline constexpr TemplateDef kResetOptionsFillProtectionAck = {260, "reset_optio
 inline constexpr TemplateDef kResetOptionsFillProtectionReject = {261, "reset_options_fill_protection_reject", 48, 48, kResetOptionsFillProtectionRejectFields, sizeof(kResetOptionsFillProtectionRejectFields) / sizeof(FieldDef), false};
 
 enum SessionTemplateId : uint16_t {
-  kHeartbeatId = 10,
-  kTestRequestId = 11,
-  kLogonId = 100,
-  kLogoutId = 101,
-  kResendRequestId = 102,
-  kLogonConfId = 200,
-  kLoggedOutId = 201,
-  kGapFillId = 202,
+  kHeartbeatId = kHeartbeat.id,
+  kTestRequestId = kTestRequest.id,
+  kLogonId = kLogon.id,
+  kLogoutId = kLogout.id,
+  kResendRequestId = kResendRequest.id,
+  kLogonConfId = kLogonConf.id,
+  kLoggedOutId = kLoggedOut.id,
+  kGapFillId = kGapFill.id,
 };
 
 inline constexpr const TemplateDef* kSessionTemplates[] = {
@@ -396,39 +396,39 @@ inline constexpr const TemplateDef* kSessionTemplates[] = {
 };
 
 enum ApplicationTemplateId : uint16_t {
-  kPingId = 102,
-  kInstrumentInfoRequestId = 103,
-  kSetAccountId = 105,
-  kSetTraderId = 106,
-  kNewOrderId = 110,
-  kNewIocOrderId = 111,
-  kReplaceOrderId = 120,
-  kObsoleteStreamOrderId = 121,
-  kCancelOrderId = 130,
-  kMassCancelOrderId = 131,
-  kUnlockTradingId = 132,
-  kLastExecIdRequestId = 150,
-  kEventResendRequestId = 152,
-  kResetOptionsFillProtectionId = 160,
-  kPongId = 202,
-  kInstrumentInfoId = 203,
-  kSetAckId = 205,
-  kOrderEnteredId = 210,
-  kOrderReplacedId = 220,
-  kOrderRejectId = 221,
-  kOrderCanceledId = 230,
-  kMassCancelOrderAckId = 231,
-  kMassCancelOrderRejectId = 232,
-  kCancelOrderRejectId = 233,
-  kUnlockTradingAckId = 234,
-  kUnlockTradingRejectId = 235,
-  kOrderFilledId = 240,
-  kSpreadOrderFilledId = 241,
-  kLastExecIdId = 250,
-  kEventResendCompleteId = 252,
-  kEventResendRejectId = 253,
-  kResetOptionsFillProtectionAckId = 260,
-  kResetOptionsFillProtectionRejectId = 261,
+  kPingId = kPing.id,
+  kInstrumentInfoRequestId = kInstrumentInfoRequest.id,
+  kSetAccountId = kSetAccount.id,
+  kSetTraderId = kSetTrader.id,
+  kNewOrderId = kNewOrder.id,
+  kNewIocOrderId = kNewIocOrder.id,
+  kReplaceOrderId = kReplaceOrder.id,
+  kObsoleteStreamOrderId = kObsoleteStreamOrder.id,
+  kCancelOrderId = kCancelOrder.id,
+  kMassCancelOrderId = kMassCancelOrder.id,
+  kUnlockTradingId = kUnlockTrading.id,
+  kLastExecIdRequestId = kLastExecIdRequest.id,
+  kEventResendRequestId = kEventResendRequest.id,
+  kResetOptionsFillProtectionId = kResetOptionsFillProtection.id,
+  kPongId = kPong.id,
+  kInstrumentInfoId = kInstrumentInfo.id,
+  kSetAckId = kSetAck.id,
+  kOrderEnteredId = kOrderEntered.id,
+  kOrderReplacedId = kOrderReplaced.id,
+  kOrderRejectId = kOrderReject.id,
+  kOrderCanceledId = kOrderCanceled.id,
+  kMassCancelOrderAckId = kMassCancelOrderAck.id,
+  kMassCancelOrderRejectId = kMassCancelOrderReject.id,
+  kCancelOrderRejectId = kCancelOrderReject.id,
+  kUnlockTradingAckId = kUnlockTradingAck.id,
+  kUnlockTradingRejectId = kUnlockTradingReject.id,
+  kOrderFilledId = kOrderFilled.id,
+  kSpreadOrderFilledId = kSpreadOrderFilled.id,
+  kLastExecIdId = kLastExecId.id,
+  kEventResendCompleteId = kEventResendComplete.id,
+  kEventResendRejectId = kEventResendReject.id,
+  kResetOptionsFillProtectionAckId = kResetOptionsFillProtectionAck.id,
+  kResetOptionsFillProtectionRejectId = kResetOptionsFillProtectionReject.id,
 };
 
 inline constexpr const TemplateDef* kApplicationTemplates[] = {
@@ -468,60 +468,70 @@ inline constexpr const TemplateDef* kApplicationTemplates[] = {
 };
 
 // Layout of a template in the given schema, or nullptr when the pair is unknown.
-inline const TemplateDef* find_template(uint16_t schema_id, uint16_t id) {
+constexpr const TemplateDef* find_template(uint16_t schema_id, uint16_t id) {
   if (schema_id == kSessionSchemaId) {
     switch (id) {
-      case 10: return &kHeartbeat;
-      case 11: return &kTestRequest;
-      case 100: return &kLogon;
-      case 101: return &kLogout;
-      case 102: return &kResendRequest;
-      case 200: return &kLogonConf;
-      case 201: return &kLoggedOut;
-      case 202: return &kGapFill;
+      case kHeartbeatId: return &kHeartbeat;
+      case kTestRequestId: return &kTestRequest;
+      case kLogonId: return &kLogon;
+      case kLogoutId: return &kLogout;
+      case kResendRequestId: return &kResendRequest;
+      case kLogonConfId: return &kLogonConf;
+      case kLoggedOutId: return &kLoggedOut;
+      case kGapFillId: return &kGapFill;
       default: return nullptr;
     }
   }
   if (schema_id == kApplicationSchemaId) {
     switch (id) {
-      case 102: return &kPing;
-      case 103: return &kInstrumentInfoRequest;
-      case 105: return &kSetAccount;
-      case 106: return &kSetTrader;
-      case 110: return &kNewOrder;
-      case 111: return &kNewIocOrder;
-      case 120: return &kReplaceOrder;
-      case 121: return &kObsoleteStreamOrder;
-      case 130: return &kCancelOrder;
-      case 131: return &kMassCancelOrder;
-      case 132: return &kUnlockTrading;
-      case 150: return &kLastExecIdRequest;
-      case 152: return &kEventResendRequest;
-      case 160: return &kResetOptionsFillProtection;
-      case 202: return &kPong;
-      case 203: return &kInstrumentInfo;
-      case 205: return &kSetAck;
-      case 210: return &kOrderEntered;
-      case 220: return &kOrderReplaced;
-      case 221: return &kOrderReject;
-      case 230: return &kOrderCanceled;
-      case 231: return &kMassCancelOrderAck;
-      case 232: return &kMassCancelOrderReject;
-      case 233: return &kCancelOrderReject;
-      case 234: return &kUnlockTradingAck;
-      case 235: return &kUnlockTradingReject;
-      case 240: return &kOrderFilled;
-      case 241: return &kSpreadOrderFilled;
-      case 250: return &kLastExecId;
-      case 252: return &kEventResendComplete;
-      case 253: return &kEventResendReject;
-      case 260: return &kResetOptionsFillProtectionAck;
-      case 261: return &kResetOptionsFillProtectionReject;
+      case kPingId: return &kPing;
+      case kInstrumentInfoRequestId: return &kInstrumentInfoRequest;
+      case kSetAccountId: return &kSetAccount;
+      case kSetTraderId: return &kSetTrader;
+      case kNewOrderId: return &kNewOrder;
+      case kNewIocOrderId: return &kNewIocOrder;
+      case kReplaceOrderId: return &kReplaceOrder;
+      case kObsoleteStreamOrderId: return &kObsoleteStreamOrder;
+      case kCancelOrderId: return &kCancelOrder;
+      case kMassCancelOrderId: return &kMassCancelOrder;
+      case kUnlockTradingId: return &kUnlockTrading;
+      case kLastExecIdRequestId: return &kLastExecIdRequest;
+      case kEventResendRequestId: return &kEventResendRequest;
+      case kResetOptionsFillProtectionId: return &kResetOptionsFillProtection;
+      case kPongId: return &kPong;
+      case kInstrumentInfoId: return &kInstrumentInfo;
+      case kSetAckId: return &kSetAck;
+      case kOrderEnteredId: return &kOrderEntered;
+      case kOrderReplacedId: return &kOrderReplaced;
+      case kOrderRejectId: return &kOrderReject;
+      case kOrderCanceledId: return &kOrderCanceled;
+      case kMassCancelOrderAckId: return &kMassCancelOrderAck;
+      case kMassCancelOrderRejectId: return &kMassCancelOrderReject;
+      case kCancelOrderRejectId: return &kCancelOrderReject;
+      case kUnlockTradingAckId: return &kUnlockTradingAck;
+      case kUnlockTradingRejectId: return &kUnlockTradingReject;
+      case kOrderFilledId: return &kOrderFilled;
+      case kSpreadOrderFilledId: return &kSpreadOrderFilled;
+      case kLastExecIdId: return &kLastExecId;
+      case kEventResendCompleteId: return &kEventResendComplete;
+      case kEventResendRejectId: return &kEventResendReject;
+      case kResetOptionsFillProtectionAckId: return &kResetOptionsFillProtectionAck;
+      case kResetOptionsFillProtectionRejectId: return &kResetOptionsFillProtectionReject;
       default: return nullptr;
     }
   }
   return nullptr;
 }
+
+// Every layout of both lists is found by its schema and id (and so no id is used twice in a space).
+constexpr bool every_template_found() {
+  for (const TemplateDef* t : kSessionTemplates)
+    if (find_template(kSessionSchemaId, t->id) != t) return false;
+  for (const TemplateDef* t : kApplicationTemplates)
+    if (find_template(kApplicationSchemaId, t->id) != t) return false;
+  return true;
+}
+static_assert(every_template_found(), "the template lists and find_template disagree");
 
 }  // namespace orders
 }  // namespace pw

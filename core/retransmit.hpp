@@ -38,8 +38,8 @@ inline size_t encode_retransmit_request(uint8_t* buf, size_t cap, int64_t sendin
   b.begin(buf, cap, sending_time, 0, channel, 0, 0);
   uint8_t* body = b.add(md::kRetransmitRequest);
   if (body == nullptr) return 0;
-  md::set_field(body, md::kRetransmitRequest, "begin_seq_num", begin_seq);
-  md::set_field(body, md::kRetransmitRequest, "request_message_count", count);
+  write_field<PW_FIELD(md::kRetransmitRequest, begin_seq_num)>(body, begin_seq);
+  write_field<PW_FIELD(md::kRetransmitRequest, request_message_count)>(body, count);
   return b.length();
 }
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <cstddef>
 #include "core/fixed_point.hpp"
-#include "core/wire.hpp"
+#include "core/byte_order.hpp"
 
 namespace pw {
 
@@ -44,15 +44,50 @@ constexpr bool str_equal(const char* a, const char* b) {
   return *a == *b;
 }
 
+// Position of a named field in a layout; field_count when the layout has no such field.
+constexpr uint8_t find_field_index(const TemplateDef& t, const char* name) {
+  uint8_t i = 0;
+  while (i < t.field_count && !str_equal(t.fields[i].name, name)) ++i;
+  return i;
+}
+
 // Reached only for a field name that is not in the layout; not constexpr, so a constant
 // expression that reaches it fails to compile.
 inline uint16_t field_not_found() { return 0xFFFF; }
 
-// Compile-time offset of a named field: `constexpr auto kPrice = field_offset(kOrderPut, "price");`.
+// Offset of a named field. Only safe in a constant expression (`constexpr auto k =
+// field_offset(...)`): called at run time a missing name yields 0xFFFF. Prefer PW_FIELD.
 constexpr uint16_t field_offset(const TemplateDef& t, const char* name) {
-  for (uint8_t i = 0; i < t.field_count; ++i)
-    if (str_equal(t.fields[i].name, name)) return t.fields[i].offset;
-  return field_not_found();
+  return find_field_index(t, name) < t.field_count ? t.fields[find_field_index(t, name)].offset : field_not_found();
+}
+
+// Field I of layout T as compile-time constants. A name the layout does not have gives
+// I == field_count and stops the build here.
+template <const TemplateDef& T, uint8_t I>
+struct LayoutField {
+  static_assert(I < T.field_count, "no field of that name in this layout");
+  static constexpr const FieldDef& def = T.fields[I < T.field_count ? I : 0];
+  static constexpr uint16_t offset = def.offset;
+  static constexpr uint8_t size = def.size;
+  static constexpr FieldKind kind = def.kind;
+};
+
+// PW_FIELD(md::kTrade, price): the field `price` of layout md::kTrade, bound when compiling, so a
+// misspelt name is a compile error and the offset folds into the code (also under Vitis HLS).
+#define PW_FIELD(layout, name) ::pw::LayoutField<layout, ::pw::find_field_index(layout, #name)>
+#define PW_OFFSET(layout, name) (PW_FIELD(layout, name)::offset)
+
+// The field F (a PW_FIELD) of `body` as V, which must be exactly as wide as the field.
+template <typename V, typename F>
+inline V load_field(const uint8_t* body) {
+  static_assert(sizeof(V) == F::size, "V is not as wide as the field");
+  return load_le<V>(body + F::offset);
+}
+
+template <typename F, typename V>
+inline void store_field(uint8_t* body, V v) {
+  static_assert(sizeof(V) == F::size, "V is not as wide as the field");
+  store_le<V>(body + F::offset, v);
 }
 
 // The field's value as int64 (sign-extended for signed kinds). `p` points at the body.
@@ -82,6 +117,28 @@ inline void write_field(uint8_t* p, const FieldDef& f, int64_t v) {
     v = (int64_t)cur;
   }
   for (uint8_t i = 0; i < f.size; ++i) q[i] = (uint8_t)((uint64_t)v >> (8 * i));
+}
+
+// Writes the integer field F (a PW_FIELD) as write_field does, for builders and tests.
+template <typename F>
+inline void write_field(uint8_t* body, int64_t v) {
+  static_assert(F::kind != FieldKind::text, "a text field is written with write_text");
+  write_field(body, F::def, v);
+}
+
+// Writes the same value into each of the integer fields Fs.
+template <typename... Fs>
+inline void write_fields(uint8_t* body, int64_t v) {
+  (write_field<Fs>(body, v), ...);
+}
+
+// Writes the text field F, NUL-padded (a longer text is cut at the field's size).
+template <typename F>
+inline void write_text(uint8_t* body, const char* s) {
+  static_assert(F::kind == FieldKind::text, "an integer field is written with write_field");
+  size_t i = 0;
+  for (; i < F::size && s[i] != 0; ++i) body[F::offset + i] = (uint8_t)s[i];
+  for (; i < F::size; ++i) body[F::offset + i] = 0;
 }
 
 // True when an integer/price value is the field's null sentinel.

@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "core/events.hpp"
-#include "core/wire.hpp"
+#include "core/byte_order.hpp"
 #include "perpwire_hls/hls_compat.hpp"
 
 namespace pw {

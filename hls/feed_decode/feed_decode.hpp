@@ -151,40 +151,30 @@ struct FeedDecoder {
     faulted = true;
   }
 
-  uint16_t mh16(int at) const { return (uint16_t)(mh[at] | (mh[at + 1] << 8)); }
+  // Fields of the message header and packet header as they stand in the buffers.
+  uint16_t frame_length() const { return load_field<uint16_t, PW_FIELD(md::kMessageHeader, frame_length)>(mh); }
+  uint8_t message_count() const { return load_field<uint8_t, PW_FIELD(md::kPacketHeader, message_count)>(ph); }
 
   // The checks PacketReader::next makes once a message header is complete and FrameLength is at
   // least the header, in its order; the first failing one is reported when the frame ends.
   md::DecodeError header_checks() const {
-    const uint16_t frame_length = mh16(0);
-    const uint16_t block_length = mh16(2);
-    const uint16_t template_id = mh16(4);
-    const uint16_t schema_id = mh16(6);
-    if ((uint32_t)md::kMessageHeaderSize + block_length > frame_length) return md::DecodeError::block_past_frame;
-    if (schema_id != md::kSchemaId) return md::DecodeError::wrong_schema;
-    const uint16_t min_block = template_id < kTemplateIdSpace ? kMinBlock.v[template_id] : kNoTemplate;
+    md::Message m;
+    md::read_message_header(mh, m);
+    if ((uint32_t)md::kMessageHeaderSize + m.block_length > m.frame_length) return md::DecodeError::block_past_frame;
+    if (m.schema_id != md::kSchemaId) return md::DecodeError::wrong_schema;
+    const uint16_t min_block = m.template_id < kTemplateIdSpace ? kMinBlock.v[m.template_id] : kNoTemplate;
     if (min_block == kNoTemplate) return md::DecodeError::unknown_template;
-    if (block_length < min_block) return md::DecodeError::block_too_short;
+    if (m.block_length < min_block) return md::DecodeError::block_too_short;
     return md::DecodeError::none;
   }
 
   // A message whose frame has fully arrived and passed the checks: the software path's normalize.
   bool finish_message(EventWord& out) {
-    md::PacketHeader h;
-    h.sending_time = load_le<int64_t>(ph + 0);
-    h.seq_num = load_le<int64_t>(ph + 8);
-    h.channel_id = load_le<uint16_t>(ph + 16);
-    h.packet_flags = ph[18];
-    h.message_count = ph[19];
-    h.snapshot_instrument_id = load_le<int32_t>(ph + 20);
+    const md::PacketHeader h = md::read_packet_header(ph);
     md::Message m;
     m.header = mh;
+    md::read_message_header(mh, m);
     m.body = body;
-    m.frame_length = mh16(0);
-    m.block_length = mh16(2);
-    m.template_id = mh16(4);
-    m.schema_id = mh16(6);
-    m.version = mh16(8);
     m.layout = md::find_template(m.template_id);
     m.offset = (uint16_t)m_start;
     m.index = index;
@@ -218,7 +208,7 @@ struct FeedDecoder {
     if (stage == kStagePacketHeader) {
       rem = md::kPacketHeaderSize - (int)pos;
     } else if (stage == kStageMessage && m_pos >= 2) {
-      const uint32_t fl = mh16(0);
+      const uint32_t fl = frame_length();
       if (fl >= md::kMessageHeaderSize && fl - m_pos < (uint32_t)kFar) rem = (int)(fl - m_pos);
     }
     const int here = n < rem ? n : rem;  // lanes of the current segment
@@ -248,7 +238,7 @@ struct FeedDecoder {
     } else if (stage == kStageMessage) {
       const bool header_done = m_pos < md::kMessageHeaderSize && md::kMessageHeaderSize - m_pos <= (uint32_t)n;
       if (header_done) {
-        if (mh16(0) < md::kMessageHeaderSize) {
+        if (frame_length() < md::kMessageHeaderSize) {
           fault(md::DecodeError::frame_length_too_small);
           stage = kStageDead;
         } else {
@@ -274,7 +264,7 @@ struct FeedDecoder {
       const int rest = n - rem;
       m_start = pos + rem;
       pending = 0;
-      if (index >= ph[19]) {
+      if (index >= message_count()) {
         stage = kStageTrailing;
         if (rest > 0) trailing_seen = true;
         m_pos = 0;

@@ -22,9 +22,8 @@ void FeedPipeline::on_datagram(uint8_t line, int64_t time_ns, const uint8_t* pay
     return;
   }
   ++counters_.datagrams;
-  const uint16_t channel = load_le<uint16_t>(payload + 16);
-  const int64_t seq = load_le<int64_t>(payload + 8);
-  seq_->offer(line, channel, seq, time_ns, payload, len, *this);
+  const md::PacketHeader h = md::read_packet_header(payload);
+  seq_->offer(line, h.channel_id, h.seq_num, time_ns, payload, len, *this);
 }
 
 void FeedPipeline::poll(int64_t now_ns) { seq_->poll(now_ns, *this); }

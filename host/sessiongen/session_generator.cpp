@@ -18,8 +18,6 @@
 namespace pw {
 namespace {
 
-using md::set_field;
-using md::set_text;
 
 constexpr int64_t kSecond = 1000000000LL;
 constexpr int64_t kHour = 3600 * kSecond;
@@ -187,19 +185,20 @@ class Generator {
   }
 
   // --- message assembly -----------------------------------------------------------------------
-  uint8_t* msg(Instrument& in, const TemplateDef& t, int64_t time) {
+  template <const TemplateDef& T>
+  uint8_t* msg(Instrument& in, int64_t time) {
     Open& o = open_[in.channel];
-    if (o.builder_len != 0 && (o.flags != kPacketIncremental || o.builder.room() < md::PacketBuilder::frame_size(t.block_length)))
+    if (o.builder_len != 0 && (o.flags != kPacketIncremental || o.builder.room() < md::PacketBuilder::frame_size(T.block_length)))
       flush(in.channel, time);
     if (o.builder_len == 0) start(o, in.channel, time, kPacketIncremental, 0);
-    uint8_t* b = o.builder.add(t);
+    uint8_t* b = o.builder.add(T);
     o.builder_len = o.builder.length();
-    count(t);
-    set_field(b, t, "instrument_id", in.id);
-    set_field(b, t, "instr_seq_num", ++in.instr_seq);
-    set_field(b, t, "trading_session_date", time / (86400 * kSecond));
-    set_field(b, t, "transact_time", time);
-    set_field(b, t, "instrument_flags", 0);
+    count(T);
+    write_field<PW_FIELD(T, instrument_id)>(b, in.id);
+    write_field<PW_FIELD(T, instr_seq_num)>(b, ++in.instr_seq);
+    write_field<PW_FIELD(T, trading_session_date)>(b, time / (86400 * kSecond));
+    write_field<PW_FIELD(T, transact_time)>(b, time);
+    write_field<PW_FIELD(T, instrument_flags)>(b, 0);
     return b;
   }
   uint8_t* snap_msg(Instrument& in, const TemplateDef& t, int64_t time) {
@@ -241,50 +240,50 @@ class Generator {
 
   // --- market events ---------------------------------------------------------------------------
   void definition(Instrument& in, int64_t t) {
-    const TemplateDef& T = md::kOutrightInstrumentDefinition;
-    uint8_t* b = msg(in, T, t);
-    set_text(b, T, "symbol", in.symbol);
-    set_text(b, T, "product_code", in.product_code);
-    set_text(b, T, "description", in.description);
-    set_field(b, T, "tick_size", in.tick);
-    set_text(b, T, "cfi_code", "FFCPSX");
-    set_text(b, T, "currency", "USD");
-    set_field(b, T, "first_trading_session_date", 20000);
-    set_field(b, T, "last_trading_session_date", 40000);
-    set_field(b, T, "old_contract_size", kNullI32);
-    set_field(b, T, "prior_settlement_price_optional", in.price(in.fair));
-    set_field(b, T, "settlement_price", kNullI64);
-    set_field(b, T, "limit_down_price", in.limit_down);
-    set_field(b, T, "limit_up_price", in.limit_up);
-    set_field(b, T, "product_id", 100 + in.id);
-    set_field(b, T, "product_group", 6);
-    set_field(b, T, "trading_status", in.status);
-    set_field(b, T, "contract_size", in.contract_q8);
-    set_field(b, T, "logical_expiry_year", 2030);
-    set_field(b, T, "logical_expiry_month", 12);
-    set_field(b, T, "logical_expiry_week_of_month", kNullI16);
-    set_field(b, T, "logical_expiry_day_of_month", 20);
-    set_field(b, T, "funding_interval_minutes", 60);
-    set_field(b, T, "fair_value_limit", 500);
+    static constexpr const TemplateDef& T = md::kOutrightInstrumentDefinition;
+    uint8_t* b = msg<T>(in, t);
+    write_text<PW_FIELD(T, symbol)>(b, in.symbol);
+    write_text<PW_FIELD(T, product_code)>(b, in.product_code);
+    write_text<PW_FIELD(T, description)>(b, in.description);
+    write_field<PW_FIELD(T, tick_size)>(b, in.tick);
+    write_text<PW_FIELD(T, cfi_code)>(b, "FFCPSX");
+    write_text<PW_FIELD(T, currency)>(b, "USD");
+    write_field<PW_FIELD(T, first_trading_session_date)>(b, 20000);
+    write_field<PW_FIELD(T, last_trading_session_date)>(b, 40000);
+    write_field<PW_FIELD(T, old_contract_size)>(b, kNullI32);
+    write_field<PW_FIELD(T, prior_settlement_price_optional)>(b, in.price(in.fair));
+    write_field<PW_FIELD(T, settlement_price)>(b, kNullI64);
+    write_field<PW_FIELD(T, limit_down_price)>(b, in.limit_down);
+    write_field<PW_FIELD(T, limit_up_price)>(b, in.limit_up);
+    write_field<PW_FIELD(T, product_id)>(b, 100 + in.id);
+    write_field<PW_FIELD(T, product_group)>(b, 6);
+    write_field<PW_FIELD(T, trading_status)>(b, in.status);
+    write_field<PW_FIELD(T, contract_size)>(b, in.contract_q8);
+    write_field<PW_FIELD(T, logical_expiry_year)>(b, 2030);
+    write_field<PW_FIELD(T, logical_expiry_month)>(b, 12);
+    write_field<PW_FIELD(T, logical_expiry_week_of_month)>(b, kNullI16);
+    write_field<PW_FIELD(T, logical_expiry_day_of_month)>(b, 20);
+    write_field<PW_FIELD(T, funding_interval_minutes)>(b, 60);
+    write_field<PW_FIELD(T, fair_value_limit)>(b, 500);
   }
 
   void status(Instrument& in, int64_t t, uint8_t s) {
     in.status = s;
-    const TemplateDef& T = md::kTradingStatusUpdate;
-    uint8_t* b = msg(in, T, t);
-    set_field(b, T, "limit_down_price", in.limit_down);
-    set_field(b, T, "limit_up_price", in.limit_up);
-    set_field(b, T, "trading_status", s);
+    static constexpr const TemplateDef& T = md::kTradingStatusUpdate;
+    uint8_t* b = msg<T>(in, t);
+    write_field<PW_FIELD(T, limit_down_price)>(b, in.limit_down);
+    write_field<PW_FIELD(T, limit_up_price)>(b, in.limit_up);
+    write_field<PW_FIELD(T, trading_status)>(b, s);
     flush(in.channel, t);
   }
 
   void put(Instrument& in, int64_t t, int64_t id, const Order& o) {
-    const TemplateDef& T = md::kOrderPut;
-    uint8_t* b = msg(in, T, t);
-    set_field(b, T, "instrument_side", o.side);
-    set_field(b, T, "order_id", id);
-    set_field(b, T, "price", in.price(o.price_ticks));
-    set_field(b, T, "quantity", o.qty);
+    static constexpr const TemplateDef& T = md::kOrderPut;
+    uint8_t* b = msg<T>(in, t);
+    write_field<PW_FIELD(T, instrument_side)>(b, o.side);
+    write_field<PW_FIELD(T, order_id)>(b, id);
+    write_field<PW_FIELD(T, price)>(b, in.price(o.price_ticks));
+    write_field<PW_FIELD(T, quantity)>(b, o.qty);
   }
 
   int32_t random_qty() { return (int32_t)(1 + rng_.below(20) + (rng_.chance(0.1) ? rng_.below(200) : 0)); }
@@ -330,10 +329,10 @@ class Generator {
   }
 
   void remove(Instrument& in, int64_t t, std::map<int64_t, Order>::iterator it) {
-    const TemplateDef& T = md::kOrderDelete;
-    uint8_t* b = msg(in, T, t);
-    set_field(b, T, "instrument_side", it->second.side);
-    set_field(b, T, "order_id", it->first);
+    static constexpr const TemplateDef& T = md::kOrderDelete;
+    uint8_t* b = msg<T>(in, t);
+    write_field<PW_FIELD(T, instrument_side)>(b, it->second.side);
+    write_field<PW_FIELD(T, order_id)>(b, it->first);
     in.orders.erase(it);
   }
 
@@ -367,39 +366,39 @@ class Generator {
         continue;
       }
       const int32_t q = std::min(want, o.qty);
-      const TemplateDef& T = md::kTrade;
-      uint8_t* b = msg(in, T, t);
-      set_field(b, T, "instrument_side", aggressor);
-      set_field(b, T, "match_id", next_match_id_++);
-      set_field(b, T, "buy_order_id", aggressor > 0 ? aggressor_id : it->first);
-      set_field(b, T, "sell_order_id", aggressor > 0 ? it->first : aggressor_id);
-      set_field(b, T, "price", in.price(px));
-      set_field(b, T, "quantity", q);
+      static constexpr const TemplateDef& T = md::kTrade;
+      uint8_t* b = msg<T>(in, t);
+      write_field<PW_FIELD(T, instrument_side)>(b, aggressor);
+      write_field<PW_FIELD(T, match_id)>(b, next_match_id_++);
+      write_field<PW_FIELD(T, buy_order_id)>(b, aggressor > 0 ? aggressor_id : it->first);
+      write_field<PW_FIELD(T, sell_order_id)>(b, aggressor > 0 ? it->first : aggressor_id);
+      write_field<PW_FIELD(T, price)>(b, in.price(px));
+      write_field<PW_FIELD(T, quantity)>(b, q);
       o.qty -= q;
       want -= q;
       filled += q;
       it = o.qty == 0 ? in.orders.erase(it) : std::next(it);
     }
-    const TemplateDef& S = md::kTradeSummary;
-    uint8_t* b = msg(in, S, t);
-    set_field(b, S, "instrument_side", aggressor);
-    set_field(b, S, "aggressor_order_id", aggressor_id);
-    set_field(b, S, "aggressor_receive_time", t - 1500);
-    set_field(b, S, "vwap_price", in.price(px));
-    set_field(b, S, "deepest_price", in.price(px));
-    set_field(b, S, "quantity", filled);
+    static constexpr const TemplateDef& S = md::kTradeSummary;
+    uint8_t* b = msg<S>(in, t);
+    write_field<PW_FIELD(S, instrument_side)>(b, aggressor);
+    write_field<PW_FIELD(S, aggressor_order_id)>(b, aggressor_id);
+    write_field<PW_FIELD(S, aggressor_receive_time)>(b, t - 1500);
+    write_field<PW_FIELD(S, vwap_price)>(b, in.price(px));
+    write_field<PW_FIELD(S, deepest_price)>(b, in.price(px));
+    write_field<PW_FIELD(S, quantity)>(b, filled);
     in.last_trade = in.price(px);
     in.volume += filled;
     in.vwap_num += (double)in.price(px) * filled;
     if (rng_.chance(0.05)) {
-      const TemplateDef& V = md::kTradeSessionVolume;
-      uint8_t* v = msg(in, V, t);
-      set_field(v, V, "vwap_price", (int64_t)(in.vwap_num / in.volume / (double)in.tick) * in.tick);
-      set_field(v, V, "trade_volume", in.volume);
+      static constexpr const TemplateDef& V = md::kTradeSessionVolume;
+      uint8_t* v = msg<V>(in, t);
+      write_field<PW_FIELD(V, vwap_price)>(v, (int64_t)(in.vwap_num / in.volume / (double)in.tick) * in.tick);
+      write_field<PW_FIELD(V, trade_volume)>(v, in.volume);
       in.open_interest += (int32_t)rng_.below(50) - 20;
-      const TemplateDef& I = md::kOpenInterest;
-      uint8_t* oi = msg(in, I, t);
-      set_field(oi, I, "quantity", in.open_interest);
+      static constexpr const TemplateDef& I = md::kOpenInterest;
+      uint8_t* oi = msg<I>(in, t);
+      write_field<PW_FIELD(I, quantity)>(oi, in.open_interest);
     }
   }
 
@@ -424,16 +423,16 @@ class Generator {
     in.last_rate = (int64_t)std::llround(f * 1e9);
     int64_t bid = 0, ask = 0;
     const int64_t mark = in.best(1, bid) && in.best(-1, ask) ? in.price(bid + ask) / 2 : in.price(in.fair);
-    const TemplateDef& T = md::kFundingRate;
-    uint8_t* b = msg(in, T, t);
-    set_field(b, T, "funding_rate", in.last_rate);
-    set_field(b, T, "futures_mark_price_price", mark);
-    set_field(b, T, "spot_mark_price_price", in.index_price());
-    set_field(b, T, "fair_value_price", in.index_price());
+    static constexpr const TemplateDef& T = md::kFundingRate;
+    uint8_t* b = msg<T>(in, t);
+    write_field<PW_FIELD(T, funding_rate)>(b, in.last_rate);
+    write_field<PW_FIELD(T, futures_mark_price_price)>(b, mark);
+    write_field<PW_FIELD(T, spot_mark_price_price)>(b, in.index_price());
+    write_field<PW_FIELD(T, fair_value_price)>(b, in.index_price());
     const int64_t boundary = final ? t : (t / kHour + 1) * kHour;
-    set_field(b, T, "final_funding_rate_timestamp", boundary);
-    set_field(b, T, "correlation_id", boundary / kSecond);
-    set_field(b, T, "flags", final ? 1 : 0);
+    write_field<PW_FIELD(T, final_funding_rate_timestamp)>(b, boundary);
+    write_field<PW_FIELD(T, correlation_id)>(b, boundary / kSecond);
+    write_field<PW_FIELD(T, flags)>(b, final ? 1 : 0);
     flush(in.channel, t);
     if (final) {
       in.final_rate = in.last_rate;
@@ -452,71 +451,71 @@ class Generator {
     std::stable_sort(bids.begin(), bids.end(), [](auto& a, auto& b) { return a.second.price_ticks > b.second.price_ticks; });
     std::stable_sort(asks.begin(), asks.end(), [](auto& a, auto& b) { return a.second.price_ticks < b.second.price_ticks; });
     uint16_t sseq = 0;
-    const TemplateDef& S = md::kStartOfOutrightInstrumentSnapshot;
+    static constexpr const TemplateDef& S = md::kStartOfOutrightInstrumentSnapshot;
     uint8_t* b = snap_msg(in, S, t);
-    set_field(b, S, "snapshot_seq_num", sseq++);
-    set_field(b, S, "last_instr_seq_num", in.instr_seq);
-    set_text(b, S, "symbol", in.symbol);
-    set_text(b, S, "product_code", in.product_code);
-    set_text(b, S, "description", in.description);
-    set_field(b, S, "tick_size", in.tick);
-    set_text(b, S, "cfi_code", "FFCPSX");
-    set_text(b, S, "currency", "USD");
-    set_field(b, S, "product_id", 100 + in.id);
-    set_field(b, S, "old_contract_size", kNullI32);
-    set_field(b, S, "order_count", (int64_t)in.orders.size());
-    set_field(b, S, "first_trading_session_date", 20000);
-    set_field(b, S, "last_trading_session_date", 40000);
-    set_field(b, S, "trading_session_date", t / (86400 * kSecond));
-    set_field(b, S, "product_group", 6);
-    set_field(b, S, "trading_status", in.status);
-    set_field(b, S, "contract_size", in.contract_q8);
-    set_field(b, S, "logical_expiry_year", 2030);
-    set_field(b, S, "logical_expiry_month", 12);
-    set_field(b, S, "logical_expiry_week_of_month", kNullI16);
-    set_field(b, S, "logical_expiry_day_of_month", 20);
-    set_field(b, S, "funding_interval_minutes", 60);
-    set_field(b, S, "fair_value_limit", 500);
+    write_field<PW_FIELD(S, snapshot_seq_num)>(b, sseq++);
+    write_field<PW_FIELD(S, last_instr_seq_num)>(b, in.instr_seq);
+    write_text<PW_FIELD(S, symbol)>(b, in.symbol);
+    write_text<PW_FIELD(S, product_code)>(b, in.product_code);
+    write_text<PW_FIELD(S, description)>(b, in.description);
+    write_field<PW_FIELD(S, tick_size)>(b, in.tick);
+    write_text<PW_FIELD(S, cfi_code)>(b, "FFCPSX");
+    write_text<PW_FIELD(S, currency)>(b, "USD");
+    write_field<PW_FIELD(S, product_id)>(b, 100 + in.id);
+    write_field<PW_FIELD(S, old_contract_size)>(b, kNullI32);
+    write_field<PW_FIELD(S, order_count)>(b, (int64_t)in.orders.size());
+    write_field<PW_FIELD(S, first_trading_session_date)>(b, 20000);
+    write_field<PW_FIELD(S, last_trading_session_date)>(b, 40000);
+    write_field<PW_FIELD(S, trading_session_date)>(b, t / (86400 * kSecond));
+    write_field<PW_FIELD(S, product_group)>(b, 6);
+    write_field<PW_FIELD(S, trading_status)>(b, in.status);
+    write_field<PW_FIELD(S, contract_size)>(b, in.contract_q8);
+    write_field<PW_FIELD(S, logical_expiry_year)>(b, 2030);
+    write_field<PW_FIELD(S, logical_expiry_month)>(b, 12);
+    write_field<PW_FIELD(S, logical_expiry_week_of_month)>(b, kNullI16);
+    write_field<PW_FIELD(S, logical_expiry_day_of_month)>(b, 20);
+    write_field<PW_FIELD(S, funding_interval_minutes)>(b, 60);
+    write_field<PW_FIELD(S, fair_value_limit)>(b, 500);
     for (const auto* side : {&bids, &asks}) {
       for (const auto& [id, o] : *side) {
-        const TemplateDef& O = md::kOrderSnapshot;
+        static constexpr const TemplateDef& O = md::kOrderSnapshot;
         uint8_t* ob = snap_msg(in, O, t);
-        set_field(ob, O, "snapshot_seq_num", sseq++);
-        set_field(ob, O, "quantity", o.qty);
-        set_field(ob, O, "transact_time", t - 1000);
-        set_field(ob, O, "order_id", id);
-        set_field(ob, O, "price", in.price(o.price_ticks));
+        write_field<PW_FIELD(O, snapshot_seq_num)>(ob, sseq++);
+        write_field<PW_FIELD(O, quantity)>(ob, o.qty);
+        write_field<PW_FIELD(O, transact_time)>(ob, t - 1000);
+        write_field<PW_FIELD(O, order_id)>(ob, id);
+        write_field<PW_FIELD(O, price)>(ob, in.price(o.price_ticks));
       }
     }
-    const TemplateDef& E = md::kEndOfSnapshot;
+    static constexpr const TemplateDef& E = md::kEndOfSnapshot;
     uint8_t* e = snap_msg(in, E, t);
-    set_field(e, E, "snapshot_seq_num", sseq++);
-    set_field(e, E, "trade_volume", in.volume);
-    for (const char* f : {"indicative_open_price", "day_open_price", "close_price", "low_price", "high_price",
-                          "settlement_price", "best_bid_implied_price", "best_ask_implied_price",
-                          "next_bid_implied_price", "next_ask_implied_price", "prior_settlement_price_optional"})
-      set_field(e, E, f, kNullI64);
-    set_field(e, E, "vwap_price_optional", in.volume ? (int64_t)(in.vwap_num / in.volume / (double)in.tick) * in.tick : kNullI64);
-    set_field(e, E, "last_trade_price", in.last_trade);
-    set_field(e, E, "last_trade_time", in.last_trade == kNullI64 ? kNullI64 : t - 1);
-    set_field(e, E, "limit_down_price", in.limit_down);
-    set_field(e, E, "limit_up_price", in.limit_up);
-    for (const char* f : {"last_trade_qty", "best_bid_implied_qty", "best_ask_implied_qty", "next_bid_implied_qty",
-                          "next_ask_implied_qty"})
-      set_field(e, E, f, kNullI32);
-    set_field(e, E, "open_interest", in.open_interest);
-    set_field(e, E, "final_funding_rate", in.final_rate);
-    set_field(e, E, "final_futures_mark_price", in.final_mark);
-    set_field(e, E, "final_funding_rate_timestamp", in.final_time);
+    write_field<PW_FIELD(E, snapshot_seq_num)>(e, sseq++);
+    write_field<PW_FIELD(E, trade_volume)>(e, in.volume);
+    write_fields<PW_FIELD(E, indicative_open_price), PW_FIELD(E, day_open_price), PW_FIELD(E, close_price),
+                 PW_FIELD(E, low_price), PW_FIELD(E, high_price), PW_FIELD(E, settlement_price),
+                 PW_FIELD(E, best_bid_implied_price), PW_FIELD(E, best_ask_implied_price),
+                 PW_FIELD(E, next_bid_implied_price), PW_FIELD(E, next_ask_implied_price),
+                 PW_FIELD(E, prior_settlement_price_optional)>(e, kNullI64);
+    write_field<PW_FIELD(E, vwap_price_optional)>(e, in.volume ? (int64_t)(in.vwap_num / in.volume / (double)in.tick) * in.tick : kNullI64);
+    write_field<PW_FIELD(E, last_trade_price)>(e, in.last_trade);
+    write_field<PW_FIELD(E, last_trade_time)>(e, in.last_trade == kNullI64 ? kNullI64 : t - 1);
+    write_field<PW_FIELD(E, limit_down_price)>(e, in.limit_down);
+    write_field<PW_FIELD(E, limit_up_price)>(e, in.limit_up);
+    write_fields<PW_FIELD(E, last_trade_qty), PW_FIELD(E, best_bid_implied_qty), PW_FIELD(E, best_ask_implied_qty),
+                 PW_FIELD(E, next_bid_implied_qty), PW_FIELD(E, next_ask_implied_qty)>(e, kNullI32);
+    write_field<PW_FIELD(E, open_interest)>(e, in.open_interest);
+    write_field<PW_FIELD(E, final_funding_rate)>(e, in.final_rate);
+    write_field<PW_FIELD(E, final_futures_mark_price)>(e, in.final_mark);
+    write_field<PW_FIELD(E, final_funding_rate_timestamp)>(e, in.final_time);
     int64_t bid = 0, ask = 0;
-    set_field(e, E, "futures_mark_price_price_optional",
-              in.best(1, bid) && in.best(-1, ask) ? in.price(bid + ask) / 2 : kNullI64);
-    set_field(e, E, "predicted_funding_rate", in.last_rate);
-    set_field(e, E, "spot_mark_price_price_optional", in.index_price());
-    set_field(e, E, "fair_value_price_optional", in.index_price());
-    const TemplateDef& C = md::kEndOfCycle;
+    write_field<PW_FIELD(E, futures_mark_price_price_optional)>(
+        e, in.best(1, bid) && in.best(-1, ask) ? in.price(bid + ask) / 2 : kNullI64);
+    write_field<PW_FIELD(E, predicted_funding_rate)>(e, in.last_rate);
+    write_field<PW_FIELD(E, spot_mark_price_price_optional)>(e, in.index_price());
+    write_field<PW_FIELD(E, fair_value_price_optional)>(e, in.index_price());
+    static constexpr const TemplateDef& C = md::kEndOfCycle;
     uint8_t* c = snap_msg(in, C, t);
-    set_field(c, C, "active_instrument_count", 1);
+    write_field<PW_FIELD(C, active_instrument_count)>(c, 1);
     flush(in.channel, t);
   }
 

@@ -20,7 +20,8 @@
 #include <vector>
 
 #include "core/net_parse.hpp"
-#include "core/wire.hpp"
+#include "core/byte_order.hpp"
+#include "core/md_schema.hpp"
 #include "hls/common/beat_layout.hpp"
 #include "host/sessiongen/session_generator.hpp"
 #include "host/io/udp_frame.hpp"
@@ -95,7 +96,7 @@ Throughput throughput(const std::vector<uint8_t>& frame, bool both, int depth, u
     return t;
   }
   const size_t seq_at = (size_t)(v.payload - frame.data()) + 8;
-  const uint16_t channel = pw::load_le<uint16_t>(v.payload + 16);
+  const uint16_t channel = pw::load_field<uint16_t, PW_FIELD(pw::md::kPacketHeader, channel_id)>(v.payload);
   t.frame_bytes = (uint32_t)frame.size();
   t.payload_bytes = v.payload_len;
   pw::cosim::CosimOptions o;
@@ -116,7 +117,7 @@ Throughput throughput(const std::vector<uint8_t>& frame, bool both, int depth, u
     pw::store_be16(fb.data() + 24, 0);
     pw::store_be16(fb.data() + 24, pw::ipv4_checksum(fb.data() + 14, 20));
   }
-  const int64_t seq0 = pw::load_le<int64_t>(v.payload + 8);
+  const int64_t seq0 = pw::load_field<int64_t, PW_FIELD(pw::md::kPacketHeader, seq_num)>(v.payload);
   std::vector<uint8_t> fa = frame;
   for (uint32_t k = 0; k < n; ++k) {
     pw::store_le<int64_t>(fa.data() + seq_at, seq0 + k);

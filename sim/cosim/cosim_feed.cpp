@@ -3,7 +3,8 @@
 #include <map>
 #include <tuple>
 
-#include "core/wire.hpp"
+#include "core/byte_order.hpp"
+#include "core/md_schema.hpp"
 #include "host/io/line_merger.hpp"
 #include "host/io/pcap_source.hpp"
 
@@ -41,7 +42,7 @@ bool learn_table(const std::string& pcap_a, const std::string& pcap_b, std::vect
       const auto key = std::make_tuple(line, v.dst_ip, v.dst_port);
       if (seen.count(key)) continue;
       seen[key] = true;
-      table.push_back({v.dst_ip, v.dst_port, line, load_le<uint16_t>(v.payload + 16)});
+      table.push_back({v.dst_ip, v.dst_port, line, load_field<uint16_t, PW_FIELD(md::kPacketHeader, channel_id)>(v.payload)});
     }
     if (!src.error().empty()) {
       error = "verilator backend: " + src.error();

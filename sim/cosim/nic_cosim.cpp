@@ -8,7 +8,7 @@
 
 #include "core/md_decode.hpp"
 #include "core/net_parse.hpp"
-#include "core/wire.hpp"
+#include "core/byte_order.hpp"
 #include "hls/common/beat_layout.hpp"
 #include "hls/common/event_pack.hpp"
 #include "hls/feed_decode/feed_decode.hpp"
@@ -220,13 +220,13 @@ struct NicCosim::Impl {
     r.rx_ns = (int64_t)s.ts;
     r.payload = o.bytes;
     const uint32_t len = (uint32_t)o.bytes.size();
-    if (len < 18) {
+    if (len < PW_FIELD(md::kPacketHeader, channel_id)::offset + PW_FIELD(md::kPacketHeader, channel_id)::size) {
       fail("m_axis_feed: a " + std::to_string(len) + "-byte datagram passed the arbiter");
       return;
     }
-    r.seq = load_le<int64_t>(o.bytes.data() + 8);
-    if (load_le<uint16_t>(o.bytes.data() + 16) != r.channel_id)
-      fail("m_axis_feed: ChannelId " + std::to_string(load_le<uint16_t>(o.bytes.data() + 16)) + " in slot of channel " +
+    r.seq = load_field<int64_t, PW_FIELD(md::kPacketHeader, seq_num)>(o.bytes.data());
+    if (load_field<uint16_t, PW_FIELD(md::kPacketHeader, channel_id)>(o.bytes.data()) != r.channel_id)
+      fail("m_axis_feed: ChannelId " + std::to_string(load_field<uint16_t, PW_FIELD(md::kPacketHeader, channel_id)>(o.bytes.data())) + " in slot of channel " +
            std::to_string(r.channel_id));
     r.framing_ok = md::check_framing(o.bytes.data(), len).error == md::DecodeError::none;
 

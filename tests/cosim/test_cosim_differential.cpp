@@ -236,8 +236,8 @@ CardReference card_reference(const std::string& a, const std::string& b) {
   while (m.next(f, line)) {
     L4View v;
     if (m.source(line).parse(f, false, v) != NetError::none || v.payload_len < 18) continue;
-    const uint16_t ch = load_le<uint16_t>(v.payload + 16);
-    const int64_t seq = load_le<int64_t>(v.payload + 8);
+    const uint16_t ch = load_field<uint16_t, PW_FIELD(md::kPacketHeader, channel_id)>(v.payload);
+    const int64_t seq = load_field<int64_t, PW_FIELD(md::kPacketHeader, seq_num)>(v.payload);
     auto it = expected.find(ch);
     if (it != expected.end()) {
       if (seq < it->second) continue;

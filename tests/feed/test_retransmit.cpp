@@ -25,8 +25,8 @@ Decoded decode(const uint8_t* buf, size_t len) {
   REQUIRE(r.next(m, f) == md::Step::message);
   d.template_id = m.template_id;
   d.channel = r.header().channel_id;
-  d.begin = load_le<int64_t>(m.body + field_offset(md::kRetransmitRequest, "begin_seq_num"));
-  d.count = m.body[field_offset(md::kRetransmitRequest, "request_message_count")];
+  d.begin = load_field<int64_t, PW_FIELD(md::kRetransmitRequest, begin_seq_num)>(m.body);
+  d.count = load_field<uint8_t, PW_FIELD(md::kRetransmitRequest, request_message_count)>(m.body);
   CHECK(r.next(m, f) == md::Step::end);
   return d;
 }

@@ -415,5 +415,45 @@ module egress_gate #(
             m_axis_tvalid <= 1'b0;
         end
     end
+`ifdef FORMAL
+    // ---- properties (scripts/formal_egress.sh: yosys SAT-based bounded model check) ----
+    logic       f_init, f_rst1, f_kill1, f_kill2, f_kill3, f_stall1, f_take1;
+    logic [DATA_WIDTH-1:0] f_data1;
+    logic [KEEP_WIDTH-1:0] f_keep1;
+    logic [7:0] f_passed, f_started;   // pass decisions made / frames begun on the wire
+    initial f_init = 1'b0;
+    always @(posedge clk) begin
+        f_init   <= 1'b1;
+        f_rst1   <= rst;
+        f_kill1  <= cfg_kill;
+        f_kill2  <= f_kill1;
+        f_kill3  <= f_kill2;
+        f_stall1 <= m_axis_tvalid && !m_axis_tready;
+        f_take1  <= o_take;
+        f_data1  <= m_axis_tdata;
+        f_keep1  <= m_axis_tkeep;
+        if (dec_v && dec_pass) f_passed <= f_passed + 1'b1;
+        if (o_take && !o_in_frame) f_started <= f_started + 1'b1;
+        if (rst) begin
+            f_passed  <= '0;
+            f_started <= '0;
+        end
+    end
+    always @(*) begin
+        if (!f_init) assume(rst);
+        // kill high for the last 2 cycles: only the aborted end of a cut frame may be shown
+        if (f_init && !f_rst1 && f_kill1 && f_kill2 && m_axis_tvalid)
+            assert(m_axis_tlast && m_axis_tuser);
+        // ... and only once: after it has left, nothing more while the kill stays
+        if (f_init && !f_rst1 && f_kill1 && f_kill2 && f_kill3 && f_take1)
+            assert(!m_axis_tvalid);
+        // no frame decided while the kill is high passes; every frame on the wire was passed
+        if (!rst && dec_v && dec_pass) assert(!cfg_kill);
+        if (f_init && !rst) assert(f_started <= f_passed);
+        // stalled output holds still
+        if (f_init && !f_rst1 && f_stall1)
+            assert(m_axis_tvalid && m_axis_tdata == f_data1 && m_axis_tkeep == f_keep1);
+    end
+`endif
 endmodule
 `default_nettype wire

@@ -42,6 +42,10 @@ module axis_frame_gate #(
     output logic [USER_WIDTH-1:0]      m_axis_tuser,
     output logic [META_WIDTH-1:0]      m_axis_meta
 );
+    // tested at 64 bits only
+    if (DATA_WIDTH != 64 || KEEP_WIDTH != 8) begin : g_width_check
+        $error("axis_frame_gate: only DATA_WIDTH = 64 (KEEP_WIDTH = 8) is supported");
+    end
     localparam int AW  = $clog2(DEPTH);
     localparam int DAW = $clog2(DEC_DEPTH);
     localparam int BW  = USER_WIDTH + 1 + KEEP_WIDTH + DATA_WIDTH;

@@ -57,6 +57,10 @@ module axis_strip #(
     output logic                         stat_trunc,
     output logic                         stat_abort_in
 );
+    // the realignment and its tests assume 8-byte beats
+    if (DATA_WIDTH != 64 || KEEP_WIDTH != 8) begin : g_width_check
+        $error("axis_strip: only DATA_WIDTH = 64 (KEEP_WIDTH = 8) is supported");
+    end
     localparam int SHW    = $clog2(KEEP_WIDTH);
     localparam int B0W    = STRIP_WIDTH - SHW;
     localparam int BEAT_W = B0W + 1;

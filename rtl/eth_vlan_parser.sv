@@ -45,6 +45,10 @@ module eth_vlan_parser #(
     output logic [CNT_WIDTH-1:0]       cnt_runt,
     output logic [CNT_WIDTH-1:0]       cnt_mac_err
 );
+    // header offsets (beat counter width) and tests assume 8-byte beats
+    if (DATA_WIDTH != 64 || KEEP_WIDTH != 8) begin : g_width_check
+        $error("eth_vlan_parser: only DATA_WIDTH = 64 (KEEP_WIDTH = 8) is supported");
+    end
     localparam int SHW    = $clog2(KEEP_WIDTH);
     localparam int BEAT_W = 5;
     localparam int OFF_W  = BEAT_W + SHW;

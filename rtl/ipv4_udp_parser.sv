@@ -59,6 +59,11 @@ module ipv4_udp_parser #(
     output logic [CNT_WIDTH-1:0]       cnt_bad_udp_len,
     output logic [CNT_WIDTH-1:0]       cnt_aborted
 );
+    // the header offsets, the strip point (IHL*4+8, up to 68 with IHL = 15) and the tests
+    // were written for 8-byte beats; other widths are untested
+    if (DATA_WIDTH != 64 || KEEP_WIDTH != 8) begin : g_width_check
+        $error("ipv4_udp_parser: only DATA_WIDTH = 64 (KEEP_WIDTH = 8) is supported");
+    end
     localparam int SHW    = $clog2(KEEP_WIDTH);
     localparam int CW     = SHW + 1;
     localparam int BEAT_W = 4;

@@ -55,6 +55,10 @@ module mcast_filter #(
     output logic [CNT_WIDTH-1:0]       cnt_match,
     output logic [CNT_WIDTH-1:0]       cnt_nomatch
 );
+    // tested at 64 bits only
+    if (DATA_WIDTH != 64 || KEEP_WIDTH != 8) begin : g_width_check
+        $error("mcast_filter: only DATA_WIDTH = 64 (KEEP_WIDTH = 8) is supported");
+    end
     localparam int META_W = 1 + CHAN_WIDTH + 16 + IDX_WIDTH;
     localparam int PW     = META_W + 2 + KEEP_WIDTH + DATA_WIDTH;
 

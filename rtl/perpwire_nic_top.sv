@@ -21,7 +21,7 @@
 //             map is in docs/rtl.md and in the case statement below.
 // Latency:    feed: first beat out 15 cycles after the first beat in (16 with a VLAN tag),
 //             last beat out 9-10 cycles after the last beat in; full rate on both lines with
-//             back-to-back 64-byte frames. Order path: 19 cycles for a NewOrder (egress_gate).
+//             back-to-back 64-byte frames. Order path: 24 cycles for a NewOrder (egress_gate).
 //             Measured with back-to-back beats and no backpressure by sim/cycle_report.
 `default_nettype none
 module perpwire_nic_top #(

@@ -2,7 +2,8 @@
 # Lint every RTL module: `verilator --lint-only -Wall` with each module as the top (its
 # submodules included), then a yosys `read_verilog -sv` + `hierarchy -check` of the same
 # hierarchy, since the RTL must stay inside the SystemVerilog subset both tools accept.
-# Any warning fails the script.
+# Any warning fails the script. A module with a DATA_WIDTH parameter must refuse DATA_WIDTH = 32
+# at elaboration (only 64 is supported and tested).
 #
 #   scripts/lint_rtl.sh            all modules in rtl/
 #   scripts/lint_rtl.sh MODULE...  only these
@@ -24,6 +25,12 @@ for m in "${modules[@]}"; do
   yout=$(yosys -q -p "read_verilog -sv ${files[*]}; hierarchy -check -top $m" 2>&1) || {
     echo "FAIL yosys $m"; echo "$yout"; fail=1; continue; }
   if echo "$yout" | grep -qi "warning"; then echo "FAIL yosys $m"; echo "$yout"; fail=1; continue; fi
+  # a module with a DATA_WIDTH parameter supports 64 only and must refuse another width
+  if grep -q "parameter int DATA_WIDTH" "rtl/$m.sv" 2>/dev/null; then
+    wout=$(verilator --lint-only -Wall -GDATA_WIDTH=32 --top-module "$m" "${files[@]}" 2>&1) && {
+      echo "FAIL $m accepts DATA_WIDTH = 32 without an elaboration error"; fail=1; continue; }
+    echo "$wout" | grep -q "USERERROR" || { echo "FAIL $m: DATA_WIDTH = 32 fails otherwise than by its width check"; echo "$wout"; fail=1; continue; }
+  fi
   echo "ok   $m"
 done
 exit $fail

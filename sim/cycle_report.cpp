@@ -150,7 +150,7 @@ int main(int argc, char** argv) {
     lat_rows("feed, OrderPut capture (122 bytes)", feed_latency(put), 15, 9);
     lat_rows("feed, 1514-byte frame", feed_latency(md_frame(7, 1472)), 15, 9);
     auto no = read_pcap("tests/data/coinbase/orders/NewOrderMessage.pcap").at(0);
-    lat_rows("order, NewOrder capture (131 bytes)", order_latency(no), 19, 19);
+    lat_rows("order, NewOrder capture (131 bytes)", order_latency(no), 24, 24);
 
     const size_t n = 4000;
     Rates r0 = feed_rate(n, 18, 0);

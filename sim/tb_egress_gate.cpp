@@ -284,6 +284,6 @@ TEST_CASE("egress_gate: latency stated in the module header") {
     uint64_t first = b.sink.frames[0].first_cycle - b.src.accepted()[0].first_cycle;
     uint64_t last = b.sink.frames[0].last_cycle - b.src.accepted()[0].last_cycle;
     MESSAGE("first " << first << " last " << last);
-    CHECK(first == 19u);
-    CHECK(last == 19u);
+    CHECK(first == 24u);
+    CHECK(last == 24u);
 }

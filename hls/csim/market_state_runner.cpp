@@ -1,0 +1,183 @@
+#include "hls/csim/market_state_runner.hpp"
+
+#include <cstring>
+
+namespace pw {
+namespace hlsk {
+
+namespace {
+MarketControl control_for(MarketOp op) {
+  MarketControl c;
+  std::memset(&c, 0, sizeof c);
+  c.op = op;
+  c.params = coinbase_preset();
+  return c;
+}
+RiskControl risk_control(RiskOp op) {
+  RiskControl c;
+  std::memset(&c, 0, sizeof c);
+  c.op = op;
+  return c;
+}
+}  // namespace
+
+void MarketStateCsim::call(MarketControl& c) { market_state(in_, records_, markets_, c, &status_); }
+
+void MarketStateCsim::reset(const MarkFundingParams& defaults) {
+  MarketControl c = control_for(kMarketReset);
+  c.params = defaults;
+  call(c);
+}
+
+int MarketStateCsim::add_instrument(int32_t id, uint16_t channel, const MarkFundingParams& params, int64_t contract_size) {
+  MarketControl c = control_for(kMarketAddInstrument);
+  c.instrument_id = id;
+  c.channel = channel;
+  c.params = params;
+  c.contract_size = contract_size;
+  call(c);
+  return status_.result;
+}
+
+bool MarketStateCsim::run(const MarketEvent* words, size_t n, std::vector<StateRecord>& records,
+                          std::vector<MarketUpdate>* markets) {
+  error_.clear();
+  for (size_t i = 0; i < n; ++i) in_.write(pack_event(words[i]));
+  MarketControl c = control_for(kMarketRun);
+  c.words = (uint32_t)n;
+  c.emit_markets = markets != nullptr;
+  call(c);
+  while (!records_.empty()) {
+    StateRecord r;
+    unpack_record(records_.read(), r);
+    records.push_back(r);
+  }
+  while (!markets_.empty()) {
+    MarketUpdate u;
+    unpack_record(markets_.read(), u);
+    if (markets != nullptr) markets->push_back(u);
+  }
+  if (!in_.empty()) error_ = "market_state left " + std::to_string(in_.size()) + " words unread";
+  if (in_.underflowed()) error_ = "market_state read past the last word";
+  return error_.empty();
+}
+
+bool MarketStateCsim::read_slot(uint32_t i) {
+  MarketControl c = control_for(kMarketReadSlot);
+  c.slot = i;
+  call(c);
+  return status_.slot_id != -1 || i < (uint32_t)status_.count;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+void PretradeRiskCsim::control(RiskControl& c) {
+  flush();
+  pretrade_risk(orders_, markets_, exchange_, out_, c, &status_);
+}
+
+void PretradeRiskCsim::reset() {
+  RiskControl c = risk_control(kRiskReset);
+  control(c);
+  unmatched_ = 0;
+}
+LimitsError PretradeRiskCsim::set_account_limits(int a, const AccountLimits& l) {
+  RiskControl c = risk_control(kRiskAccountLimits);
+  c.index = a;
+  c.account = l;
+  control(c);
+  return status_.limits;
+}
+LimitsError PretradeRiskCsim::set_instrument_limits(int i, const InstrumentLimits& l) {
+  RiskControl c = risk_control(kRiskInstrumentLimits);
+  c.index = i;
+  c.instrument = l;
+  control(c);
+  return status_.limits;
+}
+LimitsError PretradeRiskCsim::set_session_limits(int s, const SessionLimits& l) {
+  RiskControl c = risk_control(kRiskSessionLimits);
+  c.index = s;
+  c.session = l;
+  control(c);
+  return status_.limits;
+}
+void PretradeRiskCsim::set_cash(int a, int64_t cash) {
+  RiskControl c = risk_control(kRiskCash);
+  c.index = a;
+  c.value = cash;
+  control(c);
+}
+void PretradeRiskCsim::set_position(int a, int i, int64_t position, int64_t entry_price) {
+  RiskControl c = risk_control(kRiskPosition);
+  c.index = a;
+  c.index2 = i;
+  c.value = position;
+  c.value2 = entry_price;
+  control(c);
+}
+void PretradeRiskCsim::set_kill_global(bool on) {
+  RiskControl c = risk_control(kRiskKillGlobal);
+  c.on = on;
+  control(c);
+}
+void PretradeRiskCsim::set_kill_account(int a, bool on) {
+  RiskControl c = risk_control(kRiskKillAccount);
+  c.index = a;
+  c.on = on;
+  control(c);
+}
+void PretradeRiskCsim::set_kill_instrument(int i, bool on) {
+  RiskControl c = risk_control(kRiskKillInstrument);
+  c.index = i;
+  c.on = on;
+  control(c);
+}
+
+// Kinds in the order a call takes them: 0 markets, 1 exchange answers, 2 orders.
+void PretradeRiskCsim::queue(int kind) {
+  if (kind < last_kind_) flush();
+  last_kind_ = kind;
+  ++queued_;
+}
+
+void PretradeRiskCsim::set_market(int i, const InstrumentMarket& m) {
+  queue(0);
+  MarketUpdate u;
+  std::memset(&u, 0, sizeof u);
+  u.slot = (uint32_t)i;
+  u.market = m;
+  markets_.write(pack_record(u));
+}
+
+void PretradeRiskCsim::exchange(const ExchangeEvent& x) {
+  queue(1);
+  exchange_.write(pack_record(x));
+}
+
+void PretradeRiskCsim::check(const OrderRequest& r) {
+  queue(2);
+  orders_.write(pack_record(r));
+}
+
+bool PretradeRiskCsim::flush() {
+  error_.clear();
+  if (queued_ == 0) return true;
+  RiskControl c = risk_control(kRiskRun);
+  c.items = queued_;
+  pretrade_risk(orders_, markets_, exchange_, out_, c, &status_);
+  if (status_.consumed != queued_)
+    error_ = "pretrade_risk consumed " + std::to_string(status_.consumed) + " of " + std::to_string(queued_) + " records";
+  unmatched_ += status_.unmatched;
+  queued_ = 0;
+  last_kind_ = -1;
+  while (!out_.empty()) {
+    RiskDecision d;
+    unpack_record(out_.read(), d);
+    decisions_.push_back(d);
+  }
+  return error_.empty();
+}
+
+}  // namespace hlsk
+}  // namespace pw

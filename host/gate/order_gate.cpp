@@ -1,0 +1,249 @@
+#include "host/gate/order_gate.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <thread>
+
+#include "host/metrics/tsc_clock.hpp"
+#include "host/strategy/demo_strategy.hpp"
+
+namespace pw {
+
+using namespace oe;
+
+namespace {
+
+constexpr size_t kSendTimeSlots = 4096;  // order-ack latency: send times by client order id modulo this
+
+std::string limits_error_text(const std::string& where, LimitsError e) {
+  return fmt::format("{}: {} ({})", where, limit_field_name(e.field), limits_errc_name(e.code));
+}
+
+}  // namespace
+
+OrderGate::OrderGate(const Config& config, AppMetrics& metrics, StateLogWriter& decisions)
+    : config_(config), metrics_(metrics), decisions_(decisions), engine_(std::make_unique<HostRiskEngine>()),
+      send_time_(kSendTimeSlots, 0) {
+  for (const InstrumentConfig& ic : config.instruments) exchange_ids_.push_back(ic.id);
+  std::vector<std::string> errors;
+  apply_limits(config, errors);
+  for (size_t a = 0; a < config.accounts.size(); ++a) engine_->set_cash((int)a, config.accounts[a].cash);
+}
+
+OrderGate::~OrderGate() { disconnect(); }
+
+void OrderGate::apply_limits(const Config& c, std::vector<std::string>& errors) {
+  for (size_t a = 0; a < c.accounts.size(); ++a) {
+    const LimitsError e = engine_->set_account_limits((int)a, c.accounts[a].limits);
+    if (!e.ok()) errors.push_back(limits_error_text("accounts." + c.accounts[a].name, e));
+  }
+  for (size_t i = 0; i < c.instruments.size(); ++i) {
+    const LimitsError e = engine_->set_instrument_limits((int)i, c.instruments[i].limits);
+    if (!e.ok()) errors.push_back(limits_error_text("instruments." + c.instruments[i].symbol, e));
+  }
+  const LimitsError e = engine_->set_session_limits(0, c.order_entry.limits);
+  if (!e.ok()) errors.push_back(limits_error_text("order_entry", e));
+}
+
+bool OrderGate::connect(std::string& error) {
+  const OrderEntryConfig& oe = config_.order_entry;
+  if (!oe.enabled) return true;
+  if (oe.simulator) {
+    ExchangeSimConfig sc;
+    sc.port = oe.port;
+    sc.users[oe.username] = oe.password;
+    sim_ = std::make_unique<ExchangeSim>(sc);
+    for (const InstrumentConfig& ic : config_.instruments) sim_->add_instrument(ic.id, ic.tick);
+    if (!sim_->start(error)) {
+      error = "simulated exchange: " + error;
+      sim_.reset();
+      return false;
+    }
+  }
+  SessionConfig s;
+  s.host = oe.host == "localhost" ? "127.0.0.1" : oe.host;
+  s.port = sim_ ? sim_->port() : oe.port;
+  s.username = oe.username;
+  s.password = oe.password;
+  s.default_heartbeat_seconds = (int32_t)(oe.heartbeat_ns / 1000000000);
+  session_ = std::make_unique<OrderSession>(s);
+  session_->start(OrderSession::wall_clock_ns());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!session_->active()) {
+    session_->poll(OrderSession::wall_clock_ns());
+    OrderEvent e;
+    while (session_->next_event(e)) on_event(e, nullptr);
+    if (std::chrono::steady_clock::now() > deadline) {
+      error = fmt::format("order entry: no logon with {}:{} within 5 s (session {})", s.host, s.port,
+                          session_state_name(session_->state()));
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  return true;
+}
+
+void OrderGate::disconnect() {
+  if (session_ && session_->active()) {
+    session_->logout("end of run");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (session_->state() != SessionState::disconnected && std::chrono::steady_clock::now() < deadline) {
+      session_->poll(OrderSession::wall_clock_ns());
+      OrderEvent e;
+      while (session_->next_event(e)) on_event(e, nullptr);
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  }
+  session_.reset();
+  if (sim_) sim_->stop();
+  sim_.reset();
+}
+
+void OrderGate::set_market(int i, const InstrumentMarket& m, int32_t bid_qty, int32_t ask_qty) {
+  engine_->set_market(i, m);
+  if (sim_ && i >= 0 && (size_t)i < exchange_ids_.size()) {
+    // The simulated exchange matches against the replayed book top.
+    sim_->set_market(exchange_ids_[(size_t)i], m.best_bid, bid_qty, m.best_ask, ask_qty);
+    dirty_ = true;
+  }
+}
+
+void OrderGate::apply_funding(int instrument, int64_t mark, int64_t rate) { engine_->apply_funding(instrument, mark, rate); }
+
+RiskDecision OrderGate::submit(const OrderRequest& r, int64_t rx_ns) {
+  ++counters_.requests;
+  const int64_t t0 = TscClock::now_ns();
+  const RiskDecision d = engine_->check(r);
+  const int64_t t1 = TscClock::now_ns();
+  metrics_.latency(LatencyStage::risk_check).observe((uint64_t)(t1 - t0));
+  if (rx_ns > 0 && t1 > rx_ns) metrics_.latency(LatencyStage::rx_to_decision).observe((uint64_t)(t1 - rx_ns));
+
+  StateRecord rec;
+  clear_record(rec);
+  rec.kind = (uint8_t)StateKind::decision;
+  rec.instrument_id = r.instrument < exchange_ids_.size() ? exchange_ids_[r.instrument] : -1;
+  rec.time = r.time;
+  rec.decision.client_order_id = r.client_order_id;
+  rec.decision.price = r.price;
+  rec.decision.quantity = r.quantity;
+  rec.decision.account = r.account;
+  rec.decision.side = r.side;
+  rec.decision.accepted = d.accepted ? 1 : 0;
+  rec.decision.reason = (uint8_t)d.reason;
+  decisions_.write(rec, r.instrument < config_.instruments.size() ? config_.instruments[r.instrument].symbol.c_str() : "");
+
+  const bool known_account = r.account < metrics_.account_count();
+  if (d.accepted) {
+    ++counters_.accepted;
+    if (known_account && r.kind != OrderKind::cancel) metrics_.account(r.account).accepted->inc();
+  } else {
+    ++counters_.rejected;
+    metrics_.rejects(d.reason).inc();
+    if (known_account) metrics_.account(r.account).rejected->inc();
+    return d;
+  }
+  if (!session_) return d;  // no order entry configured: the gate's decisions are the output
+
+  LocalReject lr = LocalReject::none;
+  switch (r.kind) {
+    case OrderKind::new_order: {
+      OrderParams p;
+      p.client_order_id = r.client_order_id;
+      p.instrument_id = exchange_ids_[r.instrument];
+      p.side = r.side;
+      p.price = r.price;
+      p.quantity = r.quantity;
+      lr = session_->send_new_order(p);
+      if (lr != LocalReject::none) engine_->on_reject(r.client_order_id);  // never sent: release it
+      break;
+    }
+    case OrderKind::replace:
+      lr = session_->send_replace(r.client_order_id, r.price, r.quantity);
+      if (lr != LocalReject::none) engine_->on_reject(r.client_order_id);  // the order stands as before
+      break;
+    case OrderKind::cancel:
+      lr = session_->send_cancel(r.client_order_id);
+      break;
+  }
+  if (lr == LocalReject::none) {
+    ++counters_.sent;
+    const int64_t sent = TscClock::now_ns();
+    if (rx_ns > 0 && sent > rx_ns) metrics_.latency(LatencyStage::rx_to_order).observe((uint64_t)(sent - rx_ns));
+    send_time_[(uint64_t)r.client_order_id % kSendTimeSlots] = sent;
+    dirty_ = true;
+  } else {
+    ++counters_.refused_by_session;
+  }
+  return d;
+}
+
+void OrderGate::on_event(const OrderEvent& e, DemoStrategy* strategy) {
+  const int64_t id = e.client_order_id;
+  switch (e.type) {
+    case OrderEventType::entered: {
+      engine_->on_entered(id);
+      int64_t& sent = send_time_[(uint64_t)id % kSendTimeSlots];
+      if (sent != 0) {
+        const int64_t now = TscClock::now_ns();
+        if (now > sent) metrics_.latency(LatencyStage::order_to_ack).observe((uint64_t)(now - sent));
+        sent = 0;
+      }
+      if (strategy) strategy->on_entered(id);
+      break;
+    }
+    case OrderEventType::filled:
+      ++counters_.fills;
+      engine_->on_fill(id, e.quantity, e.price);
+      if (strategy) {
+        strategy->on_fill(id, e.quantity, e.price);
+        if (e.state == OrderState::filled) strategy->on_done(id);
+      }
+      break;
+    case OrderEventType::canceled:
+      engine_->on_cancel(id);
+      if (strategy) strategy->on_done(id);
+      break;
+    case OrderEventType::rejected:
+      // A local reject was already released in submit(); the exchange's releases here.
+      if (e.local_reason == LocalReject::none) engine_->on_reject(id);
+      if (strategy) strategy->on_done(id);
+      break;
+    case OrderEventType::replaced:
+      engine_->on_replace(id);
+      if (strategy) strategy->on_replaced(id);
+      break;
+    case OrderEventType::replace_rejected:
+      if (e.local_reason == LocalReject::none) engine_->on_reject(id);
+      if (strategy) strategy->on_replace_rejected(id);
+      break;
+    default: break;
+  }
+}
+
+void OrderGate::poll(DemoStrategy* strategy) {
+  if (!session_) return;
+  session_->poll(OrderSession::wall_clock_ns());
+  OrderEvent e;
+  while (session_->next_event(e)) on_event(e, strategy);
+  if (session_->orders().size() > 60000) session_->forget_final_orders();
+}
+
+void OrderGate::settle(DemoStrategy* strategy, int timeout_ms) {
+  if (!session_ || !sim_ || !dirty_) return;
+  dirty_ = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (int spin = 0;; ++spin) {
+    poll(strategy);
+    const ExchangeSimCounters sc = sim_->counters();
+    const SessionCounters& cc = session_->counters();
+    if (sc.messages_in == cc.messages_out && sc.messages_out == cc.messages_in) return;
+    if (!session_->active() || std::chrono::steady_clock::now() > deadline) {
+      ++counters_.settle_timeouts;
+      return;
+    }
+    if (spin > 64) std::this_thread::sleep_for(std::chrono::microseconds(20));
+  }
+}
+
+}  // namespace pw

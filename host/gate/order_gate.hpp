@@ -1,0 +1,86 @@
+// The pre-trade risk gate between the order flow and the order-entry session: every request is
+// checked by the risk engine (core/risk_engine.hpp), logged as a decision record, counted by
+// reason, and only then sent; the exchange's answers release or convert the reservations. With the
+// in-process simulated exchange, settle() waits until both sides have read everything the other
+// wrote, so a replay decides the same way every time.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/risk_engine.hpp"
+#include "core/state_records.hpp"
+#include "host/config/config.hpp"
+#include "host/exchange_sim/exchange_sim.hpp"
+#include "host/metrics/app_metrics.hpp"
+#include "host/orders/order_session.hpp"
+#include "host/pipeline/state_log.hpp"
+
+namespace pw {
+
+class DemoStrategy;
+
+using HostRiskEngine = RiskEngine<kConfigMaxAccounts, kConfigMaxInstruments, 1024, 4096, 8>;
+
+struct OrderGateCounters {
+  uint64_t requests = 0;
+  uint64_t accepted = 0;
+  uint64_t rejected = 0;
+  uint64_t sent = 0;
+  uint64_t refused_by_session = 0;  // accepted by the gate, not sent (session down, killed)
+  uint64_t fills = 0;
+  uint64_t settle_timeouts = 0;
+};
+
+class OrderGate {
+ public:
+  // `decisions` receives a decision record per request (may be closed: no log).
+  OrderGate(const Config& config, AppMetrics& metrics, StateLogWriter& decisions);
+  ~OrderGate();
+
+  // Limits, cash and the session bucket from a config (start and reload). A bad value leaves the
+  // previous limits in force and comes back in `errors`.
+  void apply_limits(const Config& config, std::vector<std::string>& errors);
+
+  // Starts the simulated exchange (when configured) and the session; waits until it is active.
+  bool connect(std::string& error);
+  void disconnect();
+
+  // The market the gate checks against; the simulated exchange (if any) matches against the same
+  // book top with these quantities.
+  void set_market(int instrument, const InstrumentMarket& m, int32_t bid_qty, int32_t ask_qty);
+  // The exchange's funding at a funding time: cash moves by each position's payment.
+  void apply_funding(int instrument, int64_t mark, int64_t rate);
+
+  // Checks and (when accepted) sends one request; `rx_ns` is the receive time (TscClock) of the
+  // frame that caused it, 0 for none. Returns the decision.
+  RiskDecision submit(const OrderRequest& r, int64_t rx_ns);
+  // Reads the session and hands the exchange's answers to the engine and the strategy.
+  void poll(DemoStrategy* strategy);
+  // With the simulated exchange: polls until every message each side wrote has been read (or
+  // `timeout_ms`), so answers land before the next packet.
+  void settle(DemoStrategy* strategy, int timeout_ms = 2000);
+
+  HostRiskEngine& engine() { return *engine_; }
+  const OrderGateCounters& counters() const { return counters_; }
+  oe::OrderSession* session() { return session_.get(); }
+  oe::ExchangeSim* simulator() { return sim_.get(); }
+  bool dirty() const { return dirty_; }
+
+ private:
+  void on_event(const oe::OrderEvent& e, DemoStrategy* strategy);
+
+  const Config& config_;
+  AppMetrics& metrics_;
+  StateLogWriter& decisions_;
+  std::unique_ptr<HostRiskEngine> engine_;
+  std::unique_ptr<oe::ExchangeSim> sim_;
+  std::unique_ptr<oe::OrderSession> session_;
+  std::vector<int32_t> exchange_ids_;   // risk-engine instrument index → exchange instrument id
+  std::vector<int64_t> send_time_;      // wall clock of the last send, by client order id slot
+  OrderGateCounters counters_;
+  bool dirty_ = false;                  // sent something or moved the simulated market since settle()
+};
+
+}  // namespace pw

@@ -109,7 +109,8 @@ inline int64_t tiered_initial_margin(int64_t notional, const MarginTable& t) {
     if (k >= t.count || notional <= lower) break;
     bool last = k + 1 == t.count;
     int64_t upper = (last || notional < t.tiers[k].notional_cap) ? notional : t.tiers[k].notional_cap;
-    im += div_ceil(upper - lower, t.tiers[k].max_leverage);
+    const int64_t slice = upper - lower, lev = t.tiers[k].max_leverage;  // slice ≥ 0, lev ≥ 1
+    im += slice / lev + (slice % lev != 0);  // ⌈slice / lev⌉ in 64 bits (the i128 form gives the same)
     lower = upper;
   }
   return im;

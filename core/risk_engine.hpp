@@ -13,65 +13,12 @@
 #include "core/fixed_point.hpp"
 #include "core/id_map.hpp"
 #include "core/margin.hpp"
+#include "core/client_id_window.hpp"
+#include "core/risk_decide.hpp"
+#include "core/risk_thresholds.hpp"
 #include "core/risk_types.hpp"
 
 namespace pw {
-
-namespace risk_detail {
-
-// The last kWindow client order ids of accepted new orders (FIFO), for check 11.
-template <int kWindow>
-class DedupWindow {
- public:
-  DedupWindow() { clear(); }
-  void clear() {
-    head_ = 0;
-    count_ = 0;
-    set_.clear();
-  }
-  bool contains(int64_t id) const { return set_.find(id) != set_.kNone; }
-  void insert(int64_t id) {
-    if (count_ == kWindow) set_.erase_key(ring_[head_]);
-    else ++count_;
-    ring_[head_] = id;
-    set_.insert(id, head_);
-    head_ = head_ + 1 == kWindow ? 0 : head_ + 1;
-  }
-
- private:
-  int64_t ring_[kWindow];
-  int32_t head_;
-  int32_t count_;
-  IdMap<int32_t, kWindow> set_;
-};
-
-}  // namespace risk_detail
-
-// Order-rate token bucket in nano-tokens (1 order = 1e9): refill = elapsed ns × orders_per_second,
-// exact, capped at burst × 1e9. Starts full. A request time earlier than the last refill refills
-// nothing (the bucket's clock never runs backwards).
-constexpr int64_t kTokenScale = 1000000000;
-
-struct TokenBucket {
-  int64_t tokens;  // nano-tokens
-  int64_t last;    // ns of the last refill; kNullI64 before the first order
-};
-
-inline int64_t bucket_level(const TokenBucket& b, int64_t orders_per_second, int64_t burst, int64_t t) {
-  const int64_t cap = burst * kTokenScale;  // ≤ 1e18 (validated burst ≤ 1e9)
-  if (b.last == kNullI64 || t <= b.last) return b.tokens < cap ? b.tokens : cap;
-  int64_t elapsed, refill;
-  if (__builtin_sub_overflow(t, b.last, &elapsed) || __builtin_mul_overflow(elapsed, orders_per_second, &refill) ||
-      refill >= cap)
-    return cap;
-  const int64_t level = b.tokens + refill;  // both < 2^60: no overflow
-  return level < cap ? level : cap;
-}
-
-inline void bucket_take(TokenBucket& b, int64_t level, int64_t t) {
-  b.tokens = level - kTokenScale;
-  if (b.last == kNullI64 || t > b.last) b.last = t;
-}
 
 // An order the gate accepted and the exchange has not finished with.
 struct OpenOrder {
@@ -176,8 +123,12 @@ class RiskEngine {
     for (int k = 0; k < kOpenOrders; ++k) free_[k] = kOpenOrders - 1 - k;
     free_count_ = kOpenOrders;
     index_.clear();
-    dedup_.clear();
+    ids_.clear();
+    for (int k = 0; k < kOpenOrders; ++k) order_live_[k] = 0;
     counters_ = RiskCounters{};
+    for (int i = 0; i < kInstruments; ++i) refresh_instrument_thresholds(i, true);
+    for (int a = 0; a < kAccounts; ++a) refresh_account_thresholds(a);
+    for (int ss = 0; ss < kSessions; ++ss) session_ready_[ss] = -money::kI128Max;
   }
 
   // ---- configuration (a bad value leaves the previous limits in force) -----------------------
@@ -190,6 +141,7 @@ class RiskEngine {
     if (!s.configured) s.bucket = TokenBucket{l.order_burst * kTokenScale, kNullI64};
     s.limits = l;
     s.configured = 1;
+    refresh_account_thresholds(a);
     return e;
   }
   LimitsError set_instrument_limits(int i, const InstrumentLimits& l) {
@@ -199,6 +151,7 @@ class RiskEngine {
     instruments_[i].limits = l;
     instruments_[i].configured = 1;
     refresh_instrument(i);  // the tiers may have changed
+    refresh_instrument_thresholds(i, true);
     return e;
   }
   LimitsError set_session_limits(int s, const SessionLimits& l) {
@@ -209,6 +162,7 @@ class RiskEngine {
     if (!ss.configured) ss.bucket = TokenBucket{l.order_burst * kTokenScale, kNullI64};
     ss.limits = l;
     ss.configured = 1;
+    session_ready_[s] = bucket_ready(ss.bucket, l.orders_per_second);
     return e;
   }
   // Collateral: the account's cash (money ×1e-9).
@@ -234,6 +188,7 @@ class RiskEngine {
       instruments_[i].mark_value = contract_value(m.mark > 0 ? m.mark : 0, m.contract_size);
       refresh_instrument(i);
     }
+    refresh_instrument_thresholds(i, remark);
   }
   const InstrumentMarket& market(int i) const { return instruments_[i].market; }
 
@@ -267,14 +222,16 @@ class RiskEngine {
       return d;
     }
     ++counters_.accepted;
-    bucket_take(sessions_[r.session].bucket, p.session_level, r.time);
-    bucket_take(accounts_[r.account].state.bucket, p.account_level, r.time);
+    take_tokens(r);
     if (r.kind == OrderKind::new_order) {
       int32_t slot = free_[--free_count_];
       orders_[slot] = OpenOrder{r.client_order_id, r.price, 0, r.price, 0, r.quantity, 0, 0, 0, -1, -1,
                                 r.account, r.instrument, r.side, r.flags, 0, 0};
       index_.insert(r.client_order_id, slot);
-      dedup_.insert(r.client_order_id);
+      order_seq_[slot] = ids_.enter(r.client_order_id, slot, [this](int32_t s, uint64_t seq) {
+        return order_live_[s] != 0 && order_seq_[s] == seq;
+      });
+      order_live_[slot] = 1;
       link(slot);
       reserve(slot, p.res_qty, p.res_notional, p.eff_price, &p.requirement);
     } else {
@@ -380,7 +337,10 @@ class RiskEngine {
 
   // Start of a trading day: the daily gross notional counts from zero again.
   void reset_daily() {
-    for (int a = 0; a < kAccounts; ++a) accounts_[a].state.filled_notional = 0;
+    for (int a = 0; a < kAccounts; ++a) {
+      accounts_[a].state.filled_notional = 0;
+      refresh_credit(a);
+    }
   }
 
   // ---- inspection --------------------------------------------------------------------------------
@@ -427,8 +387,6 @@ class RiskEngine {
     int64_t res_qty;
     int64_t res_notional;
     int64_t eff_price;
-    int64_t session_level;
-    int64_t account_level;
     MarginParts requirement;  // initial margin and open loss of the instrument with the order
   };
 
@@ -458,6 +416,7 @@ class RiskEngine {
     acc.cash += realized;
     ps.realized_pnl += realized;
     acc.filled_notional += money::notional_ceil(price, qty, cs);
+    refresh_credit(a);
   }
 
   // Recomputes the margin parts of an account × instrument after its exposure, its market or its
@@ -471,6 +430,7 @@ class RiskEngine {
     accounts_[a].totals.requirement += m.requirement() - ps.margin.requirement();
     accounts_[a].totals.equity += m.equity() - ps.margin.equity();
     ps.margin = m;
+    refresh_sides(a, i);
   }
   void refresh_instrument(int i) {
     for (int a = 0; a < kAccounts; ++a) refresh(a, i);
@@ -522,6 +482,7 @@ class RiskEngine {
     int64_t& best = side_ix == 0 ? ps.exposure.best_buy : ps.exposure.best_sell;
     open += qty - o.res_qty;
     accounts_[o.account].state.reserved_notional += notional - o.res_notional;
+    refresh_credit(o.account);
     int64_t old_eff = o.eff_price;
     o.res_qty = qty;
     o.res_notional = notional;
@@ -538,6 +499,7 @@ class RiskEngine {
     m.open_loss = requirement->open_loss;
     accounts_[o.account].totals.requirement += m.requirement() - ps.margin.requirement();
     ps.margin = m;
+    refresh_sides(o.account, o.instrument);
   }
 
   // Re-derives an order's reservation after a fill or an answer of the exchange; an order filled
@@ -568,6 +530,7 @@ class RiskEngine {
     int side_ix = o.side > 0 ? 0 : 1;
     (side_ix == 0 ? ps.exposure.open_buy : ps.exposure.open_sell) -= o.res_qty;
     accounts_[o.account].state.reserved_notional -= o.res_notional;
+    refresh_credit(o.account);
     if (o.prev >= 0) orders_[o.prev].next = o.next;
     else ps.head[side_ix] = o.next;
     if (o.next >= 0) orders_[o.next].prev = o.prev;
@@ -575,8 +538,43 @@ class RiskEngine {
     if (o.eff_price == best) best = scan_best(ps, side_ix);
     refresh(o.account, o.instrument);
     index_.erase_key(o.client_order_id);
+    order_live_[slot] = 0;
+    ids_.leave(o.client_order_id, order_seq_[slot]);
     free_[free_count_++] = slot;
   }
+
+  // ---- thresholds (the slow path: after every change of the state they derive from) ----------
+
+  void refresh_instrument_thresholds(int i, bool prices) {
+    const Instrument& ins = instruments_[i];
+    refresh_instrument_flags(ins_t_[i], ins.configured != 0, ins.limits, ins.market);
+    if (prices) refresh_instrument_prices(ins_t_[i], ins.limits, ins.market);
+  }
+  void refresh_sides(int a, int i) {
+    const int64_t il = instruments_[i].limits.max_position, al = accounts_[a].state.limits.max_position;
+    const int64_t limit = il < al ? il : al;
+    for (int side_ix = 0; side_ix < 2; ++side_ix) side_t_[a][i][side_ix] = side_thresholds(pos_[a][i].exposure, side_ix, limit);
+  }
+  void refresh_credit(int a) {
+    const AccountState& s = accounts_[a].state;
+    acc_t_[a] = account_thresholds(s.limits, s.filled_notional, s.reserved_notional);
+  }
+  void refresh_account_thresholds(int a) {
+    for (int i = 0; i < kInstruments; ++i) refresh_sides(a, i);
+    refresh_credit(a);
+    account_ready_[a] = bucket_ready(accounts_[a].state.bucket, accounts_[a].state.limits.orders_per_second);
+  }
+  // An accepted request takes a token from its session's and its account's bucket.
+  void take_tokens(const OrderRequest& r) {
+    Session& ss = sessions_[r.session];
+    AccountState& acc = accounts_[r.account].state;
+    bucket_take(ss.bucket, bucket_level(ss.bucket, ss.limits.orders_per_second, ss.limits.order_burst, r.time), r.time);
+    bucket_take(acc.bucket, bucket_level(acc.bucket, acc.limits.orders_per_second, acc.limits.order_burst, r.time), r.time);
+    session_ready_[r.session] = bucket_ready(ss.bucket, ss.limits.orders_per_second);
+    account_ready_[r.account] = bucket_ready(acc.bucket, acc.limits.orders_per_second);
+  }
+
+  // ---- the decision: request validity, then the fast path over the thresholds -----------------
 
   RiskDecision evaluate(const OrderRequest& r, Plan& p) const {
     RiskDecision d{r.client_order_id, r.time, 0, 0, true, RejectReason::none, RejectDetail::none, 0};
@@ -589,12 +587,10 @@ class RiskEngine {
       return reject(d, RejectReason::invalid_request, RejectDetail::account_unknown);
     if (r.session >= kSessions || !sessions_[r.session].configured)
       return reject(d, RejectReason::invalid_request, RejectDetail::session_unknown);
-    int8_t side = r.side;
-    uint8_t flags = r.flags;
-    Reservation old{0, 0, 0};
+    OrderView v{r.price, r.quantity, r.quantity, r.time, r.side, r.flags, is_new, 0, 0, 0, 0};
     p.slot = -1;
     if (is_new) {
-      if (side != kBuy && side != kSell) return reject(d, RejectReason::invalid_request, RejectDetail::side_invalid);
+      if (r.side != kBuy && r.side != kSell) return reject(d, RejectReason::invalid_request, RejectDetail::side_invalid);
     } else {
       p.slot = find_slot(r.client_order_id);
       if (p.slot < 0) return reject(d, RejectReason::invalid_request, RejectDetail::order_unknown);
@@ -603,122 +599,70 @@ class RiskEngine {
         return reject(d, RejectReason::invalid_request, RejectDetail::order_mismatch);
       if (o.replace_pending) return reject(d, RejectReason::invalid_request, RejectDetail::replace_pending);
       if (o.flags & kOrderIoc) return reject(d, RejectReason::invalid_request, RejectDetail::replace_ioc);
-      side = o.side;
-      flags = o.flags;
-      old = Reservation{o.res_qty, o.res_notional, o.eff_price};
+      // The reservation the replace would hold: the larger of the old and new remaining quantities.
+      v.side = o.side;
+      v.flags = o.flags;
+      v.old_notional = o.res_notional;
+      v.old_price = o.price;
+      v.old_rem = o.qty - o.filled > 0 ? o.qty - o.filled : 0;
+      v.new_rem = (int64_t)r.quantity - o.filled > 0 ? (int64_t)r.quantity - o.filled : 0;
+      v.q_add = (v.new_rem > v.old_rem ? v.new_rem : v.old_rem) - o.res_qty;
     }
-    const AccountState& acc = accounts_[r.account].state;
-    const bool known_instrument = r.instrument < kInstruments;
+    const bool known = r.instrument < kInstruments;
+    const int ix = known ? r.instrument : 0;  // read only when known
+    const int side_ix = v.side > 0 ? 0 : 1;
+    DecideInputs in{kill_global_,
+                    accounts_[r.account].state.killed != 0,
+                    instruments_[ix].killed != 0,
+                    known,
+                    &ins_t_[ix],
+                    &side_t_[r.account][ix][side_ix],
+                    &acc_t_[r.account],
+                    session_ready_[r.session],
+                    account_ready_[r.account],
+                    is_new ? (uint8_t)ids_.lookup(r.client_order_id) : (uint8_t)0,
+                    free_count_ > 0 && (!v.is_new || index_.has_room(r.client_order_id))};
+    // Check 8: Σ (initial margin of the worst case + open-order loss) ≤ equity, with this
+    // instrument's requirement computed afresh for the exposure with the order (docs/risk.md).
+    auto margin_ok = [&](int64_t q_add, int64_t price) {
+      const Instrument& ins = instruments_[ix];
+      const PositionState& ps = pos_[r.account][ix];
+      Exposure hyp = ps.exposure;
+      int64_t eff = price;
+      if (!is_new) {
+        const int64_t old_price = orders_[p.slot].price;
+        eff = (v.side > 0 ? price > old_price : price < old_price) ? price : old_price;
+      }
+      if (v.side > 0) {
+        hyp.open_buy += q_add;
+        if (eff > hyp.best_buy) hyp.best_buy = eff;
+      } else {
+        hyp.open_sell += q_add;
+        if (eff < hyp.best_sell) hyp.best_sell = eff;
+      }
+      p.eff_price = eff;
+      p.requirement = margin_requirement(hyp, ins.market.mark, ins.mark_value, ins.market.contract_size, ins.limits.margin);
+      const MarginTotals& totals = accounts_[r.account].totals;
+      const i128 requirement = totals.requirement - ps.margin.requirement() + p.requirement.requirement();
+      return requirement <= totals.equity + accounts_[r.account].state.cash;
+    };
+    const RejectDetail fail = decide(v, in, margin_ok);
+    if (fail != RejectDetail::none) return reject(d, reason_of(fail), fail);
 
-    // 1. kill switch: global, account, instrument.
-    if (kill_global_) return reject(d, RejectReason::kill_switch, RejectDetail::kill_global);
-    if (acc.killed) return reject(d, RejectReason::kill_switch, RejectDetail::kill_account);
-    if (known_instrument && instruments_[r.instrument].killed)
-      return reject(d, RejectReason::kill_switch, RejectDetail::kill_instrument);
-
-    // 2. instrument known, tradable, trading status Open.
-    if (!known_instrument || !instruments_[r.instrument].configured)
-      return reject(d, RejectReason::instrument_not_tradable, RejectDetail::instrument_unknown);
-    const Instrument& ins = instruments_[r.instrument];
-    const InstrumentMarket& m = ins.market;
-    const InstrumentLimits& il = ins.limits;
-    if (!m.tradable) return reject(d, RejectReason::instrument_not_tradable, RejectDetail::instrument_not_tradable);
-    if (m.trading_status != kTradingStatusOpen)
-      return reject(d, RejectReason::instrument_not_tradable, RejectDetail::trading_status_not_open);
-
-    // 3. market data trustworthy: book synced, a mark and a contract size, age ≤ max_staleness_ns.
-    if (!m.synced) return reject(d, RejectReason::market_data_untrusted, RejectDetail::book_unsynced);
-    if (m.mark <= 0 || m.contract_size <= 0) return reject(d, RejectReason::market_data_untrusted, RejectDetail::no_mark);
-    int64_t age;
-    if (m.last_update == kNullI64 ||
-        (__builtin_sub_overflow(r.time, m.last_update, &age) ? r.time > m.last_update : age > il.max_staleness_ns))
-      return reject(d, RejectReason::market_data_untrusted, RejectDetail::market_data_stale);
-
-    // 4. price band: limit_down ≤ price ≤ limit_up (a price ≤ 0 is below any band).
-    const int64_t price = r.price;
-    if (price <= 0 || (m.limit_down != kNullI64 && price < m.limit_down))
-      return reject(d, RejectReason::price_band, RejectDetail::price_below_band);
-    if (m.limit_up != kNullI64 && price > m.limit_up) return reject(d, RejectReason::price_band, RejectDetail::price_above_band);
-
-    // 5. price collar: |price − mark| × 10000 ≤ collar_bps × mark (exact, cross-multiplied).
-    const int64_t mark = m.mark;
-    const int64_t dev = price > mark ? price - mark : mark - price;
-    if ((i128)dev * 10000 > (i128)il.collar_bps * mark) return reject(d, RejectReason::price_collar, RejectDetail::price_collar);
-
-    // 6. order size: 0 < quantity ≤ max_order_qty, ⌈price × quantity × cs / 1e9⌉ ≤ max_order_notional.
-    const int64_t qty = r.quantity;
-    const int64_t cs = m.contract_size;
-    if (qty <= 0) return reject(d, RejectReason::order_size, RejectDetail::quantity_not_positive);
-    if (qty > il.max_order_qty) return reject(d, RejectReason::order_size, RejectDetail::quantity_above_max);
-    const int64_t notional = money::notional_ceil(price, qty, cs);
-    if (notional > il.max_order_notional) return reject(d, RejectReason::order_size, RejectDetail::notional_above_max);
-
-    // The reservation this request would hold, and the exposure with it.
-    Reservation v{qty, notional, price};
-    if (!is_new) {
-      const OpenOrder& o = orders_[p.slot];
-      v = reservation(o.side, o.price, o.qty, o.filled, true, price, qty, cs);
-    }
-    const PositionState& ps = pos_[r.account][r.instrument];
-    const Exposure& cur = ps.exposure;
-    Exposure hyp{cur.position, cur.entry_price, cur.open_buy, cur.open_sell, cur.best_buy, cur.best_sell};
-    if (side > 0) {
-      hyp.open_buy += v.qty - old.qty;
-      if (v.eff_price > hyp.best_buy) hyp.best_buy = v.eff_price;
+    // Accepted: the reservation (the decision records it).
+    const int64_t cs = instruments_[ix].market.contract_size;
+    if (is_new) {
+      p.res_qty = v.qty;
+      p.res_notional = money::notional_ceil(v.price, v.qty, cs);
     } else {
-      hyp.open_sell += v.qty - old.qty;
-      if (v.eff_price < hyp.best_sell) hyp.best_sell = v.eff_price;
+      const OpenOrder& o = orders_[p.slot];
+      Reservation res = reservation(o.side, o.price, o.qty, o.filled, true, v.price, v.qty, cs);
+      p.res_qty = res.qty;
+      p.res_notional = res.notional;
+      p.eff_price = res.eff_price;
     }
-    const int64_t open_side = side > 0 ? hyp.open_buy : hyp.open_sell;
-
-    // 7. position limit: worst case on the order's side (position + every open order on that side,
-    //    this one included) ≤ min(instrument, account) max_position.
-    const int64_t worst = side > 0 ? hyp.position + hyp.open_buy : hyp.open_sell - hyp.position;
-    const int64_t limit = il.max_position < acc.limits.max_position ? il.max_position : acc.limits.max_position;
-    if (worst > limit) return reject(d, RejectReason::position_limit, RejectDetail::position_limit);
-
-    // 8. margin: Σ (initial margin of the worst-case position + open-order loss) ≤ equity
-    //    (cash + Σ (unrealized − funding owed)). Only this instrument's requirement changes with
-    //    the order: it is computed afresh, the rest comes from the account's totals.
-    p.requirement = margin_requirement(hyp, mark, ins.mark_value, cs, il.margin);
-    const MarginTotals& totals = accounts_[r.account].totals;
-    const i128 requirement = totals.requirement - ps.margin.requirement() + p.requirement.requirement();
-    if (requirement > totals.equity + acc.cash) return reject(d, RejectReason::margin, RejectDetail::margin);
-
-    // 9. credit: filled today + reserved by open orders (this one's new reservation) ≤ daily limit.
-    if ((i128)acc.filled_notional + acc.reserved_notional - old.notional + v.notional > acc.limits.daily_notional_limit)
-      return reject(d, RejectReason::credit_limit, RejectDetail::credit_limit);
-
-    // 10. throttle: a whole token in the session's and in the account's bucket at the request time.
-    const Session& ss = sessions_[r.session];
-    p.session_level = bucket_level(ss.bucket, ss.limits.orders_per_second, ss.limits.order_burst, r.time);
-    if (p.session_level < kTokenScale) return reject(d, RejectReason::throttle, RejectDetail::throttle_session);
-    p.account_level = bucket_level(acc.bucket, acc.limits.orders_per_second, acc.limits.order_burst, r.time);
-    if (p.account_level < kTokenScale) return reject(d, RejectReason::throttle, RejectDetail::throttle_account);
-
-    // 11. duplicate client order id: open, or among the last kDedupWindow accepted.
-    if (is_new && (find_slot(r.client_order_id) >= 0 || dedup_.contains(r.client_order_id)))
-      return reject(d, RejectReason::duplicate_client_order_id, RejectDetail::duplicate_client_order_id);
-
-    // 12. reduce-only: every open order on its side (this one included) fits inside the opposite
-    //     position: open_side ≤ max(0, −side × position).
-    if (flags & kOrderReduceOnly) {
-      const int64_t reducible = side > 0 ? -hyp.position : hyp.position;
-      if (open_side > (reducible > 0 ? reducible : 0)) return reject(d, RejectReason::reduce_only, RejectDetail::reduce_only);
-    }
-
-    // 13. self-match: a buy at or above the account's lowest open sell (a sell at or below its
-    //     highest open buy) in the instrument.
-    if (side > 0 ? price >= hyp.best_sell : price <= hyp.best_buy)
-      return reject(d, RejectReason::self_match, RejectDetail::self_match);
-
-    if (is_new && (free_count_ == 0 || !index_.has_room(r.client_order_id))) return reject(d, RejectReason::order_capacity, RejectDetail::order_capacity);
-
-    p.res_qty = v.qty;
-    p.res_notional = v.notional;
-    p.eff_price = v.eff_price;
-    d.reserved_qty = (int32_t)v.qty;
-    d.reserved_notional = v.notional;
+    d.reserved_qty = (int32_t)p.res_qty;
+    d.reserved_notional = p.res_notional;
     return d;
   }
 
@@ -730,7 +674,14 @@ class RiskEngine {
   int32_t free_[kOpenOrders];
   int32_t free_count_;
   IdMap<int32_t, kOpenOrders> index_;
-  risk_detail::DedupWindow<kDedupWindow> dedup_;
+  ClientIdWindow<kDedupWindow, kOpenOrders> ids_;
+  uint64_t order_seq_[kOpenOrders];  // acceptance number of the order in each slot (ids_)
+  uint8_t order_live_[kOpenOrders];
+  InstrumentThresholds ins_t_[kInstruments];
+  SideThresholds side_t_[kAccounts][kInstruments][2];
+  AccountThresholds acc_t_[kAccounts];
+  i128 account_ready_[kAccounts];
+  i128 session_ready_[kSessions];
   RiskCounters counters_;
   bool kill_global_;
 };

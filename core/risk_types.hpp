@@ -97,6 +97,7 @@ enum class RejectDetail : uint8_t {
   replace_pending,     // the order already has a replace in flight
   replace_ioc,         // IOC orders never rest and cannot be replaced
   order_capacity,
+  id_window_full,      // check 11: the new id's bucket of live ids is full (core/client_id_window.hpp)
   count_
 };
 
@@ -172,6 +173,7 @@ inline const char* reject_detail_name(RejectDetail d) {
     case RejectDetail::replace_pending: return "replace_pending";
     case RejectDetail::replace_ioc: return "replace_ioc";
     case RejectDetail::order_capacity: return "order_capacity";
+    case RejectDetail::id_window_full: return "id_window_full";
     default: return "unknown";
   }
 }

@@ -238,17 +238,20 @@ void BM_RiskCheckLatency(benchmark::State& state) {
     ns_per_tick = std::chrono::duration<double, std::nano>(wall1 - wall0).count() / (double)(tick1 - tick0);
   }
 
+  // Net of the timer: its median cost, measured in the same run, comes off every sample.
+  for (auto* v : {&all, &accepted})
+    for (uint64_t& x : *v) x = x > overhead_ticks ? x - overhead_ticks : 0;
   Percentiles pa = percentiles(all, ns_per_tick);
   Percentiles pc = percentiles(accepted, ns_per_tick);
   state.counters["p50_ns"] = pa.p50;
   state.counters["p90_ns"] = pa.p90;
   state.counters["p99_ns"] = pa.p99;
-  state.counters["p99.9_ns"] = pa.p999;
+  state.counters["p999_ns"] = pa.p999;
   state.counters["max_ns"] = pa.max;
   state.counters["mean_ns"] = pa.mean;
   state.counters["acc_p50_ns"] = pc.p50;
   state.counters["acc_p99_ns"] = pc.p99;
-  state.counters["acc_p99.9_ns"] = pc.p999;
+  state.counters["acc_p999_ns"] = pc.p999;
   state.counters["timer_ns"] = (double)overhead_ticks * ns_per_tick;
   state.counters["accepted_pct"] = 100.0 * (double)accepted_count / (double)kRequests;
   state.counters["open_orders"] = engine.open_orders();
@@ -291,6 +294,63 @@ void BM_RiskEvaluateFullPath(benchmark::State& state) {
   if (!engine.evaluate(r).accepted) state.SkipWithError("the request should pass every check");
 }
 BENCHMARK(BM_RiskEvaluateFullPath);
+
+// The slow path: what one state change costs the thresholds. 16 accounts, each with a position and
+// open orders on both sides in both instruments.
+void loaded(Engine& e, const Setup& s, int64_t now) {
+  e.reset();
+  configure(e, s, now);
+  for (int a = 0; a < Engine::accounts; ++a) {
+    e.set_account_limits(a, AccountLimits{4000, 2000000000 * U, 1000000, 1000});
+    e.set_cash(a, 5000000 * U);
+    for (int i = 0; i < 2; ++i) {
+      e.set_position(a, i, a % 2 ? 40 : -40, s.mark[i]);
+      for (int k = 0; k < 4; ++k) {
+        OrderRequest r{};
+        r.kind = OrderKind::new_order;
+        r.client_order_id = 1 + a * 100 + i * 10 + k;
+        r.account = (uint16_t)a;
+        r.instrument = (uint16_t)i;
+        r.side = k % 2 ? kSell : kBuy;
+        r.price = s.mark[i] + (k % 2 ? 1 : -1) * s.mark[i] / 1000 * (k + 1);
+        r.quantity = 5;
+        r.time = now;
+        r.session = 0;
+        e.check(r);
+      }
+    }
+  }
+}
+
+// A mark move of one instrument: every account's margin parts and thresholds in it are refreshed.
+void BM_RiskRefreshMarkMove16Accounts(benchmark::State& state) {
+  static Engine engine;
+  Setup s;
+  const int64_t now = 1700000000LL * U;
+  loaded(engine, s, now);
+  InstrumentMarket m = engine.market(0);
+  int64_t k = 0;
+  for (auto _ : state) {
+    m.mark = s.mark[0] + (++k & 1023) * 1000;
+    engine.set_market(0, m);
+  }
+  state.counters["accounts"] = Engine::accounts;
+}
+BENCHMARK(BM_RiskRefreshMarkMove16Accounts);
+
+// A fill: position, cash, daily notional, margin parts and the account × instrument's thresholds.
+void BM_RiskRefreshAfterFill(benchmark::State& state) {
+  static Engine engine;
+  Setup s;
+  const int64_t now = 1700000000LL * U;
+  loaded(engine, s, now);
+  int8_t side = kBuy;
+  for (auto _ : state) {
+    engine.on_untracked_fill(3, 0, side, 1, s.mark[0]);
+    side = (int8_t)-side;
+  }
+}
+BENCHMARK(BM_RiskRefreshAfterFill);
 
 }  // namespace
 

@@ -1,0 +1,149 @@
+// The pre-trade checks' thresholds: what each check compares an order against, as ready numbers,
+// recomputed by the slow path whenever the state they derive from changes (market update, limits,
+// fill, exchange answer, cash, start of day, an accepted order's reservation), so that deciding an
+// order (core/risk_decide.hpp) is compares. Each threshold is exact: comparing the order against
+// it gives the same answer as today's formula in docs/risk.md (the derivations are written beside
+// each field). Records are plain data: the HLS kernel holds them in registers.
+#pragma once
+#include <cstdint>
+
+#include "core/fixed_point.hpp"
+#include "core/margin.hpp"
+#include "core/risk_types.hpp"
+
+namespace pw {
+
+// Order-rate token bucket in nano-tokens (1 order = 1e9): refill = elapsed ns × orders_per_second,
+// exact, capped at burst × 1e9. Starts full. A request time earlier than the last refill refills
+// nothing (the bucket's clock never runs backwards).
+constexpr int64_t kTokenScale = 1000000000;
+
+struct TokenBucket {
+  int64_t tokens;  // nano-tokens
+  int64_t last;    // ns of the last refill; kNullI64 before the first order
+};
+
+inline int64_t bucket_level(const TokenBucket& b, int64_t orders_per_second, int64_t burst, int64_t t) {
+  const int64_t cap = burst * kTokenScale;  // ≤ 1e18 (validated burst ≤ 1e9)
+  if (b.last == kNullI64 || t <= b.last) return b.tokens < cap ? b.tokens : cap;
+  int64_t elapsed, refill;
+  if (__builtin_sub_overflow(t, b.last, &elapsed) || __builtin_mul_overflow(elapsed, orders_per_second, &refill) ||
+      refill >= cap)
+    return cap;
+  const int64_t level = b.tokens + refill;  // both < 2^60: no overflow
+  return level < cap ? level : cap;
+}
+
+inline void bucket_take(TokenBucket& b, int64_t level, int64_t t) {
+  b.tokens = level - kTokenScale;
+  if (b.last == kNullI64 || t > b.last) b.last = t;
+}
+
+constexpr i128 kNoCeiling = money::kI128Max;  // a ceiling that no product reaches
+
+// One instrument: checks 2-6 (and the contract size for check 9).
+struct InstrumentThresholds {
+  RejectDetail gate;       // first of checks 2-3 that fails whatever the order (none: all pass but
+                           // staleness, which depends on the order's time)
+  int64_t stale_after;     // check 3: time > stale_after is stale (last_update + max_staleness_ns)
+  int64_t band_lo;         // check 4: price < band_lo is below the band (≥ 1: a price ≤ 0 is below)
+  int64_t band_hi;         //          price > band_hi is above it
+  int64_t collar_lo;       // check 5: mark ∓ ⌊collar_bps × mark / 10000⌋, the integer deviations d
+  int64_t collar_hi;       //          with d × 10000 ≤ collar_bps × mark
+  int64_t max_qty;         // check 6
+  i128 notional_pq;        // check 6: ⌈p·q·cs / 1e9⌉ ≤ N ⟺ p·q ≤ ⌊N·1e9 / cs⌋ (kNoCeiling: N = INT64_MAX,
+                           //          which today's saturated notional never exceeds)
+  i128 pq_cap;             // ⌊2^126 / cs⌋: below it p·q·cs is exact in 128 bits
+  int64_t contract_size;
+};
+
+// One account × instrument × side: checks 7, 12, 13.
+struct SideThresholds {
+  int64_t position_room;  // check 7: contracts this side may add (limit − worst case now)
+  int64_t reduce_room;    // check 12: max(0, −side × position) − open quantity on the side
+  int64_t opposite_best;  // check 13: the account's best open price on the other side
+};
+
+// One account: check 9.
+struct AccountThresholds {
+  i128 credit;    // daily limit − filled − reserved (money ×1e-9)
+  i128 credit_x;  // credit × 1e9, compared with p·q·cs (kNoCeiling: credit ≥ INT64_MAX, which no
+                  // saturated notional exceeds)
+};
+
+// Check 10: the earliest request time at which the bucket holds a whole token.
+//   level(t) = min(cap, tokens + (t − last) × rate) for t > last, tokens otherwise (cap ≥ 1e9);
+//   level(t) ≥ 1e9 ⟺ tokens ≥ 1e9, or t − last ≥ ⌈(1e9 − tokens) / rate⌉ (which implies t > last).
+inline i128 bucket_ready(const TokenBucket& b, int64_t orders_per_second) {
+  // (an unconfigured bucket, rate 0, is never read: request validity refuses its orders)
+  if (b.last == kNullI64 || b.tokens >= kTokenScale || orders_per_second <= 0) return -money::kI128Max;
+  const int64_t deficit = kTokenScale - b.tokens;  // 0 < deficit ≤ 1e9 (tokens ≥ 0)
+  return (i128)b.last + (deficit + orders_per_second - 1) / orders_per_second;
+}
+
+namespace risk_detail {
+inline int64_t clamp64(i128 v) { return v > (i128)INT64_MAX ? INT64_MAX : v < (i128)INT64_MIN ? INT64_MIN : (int64_t)v; }
+}  // namespace risk_detail
+
+// Checks 2-3's order-independent part, in their order.
+inline RejectDetail instrument_gate(bool configured, const InstrumentMarket& m) {
+  if (!configured) return RejectDetail::instrument_unknown;
+  if (!m.tradable) return RejectDetail::instrument_not_tradable;
+  if (m.trading_status != kTradingStatusOpen) return RejectDetail::trading_status_not_open;
+  if (!m.synced) return RejectDetail::book_unsynced;
+  if (m.mark <= 0 || m.contract_size <= 0) return RejectDetail::no_mark;
+  if (m.last_update == kNullI64) return RejectDetail::market_data_stale;
+  return RejectDetail::none;
+}
+
+// The parts that follow the market's flags, band and time (every market update; no division).
+inline void refresh_instrument_flags(InstrumentThresholds& t, bool configured, const InstrumentLimits& l,
+                                     const InstrumentMarket& m) {
+  t.gate = instrument_gate(configured, m);
+  // age = time − last_update > max_staleness ⟺ time > last_update + max_staleness (exact in 128
+  // bits; a sum past INT64_MAX is never exceeded, as no age fits past it either).
+  t.stale_after = m.last_update == kNullI64 ? INT64_MIN : risk_detail::clamp64((i128)m.last_update + l.max_staleness_ns);
+  t.band_lo = (m.limit_down == kNullI64 || m.limit_down < 1) ? 1 : m.limit_down;
+  t.band_hi = m.limit_up == kNullI64 ? INT64_MAX : m.limit_up;
+}
+
+// The parts that follow the mark, the contract size and the limits (they divide).
+inline void refresh_instrument_prices(InstrumentThresholds& t, const InstrumentLimits& l, const InstrumentMarket& m) {
+  t.max_qty = l.max_order_qty;
+  t.contract_size = m.contract_size;
+  if (m.mark <= 0 || m.contract_size <= 0) {  // the gate refuses every order: nothing to compare
+    t.collar_lo = t.collar_hi = 0;
+    t.notional_pq = t.pq_cap = 0;
+    return;
+  }
+  const i128 dev = (i128)l.collar_bps * m.mark / 10000;  // ⌊·⌋ of a positive value
+  t.collar_lo = risk_detail::clamp64((i128)m.mark - dev);
+  t.collar_hi = risk_detail::clamp64((i128)m.mark + dev);
+  t.notional_pq = l.max_order_notional >= INT64_MAX ? kNoCeiling : (i128)l.max_order_notional * kPriceScale / m.contract_size;
+  t.pq_cap = ((i128)1 << 126) / m.contract_size;
+}
+
+// Check 9's headroom from the account's day so far: filled + reserved − old + new ≤ limit.
+inline AccountThresholds account_thresholds(const AccountLimits& l, int64_t filled, int64_t reserved) {
+  AccountThresholds t;
+  t.credit = (i128)l.daily_notional_limit - filled - reserved;
+  t.credit_x = t.credit >= (i128)INT64_MAX ? kNoCeiling : t.credit * kPriceScale;
+  return t;
+}
+
+// Checks 7, 12, 13 of one side from the exposure (`side_ix` 0: buys, 1: sells).
+inline SideThresholds side_thresholds(const Exposure& e, int side_ix, int64_t max_position) {
+  SideThresholds t;
+  if (side_ix == 0) {
+    t.position_room = max_position - (e.position + e.open_buy);
+    t.reduce_room = (e.position < 0 ? -e.position : 0) - e.open_buy;
+    t.opposite_best = e.best_sell;
+  } else {
+    t.position_room = max_position - (e.open_sell - e.position);
+    t.reduce_room = (e.position > 0 ? e.position : 0) - e.open_sell;
+    t.opposite_best = e.best_buy;
+  }
+  return t;
+}
+
+}  // namespace pw

@@ -327,6 +327,7 @@ class MarketState {
     std::memcpy(s.symbol, d.symbol, sizeof s.symbol);
     s.symbol[sizeof s.symbol - 1] = 0;
     if (d.tick_size != kNullI64) s.tick_size = d.tick_size;
+    s.book.set_tick(s.tick_size);
     s.trading_status = d.trading_status;
   }
 

@@ -36,7 +36,7 @@
 #include "core/events.hpp"
 #include "core/fixed_point.hpp"
 #include "core/impact_price.hpp"
-#include "core/order_index.hpp"
+#include "core/id_map.hpp"
 
 namespace pw {
 
@@ -95,6 +95,13 @@ struct BookLevel {
 
 constexpr int8_t kBid = 1;
 constexpr int8_t kAsk = -1;
+
+// A resting order, the value of the book's order index (id → order).
+struct RestingOrder {
+  int64_t price;  // ×1e-9
+  int32_t qty;    // contracts, > 0
+  int8_t side;    // 1 bid, -1 ask
+};
 
 // Price levels (docs/hls.md, market_state). A side's levels live in one of two places:
 //   the window   kWindowTicks levels indexed directly by their tick offset from base_ (the book's
@@ -198,9 +205,9 @@ class Book {
       follow_market();
       return BookError::ok;
     }
-    if (orders_.full()) return fail(BookError::order_capacity);
+    if (!orders_.has_room(id)) return fail(BookError::order_capacity);  // full (or its buckets are: core/id_map.hpp)
     if (!level_add(side, price, qty)) return fail(BookError::level_capacity);
-    orders_.insert(id, price, qty, side);
+    orders_.insert(id, RestingOrder{price, qty, side});
     ++c_.adds;
     follow_market();
     return BookError::ok;
@@ -368,7 +375,7 @@ class Book {
   }
 
  private:
-  using Index = OrderIndex<kMaxOrders>;
+  using Index = IdMap<RestingOrder, kMaxOrders>;
 
   // key = price for bids, −price for asks: a higher key is a better level on either side.
   static constexpr int sx(int8_t side) { return side == kBid ? 0 : 1; }

@@ -11,95 +11,13 @@
 #include <cstdint>
 
 #include "core/fixed_point.hpp"
+#include "core/id_map.hpp"
 #include "core/margin.hpp"
 #include "core/risk_types.hpp"
 
 namespace pw {
 
 namespace risk_detail {
-
-constexpr int pow2_at_least(int n) {
-  int p = 1;
-  while (p < n) p *= 2;
-  return p;
-}
-
-// Open-addressing map from a 64-bit id to a slot number, linear probing, deletion by backward
-// shift (no tombstones, so probe lengths never degrade). Sized to a power of two ≥ 2 × capacity:
-// the load factor stays ≤ 1/2.
-template <int kCapacity>
-class IdIndex {
- public:
-  static constexpr int kSize = pow2_at_least(2 * kCapacity);
-  static constexpr uint32_t kMask = (uint32_t)kSize - 1;
-
-  IdIndex() { clear(); }
-  void clear() {
-    for (int i = 0; i < kSize; ++i) slots_[i].val = -1;
-  }
-
-  int32_t find(int64_t key) const {
-    uint32_t h = home(key);
-    for (int n = 0; n < kSize; ++n) {
-      if (slots_[h].val < 0) return -1;
-      if (slots_[h].key == key) return slots_[h].val;
-      h = (h + 1) & kMask;
-    }
-    return -1;
-  }
-
-  // `key` must be absent; the caller keeps at most kCapacity keys.
-  void insert(int64_t key, int32_t val) {
-    uint32_t h = home(key);
-    for (int n = 0; n < kSize; ++n) {
-      if (slots_[h].val < 0) {
-        slots_[h].key = key;
-        slots_[h].val = val;
-        return;
-      }
-      h = (h + 1) & kMask;
-    }
-  }
-
-  void erase(int64_t key) {
-    uint32_t hole = home(key);
-    int n = 0;
-    for (; n < kSize; ++n) {
-      if (slots_[hole].val < 0) return;
-      if (slots_[hole].key == key) break;
-      hole = (hole + 1) & kMask;
-    }
-    if (n == kSize) return;
-    // Pull later members of the probe run back into the hole when their home allows it.
-    uint32_t j = hole;
-    for (int m = 0; m < kSize; ++m) {
-      j = (j + 1) & kMask;
-      if (slots_[j].val < 0) break;
-      uint32_t k = home(slots_[j].key);
-      bool stays = (hole <= j) ? (hole < k && k <= j) : (hole < k || k <= j);
-      if (!stays) {
-        slots_[hole] = slots_[j];
-        hole = j;
-      }
-    }
-    slots_[hole].val = -1;
-  }
-
- private:
-  static constexpr int kBits = [] {
-    int b = 0;
-    while ((1 << b) < kSize) ++b;
-    return b;
-  }();
-  static uint32_t home(int64_t key) {
-    return (uint32_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> (64 - kBits)) & kMask;
-  }
-  struct Slot {  // key and value side by side: one cache line per probe
-    int64_t key;
-    int32_t val;  // -1: empty
-  };
-  Slot slots_[kSize];
-};
 
 // The last kWindow client order ids of accepted new orders (FIFO), for check 11.
 template <int kWindow>
@@ -111,9 +29,9 @@ class DedupWindow {
     count_ = 0;
     set_.clear();
   }
-  bool contains(int64_t id) const { return set_.find(id) >= 0; }
+  bool contains(int64_t id) const { return set_.find(id) != set_.kNone; }
   void insert(int64_t id) {
-    if (count_ == kWindow) set_.erase(ring_[head_]);
+    if (count_ == kWindow) set_.erase_key(ring_[head_]);
     else ++count_;
     ring_[head_] = id;
     set_.insert(id, head_);
@@ -124,7 +42,7 @@ class DedupWindow {
   int64_t ring_[kWindow];
   int32_t head_;
   int32_t count_;
-  IdIndex<kWindow> set_;
+  IdMap<int32_t, kWindow> set_;
 };
 
 }  // namespace risk_detail
@@ -523,9 +441,9 @@ class RiskEngine {
     return d;
   }
 
-  int32_t find_slot(int64_t client_order_id) const { return index_.find(client_order_id); }
+  int32_t find_slot(int64_t client_order_id) const { return index_.value_or(client_order_id, -1); }
   int32_t event_slot(int64_t client_order_id) {
-    int32_t slot = index_.find(client_order_id);
+    int32_t slot = index_.value_or(client_order_id, -1);
     if (slot < 0) ++counters_.unknown_events;
     return slot;
   }
@@ -656,7 +574,7 @@ class RiskEngine {
     int64_t& best = side_ix == 0 ? ps.exposure.best_buy : ps.exposure.best_sell;
     if (o.eff_price == best) best = scan_best(ps, side_ix);
     refresh(o.account, o.instrument);
-    index_.erase(o.client_order_id);
+    index_.erase_key(o.client_order_id);
     free_[free_count_++] = slot;
   }
 
@@ -794,7 +712,7 @@ class RiskEngine {
     if (side > 0 ? price >= hyp.best_sell : price <= hyp.best_buy)
       return reject(d, RejectReason::self_match, RejectDetail::self_match);
 
-    if (is_new && free_count_ == 0) return reject(d, RejectReason::order_capacity, RejectDetail::order_capacity);
+    if (is_new && (free_count_ == 0 || !index_.has_room(r.client_order_id))) return reject(d, RejectReason::order_capacity, RejectDetail::order_capacity);
 
     p.res_qty = v.qty;
     p.res_notional = v.notional;
@@ -811,7 +729,7 @@ class RiskEngine {
   OpenOrder orders_[kOpenOrders];
   int32_t free_[kOpenOrders];
   int32_t free_count_;
-  risk_detail::IdIndex<kOpenOrders> index_;
+  IdMap<int32_t, kOpenOrders> index_;
   risk_detail::DedupWindow<kDedupWindow> dedup_;
   RiskCounters counters_;
   bool kill_global_;

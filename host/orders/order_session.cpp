@@ -453,30 +453,39 @@ OrderState open_state(int32_t filled) { return filled > 0 ? OrderState::partiall
 
 void OrderSession::handle_application_message(const orders::Message& m) {
   const bool resend = (m.flags & kFlagPossibleResend) != 0;
-  auto unknown = [&] { ++counters_.unknown_order_events; };
+  // A reply about one order: its body, and the order's record (null, counted, when unknown).
+  auto record_of = [&](auto& x) -> OrderRecord* {
+    decode(m, x);
+    OrderRecord* r = orders_.find(x.client_order_id);
+    if (r == nullptr) ++counters_.unknown_order_events;
+    return r;
+  };
+  // What every reply carries into its event: the exchange's time, the correlation id, whether it
+  // may be a resend, and the execution id where the layout has one (every layout field is a
+  // member of the same name, see message_fields.hpp).
+  auto reply = [&](OrderEvent e, const auto& x) {
+    if constexpr (requires { x.exec_id; }) e.exec_id = x.exec_id;
+    e.correlation_id = x.correlation_id;
+    e.time = x.timestamp;
+    e.possible_resend = resend;
+    return e;
+  };
   switch (m.template_id) {
     case orders::kOrderEnteredId: {
       OrderEntered x;
-      decode(m, x);
-      OrderRecord* r = orders_.find(x.client_order_id);
-      if (r == nullptr) return unknown();
+      OrderRecord* r = record_of(x);
+      if (r == nullptr) return;
       r->order_id = x.order_id;
       const OrderState s = known_state(*r);
       r->state = s == OrderState::pending_new ? OrderState::active : s;
       r->last_update = x.timestamp;
-      OrderEvent e = order_event(OrderEventType::entered, *r);
-      e.exec_id = x.exec_id;
-      e.correlation_id = x.correlation_id;
-      e.time = x.timestamp;
-      e.possible_resend = resend;
-      push_event(e);
+      push_event(reply(order_event(OrderEventType::entered, *r), x));
       break;
     }
     case orders::kOrderReplacedId: {
       OrderReplaced x;
-      decode(m, x);
-      OrderRecord* r = orders_.find(x.client_order_id);
-      if (r == nullptr) return unknown();
+      OrderRecord* r = record_of(x);
+      if (r == nullptr) return;
       if (r->replace_pending) r->price = r->pending_price;
       else ++counters_.protocol_errors;  // no replace in flight: quantities still taken as given
       r->replace_pending = false;
@@ -486,19 +495,13 @@ void OrderSession::handle_application_message(const orders::Message& m) {
       r->quantity = x.total_filled + x.available_qty;
       r->state = x.available_qty > 0 ? open_state(x.total_filled) : (x.total_filled > 0 ? OrderState::filled : OrderState::canceled);
       r->last_update = x.timestamp;
-      OrderEvent e = order_event(OrderEventType::replaced, *r);
-      e.exec_id = x.exec_id;
-      e.correlation_id = x.correlation_id;
-      e.time = x.timestamp;
-      e.possible_resend = resend;
-      push_event(e);
+      push_event(reply(order_event(OrderEventType::replaced, *r), x));
       break;
     }
     case orders::kOrderRejectId: {
       OrderReject x;
-      decode(m, x);
-      OrderRecord* r = orders_.find(x.client_order_id);
-      if (r == nullptr) return unknown();
+      OrderRecord* r = record_of(x);
+      if (r == nullptr) return;
       OrderEventType type;
       if (r->replace_pending) {
         r->replace_pending = false;
@@ -514,40 +517,31 @@ void OrderSession::handle_application_message(const orders::Message& m) {
       }
       r->reason = x.order_reject_reason;
       r->last_update = x.timestamp;
-      OrderEvent e = order_event(type, *r);
-      e.correlation_id = x.correlation_id;
+      OrderEvent e = reply(order_event(type, *r), x);
       e.reason = x.order_reject_reason;
-      e.time = x.timestamp;
-      e.possible_resend = resend;
       e.text.assign(x.order_reject_details.view());
       push_event(e);
       break;
     }
     case orders::kOrderCanceledId: {
       OrderCanceled x;
-      decode(m, x);
-      OrderRecord* r = orders_.find(x.client_order_id);
-      if (r == nullptr) return unknown();
+      OrderRecord* r = record_of(x);
+      if (r == nullptr) return;
       r->state = OrderState::canceled;
       r->filled = x.total_filled;
       r->remaining = 0;
       r->cancel_pending = r->replace_pending = false;
       r->reason = x.cancel_reason;
       r->last_update = x.timestamp;
-      OrderEvent e = order_event(OrderEventType::canceled, *r);
-      e.exec_id = x.exec_id;
-      e.correlation_id = x.correlation_id;
+      OrderEvent e = reply(order_event(OrderEventType::canceled, *r), x);
       e.reason = x.cancel_reason;
-      e.time = x.timestamp;
-      e.possible_resend = resend;
       push_event(e);
       break;
     }
     case orders::kOrderFilledId: {
       OrderFilled x;
-      decode(m, x);
-      OrderRecord* r = orders_.find(x.client_order_id);
-      if (r == nullptr) return unknown();
+      OrderRecord* r = record_of(x);
+      if (r == nullptr) return;
       r->order_id = x.order_id;
       r->filled = x.total_filled;
       r->remaining = x.available_qty;
@@ -560,30 +554,22 @@ void OrderSession::handle_application_message(const orders::Message& m) {
         r->state = OrderState::partially_filled;
       }
       r->last_update = x.timestamp;
-      OrderEvent e = order_event(OrderEventType::filled, *r);
-      e.exec_id = x.exec_id;
-      e.correlation_id = x.correlation_id;
+      OrderEvent e = reply(order_event(OrderEventType::filled, *r), x);
       e.price = x.fill_price;
       e.quantity = x.fill_qty;
       e.aggressor = x.is_aggressor;
-      e.time = x.timestamp;
-      e.possible_resend = resend;
       push_event(e);
       break;
     }
     case orders::kCancelOrderRejectId: {
       CancelOrderReject x;
-      decode(m, x);
-      OrderRecord* r = orders_.find(x.client_order_id);
-      if (r == nullptr) return unknown();
+      OrderRecord* r = record_of(x);
+      if (r == nullptr) return;
       r->cancel_pending = false;
       r->state = known_state(*r);
       r->last_update = x.timestamp;
-      OrderEvent e = order_event(OrderEventType::cancel_rejected, *r);
-      e.correlation_id = x.correlation_id;
+      OrderEvent e = reply(order_event(OrderEventType::cancel_rejected, *r), x);
       e.reason = x.cancel_order_reject_reason;
-      e.time = x.timestamp;
-      e.possible_resend = resend;
       e.text.assign(x.cancel_order_reject_details.view());
       push_event(e);
       break;
@@ -593,22 +579,15 @@ void OrderSession::handle_application_message(const orders::Message& m) {
       decode(m, x);
       OrderEvent e{};
       e.type = OrderEventType::mass_cancel_ack;
-      e.correlation_id = x.correlation_id;
-      e.exec_id = x.exec_id;
       e.quantity = x.canceled_count;
-      e.time = x.timestamp;
-      e.possible_resend = resend;
-      push_event(e);
+      push_event(reply(e, x));
       break;
     }
     case orders::kMassCancelOrderRejectId: {
       MassCancelOrderReject x;
       decode(m, x);
-      OrderEvent e{};
+      OrderEvent e = reply(OrderEvent{}, x);
       e.type = OrderEventType::mass_cancel_reject;
-      e.correlation_id = x.correlation_id;
-      e.time = x.timestamp;
-      e.possible_resend = resend;
       e.text.assign(x.error_message.view());
       push_event(e);
       break;

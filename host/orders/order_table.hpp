@@ -1,11 +1,13 @@
 // The order-state table of an order-entry session: client order id → what the session knows about
 // the order. Every order the application hands to the session gets a record (orders refused
 // locally included), so that at any moment each client order id is in exactly one state.
-// Open addressing with linear probing over a table sized once; no allocation after construction.
+// An IdMapView (core/id_map.hpp) over buckets allocated once at construction for the configured
+// capacity; no allocation after that.
 #pragma once
 #include <cstdint>
 #include <memory>
 
+#include "core/id_map.hpp"
 #include "host/orders/order_messages.hpp"
 
 namespace pw::oe {
@@ -95,99 +97,53 @@ struct OrderRecord {
 
 class OrderTable {
  public:
-  // Room for `max_orders` records; the slot array is twice that (rounded to a power of two) so
-  // probes stay short.
-  explicit OrderTable(uint32_t max_orders) : max_orders_(max_orders < 1 ? 1 : max_orders) {
-    uint32_t n = 2;
-    while (n < 2 * max_orders_) n <<= 1;
-    mask_ = n - 1;
-    slots_.reset(new Slot[n]);
-    clear();
-  }
+  // Room for `max_orders` records (the id map's capacity rule: core/id_map.hpp).
+  explicit OrderTable(uint32_t max_orders)
+      : buckets_(new Map::Bucket[Map::buckets_for(clamp(max_orders))]()), map_(buckets_.get(), clamp(max_orders)) {}
 
-  void clear() {
-    for (uint32_t i = 0; i <= mask_; ++i) slots_[i].used = false;
-    size_ = 0;
-  }
+  void clear() { map_.clear(); }
 
-  uint32_t size() const { return size_; }
-  uint32_t capacity() const { return max_orders_; }
-  bool full() const { return size_ >= max_orders_; }
+  uint32_t size() const { return (uint32_t)map_.size(); }
+  uint32_t capacity() const { return (uint32_t)map_.capacity(); }
+  bool full() const { return map_.full(); }
+  // Inserts refused below capacity because the id's buckets were full (see core/id_map.hpp).
+  uint64_t overflows() const { return map_.overflows(); }
 
   OrderRecord* find(int64_t cid) {
-    for (uint32_t i = hash(cid);; i = (i + 1) & mask_) {
-      if (!slots_[i].used) return nullptr;
-      if (slots_[i].rec.client_order_id == cid) return &slots_[i].rec;
-    }
+    const int32_t s = map_.find(cid);
+    return s == Map::kNone ? nullptr : &map_.at(s);
   }
   const OrderRecord* find(int64_t cid) const { return const_cast<OrderTable*>(this)->find(cid); }
 
-  // A zeroed record for a new id, or nullptr when the id exists or the table is full.
+  // A zeroed record for a new id, or nullptr when the id exists or there is no room for it.
   OrderRecord* insert(int64_t cid) {
-    if (full()) return nullptr;
-    uint32_t i = hash(cid);
-    for (; slots_[i].used; i = (i + 1) & mask_)
-      if (slots_[i].rec.client_order_id == cid) return nullptr;
-    slots_[i].used = true;
-    slots_[i].rec = OrderRecord{};
-    slots_[i].rec.client_order_id = cid;
-    ++size_;
-    return &slots_[i].rec;
+    if (full() || map_.find(cid) != Map::kNone) return nullptr;
+    OrderRecord rec{};
+    rec.client_order_id = cid;
+    const int32_t s = map_.insert(cid, rec);
+    return s == Map::kNone ? nullptr : &map_.at(s);
   }
 
   // Removes every record in a final state (filled, canceled, rejected); returns how many.
-  // Backward-shift deletion keeps every remaining record reachable without tombstones.
   uint32_t erase_final() {
-    uint32_t removed = 0;
-    for (uint32_t i = 0; i <= mask_; ++i) {
-      while (slots_[i].used && is_final(slots_[i].rec.state)) {
-        erase_at(i);
-        ++removed;
-      }
-    }
-    return removed;
+    return (uint32_t)map_.erase_if([](int64_t, const OrderRecord& r) { return is_final(r.state); });
   }
 
   template <typename F>
   void for_each(F&& f) {
-    for (uint32_t i = 0; i <= mask_; ++i)
-      if (slots_[i].used) f(slots_[i].rec);
+    map_.for_each([&](int64_t, OrderRecord& r) { f(r); });
   }
   template <typename F>
   void for_each(F&& f) const {
-    for (uint32_t i = 0; i <= mask_; ++i)
-      if (slots_[i].used) f(static_cast<const OrderRecord&>(slots_[i].rec));
+    map_.for_each([&](int64_t, const OrderRecord& r) { f(r); });
   }
 
  private:
-  struct Slot {
-    OrderRecord rec;
-    bool used;
-  };
+  using Map = IdMapView<OrderRecord>;
+  static int32_t clamp(uint32_t n) { return n < 1 ? 1 : n > (uint32_t)INT32_MAX ? INT32_MAX : (int32_t)n; }
 
-  uint32_t hash(int64_t cid) const {
-    uint64_t x = (uint64_t)cid * 0x9E3779B97F4A7C15ull;  // Fibonacci hashing: sequential ids spread
-    return (uint32_t)(x >> 32) & mask_;
-  }
-
-  void erase_at(uint32_t i) {
-    slots_[i].used = false;
-    --size_;
-    for (uint32_t j = (i + 1) & mask_; slots_[j].used; j = (j + 1) & mask_) {
-      const uint32_t home = hash(slots_[j].rec.client_order_id);
-      // Move j into the hole when its home position does not lie cyclically in (i, j].
-      const bool home_in_range = i <= j ? (home > i && home <= j) : (home > i || home <= j);
-      if (home_in_range) continue;
-      slots_[i] = slots_[j];
-      slots_[j].used = false;
-      i = j;
-    }
-  }
-
-  uint32_t max_orders_;
-  uint32_t mask_ = 0;
-  uint32_t size_ = 0;
-  std::unique_ptr<Slot[]> slots_;
+  std::unique_ptr<Map::Bucket[]> buckets_;
+  Map map_;
 };
 
 }  // namespace pw::oe

@@ -141,7 +141,7 @@ uint64_t DemoStrategy::next_random() {  // splitmix64
   return z ^ (z >> 31);
 }
 
-int DemoStrategy::find(int64_t id) const { return index_.find(id); }
+int DemoStrategy::find(int64_t id) const { return index_.value_or(id, -1); }
 
 int64_t DemoStrategy::position(int account, int instrument) const {
   if (account < 0 || account >= (int)accounts_.size() || instrument < 0 || instrument >= (int)instruments_.size())
@@ -287,7 +287,7 @@ void DemoStrategy::release(int slot) {
     }
   }
   if (t.role != Role::quote) --live_other_[t.account];
-  index_.erase(t.id);
+  index_.erase_key(t.id);
   t.state = State::free;
   free_.push_back(slot);
   --tracked_count_;

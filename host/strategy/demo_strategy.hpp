@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/id_map.hpp"
 #include "core/risk_engine.hpp"
 #include "core/risk_types.hpp"
 
@@ -183,7 +184,7 @@ class DemoStrategy {
   std::vector<int32_t> live_other_; // [account] own open orders that are not quotes
   std::vector<Tracked> tracked_;    // kMaxTracked slots
   std::vector<int32_t> free_;       // free slots
-  risk_detail::IdIndex<kMaxTracked> index_;
+  IdMap<int32_t, kMaxTracked> index_;
   int tracked_count_ = 0;
   uint64_t rng_;
   int64_t next_id_;

@@ -1,4 +1,5 @@
-// Unit tests of core/book.hpp, core/order_index.hpp and core/impact_price.hpp: every query, every
+// Unit tests of core/book.hpp and core/impact_price.hpp (the order index: tests/core/test_id_map.cpp):
+// every query, every
 // error path, the snapshot side convention (on the real capture too), and the impact price
 // examples of docs/formulas.md.
 #include <doctest/doctest.h>
@@ -386,63 +387,6 @@ TEST_CASE("other event types leave the book alone") {
   }
   CHECK(b->order_count() == 1);
   CHECK(b->trusted());
-}
-
-TEST_CASE("order index: random inserts and erases against unordered_map, clear by generation") {
-  using Index = OrderIndex<512>;
-  auto idx = std::make_unique<Index>();
-  std::unordered_map<int64_t, int32_t> ref;
-  std::vector<int64_t> ids;
-  std::mt19937_64 rng(5);
-  for (int step = 0; step < 200000; ++step) {
-    const int r = (int)(rng() % 100);
-    if (r < 50 && !idx->full()) {
-      // clustered ids (long probe runs) and random ones
-      const int64_t id = (rng() % 4 == 0) ? (int64_t)rng() : (int64_t)(rng() % 4096) * 1024;
-      if (idx->find(id) != Index::kNone) continue;
-      REQUIRE(idx->insert(id, 0, (int32_t)(id & 0xFFFF), kBid) != Index::kNone);
-      ref[id] = (int32_t)(id & 0xFFFF);
-      ids.push_back(id);
-    } else if (r < 95 && !ids.empty()) {
-      const size_t k = rng() % ids.size();
-      const int64_t id = ids[k];
-      const int slot = idx->find(id);
-      REQUIRE(slot != Index::kNone);
-      idx->erase(slot);
-      ref.erase(id);
-      ids[k] = ids.back();
-      ids.pop_back();
-    } else if (r == 99) {
-      idx->clear();
-      ref.clear();
-      ids.clear();
-    }
-    REQUIRE(idx->size() == (int)ref.size());
-    if (step % 1000 == 0) {
-      for (const auto& [id, q] : ref) {
-        const int slot = idx->find(id);
-        REQUIRE(slot != Index::kNone);
-        REQUIRE(idx->at(slot).qty == q);
-      }
-      int n = 0;
-      idx->for_each([&](const RestingOrder& o) { ++n; REQUIRE(ref.count(o.id) == 1); });
-      REQUIRE(n == (int)ref.size());
-    }
-  }
-  // full table
-  idx->clear();
-  for (int i = 0; i < 512; ++i) REQUIRE(idx->insert(i, 0, 1, kBid) != Index::kNone);
-  CHECK(idx->full());
-  CHECK(idx->insert(1000, 0, 1, kBid) == Index::kNone);
-  // the 16-bit generation wraps: every clear still empties the table
-  for (int i = 0; i < 70000; ++i) {
-    idx->clear();
-    if (i % 9973 == 0 || i >= 65530) {
-      REQUIRE(idx->find(3) == Index::kNone);
-      REQUIRE(idx->size() == 0);
-      REQUIRE(idx->insert(3, 0, 1, kBid) != Index::kNone);
-    }
-  }
 }
 
 namespace {

@@ -1,6 +1,7 @@
 // Typed order-entry messages (host/orders/order_messages.hpp): encode → read_message → decode
 // gives back every field; every field sits where the layout table of core/orders_schema.hpp puts
-// it (checked with the generic read_field, by name); real v1.4 captures decode to their expected
+// it (checked with the generic read_field, by name); a misspelt or mistyped field list does not
+// compile (tests/orders/compile_fail); real v1.4 captures decode to their expected
 // values; and the session's own NewOrder bytes decode identically through `perpwire decode`.
 #include <doctest/doctest.h>
 
@@ -32,87 +33,23 @@ struct Want {
 };
 using Wants = std::vector<Want>;
 
-template <size_t N>
-std::string s(const FixedText<N>& t) { return std::string(t.view()); }
+// A message's fields by their layout names, listed through its own field list (the list that the
+// writer and the reader walk); round_trip then reads each of them back from the wire with the
+// generic table reader, so a field written at the wrong place or width shows up.
+struct Lister {
+  Wants out;
+  template <FieldAt F, class T>
+  void field(const T& v) {
+    if constexpr (is_fixed_text<T>::value) out.push_back({F.name(), std::string(v.view())});
+    else out.push_back({F.name(), (int64_t)v});
+  }
+};
 
-// The fields of each message by their layout names — written out here independently of the
-// typed encoders, so that a field written at the wrong place or width shows up.
-Wants fields(const Heartbeat& m) { return {{"correlation_id", m.correlation_id}}; }
-Wants fields(const TestRequest& m) { return {{"correlation_id", m.correlation_id}}; }
-Wants fields(const Logon& m) {
-  return {{"username", s(m.username)}, {"password", s(m.password)}, {"reset_seq_num", (int64_t)m.reset_seq_num}};
-}
-Wants fields(const Logout& m) { return {{"reason", s(m.reason)}}; }
-Wants fields(const LoggedOut& m) { return {{"reason", s(m.reason)}}; }
-Wants fields(const ResendRequest& m) {
-  return {{"from_sequence_number", (int64_t)m.from_sequence_number}, {"to_sequence_number", (int64_t)m.to_sequence_number}};
-}
-Wants fields(const LogonConf& m) { return {{"heartbeat_interval_seconds", (int64_t)m.heartbeat_interval_seconds}}; }
-Wants fields(const GapFill& m) { return {{"new_sequence_number", (int64_t)m.new_sequence_number}, {"gap_fill_padding", (int64_t)0}}; }
-Wants fields(const NewOrder& m) {
-  return {{"client_order_id", m.client_order_id}, {"correlation_id", m.correlation_id}, {"limit_price", m.limit_price},
-          {"quantity", (int64_t)m.quantity},       {"instrument_id", (int64_t)m.instrument_id}, {"side", (int64_t)m.side},
-          {"order_flags", (int64_t)m.order_flags}, {"good_til_date", (int64_t)m.good_til_date}};
-}
-Wants fields(const ReplaceOrder& m) {
-  return {{"client_order_id", m.client_order_id},       {"correlation_id", m.correlation_id},
-          {"new_limit_price", m.new_limit_price},       {"new_quantity", (int64_t)m.new_quantity},
-          {"instrument_id", (int64_t)m.instrument_id},  {"good_til_date", (int64_t)m.good_til_date},
-          {"time_in_force", (int64_t)m.time_in_force}};
-}
-Wants fields(const CancelOrder& m) {
-  return {{"client_order_id", m.client_order_id}, {"correlation_id", m.correlation_id}, {"instrument_id", (int64_t)m.instrument_id}};
-}
-Wants fields(const MassCancelOrder& m) {
-  return {{"correlation_id", m.correlation_id},     {"limit_price", m.limit_price},
-          {"instrument_id", (int64_t)m.instrument_id}, {"side", (int64_t)m.side},
-          {"current_session_only", (int64_t)m.current_session_only}, {"request_trading_lock", (int64_t)m.request_trading_lock}};
-}
-Wants fields(const OrderEntered& m) {
-  return {{"timestamp", m.timestamp}, {"exec_id", m.exec_id}, {"client_order_id", m.client_order_id},
-          {"correlation_id", m.correlation_id}, {"order_id", m.order_id}, {"receive_time", m.receive_time}};
-}
-Wants fields(const OrderReplaced& m) {
-  return {{"timestamp", m.timestamp},     {"exec_id", m.exec_id},
-          {"client_order_id", m.client_order_id}, {"correlation_id", m.correlation_id},
-          {"order_id", m.order_id},       {"receive_time", m.receive_time},
-          {"total_filled", (int64_t)m.total_filled}, {"available_qty", (int64_t)m.available_qty},
-          {"instrument_id", (int64_t)m.instrument_id}};
-}
-Wants fields(const OrderReject& m) {
-  return {{"timestamp", m.timestamp},          {"client_order_id", m.client_order_id},
-          {"correlation_id", m.correlation_id}, {"order_id_optional", m.order_id_optional},
-          {"order_reject_reason", (int64_t)m.order_reject_reason}, {"order_reject_details", s(m.order_reject_details)}};
-}
-Wants fields(const OrderCanceled& m) {
-  return {{"timestamp", m.timestamp},     {"exec_id", m.exec_id},
-          {"client_order_id", m.client_order_id}, {"correlation_id", m.correlation_id},
-          {"order_id", m.order_id},       {"receive_time", m.receive_time},
-          {"total_filled", (int64_t)m.total_filled}, {"instrument_id", (int64_t)m.instrument_id},
-          {"cancel_reason", (int64_t)m.cancel_reason}};
-}
-Wants fields(const OrderFilled& m) {
-  return {{"timestamp", m.timestamp},     {"exec_id", m.exec_id},
-          {"match_id", m.match_id},       {"client_order_id", m.client_order_id},
-          {"correlation_id", m.correlation_id}, {"order_id", m.order_id},
-          {"filled_vwap", m.filled_vwap}, {"total_filled", (int64_t)m.total_filled},
-          {"available_qty", (int64_t)m.available_qty}, {"fill_price", m.fill_price},
-          {"fill_qty", (int64_t)m.fill_qty}, {"instrument_id", (int64_t)m.instrument_id},
-          {"is_aggressor", (int64_t)m.is_aggressor}};
-}
-Wants fields(const MassCancelOrderAck& m) {
-  return {{"timestamp", m.timestamp},       {"exec_id", m.exec_id},
-          {"correlation_id", m.correlation_id}, {"canceled_count", (int64_t)m.canceled_count},
-          {"only_current_session", (int64_t)m.only_current_session}, {"trading_lock_applied", (int64_t)m.trading_lock_applied}};
-}
-Wants fields(const MassCancelOrderReject& m) {
-  return {{"timestamp", m.timestamp}, {"correlation_id", m.correlation_id}, {"error_message", s(m.error_message)}};
-}
-Wants fields(const CancelOrderReject& m) {
-  return {{"timestamp", m.timestamp},          {"client_order_id", m.client_order_id},
-          {"correlation_id", m.correlation_id}, {"order_id_optional", m.order_id_optional},
-          {"cancel_order_reject_reason", (int64_t)m.cancel_order_reject_reason},
-          {"cancel_order_reject_details", s(m.cancel_order_reject_details)}};
+template <typename T>
+Wants fields(const T& m) {
+  Lister l;
+  T::fields(m, l);
+  return l.out;
 }
 
 std::mt19937_64 rng(0x0e0e0001);

@@ -1,0 +1,378 @@
+// Fixed-capacity map from a 64-bit id to a value: the order book's resting orders (core/book.hpp),
+// the risk engine's open orders and dedup window (core/risk_engine.hpp) and the order-entry
+// session's order table (host/orders/order_table.hpp). Header-only C++17 in synthesizable style:
+// no heap, no exceptions, no virtuals, every loop has a fixed trip count.
+//
+// Layout: two tables of buckets, each bucket kWays = 8 ways (key, generation, value), plus a
+// victim area of kVictims = 8 entries. An id has one candidate bucket in each table (two
+// independent bit ranges of one 64-bit mix of the id). A lookup reads those two buckets (one read
+// of each table: two memories side by side on the card) and the victim area, and compares every
+// way at once — fixed-trip loops that HLS unrolls. An insert goes to the emptier of the two
+// buckets (table 0 on a tie); only when both are full does it take a victim entry, and an erase
+// from a bucket pulls a victim that belongs there back in, so the victim area holds only ids whose
+// two buckets are both full at that moment.
+//
+// Capacity rule. `capacity` ids always fit unless the ids were chosen against the hash:
+//   - the tables hold 2 × kWays × pow2_at_least(⌈capacity / kWays⌉) ≥ 2 × capacity ways: the
+//     load is at most 1/2;
+//   - with two choices at load 1/2 a bucket pair is rarely both full (the emptier of two random
+//     buckets of mean load 4 exceeds 8 with probability ~1e-9), and the victim area absorbs 8 such
+//     ids at once: on random ids, sequential ids, ids strided by any power of two and ids that
+//     differ only in their high bits, no insert has failed in the tests (tests/core/test_id_map.cpp,
+//     millions of churned inserts at full capacity);
+//   - any 2 × kWays + kVictims = 24 ids fit whatever they are (a capacity ≤ 8 is one bucket per
+//     table, so it always fits);
+//   - ids picked so that more than 24 share both buckets (someone who inverts the hash) fill the
+//     pair and the victim area before the capacity: insert then returns kNone and counts it in
+//     overflows(). Callers treat that exactly as a full table (the book marks itself untrusted,
+//     the risk gate rejects with order_capacity, the session refuses with order_table_full).
+//
+// Empty is all-zero memory (Vitis never runs constructors; memories power up zero): a way is live
+// when its generation equals live() = epoch + 1, which is never 0, so zeroed ways and a zeroed map
+// (epoch 0, size 0, nothing in the victim area) are empty. clear() is O(1): it moves to the next
+// generation, which empties every way at once; once every 65534 clears the generations are
+// wiped (bounded loop) before they would wrap.
+//
+// Two forms share the algorithm: IdMap<V, kCapacity> holds its buckets in a fixed array (core,
+// HLS); IdMapView<V> works on buckets the caller provides, for a capacity configured at run time
+// (the host's session table); neither allocates.
+#pragma once
+#include <cstdint>
+
+// Vitis reads `#pragma HLS`; GCC warns on it under -Wall, so core headers spell it this way.
+#if defined(__SYNTHESIS__)
+#define PW_HLS_PRAGMA(x) _Pragma(#x)
+#else
+#define PW_HLS_PRAGMA(x)
+#endif
+
+namespace pw {
+
+namespace detail {
+// Smallest power of two ≥ n (n ≥ 1).
+constexpr int pow2_at_least(int n) {
+  int p = 1;
+  while (p < n) p <<= 1;
+  return p;
+}
+constexpr int log2_exact(int p) {
+  int b = 0;
+  while ((1 << b) < p) ++b;
+  return b;
+}
+}  // namespace detail
+
+namespace id_map_detail {
+
+constexpr int kWays = 8;
+constexpr int kVictims = 8;
+constexpr int32_t kMaxCapacity = 1 << 27;  // slot numbers stay below 2^31
+
+// Buckets in each of the two tables for a capacity: 2 × kWays × this ≥ 2 × capacity.
+constexpr uint32_t buckets_per_table(int32_t capacity) {
+  return (uint32_t)detail::pow2_at_least(((capacity < 1 ? 1 : capacity) + kWays - 1) / kWays);
+}
+
+// SplitMix64's finalizer: a bijection whose every output bit depends on every input bit, so the
+// two bucket numbers (high and low half) are independent even for sequential or strided ids.
+inline uint64_t mix(int64_t key) {
+  uint64_t z = (uint64_t)key;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+template <typename V>
+struct Bucket {
+  int64_t key[kWays];
+  uint16_t gen[kWays];  // live when equal to the map's live(); 0 is always empty
+  V val[kWays];
+};
+
+template <typename V>
+struct Victim {
+  int64_t key;
+  uint16_t gen;
+  V val;
+};
+
+template <typename V, int32_t kCapacity>
+struct FixedStorage {
+  static constexpr uint32_t kPerTable = buckets_per_table(kCapacity);
+  static constexpr uint32_t per_table() { return kPerTable; }
+  static constexpr int32_t capacity() { return kCapacity; }
+  Bucket<V> buckets[2 * kPerTable];
+};
+
+template <typename V>
+struct CallerStorage {
+  uint32_t per_table() const { return per_table_; }
+  int32_t capacity() const { return capacity_; }
+  Bucket<V>* buckets = nullptr;
+  uint32_t per_table_ = 1;
+  int32_t capacity_ = 1;
+};
+
+}  // namespace id_map_detail
+
+// The algorithm over either storage. Slots (from find/insert, valid until the next insert or
+// erase) number the ways: bucket × kWays + way, then the victim entries.
+template <typename V, typename Storage>
+class BasicIdMap {
+ public:
+  using Bucket = id_map_detail::Bucket<V>;
+  static constexpr int kWays = id_map_detail::kWays;
+  static constexpr int kVictims = id_map_detail::kVictims;
+  static constexpr int32_t kNone = -1;
+
+  int32_t size() const { return count_; }
+  int32_t capacity() const { return store_.capacity(); }
+  bool full() const { return count_ >= store_.capacity(); }
+  // Inserts refused below capacity: both buckets and the victim area were full (see the rule above).
+  uint64_t overflows() const { return overflows_; }
+  // Ids currently in the victim area (diagnostics, tests).
+  int32_t in_victim_area() const { return victims_used_; }
+
+  // Forgets every id in O(1).
+  void clear() {
+    count_ = 0;
+    victims_used_ = 0;
+    if (++epoch_ == 0xFFFF) wipe_generations();
+  }
+
+  // Slot of `key`, or kNone.
+  int32_t find(int64_t key) const {
+    const uint64_t h = id_map_detail::mix(key);
+    const uint16_t g = live();
+    for (int t = 0; t < 2; ++t) {
+      PW_HLS_PRAGMA(HLS UNROLL)
+      const uint32_t b = bucket_of(t, h);
+      const Bucket& k = store_.buckets[b];
+      for (int w = 0; w < kWays; ++w) {
+        PW_HLS_PRAGMA(HLS UNROLL)
+        if (k.gen[w] == g && k.key[w] == key) return (int32_t)(b * kWays + w);
+      }
+    }
+    if (victims_used_ > 0) {
+      for (int v = 0; v < kVictims; ++v) {
+        PW_HLS_PRAGMA(HLS UNROLL)
+        if (victims_[v].gen == g && victims_[v].key == key) return victim_slot(v);
+      }
+    }
+    return kNone;
+  }
+
+  // The value of `key`, or `absent`.
+  V value_or(int64_t key, V absent) const {
+    const int32_t s = find(key);
+    return s == kNone ? absent : at(s);
+  }
+
+  V& at(int32_t slot) { return slot < victim_slot(0) ? way_bucket(slot).val[slot % kWays] : victims_[slot - victim_slot(0)].val; }
+  const V& at(int32_t slot) const {
+    return slot < victim_slot(0) ? way_bucket(slot).val[slot % kWays] : victims_[slot - victim_slot(0)].val;
+  }
+  int64_t key_at(int32_t slot) const {
+    return slot < victim_slot(0) ? way_bucket(slot).key[slot % kWays] : victims_[slot - victim_slot(0)].key;
+  }
+
+  // Whether insert(key, …) would succeed now.
+  bool has_room(int64_t key) const {
+    if (full()) return false;
+    if (victims_used_ < kVictims) return true;
+    const uint64_t h = id_map_detail::mix(key);
+    return live_ways(bucket_of(0, h)) < kWays || live_ways(bucket_of(1, h)) < kWays;
+  }
+
+  // Inserts a key that is not in the map. Returns its slot, or kNone when the map holds capacity()
+  // ids or (counted in overflows()) when both buckets and the victim area are full.
+  int32_t insert(int64_t key, const V& val) {
+    if (full()) return kNone;
+    const uint64_t h = id_map_detail::mix(key);
+    const uint16_t g = live();
+    const uint32_t b0 = bucket_of(0, h), b1 = bucket_of(1, h);
+    const int n0 = live_ways(b0), n1 = live_ways(b1);
+    const uint32_t b = n0 <= n1 ? b0 : b1;
+    if ((n0 <= n1 ? n0 : n1) < kWays) {
+      Bucket& k = store_.buckets[b];
+      int w = 0;
+      for (int i = kWays - 1; i >= 0; --i) {  // lowest free way
+        PW_HLS_PRAGMA(HLS UNROLL)
+        if (k.gen[i] != g) w = i;
+      }
+      k.key[w] = key;
+      k.gen[w] = g;
+      k.val[w] = val;
+      ++count_;
+      return (int32_t)(b * kWays + w);
+    }
+    for (int v = 0; v < kVictims; ++v) {
+      PW_HLS_PRAGMA(HLS UNROLL)
+      if (victims_[v].gen != g) {
+        victims_[v].key = key;
+        victims_[v].gen = g;
+        victims_[v].val = val;
+        ++victims_used_;
+        ++count_;
+        return victim_slot(v);
+      }
+    }
+    ++overflows_;
+    return kNone;
+  }
+
+  // Removes the id in `slot` (from find/insert). A victim whose bucket this was moves into the
+  // freed way, so other slots may change.
+  void erase(int32_t slot) {
+    --count_;
+    if (slot >= victim_slot(0)) {
+      victims_[slot - victim_slot(0)].gen = 0;
+      --victims_used_;
+      return;
+    }
+    const uint32_t b = (uint32_t)slot / kWays;
+    const int w = slot % kWays;
+    Bucket& k = store_.buckets[b];
+    k.gen[w] = 0;
+    if (victims_used_ == 0) return;
+    const uint16_t g = live();
+    const int t = b < store_.per_table() ? 0 : 1;
+    for (int v = 0; v < kVictims; ++v) {
+      PW_HLS_PRAGMA(HLS UNROLL)
+      if (victims_[v].gen == g && bucket_of(t, id_map_detail::mix(victims_[v].key)) == b) {
+        k.key[w] = victims_[v].key;
+        k.gen[w] = g;
+        k.val[w] = victims_[v].val;
+        victims_[v].gen = 0;
+        --victims_used_;
+        return;
+      }
+    }
+  }
+
+  // Removes `key` if present; returns whether it was.
+  bool erase_key(int64_t key) {
+    const int32_t s = find(key);
+    if (s == kNone) return false;
+    erase(s);
+    return true;
+  }
+
+  // Visits every id: f(int64_t key, V& value) (const V& on a const map). Order: slot order.
+  template <typename F>
+  void for_each(F&& f) {
+    for (int32_t s = 0; s < slot_count(); ++s)
+      if (live_slot(s)) f(key_at(s), at(s));
+  }
+  template <typename F>
+  void for_each(F&& f) const {
+    for (int32_t s = 0; s < slot_count(); ++s)
+      if (live_slot(s)) f(key_at(s), static_cast<const V&>(at(s)));
+  }
+
+  // Removes every id for which pred(key, const V&) holds; returns how many.
+  template <typename P>
+  int32_t erase_if(P&& pred) {
+    int32_t removed = 0;
+    for (int32_t s = 0; s < slot_count(); ++s) {
+      for (int k = 0; k <= kVictims; ++k) {  // an erase may pull a victim into s: test it too
+        if (!live_slot(s) || !pred(key_at(s), static_cast<const V&>(at(s)))) break;
+        erase(s);
+        ++removed;
+      }
+    }
+    return removed;
+  }
+
+ protected:
+  // Zeroes every way, value and counter: the state all-zero memory is in.
+  void wipe() {
+    const uint32_t n = 2 * store_.per_table();
+    for (uint32_t i = 0; i < n; ++i) store_.buckets[i] = Bucket{};
+    for (int v = 0; v < kVictims; ++v) victims_[v] = id_map_detail::Victim<V>{};
+    count_ = 0;
+    victims_used_ = 0;
+    overflows_ = 0;
+    epoch_ = 0;
+  }
+
+  Storage store_;
+
+ private:
+  uint16_t live() const { return (uint16_t)(epoch_ + 1); }
+  int32_t victim_slot(int v) const { return (int32_t)(2 * store_.per_table() * kWays) + v; }
+  int32_t slot_count() const { return victim_slot(kVictims); }
+  const Bucket& way_bucket(int32_t slot) const { return store_.buckets[(uint32_t)slot / kWays]; }
+  Bucket& way_bucket(int32_t slot) { return store_.buckets[(uint32_t)slot / kWays]; }
+  bool live_slot(int32_t s) const {
+    return s < victim_slot(0) ? way_bucket(s).gen[s % kWays] == live() : victims_[s - victim_slot(0)].gen == live();
+  }
+
+  // Bucket (index into both tables) of a mixed id in table t: high half for table 0, low half for 1.
+  uint32_t bucket_of(int t, uint64_t h) const {
+    const uint32_t mask = store_.per_table() - 1;
+    return t == 0 ? ((uint32_t)(h >> 32) & mask) : store_.per_table() + ((uint32_t)h & mask);
+  }
+
+  int live_ways(uint32_t b) const {
+    const Bucket& k = store_.buckets[b];
+    const uint16_t g = live();
+    int n = 0;
+    for (int w = 0; w < kWays; ++w) {
+      PW_HLS_PRAGMA(HLS UNROLL)
+      n += k.gen[w] == g ? 1 : 0;
+    }
+    return n;
+  }
+
+  void wipe_generations() {
+    const uint32_t n = 2 * store_.per_table();
+    for (uint32_t i = 0; i < n; ++i)
+      for (int w = 0; w < kWays; ++w) store_.buckets[i].gen[w] = 0;
+    for (int v = 0; v < kVictims; ++v) victims_[v].gen = 0;
+    epoch_ = 0;
+  }
+
+  id_map_detail::Victim<V> victims_[kVictims];
+  int32_t count_ = 0;
+  int32_t victims_used_ = 0;
+  uint64_t overflows_ = 0;
+  uint16_t epoch_ = 0;
+};
+
+// Buckets inside the object: core and HLS.
+template <typename V, int kCapacity>
+class IdMap : public BasicIdMap<V, id_map_detail::FixedStorage<V, kCapacity>> {
+  static_assert(kCapacity >= 1 && kCapacity <= id_map_detail::kMaxCapacity, "id map capacity out of range");
+
+ public:
+  IdMap() { this->wipe(); }
+};
+
+// Buckets the caller provides (buckets_for(capacity) of them, alive as long as the view), for a
+// capacity set at run time. Movable, not copyable: a copy would share the buckets but not the
+// victim area.
+template <typename V>
+class IdMapView : public BasicIdMap<V, id_map_detail::CallerStorage<V>> {
+ public:
+  using Bucket = id_map_detail::Bucket<V>;
+  static uint32_t buckets_for(int32_t capacity) { return 2 * id_map_detail::buckets_per_table(clamp(capacity)); }
+
+  IdMapView(Bucket* buckets, int32_t capacity) {
+    this->store_.buckets = buckets;
+    this->store_.capacity_ = clamp(capacity);
+    this->store_.per_table_ = id_map_detail::buckets_per_table(this->store_.capacity_);
+    this->wipe();
+  }
+  IdMapView(const IdMapView&) = delete;
+  IdMapView& operator=(const IdMapView&) = delete;
+  IdMapView(IdMapView&&) = default;
+  IdMapView& operator=(IdMapView&&) = default;
+
+ private:
+  static int32_t clamp(int32_t c) {
+    return c < 1 ? 1 : c > id_map_detail::kMaxCapacity ? id_map_detail::kMaxCapacity : c;
+  }
+};
+
+}  // namespace pw

@@ -103,23 +103,68 @@ struct RestingOrder {
   int8_t side;    // 1 bid, -1 ask
 };
 
-template <int kMaxOrders, int kMaxLevels>
+// Price levels (docs/hls.md, market_state). A side's levels live in one of two places:
+//   the window   kWindowTicks levels indexed directly by their tick offset from base_ (the book's
+//                tick, set_tick(), from the instrument definition), with a bit per level in an
+//                occupancy bitmap (64-bit words + a summary word): the best level is a priority
+//                encode of the bitmap, an update one indexed read-modify-write; no search
+//   outside      every other level (off the tick grid, beyond the window, or no tick known): a
+//                sorted array, best last, as small as the market's tails are
+// Invariant: a level whose price has a window index is in the window, every other one outside.
+// Every level of both places is exact (L2 is exact everywhere); queries merge the two in price
+// order. The window is centred on the market: after a put, when the market's reference price
+// (mid, or the best of the only side) leaves the middle of the window, the window is re-based on
+// it and levels move between the two places (counted: recentres, a rare multi-cycle step).
+// Capacities are as before: kMaxLevels levels per side in both places together.
+constexpr int kBookWindowTicks = 1024;
+
+template <int kMaxOrders, int kMaxLevels, int kWindowTicks = kBookWindowTicks>
 class Book {
   static_assert(kMaxLevels >= 1 && kMaxLevels <= (1 << 20), "level capacity out of range");
+  static_assert(kWindowTicks >= 64 && kWindowTicks <= 4096 && kWindowTicks % 64 == 0, "window: 64…4096 ticks, whole words");
 
  public:
   static constexpr int kOrderCapacity = kMaxOrders;
   static constexpr int kLevelCapacity = kMaxLevels;
+  static constexpr int kWindow = kWindowTicks;
+  static constexpr int kWords = kWindowTicks / 64;
 
-  Book() { reset(); }
+  Book() {
+    tick_ = 0;
+    recentres_ = 0;
+    reset();
+  }
 
-  // Empties the book, counters kept. A fresh book is trusted (a channel seen from its beginning).
+  // Empties the book, counters and tick kept. A fresh book is trusted (a channel seen from its
+  // beginning). The window is re-based on the next market.
   void reset() {
     orders_.clear();
     n_[0] = n_[1] = 0;
+    no_[0] = no_[1] = 0;
+    for (int s = 0; s < 2; ++s) {
+      summary_[s] = 0;
+      for (int w = 0; w < kWords; ++w) bits_[s][w] = 0;
+    }
+    anchored_ = false;
     broken_ = BookError::ok;
     in_snapshot_ = false;
   }
+
+  // The instrument's tick (price ×1e-9; ≤ 0 or null: unknown, every level outside). A change
+  // moves every window level outside; the window is re-based on the next put.
+  void set_tick(int64_t tick) {
+    if (tick == kNullI64 || tick <= 0 || tick > ((int64_t)1 << 40)) tick = 0;
+    if (tick == tick_) return;
+    move_window_out();
+    tick_ = tick;
+    recip_ = tick > 0 ? ~(uint64_t)0 / (uint64_t)tick : 0;  // configuration time, not per event
+    span_ = (uint64_t)tick * (uint64_t)kWindowTicks;
+  }
+  int64_t tick() const { return tick_; }
+  // Times the window was re-based (diagnostics, the HLS stall count).
+  uint64_t recentres() const { return recentres_; }
+  // Levels of a side held outside the window (counted, exact).
+  int outside_levels(int8_t side) const { return no_[sx(side)]; }
 
   // ------------------------------------------------------------------------------------------
   // Events
@@ -145,7 +190,7 @@ class Book {
       RestingOrder& o = orders_.at(slot);
       ++c_.replaces;
       if (o.side == side && o.price == price) {
-        level_qty_[sx(side)][find_level(sx(side), key_of(side, price))] += (int64_t)qty - o.qty;
+        level_change(side, price, (int64_t)qty - o.qty);
         o.qty = qty;
         return BookError::ok;
       }
@@ -157,12 +202,14 @@ class Book {
       o.side = side;
       o.price = price;
       o.qty = qty;
+      follow_market();
       return BookError::ok;
     }
     if (!orders_.has_room(id)) return fail(BookError::order_capacity);  // full (or its buckets are: core/id_map.hpp)
     if (!level_add(side, price, qty)) return fail(BookError::level_capacity);
     orders_.insert(id, RestingOrder{price, qty, side});
     ++c_.adds;
+    follow_market();
     return BookError::ok;
   }
 
@@ -194,7 +241,7 @@ class Book {
         level_remove(o.side, o.price, o.qty);
         orders_.erase(slot);
       } else {
-        level_qty_[sx(o.side)][find_level(sx(o.side), key_of(o.side, o.price))] -= qty;
+        level_change(o.side, o.price, -(int64_t)qty);
         o.qty -= qty;
       }
     }
@@ -277,26 +324,31 @@ class Book {
   BookLevel level(int8_t side, int depth) const {
     const int s = sx(side);
     if (depth < 0 || depth >= n_[s]) return BookLevel{kNullI64, 0, 0};
-    const int i = n_[s] - 1 - depth;
-    return BookLevel{price_of(side, key_[s][i]), level_qty_[s][i], level_cnt_[s][i]};
+    Walk w = walk_begin(s);
+    for (int d = 0; d < kMaxLevels; ++d) {
+      if (d >= depth) break;
+      walk_next(s, w);
+    }
+    return walk_level(s, w);
   }
-  BookLevel best_bid() const { return level(kBid, 0); }
-  BookLevel best_ask() const { return level(kAsk, 0); }
+  BookLevel best_bid() const { return best(0); }
+  BookLevel best_ask() const { return best(1); }
 
   // (best bid + best ask) / 2 rounded half away from zero (div_round); null if a side is empty.
   int64_t mid() const {
     if (n_[0] == 0 || n_[1] == 0) return kNullI64;
-    return div_round(price_of(kBid, key_[0][n_[0] - 1]) + price_of(kAsk, key_[1][n_[1] - 1]), 2);
+    return div_round(best(0).price + best(1).price, 2);
   }
 
   // Copies up to max_levels levels of a side, best first; returns how many.
   int top_levels(int8_t side, BookLevel* out, int max_levels) const {
     const int s = sx(side);
     int n = 0;
+    Walk w = walk_begin(s);
     for (int d = 0; d < kMaxLevels; ++d) {
       if (d >= max_levels || d >= n_[s]) break;
-      const int i = n_[s] - 1 - d;
-      out[n++] = BookLevel{price_of(side, key_[s][i]), level_qty_[s][i], level_cnt_[s][i]};
+      out[n++] = walk_level(s, w);
+      walk_next(s, w);
     }
     return n;
   }
@@ -309,30 +361,116 @@ class Book {
   int64_t impact_ask(int64_t notional, int64_t contract_size) const { return impact(kAsk, notional, contract_size); }
 
   int64_t impact(int8_t side, int64_t notional, int64_t contract_size) const {
-    ImpactWalk w;
-    w.init(side == kBid ? 1 : -1, notional, contract_size);
+    ImpactWalk iw;
+    iw.init(side == kBid ? 1 : -1, notional, contract_size);
     const int s = sx(side);
+    Walk w = walk_begin(s);
     for (int d = 0; d < kMaxLevels; ++d) {
       if (d >= n_[s]) break;
-      const int i = n_[s] - 1 - d;
-      if (w.add_level(price_of(side, key_[s][i]), level_qty_[s][i])) break;
+      const BookLevel l = walk_level(s, w);
+      if (iw.add_level(l.price, l.qty)) break;
+      walk_next(s, w);
     }
-    return w.result();
+    return iw.result();
   }
 
  private:
   using Index = IdMap<RestingOrder, kMaxOrders>;
 
-  // Levels of a side sit in ascending key order, best LAST (most updates happen near the top, so
-  // inserts and removals there shift few entries). key = price for bids, −price for asks.
+  // key = price for bids, −price for asks: a higher key is a better level on either side.
   static constexpr int sx(int8_t side) { return side == kBid ? 0 : 1; }
+  static constexpr int8_t side_of(int s) { return s == 0 ? kBid : kAsk; }
   static constexpr int64_t key_of(int8_t side, int64_t price) { return side == kBid ? price : -price; }
   static constexpr int64_t price_of(int8_t side, int64_t key) { return side == kBid ? key : -key; }
   static constexpr int kSearchSteps = detail::log2_exact(detail::pow2_at_least(kMaxLevels)) + 1;
+  static constexpr int kNoIndex = -1;
+  static constexpr int64_t kFarPrice = (int64_t)1 << 61;
+
+  // ---- window: index of a price, occupancy bitmap and its priority encoders
+
+  // Window index of `price`, or kNoIndex (not on the grid, outside the window, no tick). A
+  // multiplication by the tick's reciprocal and one correction step: no division per event.
+  int win_index(int64_t price) const {
+    if (!anchored_ || price < base_) return kNoIndex;
+    const uint64_t off = (uint64_t)price - (uint64_t)base_;
+    if (off >= span_) return kNoIndex;
+    uint64_t q = (uint64_t)(((unsigned __int128)off * recip_) >> 64);  // q or q − 1 (off < 2^52)
+    uint64_t r = off - q * (uint64_t)tick_;
+    if (r >= (uint64_t)tick_) {
+      ++q;
+      r -= (uint64_t)tick_;
+    }
+    return r == 0 ? (int)q : kNoIndex;
+  }
+  int64_t win_price(int i) const { return base_ + (int64_t)i * tick_; }
+
+  void bit_set(int s, int i) {
+    bits_[s][i >> 6] |= (uint64_t)1 << (i & 63);
+    summary_[s] |= (uint64_t)1 << (i >> 6);
+  }
+  void bit_clear(int s, int i) {
+    uint64_t& w = bits_[s][i >> 6];
+    w &= ~((uint64_t)1 << (i & 63));
+    if (w == 0) summary_[s] &= ~((uint64_t)1 << (i >> 6));
+  }
+  bool bit_test(int s, int i) const { return (bits_[s][i >> 6] >> (i & 63)) & 1u; }
+
+  // Highest occupied index ≤ i (bids walk down), or kNoIndex.
+  int highest_at_or_below(int s, int i) const {
+    if (i < 0) return kNoIndex;
+    const int wd = i >> 6;
+    const uint64_t m = (i & 63) == 63 ? ~(uint64_t)0 : (((uint64_t)1 << ((i & 63) + 1)) - 1);
+    const uint64_t here = bits_[s][wd] & m;
+    if (here) return (wd << 6) + 63 - __builtin_clzll(here);
+    const uint64_t below = summary_[s] & (((uint64_t)1 << wd) - 1);
+    if (!below) return kNoIndex;
+    const int w2 = 63 - __builtin_clzll(below);
+    return (w2 << 6) + 63 - __builtin_clzll(bits_[s][w2]);
+  }
+  // Lowest occupied index ≥ i (asks walk up), or kNoIndex.
+  int lowest_at_or_above(int s, int i) const {
+    if (i >= kWindowTicks) return kNoIndex;
+    const int wd = i >> 6;
+    const uint64_t here = bits_[s][wd] & (~(uint64_t)0 << (i & 63));
+    if (here) return (wd << 6) + __builtin_ctzll(here);
+    const uint64_t above = wd + 1 >= 64 ? 0 : summary_[s] & (~(uint64_t)0 << (wd + 1));
+    if (!above) return kNoIndex;
+    const int w2 = __builtin_ctzll(above);
+    return (w2 << 6) + __builtin_ctzll(bits_[s][w2]);
+  }
+  // The best window index of a side (bids: highest price, asks: lowest), or kNoIndex.
+  int win_best(int s) const { return s == 0 ? highest_at_or_below(0, kWindowTicks - 1) : lowest_at_or_above(1, 0); }
+  int win_after(int s, int i) const { return s == 0 ? highest_at_or_below(0, i - 1) : lowest_at_or_above(1, i + 1); }
+
+  // ---- merged walk of a side, best first: window index wi and outside position oi
+
+  struct Walk {
+    int wi;  // current window index (kNoIndex: window exhausted)
+    int oi;  // next outside position, counting down from the best (−1: exhausted)
+  };
+  Walk walk_begin(int s) const { return Walk{win_best(s), no_[s] - 1}; }
+  // True when the walk's current level is the window's (its key is the higher of the two heads).
+  bool walk_in_window(int s, const Walk& w) const {
+    if (w.wi == kNoIndex) return false;
+    if (w.oi < 0) return true;
+    return key_of(side_of(s), win_price(w.wi)) > key_[s][w.oi];
+  }
+  BookLevel walk_level(int s, const Walk& w) const {
+    if (walk_in_window(s, w)) return BookLevel{win_price(w.wi), wq_[s][w.wi], wc_[s][w.wi]};
+    if (w.oi < 0) return BookLevel{kNullI64, 0, 0};
+    return BookLevel{price_of(side_of(s), key_[s][w.oi]), level_qty_[s][w.oi], level_cnt_[s][w.oi]};
+  }
+  void walk_next(int s, Walk& w) const {
+    if (walk_in_window(s, w)) w.wi = win_after(s, w.wi);
+    else --w.oi;
+  }
+  BookLevel best(int s) const { return walk_level(s, walk_begin(s)); }
+
+  // ---- outside: sorted array, ascending key, best last (most updates happen near the top)
 
   // First index whose key is ≥ key (n when none): scan the best 4 levels first, then bisect.
   int lower_bound(int s, int64_t key) const {
-    const int n = n_[s];
+    const int n = no_[s];
     int hi = n;
     for (int k = 0; k < 4; ++k) {
       if (hi == 0 || key_[s][hi - 1] < key) return hi;
@@ -347,21 +485,12 @@ class Book {
     }
     return lo;
   }
-  // Index of an existing level (the caller knows it exists).
-  int find_level(int s, int64_t key) const { return lower_bound(s, key); }
 
-  bool level_add(int8_t side, int64_t price, int32_t qty) {
-    const int s = sx(side);
-    const int64_t key = key_of(side, price);
+  // Inserts a level that is not outside yet at its place (the caller has checked the capacity).
+  void outside_insert(int s, int64_t key, int64_t qty, int32_t cnt) {
     const int pos = lower_bound(s, key);
-    if (pos < n_[s] && key_[s][pos] == key) {
-      level_qty_[s][pos] += qty;
-      ++level_cnt_[s][pos];
-      return true;
-    }
-    if (n_[s] >= kMaxLevels) return false;
     for (int k = 0; k < kMaxLevels; ++k) {  // shift [pos, n) up by one, from the top end
-      const int i = n_[s] - k;
+      const int i = no_[s] - k;
       if (i <= pos || i <= 0) break;  // (pos ≥ 0 always; the second test is for the compiler)
       key_[s][i] = key_[s][i - 1];
       level_qty_[s][i] = level_qty_[s][i - 1];
@@ -369,24 +498,134 @@ class Book {
     }
     key_[s][pos] = key;
     level_qty_[s][pos] = qty;
-    level_cnt_[s][pos] = 1;
-    ++n_[s];
-    return true;
+    level_cnt_[s][pos] = cnt;
+    ++no_[s];
   }
-
-  void level_remove(int8_t side, int64_t price, int32_t qty) {
-    const int s = sx(side);
-    const int pos = find_level(s, key_of(side, price));
-    level_qty_[s][pos] -= qty;
-    if (--level_cnt_[s][pos] > 0) return;
+  void outside_erase(int s, int pos) {
     for (int k = 0; k < kMaxLevels; ++k) {  // shift (pos, n) down by one
       const int i = pos + k;
-      if (i >= n_[s] - 1) break;
+      if (i >= no_[s] - 1) break;
       key_[s][i] = key_[s][i + 1];
       level_qty_[s][i] = level_qty_[s][i + 1];
       level_cnt_[s][i] = level_cnt_[s][i + 1];
     }
+    --no_[s];
+  }
+
+  // ---- levels (window or outside by the invariant)
+
+  bool level_add(int8_t side, int64_t price, int32_t qty) {
+    const int s = sx(side);
+    const int w = win_index(price);
+    if (w != kNoIndex) {
+      if (bit_test(s, w)) {
+        wq_[s][w] += qty;
+        ++wc_[s][w];
+        return true;
+      }
+      if (n_[s] >= kMaxLevels) return false;
+      wq_[s][w] = qty;
+      wc_[s][w] = 1;
+      bit_set(s, w);
+      ++n_[s];
+      return true;
+    }
+    const int64_t key = key_of(side, price);
+    const int pos = lower_bound(s, key);
+    if (pos < no_[s] && key_[s][pos] == key) {
+      level_qty_[s][pos] += qty;
+      ++level_cnt_[s][pos];
+      return true;
+    }
+    if (n_[s] >= kMaxLevels) return false;
+    outside_insert(s, key, qty, 1);
+    ++n_[s];
+    return true;
+  }
+
+  // Quantity change of an existing level (the caller knows it exists).
+  void level_change(int8_t side, int64_t price, int64_t delta) {
+    const int s = sx(side);
+    const int w = win_index(price);
+    if (w != kNoIndex) wq_[s][w] += delta;
+    else level_qty_[s][lower_bound(s, key_of(side, price))] += delta;
+  }
+
+  void level_remove(int8_t side, int64_t price, int32_t qty) {
+    const int s = sx(side);
+    const int w = win_index(price);
+    if (w != kNoIndex) {
+      wq_[s][w] -= qty;
+      if (--wc_[s][w] > 0) return;
+      bit_clear(s, w);
+      --n_[s];
+      return;
+    }
+    const int pos = lower_bound(s, key_of(side, price));
+    level_qty_[s][pos] -= qty;
+    if (--level_cnt_[s][pos] > 0) return;
+    outside_erase(s, pos);
     --n_[s];
+  }
+
+  // ---- recentring
+
+  // After a put: when the market's reference price has left the middle half of the window (or
+  // the window has no base yet), re-base the window on it. O(1) when nothing moves.
+  void follow_market() {
+    if (tick_ == 0) return;
+    const bool b = n_[0] > 0, a = n_[1] > 0;
+    if (!b && !a) return;
+    const int64_t bp = b ? best(0).price : 0, ap = a ? best(1).price : 0;
+    const int64_t ref = b && a ? (int64_t)(((__int128)bp + ap) >> 1) : b ? bp : ap;
+    if (anchored_ && ref >= guard_lo_ && ref < guard_hi_) return;
+    if (ref > kFarPrice || ref < -kFarPrice) return;  // no base near the int64 range's ends
+    rebase(ref);
+  }
+
+  // Moves every window level outside (the window empty afterwards, and without a base).
+  void move_window_out() {
+    if (!anchored_) return;
+    for (int s = 0; s < 2; ++s) {
+      for (int k = 0; k < kWindowTicks; ++k) {
+        const int i = win_best(s);
+        if (i == kNoIndex) break;
+        outside_insert(s, key_of(side_of(s), win_price(i)), wq_[s][i], wc_[s][i]);
+        bit_clear(s, i);
+      }
+    }
+    anchored_ = false;
+  }
+
+  // The window's base so that `ref` sits in its middle, on the tick grid (a division: a rare step,
+  // not per event); then every outside level the window now covers moves in.
+  void rebase(int64_t ref) {
+    move_window_out();
+    ++recentres_;
+    const int64_t half = (int64_t)(kWindowTicks / 2) * tick_;
+    const int64_t grid = div_floor(ref, tick_) * tick_;
+    base_ = grid - half;
+    guard_lo_ = base_ + half / 2;
+    guard_hi_ = base_ + half + half / 2;
+    anchored_ = true;
+    for (int s = 0; s < 2; ++s) {
+      int j = 0;
+      for (int i = 0; i < kMaxLevels; ++i) {
+        if (i >= no_[s]) break;
+        const int w = win_index(price_of(side_of(s), key_[s][i]));
+        if (w != kNoIndex) {
+          wq_[s][w] = level_qty_[s][i];
+          wc_[s][w] = level_cnt_[s][i];
+          bit_set(s, w);
+        } else {
+          key_[s][j] = key_[s][i];
+          level_qty_[s][j] = level_qty_[s][i];
+          level_cnt_[s][j] = level_cnt_[s][i];
+          ++j;
+        }
+      }
+      no_[s] = j;
+    }
   }
 
   BookError fail(BookError e) {
@@ -404,10 +643,24 @@ class Book {
   }
 
   Index orders_;
+  // Window: quantity and order count by tick offset, valid where the occupancy bit is set.
+  int64_t wq_[2][kWindowTicks];
+  int32_t wc_[2][kWindowTicks];
+  uint64_t bits_[2][kWords];
+  uint64_t summary_[2];  // bit w: bits_[s][w] ≠ 0
+  // Outside: sorted levels.
   int64_t key_[2][kMaxLevels];
   int64_t level_qty_[2][kMaxLevels];
   int32_t level_cnt_[2][kMaxLevels];
-  int32_t n_[2];
+  int32_t no_[2];  // outside levels
+  int32_t n_[2];   // all levels (the capacity counts these)
+  int64_t tick_;
+  uint64_t recip_;  // ⌊(2^64 − 1) / tick⌋
+  uint64_t span_;   // tick × kWindowTicks
+  int64_t base_;    // price of window index 0
+  int64_t guard_lo_, guard_hi_;  // the middle half: a reference price outside it re-bases
+  bool anchored_;
+  uint64_t recentres_;
   BookCounters c_;
   BookError broken_ = BookError::ok;
   bool in_snapshot_ = false;

@@ -48,6 +48,14 @@ struct MarketStateCounters {
   uint64_t records;
 };
 
+// What the funding record was last computed from (MarketState::publish).
+struct FundingInputs {
+  int64_t rate, interval_end, final_rate, final_time;
+  int64_t ex_rate, ex_futures_mark, ex_interval_end;
+  uint8_t ex_is_final;
+  uint8_t valid;  // 0: never computed (all-zero memory is "compute")
+};
+
 // One instrument's whole state.
 template <int kOrders, int kLevels>
 struct InstrumentSlot {
@@ -81,6 +89,7 @@ struct InstrumentSlot {
   BookTopRecord top;
   MarkRecord mark;
   FundingRecord funding;
+  FundingInputs funding_in;
 };
 
 template <int kInstruments, int kOrders, int kLevels>
@@ -320,6 +329,7 @@ class MarketState {
     fill_mark_record(s.mf, s.mark);
     std::memset(&s.funding, 0, sizeof s.funding);
     fill_funding_record(s.mf, s.funding);
+    s.funding_in.valid = 0;
   }
 
   static void take_definition(Slot& s, const InstrumentPayload& d) {
@@ -327,6 +337,7 @@ class MarketState {
     std::memcpy(s.symbol, d.symbol, sizeof s.symbol);
     s.symbol[sizeof s.symbol - 1] = 0;
     if (d.tick_size != kNullI64) s.tick_size = d.tick_size;
+    s.book.set_tick(s.tick_size);
     s.trading_status = d.trading_status;
   }
 
@@ -346,6 +357,42 @@ class MarketState {
     r.seq_num = seq_num;
   }
 
+  // Field-by-field equality of the published records (no memcmp: the kernel path has none; the
+  // records' padding stays zero because a record is only ever replaced whole by a cleared one).
+  static bool same_top(const BookTopRecord& a, const BookTopRecord& b) {
+    return a.bid_price == b.bid_price && a.ask_price == b.ask_price && a.bid_qty == b.bid_qty && a.ask_qty == b.ask_qty &&
+           a.synced == b.synced;
+  }
+  static bool same_mark(const MarkRecord& a, const MarkRecord& b) {
+    return a.mark == b.mark && a.index == b.index && a.impact_bid == b.impact_bid && a.impact_ask == b.impact_ask &&
+           a.premium == b.premium && a.mid == b.mid;
+  }
+  static bool same_funding(const FundingRecord& a, const FundingRecord& b) {
+    return a.ours == b.ours && a.exchange == b.exchange && a.diff_e2bps == b.diff_e2bps && a.exchange_mark == b.exchange_mark &&
+           a.interval_end == b.interval_end && a.is_final == b.is_final;
+  }
+
+  // The funding record is a function of these state fields alone (fill_funding_record): while none
+  // of them moved, the record cannot have changed and its divisions (the differences in basis
+  // points) are not computed. They move on sample ticks, interval boundaries and the exchange's
+  // funding messages, not per book event.
+  static bool funding_inputs_same(const MarkFundingState& m, const FundingInputs& f) {
+    return m.rate == f.rate && m.interval_end == f.interval_end && m.final_rate == f.final_rate && m.final_time == f.final_time &&
+           m.ex_rate == f.ex_rate && m.ex_futures_mark == f.ex_futures_mark && m.ex_interval_end == f.ex_interval_end &&
+           m.ex_is_final == f.ex_is_final;
+  }
+  static void take_funding_inputs(const MarkFundingState& m, FundingInputs& f) {
+    f.rate = m.rate;
+    f.interval_end = m.interval_end;
+    f.final_rate = m.final_rate;
+    f.final_time = m.final_time;
+    f.ex_rate = m.ex_rate;
+    f.ex_futures_mark = m.ex_futures_mark;
+    f.ex_interval_end = m.ex_interval_end;
+    f.ex_is_final = m.ex_is_final;
+    f.valid = 1;
+  }
+
   // Book top (not while a snapshot is being built), mark and funding, each when it changed.
   int publish(Slot& s, const MarketEvent& e, int64_t time, StateRecord* out) {
     int n = 0;
@@ -359,7 +406,7 @@ class MarketState {
       top.bid_qty = b.price == kNullI64 ? 0 : (int32_t)b.qty;
       top.ask_qty = a.price == kNullI64 ? 0 : (int32_t)a.qty;
       top.synced = s.synced;
-      if (std::memcmp(&top, &s.top, sizeof top) != 0) {
+      if (!same_top(top, s.top)) {
         s.top = top;
         begin(out[n], s, time, e.seq_num, StateKind::book_top);
         out[n++].top = top;
@@ -368,18 +415,21 @@ class MarketState {
     MarkRecord m;
     std::memset(&m, 0, sizeof m);
     fill_mark_record(s.mf, m);
-    if (std::memcmp(&m, &s.mark, sizeof m) != 0) {
+    if (!same_mark(m, s.mark)) {
       s.mark = m;
       begin(out[n], s, time, e.seq_num, StateKind::mark);
       out[n++].mark = m;
     }
-    FundingRecord f;
-    std::memset(&f, 0, sizeof f);
-    fill_funding_record(s.mf, f);
-    if (std::memcmp(&f, &s.funding, sizeof f) != 0) {
-      s.funding = f;
-      begin(out[n], s, time, e.seq_num, StateKind::funding);
-      out[n++].funding = f;
+    if (!s.funding_in.valid || !funding_inputs_same(s.mf, s.funding_in)) {
+      take_funding_inputs(s.mf, s.funding_in);
+      FundingRecord f;
+      std::memset(&f, 0, sizeof f);
+      fill_funding_record(s.mf, f);
+      if (!same_funding(f, s.funding)) {
+        s.funding = f;
+        begin(out[n], s, time, e.seq_num, StateKind::funding);
+        out[n++].funding = f;
+      }
     }
     return n;
   }

@@ -54,10 +54,11 @@ extern "C" void market_state(hls::stream<EventWord>& events, hls::stream<RecordW
   } else if (ctl.op == kMarketRun) {
     StateRecord out[kMarketRecordsPerWord];
     uint32_t done = 0;
-    // One iteration per input word. Not II=1: an event is a data-dependent sequence of steps of
-    // the book (hash probes, level search and shift), the mark/funding clock (a sample walks the
+    // One iteration per input word. Not II=1 yet: an event is a data-dependent sequence of steps
+    // of the book (order-index probes; levels inside the window are one indexed update and a
+    // priority encode, outside it a search and shift), the mark/funding clock (a sample walks the
     // book's levels for the impact prices) and the record comparisons; every inner loop has a
-    // fixed bound. Cycles per event: docs/hls.md.
+    // fixed bound. Cycles per event and the dataflow design for II=1: docs/hls.md.
   word_loop:
     for (uint32_t k = 0; k < ctl.words; ++k) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=65536 avg=512

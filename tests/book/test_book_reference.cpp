@@ -38,6 +38,7 @@ struct Config {
   int64_t contract_size;   // ×1e-9
   std::vector<int64_t> notionals;
   int steps;
+  int drift_every = 0;     // the market moves one tick up every this many steps (0: never)
 };
 
 // The exchange: the true book, unlimited, which generates the events.
@@ -146,17 +147,27 @@ void compare(const B& book, const RefBook& ref, const Config& cfg, bool full_sca
   }
 }
 
-template <int kOrders, int kLevels>
+uint64_t g_recentres = 0;  // window re-basings over the runs of a test case
+
+// The book's tick by seed: none (every level outside the window), the prices' tick (the window
+// holds what it covers), twice the prices' tick (half the prices off the grid: both places
+// interleaved) switched to the prices' tick half-way (the window emptied and refilled).
+template <int kOrders, int kLevels, int kWindow = 64>
 void run(const Config& cfg, uint64_t seed, uint64_t& overflow_runs) {
   std::mt19937_64 rng(seed * 7919 + 17);
-  auto book = std::make_unique<Book<kOrders, kLevels>>();
+  auto book = std::make_unique<Book<kOrders, kLevels, kWindow>>();
+  const int tick_mode = (int)(seed % 3);
+  if (tick_mode == 1) book->set_tick(cfg.tick);
+  if (tick_mode == 2) book->set_tick(2 * cfg.tick);
+  int step = 0;
   RefBook ref(kOrders, kLevels);
   Exchange ex;
   bool overflowed = false;
   auto rnd = [&](int n) { return (int)(rng() % (uint64_t)n); };
   auto price_for = [&](int8_t side) {
     const int64_t off = 1 + rnd(cfg.depth_ticks);
-    return (cfg.center_ticks + (side == kBid ? -off : off)) * cfg.tick;
+    const int64_t center = cfg.center_ticks + (cfg.drift_every ? step / cfg.drift_every : 0);
+    return (center + (side == kBid ? -off : off)) * cfg.tick;
   };
   auto send = [&](const MarketEvent& e) {
     const BookError got = book->apply(e);
@@ -164,8 +175,9 @@ void run(const Config& cfg, uint64_t seed, uint64_t& overflow_runs) {
     if (got != want) FAIL("event answer " << book_error_name(got) << ", reference " << book_error_name(want));
   };
 
-  for (int step = 0; step < cfg.steps / kStepDivisor; ++step) {
+  for (step = 0; step < cfg.steps / kStepDivisor; ++step) {
     INFO("seed " << seed << " step " << step);
+    if (tick_mode == 2 && step == cfg.steps / kStepDivisor / 2) book->set_tick(cfg.tick);
     const int r = rnd(1000);
     const bool grow = (int)ex.ids.size() < cfg.target_orders;
     if (ex.ids.empty() || r < 330 || (r >= 950 && grow)) {
@@ -264,6 +276,7 @@ void run(const Config& cfg, uint64_t seed, uint64_t& overflow_runs) {
     compare(*book, ref, cfg, step % 97 == 0);
   }
   if (overflowed) ++overflow_runs;
+  g_recentres += book->recentres();
 }
 
 }  // namespace
@@ -280,6 +293,14 @@ TEST_CASE("book = reference: realistic depth") {
   uint64_t overflow_runs = 0;
   for (uint64_t seed = 1; seed <= 16; ++seed) run<2048, 256>(cfg, seed, overflow_runs);
   CHECK(overflow_runs == 0);
+}
+
+TEST_CASE("book = reference: a moving market (the window re-based, levels moving in and out)") {
+  const Config cfg{5 * kPriceScale, 19000, 60, 300, 60, 10000000, {usd(1000), usd(50000), usd(1000000)}, 8000, 20};
+  uint64_t overflow_runs = 0;
+  g_recentres = 0;
+  for (uint64_t seed = 1; seed <= 9; ++seed) run<1024, 256>(cfg, seed, overflow_runs);
+  CHECK(g_recentres > 50);  // the window followed the market
 }
 
 TEST_CASE("book = reference: large prices and notionals (192-bit impact division)") {

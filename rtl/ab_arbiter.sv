@@ -721,8 +721,36 @@ module ab_arbiter #(
             fv_beat <= '0;
         end
     end
+    // inputs keep the stream contract: full tkeep except on the last beat, contiguous from
+    // lane 0, per-frame sideband constant inside the frame
+    logic                  fa_in, fb_in;
+    logic [CHAN_WIDTH-1:0] fa_chan, fb_chan;
+    always_ff @(posedge clk) begin
+        if (s_axis_a_tvalid && s_axis_a_tready) begin
+            fa_in <= !s_axis_a_tlast;
+            if (!fa_in) fa_chan <= s_axis_a_chan;
+        end
+        if (s_axis_b_tvalid && s_axis_b_tready) begin
+            fb_in <= !s_axis_b_tlast;
+            if (!fb_in) fb_chan <= s_axis_b_chan;
+        end
+        if (rst) begin
+            fa_in <= 1'b0;
+            fb_in <= 1'b0;
+        end
+    end
     always_comb begin
         assume (!cfg_chan_reset);
+        if (s_axis_a_tvalid) begin
+            assume (s_axis_a_tkeep[0] && ((s_axis_a_tkeep & (s_axis_a_tkeep + 1'b1)) == '0));
+            if (!s_axis_a_tlast) assume (&s_axis_a_tkeep);
+            if (fa_in) assume (s_axis_a_chan == fa_chan);
+        end
+        if (s_axis_b_tvalid) begin
+            assume (s_axis_b_tkeep[0] && ((s_axis_b_tkeep & (s_axis_b_tkeep + 1'b1)) == '0));
+            if (!s_axis_b_tlast) assume (&s_axis_b_tkeep);
+            if (fb_in) assume (s_axis_b_chan == fb_chan);
+        end
         if (!rst && out_hs && m_axis_tlast && !m_axis_tuser) begin
             assert (fv_beat >= BEAT_W'(2));
             if (fv_vld[m_axis_chan]) begin

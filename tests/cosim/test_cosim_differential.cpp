@@ -6,7 +6,7 @@
 //
 // Both paths are configured so that they are specified to give the same stream (docs/rtl.md,
 // "System co-simulation"):
-//   D1  the front end's arbiter has no reorder window: a packet that arrives ahead of a hole passes
+//   D1  the co-simulation runs the arbiter without its hold window (cfg_hold_cycles 0): a packet that arrives ahead of a hole passes
 //       at once with the gap flag, and the hole's packets are dropped as late when they come. The
 //       software path runs with reorder_wait 0 and is polled right after each datagram, so it
 //       gives a hole up as soon as the packet after it is in -- the same rule. (With the host's

@@ -356,7 +356,9 @@ module ab_arbiter #(
     assign op_expire_t = eng_free && st_fresh && !p_drn_any && p_exp_any;
     assign dec_ready   = eng_free && fl_ok && d_pend && !p_drn_any && !p_exp_any && cmd_space;
     assign dec_gt      = !d_runt && !d_bad && p_vld && !p_lt && !p_eq && !p_dupheld;
-    assign need_full   = dec_gt && p_hold_en && !p_any_free && p_hasheld;
+    // a packet above a hole that cannot wait while its channel holds packets: the channel's
+    // oldest hole is given up first, so nothing leaves out of order
+    assign need_full   = dec_gt && p_hasheld && (!p_hold_en || !p_any_free);
     assign dec_fire    = dec_ready && !need_full;
     assign op_expire_f = dec_ready && need_full;
     assign op_expire   = op_expire_t || op_expire_f;
@@ -478,6 +480,8 @@ module ab_arbiter #(
                     cnt_gap <= cnt_gap + 1'b1;
                     gpk_add <= f_skip;
                 end
+            end else if (!st_vld[f_chan]) begin
+                h_st[f_slot] <= S_FREE;   // its channel was reset meanwhile
             end else begin
                 h_st[f_slot]   <= S_HELD;
                 h_seq[f_slot]  <= f_seq;
@@ -722,21 +726,30 @@ module ab_arbiter #(
         end
     end
     // inputs keep the stream contract: full tkeep except on the last beat, contiguous from
-    // lane 0, per-frame sideband constant inside the frame
+    // lane 0, per-frame sideband constant inside the frame; SeqNums are non-negative int64 (the
+    // feed counts from 1; the compares are unsigned, which agrees with the software's signed
+    // ones below 2^63)
     logic                  fa_in, fb_in;
     logic [CHAN_WIDTH-1:0] fa_chan, fb_chan;
+    logic [1:0]            fa_beat, fb_beat;
     always_ff @(posedge clk) begin
         if (s_axis_a_tvalid && s_axis_a_tready) begin
             fa_in <= !s_axis_a_tlast;
             if (!fa_in) fa_chan <= s_axis_a_chan;
+            if (fa_beat != 2'd3) fa_beat <= fa_beat + 1'b1;
+            if (s_axis_a_tlast) fa_beat <= '0;
         end
         if (s_axis_b_tvalid && s_axis_b_tready) begin
             fb_in <= !s_axis_b_tlast;
             if (!fb_in) fb_chan <= s_axis_b_chan;
+            if (fb_beat != 2'd3) fb_beat <= fb_beat + 1'b1;
+            if (s_axis_b_tlast) fb_beat <= '0;
         end
         if (rst) begin
-            fa_in <= 1'b0;
-            fb_in <= 1'b0;
+            fa_in   <= 1'b0;
+            fb_in   <= 1'b0;
+            fa_beat <= '0;
+            fb_beat <= '0;
         end
     end
     always_comb begin
@@ -745,11 +758,13 @@ module ab_arbiter #(
             assume (s_axis_a_tkeep[0] && ((s_axis_a_tkeep & (s_axis_a_tkeep + 1'b1)) == '0));
             if (!s_axis_a_tlast) assume (&s_axis_a_tkeep);
             if (fa_in) assume (s_axis_a_chan == fa_chan);
+            if (fa_beat == 2'd1) assume (!s_axis_a_tdata[63]);
         end
         if (s_axis_b_tvalid) begin
             assume (s_axis_b_tkeep[0] && ((s_axis_b_tkeep & (s_axis_b_tkeep + 1'b1)) == '0));
             if (!s_axis_b_tlast) assume (&s_axis_b_tkeep);
             if (fb_in) assume (s_axis_b_chan == fb_chan);
+            if (fb_beat == 2'd1) assume (!s_axis_b_tdata[63]);
         end
         if (!rst && out_hs && m_axis_tlast && !m_axis_tuser) begin
             assert (fv_beat >= BEAT_W'(2));

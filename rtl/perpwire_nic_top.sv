@@ -29,6 +29,9 @@ module perpwire_nic_top #(
     parameter int          CHAN_WIDTH       = 2,
     parameter int          CNT_WIDTH        = 32,
     parameter logic [63:0] NS_PER_CYCLE_Q32 = 64'h0000_0003_1A60_31A6,  // 322.265625 MHz
+    // A/B hold window after reset: 1 ms, the software path's default reorder_wait, in cycles
+    // of 322.265625 MHz (322,265.6 -> 322,266). 0 = no hold window.
+    parameter int          ARB_HOLD_CYCLES  = 322266,
     parameter int          MIDX_WIDTH       = (N_MCAST > 1) ? $clog2(N_MCAST) : 1,
     parameter int          FEED_USER_WIDTH  = 67 + CHAN_WIDTH
 ) (
@@ -79,7 +82,10 @@ module perpwire_nic_top #(
     input  wire logic                       cfg_mcast_wr_line,
     input  wire logic [CHAN_WIDTH-1:0]      cfg_mcast_wr_chan,
     input  wire logic [15:0]                cfg_mcast_wr_chan_id,
-    // A/B arbiter: resynchronise one channel slot
+    // A/B arbiter: hold window (cycles; write strobe + value, ARB_HOLD_CYCLES after reset);
+    // resynchronise one channel slot
+    input  wire logic                       cfg_arb_hold_wr,
+    input  wire logic [23:0]                cfg_arb_hold_cycles,
     input  wire logic                       cfg_arb_chan_reset,
     input  wire logic [CHAN_WIDTH-1:0]      cfg_arb_chan_reset_idx,
     // time
@@ -187,9 +193,14 @@ module perpwire_nic_top #(
     logic [7:0]            arb_tkeep;
     logic                  arb_tvalid, arb_tready, arb_tlast, arb_tuser, arb_gap, arb_line;
     logic [CHAN_WIDTH-1:0] arb_chan;
-    logic [10*CW-1:0]      c_arb;
+    logic [12*CW-1:0]      c_arb;
+    logic [23:0]           arb_hold;
+    always_ff @(posedge clk) begin
+        if (cfg_arb_hold_wr) arb_hold <= cfg_arb_hold_cycles;
+        if (rst)             arb_hold <= 24'(ARB_HOLD_CYCLES);
+    end
 
-    ab_arbiter #(.CHAN_WIDTH(CHAN_WIDTH), .CNT_WIDTH(CNT_WIDTH)) arb (
+    ab_arbiter #(.CHAN_WIDTH(CHAN_WIDTH), .HOLD_WIDTH(24), .CNT_WIDTH(CNT_WIDTH)) arb (
         .clk(clk), .rst(rst),
         .s_axis_a_tdata(flt_tdata[63:0]), .s_axis_a_tkeep(flt_tkeep[7:0]),
         .s_axis_a_tvalid(flt_tvalid[0]), .s_axis_a_tready(flt_tready[0]),
@@ -202,10 +213,12 @@ module perpwire_nic_top #(
         .m_axis_tdata(arb_tdata), .m_axis_tkeep(arb_tkeep), .m_axis_tvalid(arb_tvalid),
         .m_axis_tready(arb_tready), .m_axis_tlast(arb_tlast), .m_axis_tuser(arb_tuser),
         .m_axis_gap(arb_gap), .m_axis_line(arb_line), .m_axis_chan(arb_chan),
+        .cfg_hold_cycles(arb_hold),
         .cfg_chan_reset(cfg_arb_chan_reset), .cfg_chan_reset_idx(cfg_arb_chan_reset_idx),
         .cnt_pass(c_arb[0*CW +: CW]), .cnt_dup(c_arb[1*CW +: CW]), .cnt_late(c_arb[2*CW +: CW]), .cnt_gap(c_arb[3*CW +: CW]),
         .cnt_gap_pkts(c_arb[4*CW +: CW]), .cnt_runt(c_arb[5*CW +: CW]), .cnt_bad_chan(c_arb[6*CW +: CW]),
-        .cnt_aborted(c_arb[7*CW +: CW]), .cnt_win_a(c_arb[8*CW +: CW]), .cnt_win_b(c_arb[9*CW +: CW])
+        .cnt_aborted(c_arb[7*CW +: CW]), .cnt_win_a(c_arb[8*CW +: CW]), .cnt_win_b(c_arb[9*CW +: CW]),
+        .cnt_held(c_arb[10*CW +: CW]), .cnt_oversize(c_arb[11*CW +: CW])
     );
 
     timestamper #(.USER_WIDTH(3 + CHAN_WIDTH), .NS_PER_CYCLE_Q32(NS_PER_CYCLE_Q32)) tstamp (
@@ -255,7 +268,8 @@ module perpwire_nic_top #(
     //   0x05-0x0d line A ip:  frames ok bad_hdr bad_len bad_csum frag not_udp bad_udp_len aborted
     //   0x0e-0x0f line A mcast: match nomatch
     //   0x10-0x1f line B, same layout
-    //   0x20-0x29 arbiter: pass dup late gap gap_pkts runt bad_chan aborted win_a win_b
+    //   0x20-0x2b arbiter: pass dup late gap gap_pkts runt bad_chan aborted win_a win_b
+    //                      held oversize
     //   0x30-0x36 gate: pass_order pass_other blk_kill blk_malformed blk_qty blk_notional
     //                   blk_throttle
     //   0x37 gate tokens   0x38 feed frames out   0x39 tx frames out
@@ -276,7 +290,7 @@ module perpwire_nic_top #(
                 else if (ra < 4'd14) cnt_rd_data = ip_sel[ra_ip * CW +: CW];
                 else                 cnt_rd_data = flt_sel[ra[0] * CW +: CW];  // 0x0e, 0x0f
             end
-            2'd2: if (ra < 4'd10) cnt_rd_data = c_arb[ra * CW +: CW];
+            2'd2: if (ra < 4'd12) cnt_rd_data = c_arb[ra * CW +: CW];
             default: begin
                 if (ra < 4'd7)        cnt_rd_data = c_gate[ra * CW +: CW];
                 else if (ra == 4'd7)  cnt_rd_data = CNT_WIDTH'(gate_tokens);

@@ -22,7 +22,7 @@ constexpr uint8_t ip_frames = 0x05, ip_ok = 0x06, ip_bad_hdr = 0x07, ip_bad_len 
 constexpr uint8_t mc_match = 0x0e, mc_nomatch = 0x0f;
 constexpr uint8_t arb_pass = 0x20, arb_dup = 0x21, arb_late = 0x22, arb_gap = 0x23,
                   arb_gap_pkts = 0x24, arb_runt = 0x25, arb_bad_chan = 0x26, arb_aborted = 0x27,
-                  arb_win_a = 0x28, arb_win_b = 0x29;
+                  arb_win_a = 0x28, arb_win_b = 0x29, arb_held = 0x2a, arb_oversize = 0x2b;
 constexpr uint8_t gate_pass_order = 0x30, gate_pass_other = 0x31, gate_blk_kill = 0x32,
                   gate_blk_malformed = 0x33, gate_blk_qty = 0x34, gate_blk_notional = 0x35,
                   gate_blk_throttle = 0x36, gate_tokens = 0x37, feed_out = 0x38, tx_out = 0x39;
@@ -99,6 +99,15 @@ public:
         m->cfg_mcast_wr_chan_id = e.chan_id;
         h.step();
         m->cfg_mcast_wr_en = 0;
+    }
+
+    // The arbiter's hold window, in cycles (the RTL starts with ARB_HOLD_CYCLES, 1 ms).
+    void set_arb_hold(uint32_t cycles) {
+        auto* m = h.m.get();
+        m->cfg_arb_hold_wr = 1;
+        m->cfg_arb_hold_cycles = cycles;
+        h.step();
+        m->cfg_arb_hold_wr = 0;
     }
 
     uint64_t counter(uint8_t addr) {

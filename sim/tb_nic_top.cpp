@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <set>
 
 #include "nic_top_bench.hpp"
 #include "tb_common.hpp"
@@ -19,6 +20,7 @@ TEST_CASE("nic_top: market-data captures on A and B, B copies deduplicated") {
     for (const auto& p : profiles()) {
         SUBCASE(p.name) {
             NicTopBench b(p.seed, p.idle, p.stall);
+            b.set_arb_hold(0);  // the gap in the captures passes at once (no hold window)
             auto slot = program_capture_groups(b, cs);
             for (const auto& c : cs) b.rx_a.push(c.frame);
             REQUIRE(b.h.run_until_idle(20000));
@@ -52,10 +54,10 @@ TEST_CASE("nic_top: market-data captures on A and B, B copies deduplicated") {
                 CHECK(b.counter(line + cnt::mc_match) == 5);
             }
             CHECK(b.counter(cnt::arb_pass) == 5);
-            // B's copies: duplicates within the 64-number history window; the older snapshot
-            // of .136 is 3,532 numbers behind its slot by then, so it is late
-            CHECK(b.counter(cnt::arb_dup) == 4);
-            CHECK(b.counter(cnt::arb_late) == 1);
+            // B's copies are all duplicates: none falls inside the range declared lost (the
+            // older snapshot of .136 is below it)
+            CHECK(b.counter(cnt::arb_dup) == 5);
+            CHECK(b.counter(cnt::arb_late) == 0);
             CHECK(b.counter(cnt::arb_gap) == 1);
             CHECK(b.counter(cnt::arb_gap_pkts) == gap_pkts);
             CHECK(b.counter(cnt::arb_win_a) == 5);
@@ -149,10 +151,51 @@ TEST_CASE("nic_top: line B takes over, faults dropped per line, an aborted copy 
             CHECK(b.counter(cnt::arb_pass) == 200);
             CHECK(b.counter(cnt::arb_win_a) == 99);
             CHECK(b.counter(cnt::arb_win_b) == 101);
-            // B's 36..99 are within 64 of A's last delivered 99: duplicates; 1..35 are late
-            CHECK(b.counter(cnt::arb_dup) == 64);
-            CHECK(b.counter(cnt::arb_late) == 35);
+            // B's 1..99 are below A's last delivered 99 and no range was declared lost:
+            // duplicates
+            CHECK(b.counter(cnt::arb_dup) == 99);
+            CHECK(b.counter(cnt::arb_late) == 0);
             CHECK(b.counter(cnt::arb_gap) == 0);
+        }
+    }
+}
+
+// The hold window as the top starts after reset (1 ms): line A loses packets, line B's copies
+// come a few packets later, and the feed leaves in order without a gap.
+TEST_CASE("nic_top: default hold window — line B fills line A's holes") {
+    for (const auto& p : profiles()) {
+        SUBCASE(p.name) {
+            NicTopBench b(p.seed, p.idle, p.stall);
+            const uint32_t grp = 0xe9f6fa87;
+            const uint16_t port = 5222, chan_id = 44849;
+            b.program(0, {grp, port, false, 0, chan_id});
+            b.program(1, {b_twin(grp), port, true, 0, chan_id});
+            auto frame = [&](uint64_t seq, bool line) {
+                Ipv4Opts ip;
+                ip.dst = line ? b_twin(grp) : grp;
+                UdpOpts u;
+                u.dport = port;
+                return udp_frame(cb_md_packet(seq, chan_id, 40), {}, ip, u);
+            };
+            const std::set<uint64_t> lost_a = {5, 6, 20}, lost_b = {7, 30};
+            for (uint64_t s = 1; s <= 40; ++s) {
+                if (!lost_a.count(s)) b.rx_a.push(frame(s, false));
+                if (s > 3 && !lost_b.count(s - 3)) b.rx_b.push(frame(s - 3, true));
+                for (int g = 0; b.rx_a.pending() + b.rx_b.pending() > 1 && g < 10000; ++g) b.h.step();
+            }
+            for (uint64_t s = 38; s <= 40; ++s) b.rx_b.push(frame(s, true));
+            REQUIRE(b.h.run_until_idle(100000));
+            check_sink_protocol(b.feed);
+            REQUIRE(b.feed.frames.size() == 40);
+            for (size_t i = 0; i < 40; ++i) {
+                INFO("feed frame " << i);
+                CHECK(get_le(b.feed.frames[i].bytes, 8, 8) == i + 1);
+                CHECK(!feed_side(b.feed.frames[i]).gap);
+                CHECK(feed_side(b.feed.frames[i]).line == lost_a.count(i + 1));
+            }
+            CHECK(b.counter(cnt::arb_gap) == 0);
+            CHECK(b.counter(cnt::arb_held) > 0);
+            CHECK(b.counter(cnt::arb_win_b) == 3);
         }
     }
 }

@@ -69,6 +69,9 @@ struct NicCosim::Impl {
         }
       }
     });
+    // No hold window: the co-simulation is specified against the software path with
+    // reorder_wait 0, and it skips idle stretches, where a hold timer would not run.
+    b.set_arb_hold(0);
     configured = program();
   }
 

@@ -1,7 +1,7 @@
 // `perpwire replay --backend verilator` against `--backend software`: the state logs (book top,
 // mark, funding, sync) are identical record for record, symbols included, on a generated session
-// with faults on both lines, and on the real captures. The RTL arbiter has no reorder window, so the software
-// path runs with reorder_wait 0 (docs/rtl.md, "System co-simulation").
+// with faults on both lines, and on the real captures. The co-simulation runs the RTL arbiter without its hold
+// window (cfg_hold_cycles 0), so the software path runs with reorder_wait 0 (docs/rtl.md, "System co-simulation").
 #include <doctest/doctest.h>
 
 #include <filesystem>

@@ -840,6 +840,13 @@ inline void on_event(MarkFundingState& s, const MarkFundingParams& p, const Mark
       break;
     case EventType::funding_rate: {
       const FundingPayload& f = e.funding;
+      if (spot_index && f.spot_mark != kNullI64 && f.spot_mark > 0) {
+        s.index = f.spot_mark;
+        s.index_time = t;
+      }
+      // The spot mark of a window that closed at this very instant: the sample is taken now, before
+      // this message's rate is taken as the exchange's latest (it may seed the rate EMA).
+      if (s.pending_tick != kNullI64 && t == s.pending_tick) mf_detail::resolve_pending(s, p);
       ++s.ex_messages;
       s.ex_rate = f.rate;
       s.ex_futures_mark = f.futures_mark;
@@ -852,12 +859,6 @@ inline void on_event(MarkFundingState& s, const MarkFundingParams& p, const Mark
         s.ex_final_rate = f.rate;
         s.ex_final_time = f.final_time;
       }
-      if (spot_index && f.spot_mark != kNullI64 && f.spot_mark > 0) {
-        s.index = f.spot_mark;
-        s.index_time = t;
-      }
-      // The spot mark of a window that closed at this very instant: take the sample now.
-      if (s.pending_tick != kNullI64 && t == s.pending_tick) mf_detail::resolve_pending(s, p);
       break;
     }
     case EventType::snapshot_end: {

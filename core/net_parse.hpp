@@ -1,5 +1,7 @@
-// Ethernet II (+ 802.1Q) / IPv4 / UDP or TCP parsing with every check a feed handler needs.
-// Each rejected frame maps to one NetError so that drops are counted by reason.
+// Link layer (Ethernet II + 802.1Q, Linux cooked v1/v2, raw IPv4, BSD loopback) / IPv4 / UDP or TCP
+// parsing with every check a feed handler needs: the one parse every input goes through (DPDK
+// ports, pcap and pcapng replay, the dump tool). Each rejected frame maps to one NetError so that
+// drops are counted by reason.
 #pragma once
 #include <cstdint>
 #include <cstddef>
@@ -21,6 +23,7 @@ enum class NetError : uint8_t {
   udp_truncated,        // fewer than 8 bytes for the UDP header
   udp_bad_length,       // UDP length disagrees with the IPv4 payload
   tcp_truncated,        // TCP header or data offset past the IPv4 payload
+  not_ipv4_family,      // BSD loopback frame of an address family other than IPv4
   count_
 };
 
@@ -39,6 +42,7 @@ inline const char* net_error_name(NetError e) {
     case NetError::udp_truncated: return "udp_truncated";
     case NetError::udp_bad_length: return "udp_bad_length";
     case NetError::tcp_truncated: return "tcp_truncated";
+    case NetError::not_ipv4_family: return "not_ipv4_family";
     default: return "unknown";
   }
 }
@@ -125,6 +129,52 @@ inline NetError parse_ethernet(const uint8_t* f, size_t len, bool accept_tcp, L4
   if (type != kEtherTypeIpv4) return NetError::not_ipv4;
   off += 2;
   return parse_ipv4(f + off, len - off, accept_tcp, v);
+}
+
+// The link layers a feed line can carry. A capture's link type is mapped to one of these when it is
+// opened (host/io/pcap_source.cpp); DPDK ports carry Ethernet.
+enum class LinkType : uint8_t {
+  ethernet = 0,       // Ethernet II, optionally one 802.1Q tag
+  linux_sll = 1,      // Linux cooked v1: 16-byte header, protocol at offset 14
+  linux_sll2 = 2,     // Linux cooked v2: 20-byte header, protocol at offset 0
+  raw_ipv4 = 3,       // the IPv4 header first
+  bsd_loopback = 4,   // 4-byte address family in host order, then IPv4 (AF_INET = 2)
+};
+
+inline const char* link_type_name(LinkType t) {
+  switch (t) {
+    case LinkType::ethernet: return "Ethernet";
+    case LinkType::linux_sll: return "Linux cooked v1";
+    case LinkType::linux_sll2: return "Linux cooked v2";
+    case LinkType::raw_ipv4: return "raw IPv4";
+    case LinkType::bsd_loopback: return "BSD loopback";
+  }
+  return "?";
+}
+
+// Parses one frame of link type `link` down to its UDP (or, when accepted, TCP) payload.
+inline NetError parse_frame(LinkType link, const uint8_t* f, size_t len, bool accept_tcp, L4View& v) {
+  v.vlan_id = 0xFFFF;
+  switch (link) {
+    case LinkType::ethernet: return parse_ethernet(f, len, accept_tcp, v);
+    case LinkType::linux_sll:
+      if (len < 16) return NetError::frame_truncated;
+      if (load_be16(f + 14) != kEtherTypeIpv4) return NetError::not_ipv4;
+      return parse_ipv4(f + 16, len - 16, accept_tcp, v);
+    case LinkType::linux_sll2:
+      if (len < 20) return NetError::frame_truncated;
+      if (load_be16(f) != kEtherTypeIpv4) return NetError::not_ipv4;
+      return parse_ipv4(f + 20, len - 20, accept_tcp, v);
+    case LinkType::raw_ipv4: return parse_ipv4(f, len, accept_tcp, v);
+    case LinkType::bsd_loopback: {
+      if (len < 4) return NetError::frame_truncated;
+      // The family is in the capturing host's byte order: 2 either way round.
+      const uint32_t family = (uint32_t)f[0] | (uint32_t)f[1] << 8 | (uint32_t)f[2] << 16 | (uint32_t)f[3] << 24;
+      if (family != 2u && family != 0x02000000u) return NetError::not_ipv4_family;
+      return parse_ipv4(f + 4, len - 4, accept_tcp, v);
+    }
+  }
+  return NetError::frame_truncated;
 }
 
 }  // namespace pw

@@ -18,9 +18,9 @@ cmake --build "$BUILD" -j"$JOBS" --target perpwire
 # The built-in session (deterministic): 75 minutes of BIP and ETP with hourly funding, A and B
 # lines, and three packets lost on both lines so that recovery from the snapshot cycle shows.
 # Half an hour in, a one-minute kill-switch drill: the session mass-cancels and every order is refused.
-"$BUILD/host/perpwire" gen --out out/session --seed 1 --loss-both 3
+"$BUILD/app/perpwire" gen --out out/session --seed 1 --loss-both 3
 
-"$BUILD/host/perpwire" run --config config/perpwire.toml --out out/run --speed "$SPEED" --kill-drill 1800,60 -- \
+"$BUILD/app/perpwire" run --config config/perpwire.toml --out out/run --speed "$SPEED" --kill-drill 1800,60 -- \
   --no-huge -m 512 --no-pci -l 0 --file-prefix=perpwire-run \
   --vdev=net_pcap0,rx_pcap=out/session/feed_a.pcap \
   --vdev=net_pcap1,rx_pcap=out/session/feed_b.pcap

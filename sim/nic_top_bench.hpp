@@ -7,7 +7,7 @@
 
 #include "Vperpwire_nic_top.h"
 #include "axis_driver.hpp"
-#include "frame_builder.hpp"
+#include "tb_frames.hpp"
 
 namespace pw_sim {
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "axis_driver.hpp"
-#include "frame_builder.hpp"
+#include "tb_frames.hpp"
 
 namespace pw_sim {
 

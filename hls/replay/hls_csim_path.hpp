@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "hls/driver/feed_decode_runner.hpp"
+#include "hls/csim/feed_decode_runner.hpp"
 #include "hls/replay/market_kernel_sink.hpp"
 #include "host/pipeline/feed_pipeline.hpp"
 #include "host/pipeline/replay.hpp"

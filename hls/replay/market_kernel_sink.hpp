@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "hls/driver/market_state_runner.hpp"
+#include "hls/csim/market_state_runner.hpp"
 #include "host/pipeline/replay.hpp"
 
 namespace pw {

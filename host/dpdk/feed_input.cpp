@@ -120,7 +120,7 @@ FeedInput::Poll FeedInput::poll_line(uint8_t l, FeedFrame& f) {
       line.ended = true;
       return Poll::end;
     }
-    f = FeedFrame{l, fr.timestamp_ns, fr.data, fr.caplen};
+    f = FeedFrame{l, line.pcap->link(), fr.timestamp_ns, fr.data, fr.caplen};
     return Poll::frame;
   }
   if (line.burst_pos >= line.burst_size) {
@@ -133,7 +133,7 @@ FeedInput::Poll FeedInput::poll_line(uint8_t l, FeedFrame& f) {
     if (line.burst_size == 0) return Poll::idle;
   }
   const DpdkFrame& d = line.burst[line.burst_pos++];
-  f = FeedFrame{l, d.timestamp_ns, d.data, d.length};
+  f = FeedFrame{l, LinkType::ethernet, d.timestamp_ns, d.data, d.length};
   return Poll::frame;
 }
 
@@ -142,7 +142,7 @@ FeedInput::Poll FeedInput::poll(FeedFrame& f) {
     Frame fr;
     uint8_t line;
     if (!merger_->next(fr, line)) return Poll::end;
-    f = FeedFrame{line, fr.timestamp_ns, fr.data, fr.caplen};
+    f = FeedFrame{line, merger_->source(line).link(), fr.timestamp_ns, fr.data, fr.caplen};
     return Poll::frame;
   }
   // The line whose turn it is keeps it while its burst lasts, then the other line goes first.

@@ -7,7 +7,7 @@
 //   if (!in.open(config.feeds, eal_args, {}, error, notes)) { fail(error); }
 //   for (auto& n : notes) print(n);                      // e.g. the DPDK fallback reason
 //   pw::FeedFrame f;
-//   while (in.next(f)) pipeline.on_frame(f.line, f.timestamp_ns, f.data, f.length);
+//   while (in.next(f)) pipeline.on_frame(f.line, f.timestamp_ns, f.link, f.data, f.length);
 //   // or, to do timed work while a live line is quiet: switch (in.poll(f)) { … }
 #pragma once
 #include <cstdint>
@@ -24,6 +24,7 @@ namespace pw {
 
 struct FeedFrame {
   uint8_t line;          // 0 = A, 1 = B
+  LinkType link;         // the line's link layer (DPDK ports: Ethernet; captures: their link type)
   int64_t timestamp_ns;  // capture time (replay) or receive time
   const uint8_t* data;   // valid until the next call to next()
   uint32_t length;

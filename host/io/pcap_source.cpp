@@ -4,6 +4,33 @@
 
 namespace pw {
 
+namespace {
+
+// libpcap's link-layer types (DLT_*) that map to a link layer core/net_parse.hpp parses.
+bool link_type_of(int dlt, LinkType& link) {
+  switch (dlt) {
+    case DLT_EN10MB: link = LinkType::ethernet; return true;
+    case DLT_LINUX_SLL: link = LinkType::linux_sll; return true;
+#ifdef DLT_LINUX_SLL2
+    case DLT_LINUX_SLL2: link = LinkType::linux_sll2; return true;
+#endif
+    case DLT_RAW:
+#if defined(DLT_IPV4)
+    case DLT_IPV4:
+#endif
+    case 101:  // LINKTYPE_RAW, as pcap files store DLT_RAW
+      link = LinkType::raw_ipv4;
+      return true;
+    case DLT_NULL: link = LinkType::bsd_loopback; return true;
+    default: return false;
+  }
+}
+
+constexpr const char* kSupportedLinkTypes =
+    "Ethernet (1), Linux cooked v1 (113) and v2 (276), raw IPv4 (12, 101, 228) and BSD loopback (0)";
+
+}  // namespace
+
 PcapSource::~PcapSource() {
   if (handle_ != nullptr) pcap_close(handle_);
 }
@@ -15,10 +42,11 @@ bool PcapSource::open(const std::string& path) {
     error_ = "cannot read capture '" + path + "': " + err;
     return false;
   }
-  linktype_ = pcap_datalink(handle_);
-  if (linktype_ != DLT_EN10MB && linktype_ != DLT_LINUX_SLL) {
-    error_ = "capture '" + path + "' has link type " + std::to_string(linktype_) +
-             "; only Ethernet (1) and Linux cooked (113) are supported";
+  const int dlt = pcap_datalink(handle_);
+  if (!link_type_of(dlt, link_)) {
+    const char* name = pcap_datalink_val_to_name(dlt);
+    error_ = "capture '" + path + "' has link type " + std::to_string(dlt) + (name != nullptr ? std::string(" (") + name + ")" : "") +
+             ", which perpwire does not read (it reads " + kSupportedLinkTypes + ")";
     pcap_close(handle_);
     handle_ = nullptr;
     return false;
@@ -41,17 +69,6 @@ bool PcapSource::next(Frame& f) {
   }
   if (rc == PCAP_ERROR) error_ = std::string("capture damaged after frame ") + std::to_string(count_) + ": " + pcap_geterr(handle_);
   return false;
-}
-
-NetError PcapSource::parse(const Frame& f, bool accept_tcp, L4View& v) const {
-  if (linktype_ == DLT_LINUX_SLL) {
-    // 16-byte cooked header; protocol type at offset 14.
-    if (f.caplen < 16) return NetError::frame_truncated;
-    if (load_be16(f.data + 14) != kEtherTypeIpv4) return NetError::not_ipv4;
-    v.vlan_id = 0xFFFF;
-    return parse_ipv4(f.data + 16, f.caplen - 16, accept_tcp, v);
-  }
-  return parse_ethernet(f.data, f.caplen, accept_tcp, v);
 }
 
 PcapWriter::~PcapWriter() { close(); }

@@ -28,14 +28,14 @@ class PcapSource {
   bool open(const std::string& path);
   // Next frame, or false at the end of the file (error() is set when the file is damaged).
   bool next(Frame& f);
-  // Parses a frame's link layer (Ethernet, Linux cooked) down to UDP/TCP.
-  NetError parse(const Frame& f, bool accept_tcp, L4View& v) const;
+  // Parses a frame of this capture down to UDP/TCP (core/net_parse.hpp parse_frame).
+  NetError parse(const Frame& f, bool accept_tcp, L4View& v) const { return parse_frame(link_, f.data, f.caplen, accept_tcp, v); }
   const std::string& error() const { return error_; }
-  int linktype() const { return linktype_; }
+  LinkType link() const { return link_; }
 
  private:
   pcap_t* handle_ = nullptr;
-  int linktype_ = 0;
+  LinkType link_ = LinkType::ethernet;
   uint64_t count_ = 0;
   std::string error_;
 };

@@ -47,7 +47,17 @@ class FeedPipeline {
 
   FeedPipeline(EventSink& sink, int64_t reorder_wait_ns);
 
-  // One Ethernet frame from line 0 (A) or 1 (B), already parsed to its UDP payload by the caller.
+  // One frame from line 0 (A) or 1 (B) as it came off the port or out of the capture: parsed
+  // (core/net_parse.hpp parse_frame) to its UDP payload and offered to arbitration, or counted as a
+  // drop by reason. Every input of every command comes in here. Returns the parse result.
+  NetError on_frame(uint8_t line, int64_t time_ns, LinkType link, const uint8_t* frame, uint32_t len) {
+    L4View v;
+    const NetError e = parse_frame(link, frame, len, false, v);
+    if (e != NetError::none) on_net_drop(line, e);
+    else on_datagram(line, time_ns, v.payload, v.payload_len);
+    return e;
+  }
+  // A datagram already parsed to its UDP payload (generated payloads, the RTL front end's output).
   void on_datagram(uint8_t line, int64_t time_ns, const uint8_t* payload, uint32_t len);
   void on_net_drop(uint8_t line, NetError e);
   // Gives up on holes older than the reorder wait (call as time passes) or all of them (end of data).

@@ -92,14 +92,11 @@ bool pump_captures(const ReplayInputs& in, FeedPipeline& feed, uint64_t& frames,
   if (!lines.open(in.pcap_a, in.pcap_b, error)) return false;
   Frame f;
   uint8_t line = 0;
-  L4View v;
   int64_t last_time = 0;
   while (lines.next(f, line)) {
     ++frames;
     last_time = f.timestamp_ns;
-    const NetError ne = lines.source(line).parse(f, false, v);
-    if (ne != NetError::none) feed.on_net_drop(line, ne);
-    else feed.on_datagram(line, f.timestamp_ns, v.payload, v.payload_len);
+    feed.on_frame(line, f.timestamp_ns, lines.source(line).link(), f.data, f.caplen);
     if ((frames & 0x3FFF) == 0 && in.progress) in.progress(frames, feed.counters().events);
   }
   feed.finish(last_time);

@@ -6,7 +6,7 @@
 
 #include "core/fixed_point.hpp"
 #include "core/risk_types.hpp"
-#include "host/decode/message_json.hpp"
+#include "host/dump/message_json.hpp"
 
 namespace pw {
 namespace {

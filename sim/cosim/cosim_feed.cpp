@@ -11,16 +11,14 @@ namespace pw {
 namespace cosim {
 
 namespace {
-constexpr int kLinkEthernet = 1;  // DLT_EN10MB
-
 bool open_checked(PcapSource& src, const std::string& path, std::string& error) {
   if (!src.open(path)) {
     error = "verilator backend: " + src.error();
     return false;
   }
-  if (src.linktype() != kLinkEthernet) {
-    error = "verilator backend: '" + path + "' is not an Ethernet capture (link type " +
-            std::to_string(src.linktype()) + "); the front end takes Ethernet frames";
+  if (src.link() != LinkType::ethernet) {
+    error = "verilator backend: '" + path + "' is a " + link_type_name(src.link()) +
+            " capture; the RTL front end takes Ethernet frames (the software and hls-csim backends read it)";
     return false;
   }
   return true;

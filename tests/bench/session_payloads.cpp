@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <string>
 
-#include "host/gen/session_generator.hpp"
+#include "host/sessiongen/session_generator.hpp"
 #include "host/io/pcap_source.hpp"
 
 namespace pw::bench {

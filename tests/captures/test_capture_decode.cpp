@@ -7,7 +7,7 @@
 #include <fstream>
 #include <set>
 
-#include "host/decode/capture_decoder.hpp"
+#include "host/dump/capture_decoder.hpp"
 #include "tests/support/flat_json.hpp"
 
 namespace fs = std::filesystem;

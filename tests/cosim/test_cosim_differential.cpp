@@ -34,7 +34,7 @@
 
 #include "core/md_decode.hpp"
 #include "core/md_normalize.hpp"
-#include "host/gen/session_generator.hpp"
+#include "host/sessiongen/session_generator.hpp"
 #include "host/io/line_merger.hpp"
 #include "host/io/pcap_source.hpp"
 #include "host/pipeline/feed_pipeline.hpp"
@@ -258,7 +258,7 @@ CardReference card_reference(const std::string& a, const std::string& b) {
   return r;
 }
 
-// The generator's multicast plan (host/gen/session_generator.cpp endpoint()): line A
+// The generator's multicast plan (host/sessiongen/session_generator.cpp endpoint()): line A
 // 239.255.10.<channel>, line B 239.255.20.<channel>, UDP port 41000 + channel; channels 1 and 2.
 std::vector<cosim::ChannelEntry> generator_table() {
   std::vector<cosim::ChannelEntry> t;

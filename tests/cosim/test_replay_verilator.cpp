@@ -6,7 +6,7 @@
 
 #include <filesystem>
 
-#include "host/gen/session_generator.hpp"
+#include "host/sessiongen/session_generator.hpp"
 #include "host/pipeline/replay.hpp"
 #include "sim/cosim/replay_verilator.hpp"
 #include "tests/support/backend_compare.hpp"

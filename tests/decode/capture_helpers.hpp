@@ -11,9 +11,9 @@
 #include <utility>
 #include <vector>
 
-#include "host/decode/capture_decoder.hpp"
+#include "host/dump/capture_decoder.hpp"
 #include "host/io/pcap_source.hpp"
-#include "tests/decode/frame_builder.hpp"
+#include "tests/decode/damageable_frame.hpp"
 #include "tests/decode/wire_model.hpp"
 #include "tests/support/flat_json.hpp"
 

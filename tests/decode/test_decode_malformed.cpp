@@ -13,7 +13,7 @@
 #include "core/md_decode.hpp"
 #include "core/md_normalize.hpp"
 #include "core/orders_codec.hpp"
-#include "host/decode/message_json.hpp"
+#include "host/dump/message_json.hpp"
 #include "tests/decode/capture_helpers.hpp"
 #include "tests/decode/wire_model.hpp"
 

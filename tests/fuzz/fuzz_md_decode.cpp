@@ -16,7 +16,7 @@
 #include "core/md_decode.hpp"
 #include "core/md_normalize.hpp"
 #include "core/net_parse.hpp"
-#include "host/decode/message_json.hpp"
+#include "host/dump/message_json.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 using namespace pw;

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "core/orders_codec.hpp"
-#include "host/decode/message_json.hpp"
+#include "host/dump/message_json.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 using namespace pw;

@@ -11,8 +11,8 @@
 #include "core/md_decode.hpp"
 #include "core/md_normalize.hpp"
 #include "hls/common/beat_layout.hpp"
-#include "hls/driver/feed_decode_runner.hpp"
-#include "host/gen/session_generator.hpp"
+#include "hls/csim/feed_decode_runner.hpp"
+#include "host/sessiongen/session_generator.hpp"
 #include "host/io/pcap_source.hpp"
 
 namespace pw::test {
@@ -104,7 +104,7 @@ inline std::vector<Datagram> read_payloads(const std::filesystem::path& pcap) {
 }
 
 
-// A generated BTC/ETH session (host/gen) with damaged datagrams on line A: its line A and line B
+// A generated BTC/ETH session (host/sessiongen) with damaged datagrams on line A: its line A and line B
 // payloads. `dir` is removed afterwards.
 struct GeneratedSession {
   GenResult result;

@@ -15,8 +15,8 @@
 #include "core/md_decode.hpp"
 #include "core/md_normalize.hpp"
 #include "hls/common/beat_layout.hpp"
-#include "hls/driver/feed_decode_runner.hpp"
-#include "host/gen/session_generator.hpp"
+#include "hls/csim/feed_decode_runner.hpp"
+#include "host/sessiongen/session_generator.hpp"
 #include "host/io/pcap_source.hpp"
 #include "tests/hls/feed_reference.hpp"
 

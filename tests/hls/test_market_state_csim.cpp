@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "hls/driver/market_state_runner.hpp"
+#include "hls/csim/market_state_runner.hpp"
 #include "hls/replay/replay_hls_csim.hpp"
-#include "host/gen/session_generator.hpp"
+#include "host/sessiongen/session_generator.hpp"
 #include "host/pipeline/feed_pipeline.hpp"
 #include "host/pipeline/replay.hpp"
 #include "host/pipeline/state_log.hpp"

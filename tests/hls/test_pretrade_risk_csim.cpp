@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "hls/driver/market_state_runner.hpp"
+#include "hls/csim/market_state_runner.hpp"
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <string>
 
-#include "host/xrt/xrt_backend.hpp"
+#include "hls/xrt/xrt_backend.hpp"
 
 namespace {
 

@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <string>
 
-#include "host/xrt/xrt_backend.hpp"
+#include "hls/xrt/xrt_backend.hpp"
 #include "tests/hls/feed_reference.hpp"
 
 namespace fs = std::filesystem;

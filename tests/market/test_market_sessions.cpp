@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "host/gen/session_generator.hpp"
+#include "host/sessiongen/session_generator.hpp"
 #include "host/pipeline/replay.hpp"
 #include "host/pipeline/state_log.hpp"
 

@@ -17,7 +17,7 @@
 #include "host/orders/order_messages.hpp"
 #include "host/orders/order_session.hpp"
 #include "tests/decode/capture_helpers.hpp"
-#include "tests/decode/frame_builder.hpp"
+#include "tests/decode/damageable_frame.hpp"
 
 using namespace pw;
 using namespace pw::oe;

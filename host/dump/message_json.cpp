@@ -1,4 +1,4 @@
-#include "host/decode/message_json.hpp"
+#include "host/dump/message_json.hpp"
 
 #include <fmt/format.h>
 

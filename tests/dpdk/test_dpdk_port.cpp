@@ -12,7 +12,7 @@
 
 #include "host/dpdk/dpdk_port.hpp"
 #include "host/dpdk/feed_input.hpp"
-#include "host/gen/session_generator.hpp"
+#include "host/sessiongen/session_generator.hpp"
 #include "host/io/pcap_source.hpp"
 
 namespace fs = std::filesystem;

@@ -6,16 +6,18 @@
 #include <iostream>
 #include <map>
 
-#include "host/app/run_app.hpp"
+#include "app/run/run_app.hpp"
+#include "hls/replay/replay_hls_csim.hpp"
 #include "host/control/control_client.hpp"
-#include "host/decode/capture_decoder.hpp"
-#include "host/gen/session_generator.hpp"
+#include "host/dump/capture_decoder.hpp"
+#include "host/io/pcap_source.hpp"
 #include "host/pipeline/replay.hpp"
+#include "host/sessiongen/session_generator.hpp"
 #ifdef PERPWIRE_HAVE_VERILATOR_BACKEND
 #include "sim/cosim/replay_verilator.hpp"
 #endif
-#ifdef PERPWIRE_HAVE_HLS_CSIM_BACKEND
-#include "hls/replay/replay_hls_csim.hpp"
+#ifdef PERPWIRE_HAVE_XRT_BACKEND
+#include "hls/xrt/xrt_backend.hpp"
 #endif
 
 namespace {
@@ -65,13 +67,12 @@ int cmd_gen(const pw::GenOptions& opt, const std::string& dir) {
   return 0;
 }
 
-// Backends `perpwire replay` can run: the software path always; the others when built.
+// Backends `perpwire replay` can run: the software path and the HLS kernels in C-simulation always;
+// the RTL front end in Verilator when the simulation models are built (-DPERPWIRE_SIM=ON).
 std::map<std::string, pw::ReplayBackend> replay_backends() {
   std::map<std::string, pw::ReplayBackend> b;
   b["software"] = pw::replay_software;
-#ifdef PERPWIRE_HAVE_HLS_CSIM_BACKEND
   b["hls-csim"] = pw::replay_hls_csim;
-#endif
 #ifdef PERPWIRE_HAVE_VERILATOR_BACKEND
   b["verilator"] = pw::replay_verilator;
 #endif
@@ -116,6 +117,14 @@ int cmd_replay(const ReplayCli& cli) {
     std::fprintf(stderr, "perpwire replay: no capture: give --pcap or a --config with feeds.line_a.pcap\n");
     return 2;
   }
+  // A capture that cannot be read, or of a link type perpwire does not parse, is a bad argument.
+  for (const std::string& path : {opt.inputs.pcap_a, opt.inputs.pcap_b}) {
+    pw::PcapSource src;
+    if (!path.empty() && !src.open(path)) {
+      std::fprintf(stderr, "perpwire replay: %s\n", src.error().c_str());
+      return 2;
+    }
+  }
   pw::ReplaySummary summary;
   if (!pw::run_replay(opt, it->second, summary, error)) {
     std::fprintf(stderr, "perpwire replay: %s\n", error.c_str());
@@ -123,6 +132,11 @@ int cmd_replay(const ReplayCli& cli) {
   }
   std::printf("backend %s\n%s", cli.backend.c_str(), summary.text.c_str());
   if (!cli.jsonl.empty()) std::printf("state log: %s (%llu records)\n", cli.jsonl.c_str(), (unsigned long long)summary.records);
+  if (summary.frames > 0 && summary.events == 0) {
+    std::fprintf(stderr, "perpwire replay: %llu frames but no market event decoded: every frame was dropped (see the counts above)\n",
+                 (unsigned long long)summary.frames);
+    return 1;
+  }
   return 0;
 }
 
@@ -186,6 +200,15 @@ int main(int argc, char** argv) {
   replay->callback([&] { std::exit(cmd_replay(rc)); });
 
   pw::RunOptions run_opt;
+#ifdef PERPWIRE_HAVE_XRT_BACKEND
+  // Opens the card once to learn whether it can run (no runtime, no card, no xclbin: one line why).
+  run_opt.open_xrt = [](const std::string& xclbin, std::string& reason) {
+    pw::XrtBackend card;
+    if (card.open(xclbin)) return true;
+    reason = card.reason();
+    return false;
+  };
+#endif
   bool no_demo = false, quiet_run = false;
   CLI::App* run = app.add_subcommand("run", "Run the pipeline: feed lines (DPDK or libpcap), market state, risk gate, order entry, control plane, report");
   run->add_option("--config", run_opt.config_path, "configuration file (TOML)")->required();

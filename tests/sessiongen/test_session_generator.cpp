@@ -8,8 +8,8 @@
 #include <set>
 #include <sstream>
 
-#include "host/decode/capture_decoder.hpp"
-#include "host/gen/session_generator.hpp"
+#include "host/dump/capture_decoder.hpp"
+#include "host/sessiongen/session_generator.hpp"
 #include "tests/support/flat_json.hpp"
 
 namespace fs = std::filesystem;

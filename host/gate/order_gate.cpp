@@ -1,4 +1,4 @@
-#include "host/app/order_gate.hpp"
+#include "host/gate/order_gate.hpp"
 
 #include <fmt/format.h>
 

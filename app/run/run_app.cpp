@@ -1,33 +1,25 @@
-#include "host/app/run_app.hpp"
+#include "app/run/run_app.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
-#include <deque>
 #include <cstdio>
-#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <thread>
 
-#include "core/net_parse.hpp"
-#include "host/app/order_gate.hpp"
+#include "app/run/run_records.hpp"
+#include "app/run/shadow_backend.hpp"
 #include "host/control/control_server.hpp"
 #include "host/control/status.hpp"
 #include "host/dpdk/feed_input.hpp"
-#include "host/metrics/app_metrics.hpp"
-#include "host/pipeline/feed_pipeline.hpp"
+#include "host/gate/order_gate.hpp"
 #include "host/pipeline/market_stage.hpp"
-#include "host/pipeline/replay.hpp"
-#include "host/pipeline/state_log.hpp"
-#include "host/report/run_report.hpp"
 #include "host/strategy/demo_strategy.hpp"
 #include "host/strategy/order_file.hpp"
-#ifdef PERPWIRE_HAVE_HLS_CSIM_BACKEND
-#include "hls/replay/hls_csim_path.hpp"
-#endif
 
 namespace pw {
 namespace {
@@ -40,175 +32,30 @@ int64_t steady_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-// Everything the run keeps per configured instrument besides the market state itself.
-struct InstrumentRun {
-  int32_t exchange_id = 0;
-  std::string symbol;
-  bool changed = false;          // market moved since the strategy last looked
-  BookTopRecord top{};
-  int64_t exchange_mark = kNullI64;
-  int64_t exchange_rate = kNullI64;
-  int64_t our_rate = kNullI64;
-  int64_t funded_until = kNullI64;  // latest funding time charged to the accounts
-  int64_t next_funding = 0;
-  uint64_t events = 0;
-  InstrumentSeries series;
-  int64_t last_mark_point = kNullI64;
-  int64_t last_funding_point = kNullI64;
-};
-
-constexpr int64_t kSeriesStepNs = 1000000000;  // one point per second of event time and series
 // An instrument whose channel has been silent this long (feed time, while others tick) is
 // published as stale until its next event; the risk gate refuses it meanwhile.
 constexpr int64_t kFeedStaleNs = 5000000000;
-
-class ShadowCompare;
-
-// Index of the configured instrument with this exchange id, or −1 (not configured).
-int configured_index(const std::vector<InstrumentRun>& instruments, int32_t exchange_id) {
-  for (size_t i = 0; i < instruments.size(); ++i)
-    if (instruments[i].exchange_id == exchange_id) return (int)i;
-  return -1;
-}
-
-// State records → state log, metrics, report series, funding charges, and the strategy's cue.
-class RunRecords final : public RecordSink {
- public:
-  RunRecords(std::vector<InstrumentRun>& instruments, AppMetrics& metrics, StateLogWriter& log, OrderGate& gate)
-      : instruments_(instruments), metrics_(metrics), log_(log), gate_(gate) {}
-
-  // Defined after ShadowCompare, which it feeds first.
-  void on_record(const StateRecord& r, const char* symbol) override;
-
- private:
-  void apply(const StateRecord& r, const char* symbol) {
-    ++records;
-    log_.write(r, symbol);
-    const int i = configured_index(instruments_, r.instrument_id);
-    if (i < 0) return;  // not configured: books are kept, nothing is traded
-    InstrumentRun& in = instruments_[(size_t)i];
-    InstrumentMetrics& m = metrics_.instrument(i);
-    in.changed = true;
-    switch ((StateKind)r.kind) {
-      case StateKind::book_top:
-        in.top = r.top;
-        m.best_bid->set(r.top.bid_price == kNullI64 ? 0 : r.top.bid_price);
-        m.best_ask->set(r.top.ask_price == kNullI64 ? 0 : r.top.ask_price);
-        break;
-      case StateKind::sync: m.book_synced->set(r.sync.synced); break;
-      case StateKind::mark:
-        if (r.mark.mark != kNullI64) {
-          m.mark->set(r.mark.mark);
-          if (in.last_mark_point == kNullI64 || r.time - in.last_mark_point >= kSeriesStepNs) {
-            in.series.mark.push_back({r.time, r.mark.mark});
-            in.last_mark_point = r.time;
-          }
-        }
-        break;
-      case StateKind::funding: {
-        const FundingRecord& f = r.funding;
-        in.our_rate = f.ours;
-        in.next_funding = f.interval_end;
-        if (f.ours != kNullI64) m.funding_rate->set(f.ours);
-        if (f.exchange != kNullI64) m.exchange_funding_rate->set(f.exchange);
-        if (f.exchange_mark != kNullI64) {
-          m.exchange_mark->set(f.exchange_mark);
-          if (f.exchange_mark != in.exchange_mark) in.series.exchange_mark.push_back({r.time, f.exchange_mark});
-        }
-        if (f.exchange != kNullI64 && f.exchange != in.exchange_rate) in.series.exchange_funding.push_back({r.time, f.exchange});
-        if (f.ours != kNullI64 && (in.last_funding_point == kNullI64 || r.time - in.last_funding_point >= kSeriesStepNs)) {
-          in.series.funding.push_back({r.time, f.ours});
-          in.last_funding_point = r.time;
-        }
-        in.exchange_mark = f.exchange_mark;
-        in.exchange_rate = f.exchange;
-        // The exchange's final rate for a funding time: what it charges. Charge it once.
-        if (f.is_final && f.exchange != kNullI64 && f.exchange_mark != kNullI64 && f.interval_end != in.funded_until) {
-          gate_.apply_funding(i, f.exchange_mark, f.exchange);
-          in.funded_until = f.interval_end;
-          ++fundings;
-        }
-        break;
-      }
-      default: break;
-    }
-  }
-
-
- public:
-  uint64_t records = 0;
-  uint64_t fundings = 0;
-  ShadowCompare* shadow = nullptr;
-
- private:
-  std::vector<InstrumentRun>& instruments_;
-  AppMetrics& metrics_;
-  StateLogWriter& log_;
-  OrderGate& gate_;
-};
-
-// Counts events per configured instrument on their way to the market state.
-class EventCounter final : public EventSink {
- public:
-  EventCounter(EventSink& next, std::vector<InstrumentRun>& instruments, AppMetrics& metrics)
-      : next_(next), instruments_(instruments), metrics_(metrics) {}
-  void on_event(const MarketEvent& e) override {
-    const int i = configured_index(instruments_, e.instrument_id);
-    if (i >= 0) {
-      ++instruments_[(size_t)i].events;
-      metrics_.instrument(i).events->inc();
-    }
-    next_.on_event(e);
-  }
-  void on_packet_gap(uint16_t channel, int64_t first, int64_t last, int64_t time_ns) override {
-    metrics_.gaps().inc();
-    next_.on_packet_gap(channel, first, last, time_ns);
-  }
-
- private:
-  EventSink& next_;
-  std::vector<InstrumentRun>& instruments_;
-  AppMetrics& metrics_;
-};
-
-// The selected backend beside the software path: it gets the same frames, and every state record it
-// makes is compared, in order, with the software path's. The software path's answers drive the
-// gate; a difference is counted and the first one reported.
-class ShadowCompare final : public RecordSink {
- public:
-  void expect(const StateRecord& r) { pending_.push_back(r); }
-  void on_record(const StateRecord& r, const char*) override {
-    ++compared;
-    if (pending_.empty()) {
-      ++unexpected;
-      return;
-    }
-    if (!same_record(pending_.front(), r) && mismatches++ == 0)
-      first_mismatch = "software " + format_state_record(pending_.front(), "") + " vs backend " + format_state_record(r, "");
-    pending_.pop_front();
-  }
-  size_t outstanding() const { return pending_.size(); }
-  uint64_t compared = 0, mismatches = 0, unexpected = 0;
-  std::string first_mismatch;
-
- private:
-  std::deque<StateRecord> pending_;
-};
-
-void RunRecords::on_record(const StateRecord& r, const char* symbol) {
-  if (shadow != nullptr) shadow->expect(r);
-  apply(r, symbol);
-}
 
 const char* backend_name(BackendKind k) { return to_string(k); }
 
 class RunApp {
  public:
   explicit RunApp(const RunOptions& opt) : opt_(opt) {}
-  int run();
+  // Configuration, logs, metrics, the gate, market state, order flow, control plane, order entry
+  // and feed lines; 0 when all is ready, or the exit status.
+  int setup();
+  // The hot loop: until the feed ends or a stop signal.
+  void loop();
+  // Drains the backends, stops the sessions and writes the report; the exit status.
+  int finish();
 
  private:
   bool choose_backend(const Config& c);
+  int setup_market(const Config& c, std::string& error);
+  int setup_order_flow(const Config& c);
+  int setup_control(const Config& c, std::string& error);
+  int setup_feed(const Config& c, std::string& error);
+  void on_frame(const FeedFrame& f, int64_t now);
   void trade(int64_t frame_time);
   void publish_status(const char* state);
   void apply_control();
@@ -221,6 +68,7 @@ class RunApp {
   std::unique_ptr<ConfigStore> store_;
   std::shared_ptr<const Config> config_;
   std::string backend_ = "software";
+  std::string out_dir_;
   std::vector<std::string> notes_;
   std::unique_ptr<MetricsRegistry> registry_;
   std::unique_ptr<AppMetrics> metrics_;
@@ -232,19 +80,18 @@ class RunApp {
   std::unique_ptr<EventCounter> counter_;
   std::unique_ptr<FeedPipeline> feed_;
   bool shadow_hls_ = false;
-  std::unique_ptr<ShadowCompare> shadow_;
-  ReplayInputs shadow_inputs_;
-#ifdef PERPWIRE_HAVE_HLS_CSIM_BACKEND
-  std::unique_ptr<hlsk::HlsCsimPath> shadow_path_;
-  std::unique_ptr<FeedPipeline> shadow_feed_;
-#endif
+  ShadowCompare shadow_compare_;
+  std::unique_ptr<ShadowBackend> shadow_;
   std::unique_ptr<DemoStrategy> strategy_;
   std::unique_ptr<OrderFile> order_file_;
+  std::unique_ptr<ControlServer> control_;
+  FeedInput input_;
   StatusBoard status_;
   KillSwitchBoard kills_;
   uint64_t kill_generation_ = 0, config_generation_ = 0;
   std::vector<OrderRequest> requests_;
   int64_t event_time_ = 0;
+  int64_t last_frame_time_ = 0;
   uint64_t frames_ = 0;
   int64_t started_ns_ = 0, last_progress_ns_ = 0, last_status_ns_ = 0;
   int64_t first_capture_ns_ = 0;
@@ -252,6 +99,7 @@ class RunApp {
   int drill_state_ = 0;  // 0 before, 1 engaged, 2 over
   std::string feed_description_;
   std::string stop_reason_;
+  struct sigaction old_int_ {}, old_term_ {};
 };
 
 bool RunApp::choose_backend(const Config& c) {
@@ -268,13 +116,9 @@ bool RunApp::choose_backend(const Config& c) {
     }
     if (!opt_.open_xrt) reason = "this program was built without XRT";
   } else if (want == "hls-csim") {
-#ifdef PERPWIRE_HAVE_HLS_CSIM_BACKEND
     backend_ = "hls-csim (beside the software path, every record compared)";
     shadow_hls_ = true;
     return true;
-#else
-    reason = "this program was built without the HLS C-simulation";
-#endif
   } else if (want == "verilator") {
     reason = "the verilator backend runs on captures: `perpwire replay --backend verilator` (the RTL model takes the "
              "whole capture, and runs about 20 times slower than the software path)";
@@ -460,8 +304,7 @@ RunData RunApp::report_data(double seconds) const {
   return d;
 }
 
-int RunApp::run() {
-  // Configuration.
+int RunApp::setup() {
   ConfigResult cr = load_config(opt_.config_path);
   if (!cr.ok()) {
     std::fprintf(stderr, "%s", cr.error_text().c_str());
@@ -472,16 +315,27 @@ int RunApp::run() {
   config_ = cr.config;
   const Config& c = *config_;
   if (!choose_backend(c)) return 2;
-  const std::string out_dir = !opt_.output_dir.empty() ? opt_.output_dir : c.output.dir;
+  out_dir_ = !opt_.output_dir.empty() ? opt_.output_dir : c.output.dir;
   std::error_code ec;
-  std::filesystem::create_directories(out_dir, ec);
+  std::filesystem::create_directories(out_dir_, ec);
   std::string error;
-  if (!decision_log_.open(out_dir + "/decisions.jsonl", error) || (!opt_.state_log.empty() && !state_log_.open(opt_.state_log, error))) {
+  if (!decision_log_.open(out_dir_ + "/decisions.jsonl", error) || (!opt_.state_log.empty() && !state_log_.open(opt_.state_log, error))) {
     std::fprintf(stderr, "perpwire run: %s\n", error.c_str());
     return 1;
   }
+  if (const int rc = setup_market(c, error)) return rc;
+  if (const int rc = setup_order_flow(c)) return rc;
+  if (const int rc = setup_control(c, error)) return rc;
+  publish_status("starting");
+  if (!gate_->connect(error)) {
+    std::fprintf(stderr, "perpwire run: %s\n", error.c_str());
+    return 1;
+  }
+  return setup_feed(c, error);
+}
 
-  // Metrics, instruments, the gate and the market state.
+// Metrics, instruments, the gate, the market state and the backend beside the software path.
+int RunApp::setup_market(const Config& c, std::string& error) {
   std::vector<std::string> symbols, accounts;
   for (const InstrumentConfig& ic : c.instruments) symbols.push_back(ic.symbol);
   for (const AccountConfig& ac : c.accounts) accounts.push_back(ac.name);
@@ -505,22 +359,19 @@ int RunApp::run() {
   for (const InstrumentSetup& s : setup.instruments) market_->add_instrument(s.id, s.channel, s.params, s.contract_size);
   counter_ = std::make_unique<EventCounter>(*market_, instruments_, *metrics_);
   feed_ = std::make_unique<FeedPipeline>(*counter_, c.feeds.reorder_wait_ns);
-#ifdef PERPWIRE_HAVE_HLS_CSIM_BACKEND
   if (shadow_hls_) {
-    shadow_ = std::make_unique<ShadowCompare>();
-    records_->shadow = shadow_.get();
-    shadow_inputs_ = setup;
-    shadow_path_ = std::make_unique<hlsk::HlsCsimPath>(*shadow_, shadow_inputs_);
-    if (!shadow_path_->setup(error)) {
+    shadow_ = make_hls_csim_shadow(setup, c.feeds.reorder_wait_ns, shadow_compare_, error);
+    if (!shadow_) {
       std::fprintf(stderr, "perpwire run: hls-csim: %s\n", error.c_str());
       return 2;
     }
-    shadow_feed_ = std::make_unique<FeedPipeline>(*shadow_path_, c.feeds.reorder_wait_ns);
-    shadow_feed_->set_datagram_sink(shadow_path_.get());
+    records_->compare = &shadow_compare_;
   }
-#endif
+  return 0;
+}
 
-  // Order flow.
+// The demo strategy and the orders file.
+int RunApp::setup_order_flow(const Config& c) {
   if (opt_.demo) {
     std::vector<StrategyInstrument> si;
     for (size_t i = 0; i < c.instruments.size(); ++i)
@@ -538,38 +389,36 @@ int RunApp::run() {
       return 2;
     }
   }
+  return 0;
+}
 
-  // Control plane.
+int RunApp::setup_control(const Config& c, std::string& error) {
   ControlHandlers h;
   h.metrics = [this] { return registry_->render_prometheus(); };
   h.status = [this] { return status_.json(); };
   h.kill = make_kill_handler(*store_, kills_, metrics_.get());
   h.reload = make_reload_handler(*store_, metrics_.get());
-  ControlServer control(h);
+  control_ = std::make_unique<ControlServer>(h);
   if (c.control.enabled) {
     ControlServerOptions co;
     co.bind = c.control.bind;
     co.port = c.control.port;
     co.allow_remote = c.control.allow_remote;
-    if (!control.start(co, error)) {
+    if (!control_->start(co, error)) {
       std::fprintf(stderr, "perpwire run: control plane: %s\n", error.c_str());
       return 1;
     }
   }
-  publish_status("starting");
+  return 0;
+}
 
-  // Order entry.
-  if (!gate_->connect(error)) {
-    std::fprintf(stderr, "perpwire run: %s\n", error.c_str());
-    return 1;
-  }
-
-  // Feed lines.
-  FeedInput input;
+// The feed lines; a line with no usable source (a capture that cannot be read, or of a link type
+// perpwire does not parse) is a bad configuration.
+int RunApp::setup_feed(const Config& c, std::string& error) {
   std::vector<std::string> feed_notes;
-  if (!input.open(c.feeds, opt_.eal_args, {}, error, feed_notes)) {
+  if (!input_.open(c.feeds, opt_.eal_args, {}, error, feed_notes)) {
     std::fprintf(stderr, "perpwire run: %s\n", error.c_str());
-    return 1;
+    return 2;
   }
   for (const std::string& n : feed_notes) {
     std::fprintf(stderr, "perpwire run: %s\n", n.c_str());
@@ -577,62 +426,54 @@ int RunApp::run() {
   }
   for (const std::string& n : notes_)
     if (std::find(feed_notes.begin(), feed_notes.end(), n) == feed_notes.end()) std::fprintf(stderr, "perpwire run: %s\n", n.c_str());
-  feed_description_ = input.describe();
+  feed_description_ = input_.describe();
   std::printf("perpwire run: %s\n  backend %s; feed %s\n", c.path.c_str(), backend_.c_str(), feed_description_.c_str());
-  if (control.running()) std::printf("  control plane %s (/metrics, /status, POST /kill, /unkill, /reload)\n", control.url().c_str());
+  if (control_->running()) std::printf("  control plane %s (/metrics, /status, POST /kill, /unkill, /reload)\n", control_->url().c_str());
   std::printf("  order entry: %s\n", c.order_entry.enabled ? (c.order_entry.simulator ? "simulated exchange on loopback" : (c.order_entry.host + ":" + std::to_string(c.order_entry.port)).c_str()) : "none");
   std::fflush(stdout);
 
   struct sigaction sa {};
   sa.sa_handler = on_stop_signal;
   sigemptyset(&sa.sa_mask);
-  struct sigaction old_int {}, old_term {};
-  sigaction(SIGINT, &sa, &old_int);
-  sigaction(SIGTERM, &sa, &old_term);
+  sigaction(SIGINT, &sa, &old_int_);
+  sigaction(SIGTERM, &sa, &old_term_);
   g_stop_signal.store(0);
+  return 0;
+}
 
-  // The hot loop.
+void RunApp::on_frame(const FeedFrame& f, int64_t now) {
+  if (opt_.speed > 0) pace(f.timestamp_ns);
+  ++frames_;
+  last_frame_time_ = f.timestamp_ns;
+  metrics_->frames(f.line).inc();
+  metrics_->frame_bytes(f.line).inc(f.length);
+  const uint64_t events_before = feed_->counters().events;
+  if (feed_->on_frame(f.line, f.timestamp_ns, f.link, f.data, f.length) != NetError::none) metrics_->frames_dropped(f.line).inc();
+  if (shadow_) shadow_->on_frame(f);
+  if (feed_->counters().events != events_before) {
+    metrics_->latency(LatencyStage::feed_decode).observe((uint64_t)(steady_ns() - now));
+    // Requests carry the feed's own time (what staleness and throttles are measured in), never
+    // the receive time: a replay decides the same way through any port.
+    for (const InstrumentRun& in : instruments_)
+      if (in.changed) {
+        const int slot = market_->state().find(in.exchange_id);
+        if (slot >= 0 && market_->state().slot(slot).last_update > event_time_) event_time_ = market_->state().slot(slot).last_update;
+      }
+  }
+}
+
+void RunApp::loop() {
   started_ns_ = steady_ns();
   FeedFrame f;
-  L4View v;
   for (;;) {
     if (const int sig = g_stop_signal.load(std::memory_order_relaxed)) {
       stop_reason_ = sig == SIGTERM ? "stopped by SIGTERM" : "stopped by SIGINT";
       break;
     }
-    const FeedInput::Poll p = input.poll(f);
+    const FeedInput::Poll p = input_.poll(f);
     if (p == FeedInput::Poll::end) break;
     const int64_t now = steady_ns();
-    if (p == FeedInput::Poll::frame) {
-      if (opt_.speed > 0) pace(f.timestamp_ns);
-      ++frames_;
-      metrics_->frames(f.line).inc();
-      metrics_->frame_bytes(f.line).inc(f.length);
-      const uint64_t events_before = feed_->counters().events;
-      const NetError ne = parse_ethernet(f.data, f.length, false, v);
-      if (ne != NetError::none) {
-        feed_->on_net_drop(f.line, ne);
-        metrics_->frames_dropped(f.line).inc();
-      } else {
-        feed_->on_datagram(f.line, f.timestamp_ns, v.payload, v.payload_len);
-      }
-#ifdef PERPWIRE_HAVE_HLS_CSIM_BACKEND
-      if (shadow_feed_) {
-        if (ne != NetError::none) shadow_feed_->on_net_drop(f.line, ne);
-        else shadow_feed_->on_datagram(f.line, f.timestamp_ns, v.payload, v.payload_len);
-      }
-#endif
-      if (feed_->counters().events != events_before) {
-        metrics_->latency(LatencyStage::feed_decode).observe((uint64_t)(steady_ns() - now));
-        // Requests carry the feed's own time (what staleness and throttles are measured in), never
-        // the receive time: a replay decides the same way through any port.
-        for (const InstrumentRun& in : instruments_)
-          if (in.changed) {
-            const int slot = market_->state().find(in.exchange_id);
-            if (slot >= 0 && market_->state().slot(slot).last_update > event_time_) event_time_ = market_->state().slot(slot).last_update;
-          }
-      }
-    }
+    if (p == FeedInput::Poll::frame) on_frame(f, now);
     if ((frames_ & 0x3FF) == 0) market_->check_stale(event_time_, kFeedStaleNs);
     kill_drill();
     apply_control();
@@ -647,38 +488,31 @@ int RunApp::run() {
       }
     }
   }
-  feed_->finish(f.timestamp_ns);
+}
+
+int RunApp::finish() {
+  feed_->finish(last_frame_time_);
   trade(0);
-#ifdef PERPWIRE_HAVE_HLS_CSIM_BACKEND
-  if (shadow_feed_) {
-    shadow_feed_->finish(f.timestamp_ns);
-    if (!shadow_path_->flush()) notes_.push_back("hls-csim: " + shadow_path_->error());
-  }
-#endif
   bool shadow_failed = false;
   if (shadow_) {
-    const bool same = shadow_->mismatches == 0 && shadow_->unexpected == 0 && shadow_->outstanding() == 0;
-    // Stopped early, the kernels may not have caught up: records still outstanding are not a difference.
-    shadow_failed = shadow_->mismatches != 0 || shadow_->unexpected != 0 || (stop_reason_.empty() && shadow_->outstanding() != 0);
-    notes_.push_back(fmt::format("hls-csim beside the software path: {} state records compared, {} differ, {} only from the "
-                                 "kernels, {} not produced by them{}",
-                                 shadow_->compared, shadow_->mismatches, shadow_->unexpected, shadow_->outstanding(),
-                                 same ? " — identical" : ""));
-    if (!shadow_->first_mismatch.empty()) notes_.push_back("first difference: " + shadow_->first_mismatch);
+    shadow_->finish(last_frame_time_, notes_);
+    shadow_failed = shadow_compare_.differs(!stop_reason_.empty());
+    notes_.push_back(shadow_compare_.summary("hls-csim"));
+    if (!shadow_compare_.first_mismatch.empty()) notes_.push_back("first difference: " + shadow_compare_.first_mismatch);
   }
   progress(true);
   const double seconds = (double)(steady_ns() - started_ns_) / 1e9;
-  sigaction(SIGINT, &old_int, nullptr);
-  sigaction(SIGTERM, &old_term, nullptr);
+  sigaction(SIGINT, &old_int_, nullptr);
+  sigaction(SIGTERM, &old_term_, nullptr);
 
   gate_->disconnect();
   publish_status(stop_reason_.empty() ? "replay finished" : "stopped");
-  control.stop();
+  control_->stop();
   decision_log_.close();
   state_log_.close();
 
   const RunData data = report_data(seconds);
-  const ReportResult rr = write_report(data, out_dir);
+  const ReportResult rr = write_report(data, out_dir_);
   std::printf("%s", rr.summary.c_str());
   if (!rr.ok) {
     std::fprintf(stderr, "perpwire run: report: %s\n", rr.error.c_str());
@@ -689,7 +523,15 @@ int RunApp::run() {
     std::fprintf(stderr, "perpwire run: the hls-csim backend differs from the software path (see the report)\n");
     if (opt_.strict_backend || config_->backend.strict) return 1;
   }
-  std::printf("report: %s/report.md; decisions: %s/decisions.jsonl\n", out_dir.c_str(), out_dir.c_str());
+  // Frames came in but none carried a market event: every one was dropped (wrong link layer,
+  // wrong port, damaged). Never report success for a run that processed nothing.
+  const FeedCounters& fc = feed_->counters();
+  if (frames_ > 0 && fc.events == 0 && stop_reason_.empty()) {
+    std::fprintf(stderr, "perpwire run: %llu frames but no market event decoded: every frame was dropped (%s)\n",
+                 (unsigned long long)frames_, feed_drops_text(fc).empty() ? "no datagram decoded" : feed_drops_text(fc).c_str() + 1);
+    return 1;
+  }
+  std::printf("report: %s/report.md; decisions: %s/decisions.jsonl\n", out_dir_.c_str(), out_dir_.c_str());
   return 0;
 }
 
@@ -697,7 +539,9 @@ int RunApp::run() {
 
 int run_main(const RunOptions& options) {
   RunApp app(options);
-  return app.run();
+  if (const int rc = app.setup()) return rc;
+  app.loop();
+  return app.finish();
 }
 
 }  // namespace pw

@@ -1,6 +1,7 @@
-// `perpwire run` end to end, as a separate process (DPDK's EAL initialises once per process, and
-// the signals are real): the same session through DPDK net_pcap and through libpcap gives
-// identical decision logs; bad configurations give their documented errors; the control plane is
+// `perpwire run` and `perpwire replay` end to end, as separate processes (DPDK's EAL initialises
+// once per process, and the signals are real): the same session through DPDK net_pcap and through
+// libpcap gives identical decision logs; every link type gives what Ethernet gives, and one that
+// is not parsed is refused; bad configurations give their documented errors; the control plane is
 // scraped while the run goes on; SIGTERM mid-run leaves a complete report.
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -9,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -19,7 +21,8 @@
 #include <vector>
 
 #include "host/control/control_client.hpp"
-#include "host/gen/session_generator.hpp"
+#include "host/sessiongen/session_generator.hpp"
+#include "tests/support/link_convert.hpp"
 
 namespace fs = std::filesystem;
 
@@ -243,4 +246,76 @@ TEST_CASE("--backend hls-csim runs the kernels beside the software path and comp
   REQUIRE(std::regex_search(r.out, m, std::regex("hls-csim beside the software path: ([0-9]+) state records compared, 0 differ, 0 only "
                                                  "from the kernels, 0 not produced by them — identical")));
   CHECK(std::stoull(m[1]) > 1000);
+}
+
+// The built-in session's lines rewritten as `dlt` (tests/support/link_convert.hpp), once per type.
+static std::pair<fs::path, fs::path> session_as(int dlt, const std::string& name, uint16_t ip_ethertype = 0x0800) {
+  const fs::path a = work_dir() / (name + "_a.pcap"), b = work_dir() / (name + "_b.pcap");
+  if (!fs::exists(a)) {
+    std::string error;
+    REQUIRE_MESSAGE(pw::test::convert_link_type((session() / "feed_a.pcap").string(), a.string(), dlt, error, ip_ethertype), error);
+    REQUIRE_MESSAGE(pw::test::convert_link_type((session() / "feed_b.pcap").string(), b.string(), dlt, error, ip_ethertype), error);
+  }
+  return {a, b};
+}
+
+// config/perpwire.toml as write_config makes it, reading the lines from other captures.
+static fs::path config_reading(const std::string& name, const fs::path& a, const fs::path& b) {
+  std::string t = slurp(write_config(name, false, free_port(9), false));
+  t = std::regex_replace(t, std::regex((session() / "feed_a.pcap").string()), a.string());
+  t = std::regex_replace(t, std::regex((session() / "feed_b.pcap").string()), b.string());
+  const fs::path p = work_dir() / (name + ".toml");
+  std::ofstream(p) << t;
+  return p;
+}
+
+TEST_CASE("run and replay read Linux-cooked, raw IPv4 and loopback captures exactly as the Ethernet original") {
+  const fs::path eth_a = session() / "feed_a.pcap", eth_b = session() / "feed_b.pcap";
+  const Result re = run({"replay", "--pcap", eth_a.string(), "--pcap-b", eth_b.string(), "--quiet", "--jsonl",
+                         (work_dir() / "eth.jsonl").string()}, "replay_eth");
+  REQUIRE_MESSAGE(re.status == 0, re.err);
+  const std::string eth_log = slurp(work_dir() / "eth.jsonl");
+  REQUIRE(eth_log.size() > 1000);
+  const Result ne = run({"run", "--config", config_reading("run_eth", eth_a, eth_b).string(), "--quiet"}, "run_eth");
+  REQUIRE_MESSAGE(ne.status == 0, ne.err);
+  const std::string eth_decisions = slurp(work_dir() / "run_eth" / "decisions.jsonl");
+  REQUIRE(eth_decisions.size() > 1000);
+
+  for (const auto& [dlt, name] : std::vector<std::pair<int, std::string>>{
+           {DLT_LINUX_SLL, "sll"}, {DLT_LINUX_SLL2, "sll2"}, {DLT_RAW, "raw"}, {DLT_NULL, "null"}}) {
+    CAPTURE(name);
+    const auto [a, b] = session_as(dlt, name);
+    const Result rr = run({"replay", "--pcap", a.string(), "--pcap-b", b.string(), "--quiet", "--jsonl",
+                           (work_dir() / (name + ".jsonl")).string()}, "replay_" + name);
+    REQUIRE_MESSAGE(rr.status == 0, rr.err);
+    CHECK(slurp(work_dir() / (name + ".jsonl")) == eth_log);
+    // `run` parses through the same feed pipeline: the same events, so the same decisions.
+    const Result nr = run({"run", "--config", config_reading("run_" + name, a, b).string(), "--quiet"}, "run_" + name);
+    REQUIRE_MESSAGE(nr.status == 0, nr.err);
+    CHECK(slurp(work_dir() / ("run_" + name) / "decisions.jsonl") == eth_decisions);
+  }
+}
+
+TEST_CASE("a capture of a link type perpwire does not parse is refused at open with one line and exit status 2") {
+  const auto [a, b] = session_as(DLT_IEEE802_11, "wifi");
+  const Result rr = run({"replay", "--pcap", a.string(), "--quiet"}, "replay_wifi");
+  CHECK(rr.status == 2);
+  CHECK(rr.err.find("link type 105") != std::string::npos);
+  CHECK(std::count(rr.err.begin(), rr.err.end(), '\n') == 1);
+  const Result nr = run({"run", "--config", config_reading("run_wifi", a, b).string(), "--quiet"}, "run_wifi");
+  CHECK(nr.status == 2);
+  CHECK(nr.err.find("link type 105") != std::string::npos);
+}
+
+TEST_CASE("frames that all fail to parse end the run and the replay with an error, never a silent success") {
+  // Cooked frames that claim IPv6: every frame is dropped as not_ipv4.
+  const auto [a, b] = session_as(DLT_LINUX_SLL, "sll_ipv6", 0x86DD);
+  const Result rr = run({"replay", "--pcap", a.string(), "--pcap-b", b.string(), "--quiet"}, "replay_ipv6");
+  CHECK(rr.status == 1);
+  CHECK(rr.err.find("no market event decoded") != std::string::npos);
+  CHECK(rr.out.find("not_ipv4") != std::string::npos);
+  const Result nr = run({"run", "--config", config_reading("run_ipv6", a, b).string(), "--quiet"}, "run_ipv6");
+  CHECK(nr.status == 1);
+  CHECK(nr.err.find("no market event decoded") != std::string::npos);
+  CHECK(nr.err.find("not_ipv4") != std::string::npos);
 }

@@ -1,4 +1,4 @@
-#include "hls/driver/feed_decode_runner.hpp"
+#include "hls/csim/feed_decode_runner.hpp"
 
 #include <cstring>
 

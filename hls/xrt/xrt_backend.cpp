@@ -1,4 +1,4 @@
-#include "host/xrt/xrt_backend.hpp"
+#include "hls/xrt/xrt_backend.hpp"
 
 #include <xrt/xrt_bo.h>
 #include <xrt/xrt_device.h>

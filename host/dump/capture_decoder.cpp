@@ -1,4 +1,4 @@
-#include "host/decode/capture_decoder.hpp"
+#include "host/dump/capture_decoder.hpp"
 
 #include <fmt/format.h>
 
@@ -6,7 +6,7 @@
 
 #include "core/md_decode.hpp"
 #include "core/orders_codec.hpp"
-#include "host/decode/message_json.hpp"
+#include "host/dump/message_json.hpp"
 #include "host/io/pcap_source.hpp"
 
 namespace pw {

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "core/events.hpp"
-#include "hls/driver/feed_decode_runner.hpp"
+#include "hls/csim/feed_decode_runner.hpp"
 
 namespace pw {
 

@@ -1,4 +1,4 @@
-#include "host/gen/session_generator.hpp"
+#include "host/sessiongen/session_generator.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -12,7 +12,7 @@
 
 #include "core/events.hpp"
 #include "core/md_encode.hpp"
-#include "host/io/frame_builder.hpp"
+#include "host/io/udp_frame.hpp"
 #include "host/io/pcap_source.hpp"
 
 namespace pw {

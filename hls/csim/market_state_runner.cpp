@@ -1,4 +1,4 @@
-#include "hls/driver/market_state_runner.hpp"
+#include "hls/csim/market_state_runner.hpp"
 
 #include <cstring>
 

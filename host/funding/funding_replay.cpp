@@ -346,4 +346,38 @@ std::string write_funding_plots(const FundingReplayResult& r, const std::string&
   return "plots: " + dir + "/funding_*.png";
 }
 
+int run_funding_command(const FundingCommand& c, std::string& out, std::string& err) {
+  FundingReplayOptions opt;
+  opt.pcap_a = c.pcap_a;
+  opt.pcap_b = c.pcap_b;
+  if (c.pcap_a.empty()) {
+    err = "perpwire funding: --pcap is required\n";
+    return 2;
+  }
+  if (c.preset == "all") {
+    for (const char* name : kPresetNames) opt.presets.emplace_back(name);
+  } else {
+    std::stringstream names(c.preset);
+    std::string n;
+    while (std::getline(names, n, ','))
+      if (!n.empty()) opt.presets.push_back(n);
+  }
+  for (const std::string& kv : c.settings) {
+    const size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      err = "perpwire funding: --set wants key=value, got '" + kv + "'\n";
+      return 2;
+    }
+    opt.settings.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  FundingReplayResult r;
+  std::string error;
+  if (!replay_funding(opt, r, error)) {
+    err = "perpwire funding: " + error + "\n";
+    return 1;
+  }
+  out = funding_table(r) + write_funding_plots(r, c.out_dir) + "\n";
+  return 0;
+}
+
 }  // namespace pw

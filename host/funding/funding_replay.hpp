@@ -57,4 +57,14 @@ std::string funding_table(const FundingReplayResult& r);
 // where the plots are, or why there are none (gnuplot absent or failing).
 std::string write_funding_plots(const FundingReplayResult& r, const std::string& dir);
 
+// `perpwire funding` as a whole: --preset "all" or NAME[,NAME…], --set "key=value" entries, the
+// plots into out_dir. Prints to `out` (errors to `err`); returns the exit status.
+struct FundingCommand {
+  std::string pcap_a, pcap_b;
+  std::string preset = "all";
+  std::vector<std::string> settings;  // "key=value"
+  std::string out_dir = "out/funding";
+};
+int run_funding_command(const FundingCommand& c, std::string& out, std::string& err);
+
 }  // namespace pw

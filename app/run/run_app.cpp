@@ -17,6 +17,7 @@
 #include "host/control/status.hpp"
 #include "host/dpdk/feed_input.hpp"
 #include "host/gate/order_gate.hpp"
+#include "host/metrics/tsc_clock.hpp"
 #include "host/pipeline/market_stage.hpp"
 #include "host/strategy/demo_strategy.hpp"
 #include "host/strategy/order_file.hpp"
@@ -28,9 +29,7 @@ std::atomic<int> g_stop_signal{0};
 
 extern "C" void on_stop_signal(int sig) { g_stop_signal.store(sig); }
 
-int64_t steady_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+int64_t clock_ns() { return TscClock::now_ns(); }
 
 // An instrument whose channel has been silent this long (feed time, while others tick) is
 // published as stale until its next event; the risk gate refuses it meanwhile.
@@ -245,11 +244,11 @@ void RunApp::publish_status(const char* state) {
 void RunApp::pace(int64_t capture_ns) {
   if (first_capture_ns_ == 0) first_capture_ns_ = capture_ns;
   const int64_t due = started_ns_ + (int64_t)((double)(capture_ns - first_capture_ns_) / opt_.speed);
-  while (steady_ns() < due && g_stop_signal.load(std::memory_order_relaxed) == 0) {
-    const int64_t left = due - steady_ns();
+  while (clock_ns() < due && g_stop_signal.load(std::memory_order_relaxed) == 0) {
+    const int64_t left = due - clock_ns();
     std::this_thread::sleep_for(std::chrono::nanoseconds(left > 1000000 ? 1000000 : left));
-    if (steady_ns() - last_status_ns_ > 100000000) {
-      last_status_ns_ = steady_ns();
+    if (clock_ns() - last_status_ns_ > 100000000) {
+      last_status_ns_ = clock_ns();
       publish_status("running");
     }
   }
@@ -284,14 +283,13 @@ RunData RunApp::report_data(double seconds) const {
   d.facts.push_back({"orders", fmt::format("{} requests: {} accepted, {} rejected; {} sent, {} fills, {} funding charges",
                                            g.requests, g.accepted, g.rejected, g.sent, g.fills, records_->fundings)});
   for (const std::string& n : notes_) d.facts.push_back({"note", n});
-  // The software path applies book and mark/funding inside the frame's processing: those stages
-  // are part of feed_decode (frame in → events applied) and have no samples of their own.
   for (int s = 0; s < kLatencyStageCount; ++s) {
     LatencySeries ls = LatencySeries::from_histogram(latency_stage_name((LatencyStage)s), metrics_->latency((LatencyStage)s).snapshot());
     if (ls.count() > 0) d.latency.push_back(std::move(ls));
   }
-  d.facts.push_back({"latency stages", "feed_decode = frame in → decoded, books, mark and funding updated; pretrade_risk = the "
-                                       "risk check; wire_to_decision = frame in → decision; order_ack = order sent → exchange ack"});
+  d.facts.push_back({"latency stages", "rx_to_book = frame received → decoded, books, mark and funding updated; rx_to_decision = "
+                                       "frame received → risk decision; rx_to_order = frame received → order bytes handed to the "
+                                       "socket; risk_check = the risk gate alone; order_to_ack = order sent → exchange ack"});
   for (const InstrumentRun& in : instruments_) {
     InstrumentSeries s = in.series;
     s.symbol = in.symbol;
@@ -441,17 +439,16 @@ int RunApp::setup_feed(const Config& c, std::string& error) {
   return 0;
 }
 
-void RunApp::on_frame(const FeedFrame& f, int64_t now) {
-  if (opt_.speed > 0) pace(f.timestamp_ns);
+// `rx` is the frame's receive time: every latency stage of the orders it causes starts there.
+void RunApp::on_frame(const FeedFrame& f, int64_t rx) {
   ++frames_;
   last_frame_time_ = f.timestamp_ns;
   metrics_->frames(f.line).inc();
   metrics_->frame_bytes(f.line).inc(f.length);
   const uint64_t events_before = feed_->counters().events;
   if (feed_->on_frame(f.line, f.timestamp_ns, f.link, f.data, f.length) != NetError::none) metrics_->frames_dropped(f.line).inc();
-  if (shadow_) shadow_->on_frame(f);
   if (feed_->counters().events != events_before) {
-    metrics_->latency(LatencyStage::feed_decode).observe((uint64_t)(steady_ns() - now));
+    metrics_->latency(LatencyStage::rx_to_book).observe((uint64_t)(clock_ns() - rx));
     // Requests carry the feed's own time (what staleness and throttles are measured in), never
     // the receive time: a replay decides the same way through any port.
     for (const InstrumentRun& in : instruments_)
@@ -460,10 +457,12 @@ void RunApp::on_frame(const FeedFrame& f, int64_t now) {
         if (slot >= 0 && market_->state().slot(slot).last_update > event_time_) event_time_ = market_->state().slot(slot).last_update;
       }
   }
+  if (shadow_) shadow_->on_frame(f);  // the backend beside the software path, outside its timing
 }
 
 void RunApp::loop() {
-  started_ns_ = steady_ns();
+  TscClock::calibrate();
+  started_ns_ = clock_ns();
   FeedFrame f;
   for (;;) {
     if (const int sig = g_stop_signal.load(std::memory_order_relaxed)) {
@@ -472,7 +471,8 @@ void RunApp::loop() {
     }
     const FeedInput::Poll p = input_.poll(f);
     if (p == FeedInput::Poll::end) break;
-    const int64_t now = steady_ns();
+    if (p == FeedInput::Poll::frame && opt_.speed > 0) pace(f.timestamp_ns);
+    const int64_t now = clock_ns();
     if (p == FeedInput::Poll::frame) on_frame(f, now);
     if ((frames_ & 0x3FF) == 0) market_->check_stale(event_time_, kFeedStaleNs);
     kill_drill();
@@ -501,7 +501,7 @@ int RunApp::finish() {
     if (!shadow_compare_.first_mismatch.empty()) notes_.push_back("first difference: " + shadow_compare_.first_mismatch);
   }
   progress(true);
-  const double seconds = (double)(steady_ns() - started_ns_) / 1e9;
+  const double seconds = (double)(clock_ns() - started_ns_) / 1e9;
   sigaction(SIGINT, &old_int_, nullptr);
   sigaction(SIGTERM, &old_term_, nullptr);
 

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <thread>
 
+#include "host/metrics/tsc_clock.hpp"
 #include "host/strategy/demo_strategy.hpp"
 
 namespace pw {
@@ -110,16 +111,13 @@ void OrderGate::set_market(int i, const InstrumentMarket& m, int32_t bid_qty, in
 
 void OrderGate::apply_funding(int instrument, int64_t mark, int64_t rate) { engine_->apply_funding(instrument, mark, rate); }
 
-RiskDecision OrderGate::submit(const OrderRequest& r, int64_t frame_time_ns) {
+RiskDecision OrderGate::submit(const OrderRequest& r, int64_t rx_ns) {
   ++counters_.requests;
-  const auto t0 = std::chrono::steady_clock::now();
+  const int64_t t0 = TscClock::now_ns();
   const RiskDecision d = engine_->check(r);
-  const auto t1 = std::chrono::steady_clock::now();
-  metrics_.latency(LatencyStage::pretrade_risk).observe((uint64_t)std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
-  if (frame_time_ns > 0) {
-    const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(t1.time_since_epoch()).count();
-    if (now > frame_time_ns) metrics_.latency(LatencyStage::wire_to_decision).observe((uint64_t)(now - frame_time_ns));
-  }
+  const int64_t t1 = TscClock::now_ns();
+  metrics_.latency(LatencyStage::risk_check).observe((uint64_t)(t1 - t0));
+  if (rx_ns > 0 && t1 > rx_ns) metrics_.latency(LatencyStage::rx_to_decision).observe((uint64_t)(t1 - rx_ns));
 
   StateRecord rec;
   clear_record(rec);
@@ -170,7 +168,9 @@ RiskDecision OrderGate::submit(const OrderRequest& r, int64_t frame_time_ns) {
   }
   if (lr == LocalReject::none) {
     ++counters_.sent;
-    send_time_[(uint64_t)r.client_order_id % kSendTimeSlots] = OrderSession::wall_clock_ns();
+    const int64_t sent = TscClock::now_ns();
+    if (rx_ns > 0 && sent > rx_ns) metrics_.latency(LatencyStage::rx_to_order).observe((uint64_t)(sent - rx_ns));
+    send_time_[(uint64_t)r.client_order_id % kSendTimeSlots] = sent;
     dirty_ = true;
   } else {
     ++counters_.refused_by_session;
@@ -185,8 +185,8 @@ void OrderGate::on_event(const OrderEvent& e, DemoStrategy* strategy) {
       engine_->on_entered(id);
       int64_t& sent = send_time_[(uint64_t)id % kSendTimeSlots];
       if (sent != 0) {
-        const int64_t now = OrderSession::wall_clock_ns();
-        if (now > sent) metrics_.latency(LatencyStage::order_ack).observe((uint64_t)(now - sent));
+        const int64_t now = TscClock::now_ns();
+        if (now > sent) metrics_.latency(LatencyStage::order_to_ack).observe((uint64_t)(now - sent));
         sent = 0;
       }
       if (strategy) strategy->on_entered(id);

@@ -53,8 +53,9 @@ class OrderGate {
   // The exchange's funding at a funding time: cash moves by each position's payment.
   void apply_funding(int instrument, int64_t mark, int64_t rate);
 
-  // Checks and (when accepted) sends one request. Returns the decision.
-  RiskDecision submit(const OrderRequest& r, int64_t frame_time_ns);
+  // Checks and (when accepted) sends one request; `rx_ns` is the receive time (TscClock) of the
+  // frame that caused it, 0 for none. Returns the decision.
+  RiskDecision submit(const OrderRequest& r, int64_t rx_ns);
   // Reads the session and hands the exchange's answers to the engine and the strategy.
   void poll(DemoStrategy* strategy);
   // With the simulated exchange: polls until every message each side wrote has been read (or

@@ -4,12 +4,11 @@ namespace pw {
 
 const char* latency_stage_name(LatencyStage s) {
   switch (s) {
-    case LatencyStage::feed_decode: return "feed_decode";
-    case LatencyStage::book: return "book";
-    case LatencyStage::mark_funding: return "mark_funding";
-    case LatencyStage::pretrade_risk: return "pretrade_risk";
-    case LatencyStage::wire_to_decision: return "wire_to_decision";
-    case LatencyStage::order_ack: return "order_ack";
+    case LatencyStage::rx_to_book: return "rx_to_book";
+    case LatencyStage::rx_to_decision: return "rx_to_decision";
+    case LatencyStage::rx_to_order: return "rx_to_order";
+    case LatencyStage::risk_check: return "risk_check";
+    case LatencyStage::order_to_ack: return "order_to_ack";
     default: return "unknown";
   }
 }

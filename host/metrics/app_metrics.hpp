@@ -13,13 +13,14 @@
 namespace pw {
 
 // Where latency is measured. Each is observed in ns and rendered in seconds.
+// The stages a trader reads, all on the TscClock scale; "rx" is the frame's receive time, taken
+// once when the hot thread polls it.
 enum class LatencyStage : uint8_t {
-  feed_decode,       // frame received → normalized events out
-  book,              // event → book updated
-  mark_funding,      // book update → mark and funding updated
-  pretrade_risk,     // order request → risk decision
-  wire_to_decision,  // frame received → the risk decision that used it (tick to trade)
-  order_ack,         // order sent → exchange acknowledgement
+  rx_to_book,      // frame received → decoded, books, mark and funding updated
+  rx_to_decision,  // frame received → the risk decision of an order it caused
+  rx_to_order,     // frame received → that order's bytes handed to the socket (tick to trade)
+  risk_check,      // the risk gate alone
+  order_to_ack,    // order sent → the exchange's acknowledgement (round trip)
   count_
 };
 constexpr int kLatencyStageCount = (int)LatencyStage::count_;

@@ -79,19 +79,26 @@ std::string format_scaled(int64_t v, int decimals) {
 Histogram::Histogram(std::vector<uint64_t> upper_bounds) : bounds_(std::move(upper_bounds)) {
   std::sort(bounds_.begin(), bounds_.end());
   bounds_.erase(std::unique(bounds_.begin(), bounds_.end()), bounds_.end());
-  counts_ = std::make_unique<std::atomic<uint64_t>[]>(bounds_.size() + 1);
-  for (size_t i = 0; i <= bounds_.size(); ++i) counts_[i].store(0, std::memory_order_relaxed);
+  fine_ = std::make_unique<std::atomic<uint64_t>[]>(kFineBuckets);
+  for (size_t i = 0; i < kFineBuckets; ++i) fine_[i].store(0, std::memory_order_relaxed);
 }
 
 Histogram::Snapshot Histogram::snapshot() const {
   Snapshot s;
   s.upper_bounds = bounds_;
   s.counts.resize(bounds_.size() + 1);
-  for (size_t i = 0; i <= bounds_.size(); ++i) {
-    s.counts[i] = counts_[i].load(std::memory_order_relaxed);
-    s.count += s.counts[i];
+  size_t b = 0;
+  for (size_t i = 0; i < kFineBuckets; ++i) {
+    const uint64_t n = fine_[i].load(std::memory_order_relaxed);
+    if (n == 0) continue;
+    const uint64_t top = i + 1 == kFineBuckets ? UINT64_MAX : fine_upper(i);
+    while (b < bounds_.size() && bounds_[b] < top) ++b;
+    s.counts[b] += n;
+    s.count += n;
+    s.fine.emplace_back(top, n);
   }
   s.sum = sum_.load(std::memory_order_relaxed);
+  s.max = max_.load(std::memory_order_relaxed);
   return s;
 }
 

@@ -49,34 +49,64 @@ class Gauge {
 };
 
 // Counts of observations per bucket (v ≤ upper bound), fixed at registration.
+// A latency histogram (values in ns) that records at HdrHistogram resolution and exposes fixed
+// buckets. Recording is O(1): a value v ≥ 64 falls in one of 64 linear sub-buckets of its power of
+// two, so a recorded bucket is at most 1/64 (1.6 %) of its value wide; below 64 every value has
+// its own bucket. Values up to 2^40 ns (18 minutes) are resolved; larger ones share the last bucket.
+// Percentiles come from the fine buckets (exact to the bucket, capped by the exact maximum); the
+// Prometheus exposition aggregates them into `upper_bounds`, each fine bucket counted under the
+// first bound at or above its largest value (a value within 1.6 % above a bound may be counted
+// one bound higher, never lower). Relaxed atomic adds: any thread may record, any may snapshot.
 class Histogram {
  public:
+  static constexpr int kSubBits = 6;
+  static constexpr uint64_t kSub = 1ull << kSubBits;             // 64 sub-buckets per power of two
+  static constexpr int kMaxExponent = 40;
+  static constexpr size_t kFineBuckets = (size_t)(kMaxExponent - kSubBits + 2) * kSub;
+
   struct Snapshot {
     std::vector<uint64_t> upper_bounds;  // ascending; the +Inf bucket is implied
     std::vector<uint64_t> counts;        // per bucket, NOT cumulative; size upper_bounds + 1 (last: above every bound)
     uint64_t sum = 0;
     uint64_t count = 0;                  // Σ counts
+    uint64_t max = 0;                    // largest value recorded
+    // The recorded resolution: the largest value of each non-empty fine bucket and its count,
+    // ascending.
+    std::vector<std::pair<uint64_t, uint64_t>> fine;
   };
 
   explicit Histogram(std::vector<uint64_t> upper_bounds);
   void observe(uint64_t v) noexcept {
-    // Binary search over a short fixed array; no branch depends on anything but v.
-    size_t lo = 0, hi = bounds_.size();
-    while (lo < hi) {
-      size_t mid = (lo + hi) / 2;
-      if (bounds_[mid] < v) lo = mid + 1;
-      else hi = mid;
-    }
-    counts_[lo].fetch_add(1, std::memory_order_relaxed);
+    const size_t i = fine_index(v);
+    fine_[i].fetch_add(1, std::memory_order_relaxed);
     sum_.fetch_add(v, std::memory_order_relaxed);
+    uint64_t m = max_.load(std::memory_order_relaxed);
+    while (v > m && !max_.compare_exchange_weak(m, v, std::memory_order_relaxed)) {
+    }
   }
   Snapshot snapshot() const;
   const std::vector<uint64_t>& upper_bounds() const { return bounds_; }
 
+  static size_t fine_index(uint64_t v) noexcept {
+    if (v < kSub) return (size_t)v;
+    int e = 63 - __builtin_clzll(v);  // 2^e ≤ v < 2^(e+1), e ≥ kSubBits
+    if (e > kMaxExponent) return kFineBuckets - 1;
+    const int shift = e - kSubBits;
+    return (size_t)(e - kSubBits + 1) * kSub + (size_t)((v >> shift) - kSub);
+  }
+  // The largest value that falls in fine bucket i.
+  static uint64_t fine_upper(size_t i) noexcept {
+    if (i < kSub) return i;
+    const int shift = (int)(i / kSub) - 1;
+    const uint64_t sub = kSub + i % kSub;
+    return ((sub + 1) << shift) - 1;
+  }
+
  private:
   std::vector<uint64_t> bounds_;
-  std::unique_ptr<std::atomic<uint64_t>[]> counts_;
+  std::unique_ptr<std::atomic<uint64_t>[]> fine_;
   std::atomic<uint64_t> sum_{0};
+  std::atomic<uint64_t> max_{0};
 };
 
 // Log-spaced latency buckets in ns, 1-2-5 per decade from 50 ns to 10 s.

@@ -31,9 +31,13 @@ namespace fs = std::filesystem;
 LatencySeries LatencySeries::from_histogram(std::string stage, const Histogram::Snapshot& s) {
   LatencySeries l;
   l.stage = std::move(stage);
-  l.upper_bounds_ns = s.upper_bounds;
-  l.counts = s.counts;
+  for (const auto& [top, n] : s.fine) {
+    l.upper_bounds_ns.push_back(top);
+    l.counts.push_back(n);
+  }
+  l.counts.push_back(0);  // nothing above the last recorded bucket
   l.sum_ns = s.sum;
+  l.max_ns = s.max;
   return l;
 }
 
@@ -52,7 +56,10 @@ uint64_t LatencySeries::quantile_bound_ns(double q) const {
   uint64_t cumulative = 0;
   for (size_t i = 0; i < counts.size(); ++i) {
     cumulative += counts[i];
-    if (cumulative >= rank) return i < upper_bounds_ns.size() ? upper_bounds_ns[i] : UINT64_MAX;
+    if (cumulative >= rank) {
+      const uint64_t bound = i < upper_bounds_ns.size() ? upper_bounds_ns[i] : UINT64_MAX;
+      return max_ns != 0 && bound > max_ns ? max_ns : bound;
+    }
   }
   return UINT64_MAX;
 }
@@ -136,6 +143,24 @@ std::string pad(const std::string& s, size_t width, bool right = true) {
 
 std::string bound_label(uint64_t ns) { return ns == UINT64_MAX ? "more" : format_duration_ns(ns); }
 std::string at_most(uint64_t ns) { return ns == 0 ? "–" : ns == UINT64_MAX ? "> last bucket" : "≤ " + format_duration_ns(ns); }
+std::string percentile_name(double q) {
+  char b[16];
+  std::snprintf(b, sizeof b, "p%g", q * 100);
+  return b;
+}
+// "p99.9" → "p999": the key form scripts read in latency.json.
+std::string percentile_key(double q) {
+  std::string k = percentile_name(q);
+  k.erase(std::remove(k.begin(), k.end(), '.'), k.end());
+  return k + "_ns";
+}
+// The stage whose p99 is largest: the one a reader looks at first.
+const LatencySeries* dominant_stage(const std::vector<LatencySeries>& ls) {
+  const LatencySeries* best = nullptr;
+  for (const auto& l : ls)
+    if (l.count() && (!best || l.quantile_bound_ns(0.99) > best->quantile_bound_ns(0.99))) best = &l;
+  return best;
+}
 
 // Merged timeline of ours and the exchange's series: raw values where each has a point, and the
 // as-of difference at the exchange's points.
@@ -259,13 +284,16 @@ std::string terminal_summary(const RunData& d) {
   o << d.title << "\n";
   for (const auto& [k, v] : d.facts) o << "  " << k << ": " << v << "\n";
   if (!d.latency.empty()) {
-    o << "  " << pad("latency", 18, false) << pad("samples", 10) << pad("mean", 11) << pad("p50", 11) << pad("p99", 11) << pad("p99.9", 11) << "\n";
+    o << "  " << pad("latency", 18, false) << pad("samples", 10) << pad("mean", 11);
+    for (double q : kReportPercentiles) o << pad(percentile_name(q), 11);
+    o << pad("max", 11) << "\n";
     for (const auto& l : d.latency) {
       const uint64_t n = l.count();
-      o << "  " << pad(l.stage, 18, false) << pad(std::to_string(n), 10) << pad(n ? format_duration_ns(l.sum_ns / n) : "–", 11)
-        << pad(at_most(l.quantile_bound_ns(0.5)), 11) << pad(at_most(l.quantile_bound_ns(0.99)), 11) << pad(at_most(l.quantile_bound_ns(0.999)), 11)
-        << "\n";
+      o << "  " << pad(l.stage, 18, false) << pad(std::to_string(n), 10) << pad(n ? format_duration_ns(l.sum_ns / n) : "–", 11);
+      for (double q : kReportPercentiles) o << pad(at_most(l.quantile_bound_ns(q)), 11);
+      o << pad(l.max_ns ? format_duration_ns(l.max_ns) : "–", 11) << "\n";
     }
+    if (const LatencySeries* top = dominant_stage(d.latency)) o << "  slowest stage at p99: " << top->stage << "\n";
   }
   for (const auto& in : d.instruments) {
     SeriesComparison m = compare_series(in.mark, in.exchange_mark, true);
@@ -311,25 +339,34 @@ ReportResult write_report(const RunData& d, const std::string& dir_name, const R
   {
     std::ostringstream all;
     all << "stage,le_ns,count,cumulative\n";
+    std::ostringstream json;
+    json << "{";
     for (const auto& l : d.latency) {
+      // The percentile curve: one row per recorded bucket, x in "nines" (−log10 of the fraction
+      // above), y the bucket's upper bound.
       std::ostringstream one;
-      one << "label,le_ns,count\n";
+      one << "percentile,nines,latency_ns\n";
+      const uint64_t n = l.count();
       uint64_t cumulative = 0;
-      // The plot shows the buckets from the first to the last that holds samples.
-      size_t first = l.counts.size(), last = 0;
-      for (size_t i = 0; i < l.counts.size(); ++i)
-        if (l.counts[i]) first = std::min(first, i), last = i;
       for (size_t i = 0; i < l.counts.size(); ++i) {
         cumulative += l.counts[i];
         const bool inf = i >= l.upper_bounds_ns.size();
         all << l.stage << "," << (inf ? std::string("+Inf") : std::to_string(l.upper_bounds_ns[i])) << "," << l.counts[i] << "," << cumulative << "\n";
-        if (i >= first && i <= last)
-          one << "\"" << (inf ? std::string("> ") + bound_label(l.upper_bounds_ns.empty() ? 0 : l.upper_bounds_ns.back())
-                              : "≤ " + bound_label(l.upper_bounds_ns[i]))
-              << "\"," << (inf ? std::string("+Inf") : std::to_string(l.upper_bounds_ns[i])) << "," << l.counts[i] << "\n";
+        if (inf || l.counts[i] == 0 || n == 0) continue;
+        const double f = (double)cumulative / (double)n;
+        const double nines = f >= 1.0 ? std::log10((double)n) + 0.3 : -std::log10(1.0 - f);
+        one << fmt_double(f * 100, "%.6f") << "," << fmt_double(nines, "%.4f") << "," << std::min(l.upper_bounds_ns[i], l.max_ns ? l.max_ns : UINT64_MAX) << "\n";
       }
       w.write("latency_" + file_safe(l.stage) + ".csv", one.str());
+      json << (&l == &d.latency.front() ? "" : ",") << "\n  \"" << l.stage << "\": {\"samples\": " << n;
+      for (double q : {0.5, 0.9, 0.99, 0.999}) {
+        const uint64_t v = l.quantile_bound_ns(q);
+        json << ", \"" << percentile_key(q) << "\": " << (n ? std::to_string(v) : std::string("null"));
+      }
+      json << ", \"max_ns\": " << (n ? std::to_string(l.max_ns ? l.max_ns : l.quantile_bound_ns(1.0)) : std::string("null")) << "}";
     }
+    json << "\n}\n";
+    w.write("latency.json", json.str());
     if (!d.latency.empty()) w.write("latency.csv", all.str());
   }
   for (const auto& in : d.instruments) {
@@ -373,19 +410,15 @@ ReportResult write_report(const RunData& d, const std::string& dir_name, const R
   for (const auto& l : d.latency) {
     if (l.count() == 0) continue;
     const std::string name = "latency_" + file_safe(l.stage);
-    // The tail matters as much as the body: with a wide spread of counts the y axis is logarithmic.
-    uint64_t most = 0, least = UINT64_MAX;
-    for (uint64_t c : l.counts)
-      if (c) most = std::max(most, c), least = std::min(least, c);
-    const bool log_y = most / least >= 100;
+    // The percentile curve the way HdrHistogram users read latency: x in nines (90 %, 99 %, 99.9 %
+    // …) on a linear axis of −log10(1 − p), y on a log axis.
     std::ostringstream b;
     b << "set title " << gp_quote("Latency: " + l.stage + " (" + std::to_string(l.count()) + " samples)") << "\n"
-      << "unset xdata\nset format x '%g'\nset style fill solid 0.8 border -1\nset boxwidth 0.8\nset xtics rotate by -30\n"
-      << "set xlabel 'latency bucket'\n"
-      << (log_y ? "set logscale y\nset ylabel 'samples (log scale)'\nset yrange [0.5:*]\n" : "set ylabel 'samples'\nset yrange [0:*]\n")
+      << "unset xdata\nset format x '%g'\nset xlabel 'percentile'\nset ylabel 'latency (ns, log scale)'\nset logscale y\n"
+      << "set xtics ('0%%' 0, '90%%' 1, '99%%' 2, '99.9%%' 3, '99.99%%' 4, '99.999%%' 5, '99.9999%%' 6)\nset xrange [0:*]\nset yrange [*:*]\n"
       << "plot " << gp_quote((abs / ("latency_" + file_safe(l.stage) + ".csv")).string())
-      << " using 0:3:xtic(1) skip 1 with boxes ls 1 notitle\n"
-      << "unset logscale y\nunset xtics\nset xtics\nset yrange [*:*]\n";
+      << " using 2:3 skip 1 with steps ls 1 lw 2 notitle\n"
+      << "unset logscale y\nunset xtics\nset xtics\nset xrange [*:*]\nset yrange [*:*]\n";
     bodies.emplace_back(name, b.str());
   }
   for (const auto& in : d.instruments) {
@@ -487,17 +520,25 @@ ReportResult write_report(const RunData& d, const std::string& dir_name, const R
   if (d.latency.empty()) {
     md << "No latency was recorded.\n\n";
   } else {
-    md << "Fixed log-spaced buckets: a percentile reads as \"at most\" the upper bound of its bucket.\n\n"
-       << "| stage | samples | mean | p50 | p90 | p99 | p99.9 |\n|---|---:|---:|---:|---:|---:|---:|\n";
+    md << "Recorded at HdrHistogram resolution (each bucket at most 1.6 % of its value wide): a percentile reads as \"at "
+          "most\" the upper bound of its bucket; the maximum is exact. The same figures are in `latency.json`.\n\n"
+       << "| stage | samples | mean |";
+    for (double q : kReportPercentiles) md << " " << percentile_name(q) << " |";
+    md << " max |\n|---|---:|---:|";
+    for (size_t i = 0; i < std::size(kReportPercentiles); ++i) md << "---:|";
+    md << "---:|\n";
+    const LatencySeries* top = dominant_stage(d.latency);
     for (const auto& l : d.latency) {
       const uint64_t n = l.count();
-      md << "| " << l.stage << " | " << n << " | " << (n ? format_duration_ns(l.sum_ns / n) : "–") << " | " << at_most(l.quantile_bound_ns(0.5))
-         << " | " << at_most(l.quantile_bound_ns(0.9)) << " | " << at_most(l.quantile_bound_ns(0.99)) << " | " << at_most(l.quantile_bound_ns(0.999))
-         << " |\n";
+      const bool bold = &l == top;
+      md << "| " << (bold ? "**" + l.stage + "**" : l.stage) << " | " << n << " | " << (n ? format_duration_ns(l.sum_ns / n) : "–") << " |";
+      for (double q : kReportPercentiles) md << " " << at_most(l.quantile_bound_ns(q)) << " |";
+      md << " " << (l.max_ns ? format_duration_ns(l.max_ns) : "–") << " |\n";
     }
     md << "\n";
+    if (top) md << "The slowest stage at p99 is **" << top->stage << "**.\n\n";
     for (const auto& l : d.latency)
-      if (l.count()) md << image("latency_" + file_safe(l.stage), "latency histogram of " + l.stage);
+      if (l.count()) md << image("latency_" + file_safe(l.stage), "latency percentiles of " + l.stage);
   }
   md << "## Mark price: perpwire vs the exchange\n\n";
   if (d.instruments.empty()) md << "No instruments.\n\n";

@@ -22,19 +22,25 @@ struct TimePoint {
   int64_t value;
 };
 
-// Latency of one stage as a fixed-bucket histogram (the metrics registry's form).
+// Latency of one stage as histogram buckets: from a metrics Histogram, its recorded (fine)
+// buckets, each at most 1.6 % of its value wide.
 struct LatencySeries {
   std::string stage;
   std::vector<uint64_t> upper_bounds_ns;  // ascending
   std::vector<uint64_t> counts;           // per bucket (not cumulative), size upper_bounds + 1: the last is above every bound
   uint64_t sum_ns = 0;
+  uint64_t max_ns = 0;                    // the exact maximum when known (0: not known)
 
   static LatencySeries from_histogram(std::string stage, const Histogram::Snapshot& snapshot);
   uint64_t count() const;
-  // Upper bound of the bucket holding quantile q (0 < q ≤ 1): "at most this many ns". UINT64_MAX when
-  // the quantile falls above the last bound; 0 without samples.
+  // Upper bound of the bucket holding quantile q (0 < q ≤ 1): "at most this many ns", never above
+  // the exact maximum when it is known. UINT64_MAX when the quantile falls above the last bound; 0
+  // without samples.
   uint64_t quantile_bound_ns(double q) const;
 };
+
+// The percentiles a trader reads, per stage, in the report, the terminal summary and latency.json.
+inline constexpr double kReportPercentiles[] = {0.5, 0.9, 0.99, 0.999, 0.9999};
 
 struct InstrumentSeries {
   std::string symbol;

@@ -3,6 +3,7 @@
 // everything but the plots, with one line saying so. Also the numbers behind the tables: bucket
 // quantiles and the as-of comparison of our series with the exchange's.
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -36,11 +37,11 @@ pw::RunData sample_run() {
   std::mt19937_64 rng(3);
   std::lognormal_distribution<double> decode(std::log(400.0), 0.4), risk(std::log(150.0), 0.3), wire(std::log(2500.0), 0.5);
   for (int i = 0; i < 50000; ++i) {
-    m.latency(pw::LatencyStage::feed_decode).observe((uint64_t)decode(rng));
-    m.latency(pw::LatencyStage::pretrade_risk).observe((uint64_t)risk(rng));
-    m.latency(pw::LatencyStage::wire_to_decision).observe((uint64_t)wire(rng));
+    m.latency(pw::LatencyStage::rx_to_book).observe((uint64_t)decode(rng));
+    m.latency(pw::LatencyStage::risk_check).observe((uint64_t)risk(rng));
+    m.latency(pw::LatencyStage::rx_to_decision).observe((uint64_t)wire(rng));
   }
-  for (auto s : {pw::LatencyStage::feed_decode, pw::LatencyStage::pretrade_risk, pw::LatencyStage::wire_to_decision})
+  for (auto s : {pw::LatencyStage::rx_to_book, pw::LatencyStage::risk_check, pw::LatencyStage::rx_to_decision})
     d.latency.push_back(pw::LatencySeries::from_histogram(pw::latency_stage_name(s), m.latency(s).snapshot()));
 
   const int64_t t0 = 1795960680000000000LL;
@@ -111,7 +112,7 @@ TEST_CASE("the report folder holds CSV, plots, report.md and summary.txt") {
   INFO(r.error << " / " << r.plots_note);
   REQUIRE(r.ok);
 
-  for (const char* f : {"report.md", "summary.txt", "latency.csv", "latency_feed_decode.csv", "mark_BIP-20DEC30-CDE.csv",
+  for (const char* f : {"report.md", "summary.txt", "latency.csv", "latency_rx_to_book.csv", "mark_BIP-20DEC30-CDE.csv",
                         "funding_ETP-20DEC30-CDE.csv", "rejects.csv"}) {
     INFO(f);
     CHECK(fs::exists(dir / f));
@@ -119,11 +120,29 @@ TEST_CASE("the report folder holds CSV, plots, report.md and summary.txt") {
   }
   const std::string md = slurp(dir / "report.md");
   CHECK(md.find("# perpwire run: generated session") == 0);
-  CHECK(md.find("| feed_decode | 50000 |") != std::string::npos);
+  CHECK(md.find("| **rx_to_decision** | 50000 |") != std::string::npos);
   CHECK(md.find("| price_collar | 41 |") != std::string::npos);
   CHECK(md.find("| kill_switch |") == std::string::npos);  // zero counts are left out
   CHECK(md.find("930 orders accepted, 73 rejected") != std::string::npos);
   CHECK(md.find("| BIP-20DEC30-CDE | 60 |") != std::string::npos);  // 60 exchange marks compared
+
+  CHECK(md.find("The slowest stage at p99 is **rx_to_decision**") != std::string::npos);
+  // latency.json: per stage the samples and percentiles scripts read.
+  const nlohmann::json lj = nlohmann::json::parse(slurp(dir / "latency.json"));
+  for (const char* stage : {"rx_to_book", "risk_check", "rx_to_decision"}) {
+    INFO(stage);
+    REQUIRE(lj.contains(stage));
+    CHECK(lj[stage]["samples"] == 50000);
+    for (const char* k : {"p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns"}) CHECK(lj[stage][k].get<uint64_t>() > 0);
+    CHECK(lj[stage]["p50_ns"].get<uint64_t>() <= lj[stage]["p99_ns"].get<uint64_t>());
+    CHECK(lj[stage]["p999_ns"].get<uint64_t>() <= lj[stage]["max_ns"].get<uint64_t>());
+  }
+  // The lognormal medians (400 ns, 150 ns, 2.5 µs) within the 1.6 % bucket width (+ sampling noise).
+  CHECK(std::abs((double)lj["rx_to_book"]["p50_ns"].get<uint64_t>() / 400.0 - 1) < 0.03);
+  CHECK(std::abs((double)lj["risk_check"]["p50_ns"].get<uint64_t>() / 150.0 - 1) < 0.03);
+  CHECK(std::abs((double)lj["rx_to_decision"]["p50_ns"].get<uint64_t>() / 2500.0 - 1) < 0.03);
+  const std::string curve = slurp(dir / "latency_rx_to_book.csv");
+  CHECK(curve.find("percentile,nines,latency_ns\n") == 0);
 
   const std::string mark_csv = slurp(dir / "mark_BIP-20DEC30-CDE.csv");
   CHECK(mark_csv.find("time_ns,epoch_s,ours,exchange,diff_bps\n1795960680000000000,1795960680.000,") == 0);
@@ -131,7 +150,7 @@ TEST_CASE("the report folder holds CSV, plots, report.md and summary.txt") {
   CHECK(rejects_csv == "reason,count\nprice_collar,41\nthrottle,17\nposition_limit,9\nmargin,6\nkill_switch,0\n");
 
   if (r.plots) {
-    for (const char* f : {"latency_feed_decode.png", "latency_pretrade_risk.svg", "mark_BIP-20DEC30-CDE.png", "funding_ETP-20DEC30-CDE.png",
+    for (const char* f : {"latency_rx_to_book.png", "latency_risk_check.svg", "mark_BIP-20DEC30-CDE.png", "funding_ETP-20DEC30-CDE.png",
                           "rejects.png", "plots.gp"}) {
       INFO(f);
       CHECK(fs::exists(dir / f));
@@ -146,7 +165,7 @@ TEST_CASE("the report folder holds CSV, plots, report.md and summary.txt") {
 
   CHECK(r.summary == slurp(dir / "summary.txt"));
   CHECK(r.summary.find("perpwire run: generated session\n") == 0);
-  CHECK(r.summary.find("feed_decode") != std::string::npos);
+  CHECK(r.summary.find("rx_to_book") != std::string::npos);
   CHECK(r.summary.find("orders: 930 accepted, 73 rejected (price_collar 41, throttle 17, position_limit 9, margin 6)") != std::string::npos);
   if (const char* keep = std::getenv("PERPWIRE_KEEP_REPORT")) {
     fs::remove_all(keep);

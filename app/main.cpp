@@ -10,6 +10,7 @@
 #include "hls/replay/replay_hls_csim.hpp"
 #include "host/control/control_client.hpp"
 #include "host/dump/capture_decoder.hpp"
+#include "host/funding/funding_replay.hpp"
 #include "host/io/pcap_source.hpp"
 #include "host/pipeline/replay.hpp"
 #include "host/sessiongen/session_generator.hpp"
@@ -198,6 +199,21 @@ int main(int argc, char** argv) {
   replay->add_option("--reorder-wait-ms", rc.reorder_wait_ms, "how long a hole waits for the other line (default 1 ms; the RTL front end has 0)");
   replay->add_flag("-q,--quiet", rc.quiet, "no progress line");
   replay->callback([&] { std::exit(cmd_replay(rc)); });
+
+  pw::FundingCommand fc;
+  CLI::App* funding = app.add_subcommand("funding", "Replay a capture and print per funding interval the rate each venue's preset would have charged");
+  funding->add_option("--pcap", fc.pcap_a, "capture of feed line A (pcap or pcapng)")->required();
+  funding->add_option("--pcap-b", fc.pcap_b, "capture of feed line B (optional)");
+  funding->add_option("--preset", fc.preset, "a preset, a comma-separated list, or all (side by side)")->capture_default_str();
+  funding->add_option("--set", fc.settings, "key=value: override a parameter of every preset (docs/formulas.md §12)");
+  funding->add_option("--out", fc.out_dir, "folder of the plot and its CSV")->capture_default_str();
+  funding->callback([&] {
+    std::string out, err;
+    const int rc_funding = pw::run_funding_command(fc, out, err);
+    std::fputs(out.c_str(), stdout);
+    std::fputs(err.c_str(), stderr);
+    std::exit(rc_funding);
+  });
 
   pw::RunOptions run_opt;
 #ifdef PERPWIRE_HAVE_XRT_BACKEND

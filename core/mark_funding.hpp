@@ -6,12 +6,19 @@
 //                explicitly (set_index) — IndexSource
 //   premium P    (max(0, impact_bid − index) − max(0, index − impact_ask)) / index     (impact_bid_ask)
 //                (impact_mid − index) / index, impact_mid = (impact_bid + impact_ask)/2 (impact_mid)
+//                (mid − index) / index                                                  (mid)
+//                (window mark − index) / index, window mark = the sample window's VWAP of
+//                trades, else its TWAP of the mid, else index + the previous gap   (mark_difference)
 //   P̄            weighted mean of the interval's samples (PremiumAveraging)
-//   F            (P̄ + clamp(I − P̄, −c, +c)) / rate_divisor, then bounded to [floor, cap]
+//   F            (P̄ + clamp(I − P̄, −c, +c)) / rate_divisor, then, with rate_ema_weight w,
+//                w·F + (1 − w)·F_previous interval, then bounded to [floor, cap]
 //   mark         median of the enabled, available components
-//                  (a) index × (1 + F × time_to_next_funding / interval)
+//                  (a) index × (1 + F × time_to_next_funding / interval), F running or last final
 //                  (b) index + moving average of (mid − index) over ma_window
 //                  (c) last trade price
+//                  (w) the window mark of the latest closed sample window
+//                  (e) index + EMA of (mid − index) with time constant ema_tau
+//                  (m) median(best bid, best ask, last trade)
 //                bounded by the exchange's limit band
 //
 // Time. Everything runs on event time: transact_time, or the packet's sending_time for snapshot
@@ -23,7 +30,7 @@
 // sample due in (last tick, now] from the current book at once, in closed form — no per-sample
 // loop, whatever the silence. At each boundary the interval's final rate is recorded and the
 // accumulator restarts. The moving average of (mid − index) has its own grid (ma_sample_ns) and a
-// ring of the last ma_window_ns / ma_sample_ns samples (at most kMaCapacity = 256).
+// ring of the last ma_window_ns / ma_sample_ns samples (at most kMaCapacity = 320).
 //
 // Calling order per event (market_step() does all three):
 //   on_time(state, params, book, event_time(e));   // samples due before e, on the book before e
@@ -39,6 +46,7 @@
 #include "core/book.hpp"
 #include "core/events.hpp"
 #include "core/fixed_point.hpp"
+#include "core/interval_calendar.hpp"
 #include "core/state_records.hpp"
 
 namespace pw {
@@ -55,8 +63,25 @@ enum class PremiumAveraging : uint8_t {
 };
 
 enum class PremiumForm : uint8_t {
-  impact_bid_ask = 0,  // P = (max(0, IB − idx) − max(0, idx − IA)) / idx
-  impact_mid = 1,      // P = ((IB + IA)/2 − idx) / idx
+  impact_bid_ask = 0,   // P = (max(0, IB − idx) − max(0, idx − IA)) / idx
+  impact_mid = 1,       // P = ((IB + IA)/2 − idx) / idx
+  mid = 2,              // P = (mid − idx) / idx (best bid and offer)
+  mark_difference = 3,  // P = (window mark − idx) / idx, the window being the sample interval
+};
+
+// Which F component (a) of the mark uses.
+enum class BasisRate : uint8_t {
+  running = 0,     // the current interval's running rate (BitMEX "fair price marking")
+  last_final = 1,  // the last settled rate (Binance, Bybit "last funding rate")
+};
+
+// The price a funding payment is taken on (funding_payment_price()).
+enum class PaymentPrice : uint8_t { mark = 0, index = 1 };
+
+// Intervals the venue charges no funding for.
+enum class UnchargedHours : uint8_t {
+  none = 0,
+  coinbase_maintenance = 1,  // Friday 17:00–18:00 America/New_York (is_coinbase_maintenance_hour)
 };
 
 enum class IndexSource : uint8_t {
@@ -71,9 +96,13 @@ enum class ValueSource : uint8_t { own = 0, exchange = 1 };
 constexpr uint8_t kMarkFundingBasis = 1;  // (a) index × (1 + F × time_to_next_funding / interval)
 constexpr uint8_t kMarkMovingBasis = 2;   // (b) index + moving average of (mid − index)
 constexpr uint8_t kMarkLastTrade = 4;     // (c) last trade price
-constexpr uint8_t kMarkAll = 7;
+constexpr uint8_t kMarkWindowPrice = 8;   // (w) window mark: VWAP → TWAP of the mid → index + gap
+constexpr uint8_t kMarkEmaBasis = 16;     // (e) index + EMA of (mid − index)
+constexpr uint8_t kMarkBookMedian = 32;   // (m) median(best bid, best ask, last trade)
+constexpr uint8_t kMarkAbc = 7;          // (a), (b) and (c): the median of the premium-index venues
+constexpr uint8_t kMarkAll = 63;
 
-constexpr int kMaCapacity = 256;  // ring entries of the (mid − index) moving average
+constexpr int kMaCapacity = 320;  // ring entries of the (mid − index) moving average (Bybit: 300)
 
 struct MarkFundingParams {
   int64_t funding_interval_ns;  // > 0
@@ -94,7 +123,14 @@ struct MarkFundingParams {
   uint8_t quote_per_contract;   // 1: book prices are per contract: index × contract size converts
   uint8_t bound_by_band;        // 1: clamp the mark into [limit_down, limit_up]
   uint8_t risk_source;          // ValueSource: what risk_mark / risk_funding_rate return
-  uint8_t reserved_;
+  uint8_t calendar;             // TimeZone the boundaries are laid out in (offset is local time)
+  int64_t rate_ema_weight;      // w ×1e9 of the new interval's rate (0 = off: F as computed)
+  int64_t ema_tau_ns;           // (e): EMA time constant, updated on the ma_sample grid
+  int64_t impact_base_qty;      // > 0: impact notional = this many underlying units (×1e-9) × index
+  uint8_t basis_rate;           // BasisRate of component (a)
+  uint8_t payment_price;        // PaymentPrice
+  uint8_t uncharged_hours;      // UnchargedHours
+  uint8_t reserved_[5];
 };
 
 enum class ParamsError : uint8_t {
@@ -105,7 +141,9 @@ enum class ParamsError : uint8_t {
   clamp,             // < 0
   cap_floor,         // floor > 0, or floor > cap when both are set
   rate_divisor,      // < 1
-  moving_average,    // (b) enabled with a window/spacing that is ≤ 0 or needs more than kMaCapacity
+  moving_average,    // (b) enabled with a window/spacing that is ≤ 0 or needs more than kMaCapacity,
+                     // or (e) enabled without a positive ma_sample and ema_tau
+  rate_ema,          // rate_ema_weight outside [0, 1e9]
   enum_value,        // averaging / premium_form / index_source / risk_source out of range, mark_components
                      // 0 or past kMarkAll, quote_per_contract / bound_by_band not 0 or 1
 };
@@ -123,7 +161,10 @@ inline ParamsError validate(const MarkFundingParams& p) {
         p.ma_window_ns / p.ma_sample_ns > kMaCapacity)
       return ParamsError::moving_average;
   }
-  if (p.averaging > 2 || p.premium_form > 1 || p.index_source > 1 || p.risk_source > 1) return ParamsError::enum_value;
+  if ((p.mark_components & kMarkEmaBasis) && (p.ma_sample_ns <= 0 || p.ema_tau_ns <= 0)) return ParamsError::moving_average;
+  if (p.rate_ema_weight < 0 || p.rate_ema_weight > kPriceScale) return ParamsError::rate_ema;
+  if (p.averaging > 2 || p.premium_form > 3 || p.index_source > 1 || p.risk_source > 1) return ParamsError::enum_value;
+  if (p.calendar > 2 || p.basis_rate > 1 || p.payment_price > 1 || p.uncharged_hours > 1) return ParamsError::enum_value;
   if (p.mark_components == 0 || p.mark_components > kMarkAll) return ParamsError::enum_value;  // no mark could ever be formed
   if (p.quote_per_contract > 1 || p.bound_by_band > 1) return ParamsError::enum_value;
   return ParamsError::ok;
@@ -203,6 +244,28 @@ struct MarkFundingState {
   uint8_t ex_is_final;      // the latest message is the final rate
   uint8_t reserved4_[7];
   uint64_t ex_messages;
+
+  // Sample window [last_tick, next tick) of the mark-difference premium and the window mark (w).
+  __int128 win_pq;          // Σ price × qty of the window's trades
+  int64_t win_qty;
+  int64_t win_mid_ns;       // time of the window with a mid
+  __int128 win_mid_t;       // Σ mid × ns
+  int64_t win_mark;         // window mark of the latest closed window (null before)
+  int64_t win_gap;          // window mark − index of the latest sample with both (null before)
+  int64_t pending_tick;     // a window closed AT the latest time, waiting for that instant's index
+  int64_t pending_mark;     //   (null when none)
+
+  // Rate smoothing across intervals: F of the last charged interval (null before the first).
+  int64_t prev_rate;
+  uint64_t intervals_uncharged;  // intervals the venue charges nothing for (UnchargedHours)
+
+  // (e) EMA of (mid − index): num ← num·e^(−Δt/τ) + sample·Δt, den ← den·e^(−Δt/τ) + Δt.
+  __int128 ema_num;         // basis ×1e-9 · ns
+  int64_t ema_den;          // ns
+  int64_t ema_avg;          // num / den, null before the first sample
+  // Best bid and offer at the latest moving-average tick (m).
+  int64_t best_bid;
+  int64_t best_ask;
 };
 
 // Ours against the exchange's for one interval.
@@ -251,20 +314,65 @@ inline int64_t event_time(const MarketEvent& e) {
   }
 }
 
-// F from P̄: (P̄ + clamp(I − P̄, −c, +c)) / divisor (half away from zero), then into [floor, cap].
-inline int64_t funding_rate_from(int64_t premium_avg, const MarkFundingParams& p) {
+// F from P̄: (P̄ + clamp(I − P̄, −c, +c)) / divisor (half away from zero); with rate_ema_weight w,
+// then w·F + (1 − w)·prev (half away from zero; prev null counts as 0); then into [floor, cap].
+inline int64_t funding_rate_from(int64_t premium_avg, const MarkFundingParams& p, int64_t prev = kNullI64) {
   int64_t f = premium_avg + mf_detail::clamp64(p.interest_rate - premium_avg, -p.clamp, p.clamp);
   if (p.rate_divisor > 1) f = div_round(f, p.rate_divisor);
+  if (p.rate_ema_weight > 0) {
+    const int64_t before = prev == kNullI64 ? 0 : prev;
+    f = (int64_t)mf_detail::div_round128((__int128)f * p.rate_ema_weight + (__int128)before * (kPriceScale - p.rate_ema_weight),
+                                         kPriceScale);
+  }
   if (p.cap > 0 && f > p.cap) f = p.cap;
   const int64_t lo = p.floor != kNullI64 ? p.floor : (p.cap > 0 ? -p.cap : kNullI64);
   if (lo != kNullI64 && f < lo) f = lo;
   return f;
 }
 
+// Mark-difference premium sample ×1e-9: (mark − index) / index, half away from zero.
+inline int64_t premium_of_mark(int64_t mark, int64_t index) { return mul_div_round(mark - index, kPriceScale, index); }
+
+// e^(−num/den) ×1e9 (num ≥ 0, den > 0), within 2e-9: e^(−n) for the whole part by repeated
+// multiplication, e^(−f) for the fraction by its Taylor series in 128 bits.
+inline int64_t exp_neg_e9(int64_t num, int64_t den) {
+  using i128 = __int128;
+  if (num <= 0) return kPriceScale;
+  const int64_t whole = num / den;
+  if (whole >= 24) return 0;  // < 4e-11
+  const i128 e18 = (i128)kPriceScale * kPriceScale;
+  const i128 f = (i128)(num % den) * e18 / den;  // fraction ×1e18
+  i128 term = e18, sum = e18;
+  for (int k = 1; k <= 20; ++k) {
+    term = -term * f / e18 / k;
+    sum += term;
+  }
+  i128 r = sum;                                      // e^(−f) ×1e18
+  const i128 e_minus_1 = (i128)367879441171442322LL;  // e^(−1) ×1e18
+  for (int k = 0; k < 24; ++k) {
+    if (k >= whole) break;
+    r = r * e_minus_1 / e18;
+  }
+  return (int64_t)mf_detail::div_round128(r, kPriceScale);
+}
+
+// Boundaries of the configured calendar.
+inline int64_t funding_boundary_floor(const MarkFundingParams& p, int64_t t) {
+  return boundary_floor((TimeZone)p.calendar, t, p.funding_interval_ns, p.funding_offset_ns);
+}
+inline int64_t funding_boundary_next(const MarkFundingParams& p, int64_t b) {
+  return boundary_next((TimeZone)p.calendar, b, p.funding_interval_ns, p.funding_offset_ns);
+}
+// True when the venue charges no funding for the interval starting at `start`.
+inline bool interval_uncharged(const MarkFundingParams& p, int64_t start) {
+  return p.uncharged_hours == (uint8_t)UnchargedHours::coinbase_maintenance && p.funding_interval_ns == 3600LL * kPriceScale &&
+         is_coinbase_maintenance_hour(start);
+}
+
 // Premium sample ×1e-9 from impact prices and index (all in book price terms), half away from zero.
 inline int64_t premium_index(int64_t impact_bid, int64_t impact_ask, int64_t index, PremiumForm form) {
   int64_t num;
-  if (form == PremiumForm::impact_mid) {
+  if (form == PremiumForm::impact_mid || form == PremiumForm::mid) {  // mid: called with best bid and ask
     num = div_round(impact_bid + impact_ask, 2) - index;
   } else {
     num = (impact_bid > index ? impact_bid - index : 0) - (index > impact_ask ? index - impact_ask : 0);
@@ -272,15 +380,25 @@ inline int64_t premium_index(int64_t impact_bid, int64_t impact_ask, int64_t ind
   return mul_div_round(num, kPriceScale, index);
 }
 
-// Median of up to three values (n = 1…3): the middle one; of two, their mean rounded half away
-// from zero; null for none.
+// Median of up to six values (n = 1…6): the middle one; of an even count, the mean of the two
+// middle ones rounded half away from zero; null for none.
 inline int64_t median_of(const int64_t* v, int n) {
   if (n <= 0) return kNullI64;
-  if (n == 1) return v[0];
-  if (n == 2) return (int64_t)mf_detail::div_round128((__int128)v[0] + v[1], 2);
-  int64_t a = v[0], b = v[1], c = v[2];
-  int64_t lo = mf_detail::min64(a, b), hi = mf_detail::max64(a, b);
-  return c < lo ? lo : c > hi ? hi : c;
+  int64_t w[6];
+  for (int i = 0; i < 6; ++i) w[i] = i < n ? v[i] : 0;
+  for (int i = 1; i < 6; ++i) {  // insertion sort of the first n
+    if (i >= n) break;
+    for (int j = 6 - 1; j > 0; --j) {
+      if (j > i) continue;
+      if (w[j - 1] > w[j]) {
+        const int64_t t = w[j];
+        w[j] = w[j - 1];
+        w[j - 1] = t;
+      }
+    }
+  }
+  if (n % 2 == 1) return w[n / 2];
+  return (int64_t)mf_detail::div_round128((__int128)w[n / 2 - 1] + w[n / 2], 2);
 }
 
 // The index in book price terms: per underlying unit, or × contract size when the book quotes per
@@ -337,6 +455,14 @@ inline void mark_funding_init(MarkFundingState& s, int64_t contract_size = 0) {
   s.ex_time = kNullI64;
   s.ex_final_rate = kNullI64;
   s.ex_final_time = kNullI64;
+  s.win_mark = kNullI64;
+  s.win_gap = kNullI64;
+  s.pending_tick = kNullI64;
+  s.pending_mark = kNullI64;
+  s.prev_rate = kNullI64;
+  s.ema_avg = kNullI64;
+  s.best_bid = kNullI64;
+  s.best_ask = kNullI64;
 }
 
 namespace mf_detail {
@@ -350,31 +476,55 @@ struct Sample {
   int64_t mid;
   bool ma_valid;    // (mid − index) usable
   int64_t basis;    // mid − index
+  int64_t best_bid; // null when the side is empty or the book untrusted
+  int64_t best_ask;
 };
+
+// Impact notional: fixed, or impact_base_qty underlying units at the index (half away from zero).
+inline int64_t impact_notional_of(const MarkFundingState& s, const MarkFundingParams& p) {
+  if (p.impact_base_qty <= 0) return p.impact_notional;
+  if (s.index == kNullI64 || s.index <= 0) return kNullI64;
+  return mul_div_round(p.impact_base_qty, s.index, kPriceScale);
+}
 
 template <class BookT>
 inline Sample take_sample(const MarkFundingState& s, const MarkFundingParams& p, const BookT& book, bool want_premium) {
-  Sample x{false, kNullI64, kNullI64, kNullI64, kNullI64, false, 0};
+  Sample x{false, kNullI64, kNullI64, kNullI64, kNullI64, false, 0, kNullI64, kNullI64};
   const int64_t idx = book_index(s, p);
   const bool ok = book.trusted();
   x.mid = ok ? book.mid() : kNullI64;
   x.ma_valid = idx != kNullI64 && x.mid != kNullI64;
   x.basis = x.ma_valid ? x.mid - idx : 0;
-  if (want_premium && ok && idx != kNullI64) {
+  if (ok) {
+    x.best_bid = book.best_bid().price;
+    x.best_ask = book.best_ask().price;
+  }
+  const PremiumForm form = (PremiumForm)p.premium_form;
+  if (want_premium && ok && idx != kNullI64 && form == PremiumForm::mid) {
+    if (x.mid != kNullI64) {
+      x.valid = true;
+      x.premium = premium_index(x.mid, x.mid, idx, form);
+    }
+  } else if (want_premium && ok && idx != kNullI64 && form != PremiumForm::mark_difference) {
     const int64_t cs = book_contract_size(s, p);
-    x.impact_bid = book.impact_bid(p.impact_notional, cs);
-    x.impact_ask = book.impact_ask(p.impact_notional, cs);
+    const int64_t notional = impact_notional_of(s, p);
+    x.impact_bid = book.impact_bid(notional, cs);
+    x.impact_ask = book.impact_ask(notional, cs);
     if (x.impact_bid != kNullI64 && x.impact_ask != kNullI64) {
       x.valid = true;
-      x.premium = premium_index(x.impact_bid, x.impact_ask, idx, (PremiumForm)p.premium_form);
+      x.premium = premium_index(x.impact_bid, x.impact_ask, idx, form);
     }
   }
   return x;
 }
 
+// F of the interval before the current one, for the rate EMA: ours, or the exchange's last final
+// while we have closed none (start-up), or 0.
+inline int64_t previous_rate(const MarkFundingState& s) { return s.prev_rate != kNullI64 ? s.prev_rate : s.ex_final_rate; }
+
 inline void refresh_rate(MarkFundingState& s, const MarkFundingParams& p) {
   s.premium_avg = s.premium_weight > 0 ? sat64(div_round128(s.premium_sum, s.premium_weight)) : 0;
-  s.rate = funding_rate_from(s.premium_avg, p);
+  s.rate = funding_rate_from(s.premium_avg, p, previous_rate(s));
 }
 
 // Premium ticks in (last_tick, end], end ≤ interval_end, all with the same sample x.
@@ -409,7 +559,7 @@ inline void add_ticks(MarkFundingState& s, const MarkFundingParams& p, const Sam
 
 inline void start_interval(MarkFundingState& s, const MarkFundingParams& p, int64_t start) {
   s.interval_start = start;
-  s.interval_end = start + p.funding_interval_ns;
+  s.interval_end = funding_boundary_next(p, start);
   s.last_tick = start;
   s.last_valid_tick = start;
   s.premium_sum = 0;
@@ -421,6 +571,12 @@ inline void start_interval(MarkFundingState& s, const MarkFundingParams& p, int6
 }
 
 inline void close_interval(MarkFundingState& s, const MarkFundingParams& p) {
+  if (interval_uncharged(p, s.interval_start)) {  // no rate for it; the EMA skips it
+    ++s.intervals_uncharged;
+    start_interval(s, p, s.interval_end);
+    return;
+  }
+  s.prev_rate = s.rate;
   s.final_rate = s.rate;
   s.final_premium_avg = s.premium_avg;
   s.final_time = s.interval_end;
@@ -462,19 +618,128 @@ inline void ma_push(MarkFundingState& s, const MarkFundingParams& p, const Sampl
   s.ma_avg = s.ma_valid > 0 ? sat64(div_round128(s.ma_sum, s.ma_valid)) : 0;
 }
 
+// (e): one EMA update with the sample held for dt (the published form).
+inline void ema_push(MarkFundingState& s, const MarkFundingParams& p, const Sample& x, int64_t dt) {
+  if (!x.ma_valid || dt <= 0) return;
+  const int64_t d = exp_neg_e9(dt, p.ema_tau_ns);
+  s.ema_num = div_round128(s.ema_num * d, kPriceScale) + (i128)x.basis * dt;
+  s.ema_den = (int64_t)div_round128((i128)s.ema_den * d, kPriceScale) + dt;
+  s.ema_avg = s.ema_den > 0 ? sat64(div_round128(s.ema_num, s.ema_den)) : kNullI64;
+}
+
+// Premium ticks in (last_tick, end] with the same sample, closing every interval that ends by
+// `end`. At most three passes: the rest of the current interval; after its boundary, when whole
+// intervals went by without an event, the last of them (the ones before it would record the same
+// final rate and be overwritten; they are counted); the new interval up to `end`.
+inline void advance_ticks(MarkFundingState& s, const MarkFundingParams& p, const Sample& x, int64_t end) {
+  for (int pass = 0; pass < 3; ++pass) {
+    add_ticks(s, p, x, min64(end, s.interval_end));
+    if (end < s.interval_end) break;
+    close_interval(s, p);
+    if (pass == 0) {
+      const int64_t cur = funding_boundary_floor(p, end);  // start of the interval holding `end`
+      if (cur > s.interval_end) {
+        const int64_t last_start = funding_boundary_floor(p, cur - 1);
+        s.intervals_closed += (uint64_t)((last_start - s.interval_start) / p.funding_interval_ns);
+        start_interval(s, p, last_start);
+      }
+    }
+  }
+}
+
+// --- Sample windows of the mark-difference premium (PremiumForm::mark_difference) -------------
+
+inline void win_add_mid(MarkFundingState& s, int64_t mid, int64_t dt) {
+  if (mid == kNullI64 || dt <= 0) return;
+  s.win_mid_t += (i128)mid * dt;
+  s.win_mid_ns += dt;
+}
+
+// Closes the window: its VWAP of trades, else its TWAP of the mid, else null; restarts it.
+inline int64_t win_close(MarkFundingState& s) {
+  int64_t m = kNullI64;
+  if (s.win_qty > 0) m = sat64(div_round128(s.win_pq, s.win_qty));
+  else if (s.win_mid_ns > 0) m = sat64(div_round128(s.win_mid_t, s.win_mid_ns));
+  s.win_pq = 0;
+  s.win_qty = 0;
+  s.win_mid_t = 0;
+  s.win_mid_ns = 0;
+  return m;
+}
+
+// Takes the premium tick last_tick + k·step (one or more, all with the window mark `mark`) with the
+// index as it stands: a missing mark falls back to index + the previous gap.
+inline void take_window_ticks(MarkFundingState& s, const MarkFundingParams& p, int64_t mark, int64_t end, int64_t mid) {
+  const int64_t idx = book_index(s, p);
+  const int64_t m = mark != kNullI64 ? mark : (idx != kNullI64 && s.win_gap != kNullI64 ? idx + s.win_gap : kNullI64);
+  Sample x{false, kNullI64, kNullI64, kNullI64, mid, false, 0, kNullI64, kNullI64};
+  if (m != kNullI64) s.win_mark = m;
+  if (idx != kNullI64 && m != kNullI64) {
+    x.valid = true;
+    x.premium = premium_of_mark(m, idx);
+    if (mark != kNullI64) s.win_gap = mark - idx;
+  }
+  advance_ticks(s, p, x, end);
+}
+
+inline void resolve_pending(MarkFundingState& s, const MarkFundingParams& p) {
+  if (s.pending_tick == kNullI64) return;
+  const int64_t t = s.pending_tick;
+  s.pending_tick = kNullI64;
+  take_window_ticks(s, p, s.pending_mark, t, s.mid);
+  s.pending_mark = kNullI64;
+}
+
+// Moves the windows from s.now to now (> s.now) over a book that did not change in between. A
+// window that closes exactly AT `now` waits (pending) for the index of that instant: the events at
+// `now` may carry it; it is taken by the exchange's funding message at `now` or the next time.
+template <class BookT>
+inline void window_time(MarkFundingState& s, const MarkFundingParams& p, const BookT& book, int64_t now) {
+  resolve_pending(s, p);
+  const int64_t step = p.sample_interval_ns;
+  const int64_t mid = book.trusted() ? book.mid() : kNullI64;
+  const int64_t t1 = s.last_tick + step;
+  if (now < t1) {
+    win_add_mid(s, mid, now - s.now);
+    return;
+  }
+  win_add_mid(s, mid, t1 - s.now);
+  s.mid = mid;
+  const int64_t m1 = win_close(s);
+  if (now == t1) {
+    s.pending_tick = t1;
+    s.pending_mark = m1;
+    return;
+  }
+  take_window_ticks(s, p, m1, t1, mid);
+  const int64_t tl = t1 + (now - t1) / step * step;  // last tick ≤ now; whole windows of `mid`, no trades
+  const int64_t upto = tl == now ? tl - step : tl;
+  if (upto > t1) take_window_ticks(s, p, mid, upto, mid);
+  if (tl == now && tl > t1) {
+    s.pending_tick = tl;
+    s.pending_mark = mid;
+    return;
+  }
+  win_add_mid(s, mid, now - tl);
+}
+
 }  // namespace mf_detail
 
 // Recomputes the mark and its components from the state (no sampling).
 inline void update_mark(MarkFundingState& s, const MarkFundingParams& p) {
   using namespace mf_detail;
   const int64_t idx = book_index(s, p);
-  int64_t v[3];
+  int64_t v[6];
   int n = 0;
   s.mark_a = s.mark_b = s.mark_c = kNullI64;
-  if ((p.mark_components & kMarkFundingBasis) && idx != kNullI64 && s.rate != kNullI64 && s.now != kNullI64) {
+  const int64_t basis_rate =
+      p.basis_rate == (uint8_t)BasisRate::last_final ? (s.final_rate != kNullI64 ? s.final_rate : s.ex_final_rate) : s.rate;
+  if ((p.mark_components & kMarkFundingBasis) && idx != kNullI64 && basis_rate != kNullI64 && s.now != kNullI64) {
     // index + index × F × ttf / (interval × 1e9), half away from zero
+    // (the nominal interval: an interval stretched or shortened by a change of daylight time
+    // is still divided by it)
     const int64_t ttf = s.interval_end - s.now;
-    s.mark_a = sat64((i128)idx + div_round128((i128)idx * s.rate * ttf, (i128)p.funding_interval_ns * kPriceScale));
+    s.mark_a = sat64((i128)idx + div_round128((i128)idx * basis_rate * ttf, (i128)p.funding_interval_ns * kPriceScale));
     v[n++] = s.mark_a;
   }
   if ((p.mark_components & kMarkMovingBasis) && idx != kNullI64 && s.ma_valid > 0) {
@@ -484,6 +749,16 @@ inline void update_mark(MarkFundingState& s, const MarkFundingParams& p) {
   if ((p.mark_components & kMarkLastTrade) && s.last_trade != kNullI64) {
     s.mark_c = s.last_trade;
     v[n++] = s.mark_c;
+  }
+  if ((p.mark_components & kMarkWindowPrice) && s.win_mark != kNullI64) v[n++] = s.win_mark;
+  if ((p.mark_components & kMarkEmaBasis) && idx != kNullI64 && s.ema_avg != kNullI64) v[n++] = sat64((i128)idx + s.ema_avg);
+  if (p.mark_components & kMarkBookMedian) {
+    int64_t b[3];
+    int k = 0;
+    if (s.best_bid != kNullI64) b[k++] = s.best_bid;
+    if (s.best_ask != kNullI64) b[k++] = s.best_ask;
+    if (s.last_trade != kNullI64) b[k++] = s.last_trade;
+    if (k > 0) v[n++] = median_of(b, k);
   }
   int64_t m = median_of(v, n);
   if (m != kNullI64 && p.bound_by_band) {
@@ -495,14 +770,14 @@ inline void update_mark(MarkFundingState& s, const MarkFundingParams& p) {
 
 // Moves the clock to `now`, taking every premium and moving-average sample due in between from
 // `book` as it stands, closing the funding intervals that ended; then recomputes the mark. Times
-// that do not move forward are ignored. BookT needs trusted(), mid(), impact_bid(n, cs),
-// impact_ask(n, cs) (core/book.hpp).
+// that do not move forward are ignored. BookT needs trusted(), mid(), best_bid(), best_ask(),
+// impact_bid(n, cs), impact_ask(n, cs) (core/book.hpp).
 template <class BookT>
 inline void on_time(MarkFundingState& s, const MarkFundingParams& p, const BookT& book, int64_t now) {
   using namespace mf_detail;
   if (now == kNullI64) return;
   if (s.now == kNullI64) {  // first time seen: the interval in progress is partial
-    start_interval(s, p, grid_floor(now, p.funding_interval_ns, p.funding_offset_ns));
+    start_interval(s, p, funding_boundary_floor(p, now));
     s.last_tick = s.last_valid_tick = grid_floor(now, p.sample_interval_ns, s.interval_start);
     s.partial = now > s.interval_start ? 1 : 0;
     s.last_ma_tick = p.ma_sample_ns > 0 ? grid_floor(now, p.ma_sample_ns, 0) : now;
@@ -512,31 +787,22 @@ inline void on_time(MarkFundingState& s, const MarkFundingParams& p, const BookT
   }
   if (now <= s.now) return;
 
-  const bool premium_due = now >= s.last_tick + p.sample_interval_ns;
-  const bool ma_on = (p.mark_components & kMarkMovingBasis) && p.ma_sample_ns > 0;
+  const bool windowed = p.premium_form == (uint8_t)PremiumForm::mark_difference;
+  if (windowed) window_time(s, p, book, now);
+  const bool premium_due = !windowed && now >= s.last_tick + p.sample_interval_ns;
+  const bool ma_on = (p.mark_components & (kMarkMovingBasis | kMarkEmaBasis | kMarkBookMedian)) && p.ma_sample_ns > 0;
   const int64_t ma_tick = ma_on ? grid_floor(now, p.ma_sample_ns, 0) : 0;
   const bool ma_due = ma_on && ma_tick > s.last_ma_tick;
   if (premium_due || ma_due) {
     const Sample x = take_sample(s, p, book, premium_due);
-    if (premium_due) {
-      // At most three passes: the rest of the current interval; after its boundary, when whole
-      // intervals went by without an event, the last of them (the ones before it would record
-      // the same final rate and be overwritten); the new interval up to now.
-      for (int pass = 0; pass < 3; ++pass) {
-        add_ticks(s, p, x, min64(now, s.interval_end));
-        if (now < s.interval_end) break;
-        close_interval(s, p);
-        if (pass == 0 && now >= s.interval_end + p.funding_interval_ns) {
-          const int64_t skipped = (now - s.interval_end) / p.funding_interval_ns;  // whole intervals ending ≤ now, minus one
-          s.intervals_closed += (uint64_t)skipped;
-          start_interval(s, p, s.interval_start + skipped * p.funding_interval_ns);
-        }
-      }
-    }
+    if (premium_due) advance_ticks(s, p, x, now);
     if (ma_due) {
-      ma_push(s, p, x, (ma_tick - s.last_ma_tick) / p.ma_sample_ns);
+      if (p.mark_components & kMarkMovingBasis) ma_push(s, p, x, (ma_tick - s.last_ma_tick) / p.ma_sample_ns);
+      if (p.mark_components & kMarkEmaBasis) ema_push(s, p, x, ma_tick - s.last_ma_tick);
+      s.best_bid = x.best_bid;
+      s.best_ask = x.best_ask;
       s.last_ma_tick = ma_tick;
-      if (!premium_due) s.mid = x.mid;
+      if (!premium_due && !windowed) s.mid = x.mid;
     }
   }
   s.now = now;
@@ -554,6 +820,10 @@ inline void on_event(MarkFundingState& s, const MarkFundingParams& p, const Mark
       if (e.trade.price != kNullI64) {
         s.last_trade = e.trade.price;
         s.last_trade_time = t;
+        if (p.premium_form == (uint8_t)PremiumForm::mark_difference && e.trade.quantity > 0) {
+          s.win_pq += (__int128)e.trade.price * e.trade.quantity;
+          s.win_qty += e.trade.quantity;
+        }
       }
       break;
     case EventType::instrument_definition:
@@ -570,6 +840,13 @@ inline void on_event(MarkFundingState& s, const MarkFundingParams& p, const Mark
       break;
     case EventType::funding_rate: {
       const FundingPayload& f = e.funding;
+      if (spot_index && f.spot_mark != kNullI64 && f.spot_mark > 0) {
+        s.index = f.spot_mark;
+        s.index_time = t;
+      }
+      // The spot mark of a window that closed at this very instant: the sample is taken now, before
+      // this message's rate is taken as the exchange's latest (it may seed the rate EMA).
+      if (s.pending_tick != kNullI64 && t == s.pending_tick) mf_detail::resolve_pending(s, p);
       ++s.ex_messages;
       s.ex_rate = f.rate;
       s.ex_futures_mark = f.futures_mark;
@@ -581,10 +858,6 @@ inline void on_event(MarkFundingState& s, const MarkFundingParams& p, const Mark
       if (f.is_final && f.rate != kNullI64) {
         s.ex_final_rate = f.rate;
         s.ex_final_time = f.final_time;
-      }
-      if (spot_index && f.spot_mark != kNullI64 && f.spot_mark > 0) {
-        s.index = f.spot_mark;
-        s.index_time = t;
       }
       break;
     }
@@ -661,6 +934,15 @@ inline int64_t risk_mark(const MarkFundingState& s, const MarkFundingParams& p) 
 }
 inline int64_t risk_funding_rate(const MarkFundingState& s, const MarkFundingParams& p) {
   return p.risk_source == (uint8_t)ValueSource::exchange ? s.ex_rate : s.rate;
+}
+
+// The price a funding payment is taken on, per underlying unit: the mark (per contract divided by
+// the contract size when the book quotes per contract) or the index (Hyperliquid: the oracle).
+inline int64_t funding_payment_price(const MarkFundingState& s, const MarkFundingParams& p) {
+  if (p.payment_price == (uint8_t)PaymentPrice::index) return s.index;
+  if (s.mark == kNullI64 || !p.quote_per_contract) return s.mark;
+  if (s.contract_size <= 0) return kNullI64;
+  return mul_div_round(s.mark, kPriceScale, s.contract_size);
 }
 
 // Fills the state-log records (core/state_records.hpp) from the state.

@@ -512,7 +512,8 @@ void read_instrument(Section& s, InstrumentConfig& in, Ctx& ctx) {
   if (const toml::table* t = s.table("mark", true)) {
     Section m(ctx, *t, s.key("mark"));
     std::initializer_list<std::string_view> presets = {kMarkPresets[0], kMarkPresets[1], kMarkPresets[2],
-                                                       kMarkPresets[3], kMarkPresets[4], kMarkPresets[5]};
+                                                       kMarkPresets[3], kMarkPresets[4], kMarkPresets[5],
+                                                       kMarkPresets[6], kMarkPresets[7], kMarkPresets[8]};
     if (auto v = m.choice("preset", presets)) in.preset = *v;
     else if (!m.has("preset")) m.missing("preset", "the name of a mark/funding preset, e.g. \"coinbase\"");
     in.mark.funding_interval_ns = m.duration("funding_interval", false);

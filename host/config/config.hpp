@@ -44,7 +44,8 @@ struct ConfigError {
 
 // Known mark/funding presets (the formulas' parameters per venue live with the mark/funding stage;
 // the config names one and may override single parameters).
-inline constexpr std::string_view kMarkPresets[] = {"coinbase", "binance", "bitmex", "hyperliquid", "kalshi", "kraken"};
+inline constexpr std::string_view kMarkPresets[] = {"coinbase", "binance", "bitmex", "hyperliquid", "kalshi", "kraken",
+                                                    "bybit",    "okx",     "bitnomial"};
 
 // Overrides of the preset's parameters; unset = the preset's value.
 struct MarkFundingOverrides {

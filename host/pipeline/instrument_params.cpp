@@ -15,7 +15,8 @@ const char* params_error_name(ParamsError e) {
     case ParamsError::clamp: return "clamp must not be negative";
     case ParamsError::cap_floor: return "floor must be ≤ 0 and ≤ cap";
     case ParamsError::rate_divisor: return "rate divisor must be ≥ 1";
-    case ParamsError::moving_average: return "moving-average window must hold 1 to 256 samples";
+    case ParamsError::moving_average: return "moving-average window must hold 1 to 320 samples (EMA: positive spacing and time constant)";
+    case ParamsError::rate_ema: return "rate EMA weight must be within 0 … 1";
     case ParamsError::enum_value: return "unknown averaging, premium form, index or risk source";
   }
   return "invalid";

@@ -11,6 +11,7 @@
 #include <map>
 
 #include "core/events.hpp"
+#include "core/interval_calendar.hpp"
 #include "core/md_encode.hpp"
 #include "host/io/udp_frame.hpp"
 #include "host/io/pcap_source.hpp"
@@ -65,11 +66,25 @@ struct Instrument {
   int64_t limit_down = 0, limit_up = 0;
   int32_t volume = 0, open_interest = 50000;
   double vwap_num = 0;
-  // The exchange's own running funding: time-weighted mean of (mid − index)/index samples.
-  double premium_sum = 0;
-  int64_t premium_weight = 0;
-  int64_t last_sample = 0;
+  // The exchange's funding by its published method (Coinbase Help, "US Perpetual-Style Futures
+  // Funding Rate Mechanism"): every 3 minutes p_k = (futures mark − spot mark) / spot mark / 24;
+  // the hour's rate F = 0.75 × mean(p_k) + 0.25 × F of the previous hour. The futures mark of a
+  // window [t − 3 min, t) is the VWAP of its trades, else the TWAP of the mid, else the spot mark
+  // + the previous gap; the spot mark is the TWAP of the spot price over the window.
+  __int128 win_pq = 0;        // Σ price × qty of the window's trades
+  int64_t win_qty = 0;
+  double win_mid_t = 0;       // Σ mid × ns
+  int64_t win_mid_ns = 0;
+  double win_spot_t = 0;      // Σ spot × ns
+  int64_t win_spot_ns = 0;
+  int64_t since = kNullI64;   // the book and the spot price have been as they are since then
+  double gap = NAN;           // futures − spot mark of the latest sample
+  double premium_sum = 0;     // Σ p_k this hour
+  int64_t premium_count = 0;
+  int64_t prev_rate = 0;      // F of the previous charged hour
   int64_t last_rate = 0;
+  int64_t last_mark = kNullI64;  // futures mark of the latest window
+  int64_t last_spot = kNullI64;
   int64_t final_rate = kNullI64;
   int64_t final_mark = kNullI64;
   int64_t final_time = kNullI64;
@@ -123,7 +138,8 @@ class Generator {
       status(in, t += 1000, 1);
     }
     int64_t next_snapshot = t + opt_.snapshot_interval_ns;
-    int64_t next_funding = opt_.start_ns + opt_.funding_update_ns;
+    for (auto& in : instruments_) funding(in, t, false, false);  // the marks in force as the session opens
+    int64_t next_funding = (t / opt_.funding_update_ns + 1) * opt_.funding_update_ns;  // on the hour's grid
     int64_t next_hour = (opt_.start_ns / kHour + 1) * kHour;
     const int64_t pause_at = opt_.start_ns + opt_.duration_ns * 2 / 5;
     bool paused = false;
@@ -132,17 +148,18 @@ class Generator {
 
     for (uint64_t n = 0; n < opt_.events; ++n) {
       t += 1 + (int64_t)(-std::log(1.0 - rng_.uniform()) * mean_gap);
-      while (t >= next_snapshot) {
-        for (auto& in : instruments_) snapshot(in, next_snapshot);
-        next_snapshot += opt_.snapshot_interval_ns;
-      }
-      while (t >= next_funding || t >= next_hour) {
-        if (next_hour <= next_funding) {
-          for (auto& in : instruments_) funding(in, next_hour, true);
+      // Snapshot cycles and funding messages due before t, in time order (a channel's times never
+      // go back: a window's spot mark arrives at the very instant the window closes).
+      while (t >= next_snapshot || t >= next_funding || t >= next_hour) {
+        if (next_snapshot < next_funding && next_snapshot < next_hour) {
+          for (auto& in : instruments_) snapshot(in, next_snapshot);
+          next_snapshot += opt_.snapshot_interval_ns;
+        } else if (next_hour <= next_funding) {
+          for (auto& in : instruments_) funding(in, next_hour, true, true);
           if (next_hour == next_funding) next_funding += opt_.funding_update_ns;
           next_hour += kHour;
         } else {
-          for (auto& in : instruments_) funding(in, next_funding, false);
+          for (auto& in : instruments_) funding(in, next_funding, false, true);
           next_funding += opt_.funding_update_ns;
         }
       }
@@ -155,7 +172,6 @@ class Generator {
       }
       Instrument& in = instruments_[rng_.chance(0.6) ? 0 : 1];
       step(in, t);
-      sample_premium(in, t);
       if (opt_.progress && n + 1 >= next_progress && opt_.events >= 10) {
         std::fprintf(stderr, "\rgenerating session: %3d%%", (int)((n + 1) * 100 / opt_.events));
         next_progress += opt_.events / 10;
@@ -306,6 +322,7 @@ class Generator {
   }
 
   void step(Instrument& in, int64_t t) {
+    advance(in, t);
     if (rng_.chance(0.05)) in.fair += rng_.chance(0.5) ? 1 : -1;
     in.basis = std::clamp(in.basis + (rng_.uniform() - 0.5) * 0.00004, -0.002, 0.002);
     const size_t bids = in.count(1), asks = in.count(-1);
@@ -374,6 +391,8 @@ class Generator {
       write_field<PW_FIELD(T, sell_order_id)>(b, aggressor > 0 ? it->first : aggressor_id);
       write_field<PW_FIELD(T, price)>(b, in.price(px));
       write_field<PW_FIELD(T, quantity)>(b, q);
+      in.win_pq += (__int128)in.price(px) * q;
+      in.win_qty += q;
       o.qty -= q;
       want -= q;
       filled += q;
@@ -402,44 +421,74 @@ class Generator {
     }
   }
 
-  // The exchange's mid for its own premium: best bid/ask midpoint (ticks ×0.5 kept exact ×2).
-  void sample_premium(Instrument& in, int64_t t) {
-    if (t - in.last_sample < kSecond) return;
-    int64_t bid = 0, ask = 0;
-    if (!in.best(1, bid) || !in.best(-1, ask)) return;
-    const double mid = (double)in.price(bid + ask) / 2.0;
-    const double index = (double)in.index_price();
-    const int64_t w = in.last_sample == 0 ? kSecond : t - in.last_sample;
-    in.premium_sum += (mid - index) / index * (double)w;
-    in.premium_weight += w;
-    in.last_sample = t;
+  // The window's time-weighted mid and spot price up to t (the book and the spot price have not
+  // changed since `since`).
+  void advance(Instrument& in, int64_t t) {
+    if (in.since != kNullI64 && t > in.since) {
+      const int64_t dt = t - in.since;
+      int64_t bid = 0, ask = 0;
+      if (in.best(1, bid) && in.best(-1, ask)) {
+        in.win_mid_t += (double)in.price(bid + ask) / 2.0 * (double)dt;
+        in.win_mid_ns += dt;
+      }
+      in.win_spot_t += (double)in.index_price() * (double)dt;
+      in.win_spot_ns += dt;
+    }
+    if (in.since == kNullI64 || t > in.since) in.since = t;
   }
 
-  void funding(Instrument& in, int64_t t, bool final) {
-    const double p = in.premium_weight > 0 ? in.premium_sum / (double)in.premium_weight : 0.0;
-    const double interest = 0.0001 / 8.0;
-    double f = p + std::clamp(interest - p, -0.0005, 0.0005);
-    f = std::clamp(f, -0.04, 0.04);
-    in.last_rate = (int64_t)std::llround(f * 1e9);
+  // A FundingRate message at t. sample: a 3-minute window closes at t (its marks are published);
+  // final: the hour ends at t (its rate is final, unless it is the Friday maintenance hour).
+  void funding(Instrument& in, int64_t t, bool final, bool sample) {
+    advance(in, t);
     int64_t bid = 0, ask = 0;
-    const int64_t mark = in.best(1, bid) && in.best(-1, ask) ? in.price(bid + ask) / 2 : in.price(in.fair);
+    const bool two_sided = in.best(1, bid) && in.best(-1, ask);
+    if (!sample) {  // the marks in force before the first window
+      in.last_spot = in.index_price();
+      in.last_mark = two_sided ? in.price(bid + ask) / 2 : in.last_spot;
+      in.last_rate = in.prev_rate;  // no sample yet: 0.75 × 0 + 0.25 × F_{t−1}
+    } else {
+      const double spot = in.win_spot_ns > 0 ? in.win_spot_t / (double)in.win_spot_ns : (double)in.index_price();
+      double fut = NAN;
+      if (in.win_qty > 0) fut = (double)in.win_pq / (double)in.win_qty;
+      else if (in.win_mid_ns > 0) fut = in.win_mid_t / (double)in.win_mid_ns;
+      else if (!std::isnan(in.gap)) fut = spot + in.gap;
+      in.last_spot = (int64_t)std::llround(spot);
+      if (!std::isnan(fut)) {
+        in.last_mark = (int64_t)std::llround(fut);
+        if (in.win_qty > 0 || in.win_mid_ns > 0) in.gap = (double)in.last_mark - (double)in.last_spot;
+        in.premium_sum += ((double)in.last_mark - (double)in.last_spot) / (double)in.last_spot / 24.0;
+        ++in.premium_count;
+      }
+      const double p = in.premium_count > 0 ? in.premium_sum / (double)in.premium_count : 0.0;
+      in.last_rate = (int64_t)std::llround((0.75 * p + 0.25 * (double)in.prev_rate * 1e-9) * 1e9);
+      in.win_pq = 0;
+      in.win_qty = 0;
+      in.win_mid_t = in.win_spot_t = 0;
+      in.win_mid_ns = in.win_spot_ns = 0;
+    }
+    const bool charged = final && !is_coinbase_maintenance_hour(t - kHour);
     static constexpr const TemplateDef& T = md::kFundingRate;
     uint8_t* b = msg<T>(in, t);
     write_field<PW_FIELD(T, funding_rate)>(b, in.last_rate);
-    write_field<PW_FIELD(T, futures_mark_price_price)>(b, mark);
-    write_field<PW_FIELD(T, spot_mark_price_price)>(b, in.index_price());
-    write_field<PW_FIELD(T, fair_value_price)>(b, in.index_price());
+    write_field<PW_FIELD(T, futures_mark_price_price)>(b, in.last_mark);
+    write_field<PW_FIELD(T, spot_mark_price_price)>(b, in.last_spot);
+    write_field<PW_FIELD(T, fair_value_price)>(b, in.last_spot);
     const int64_t boundary = final ? t : (t / kHour + 1) * kHour;
     write_field<PW_FIELD(T, final_funding_rate_timestamp)>(b, boundary);
     write_field<PW_FIELD(T, correlation_id)>(b, boundary / kSecond);
-    write_field<PW_FIELD(T, flags)>(b, final ? 1 : 0);
+    write_field<PW_FIELD(T, flags)>(b, charged ? 1 : 0);
     flush(in.channel, t);
     if (final) {
-      in.final_rate = in.last_rate;
-      in.final_mark = mark;
-      in.final_time = t;
+      if (charged) {
+        in.final_rate = in.last_rate;
+        in.final_mark = in.last_mark;
+        in.final_time = t;
+        in.prev_rate = in.last_rate;
+      }
       in.premium_sum = 0;
-      in.premium_weight = 0;
+      in.premium_count = 0;
+      in.last_rate = in.prev_rate;
     }
   }
 
@@ -507,12 +556,10 @@ class Generator {
     write_field<PW_FIELD(E, final_funding_rate)>(e, in.final_rate);
     write_field<PW_FIELD(E, final_futures_mark_price)>(e, in.final_mark);
     write_field<PW_FIELD(E, final_funding_rate_timestamp)>(e, in.final_time);
-    int64_t bid = 0, ask = 0;
-    write_field<PW_FIELD(E, futures_mark_price_price_optional)>(
-        e, in.best(1, bid) && in.best(-1, ask) ? in.price(bid + ask) / 2 : kNullI64);
+    write_field<PW_FIELD(E, futures_mark_price_price_optional)>(e, in.last_mark);
     write_field<PW_FIELD(E, predicted_funding_rate)>(e, in.last_rate);
-    write_field<PW_FIELD(E, spot_mark_price_price_optional)>(e, in.index_price());
-    write_field<PW_FIELD(E, fair_value_price_optional)>(e, in.index_price());
+    write_field<PW_FIELD(E, spot_mark_price_price_optional)>(e, in.last_spot);
+    write_field<PW_FIELD(E, fair_value_price_optional)>(e, in.last_spot);
     static constexpr const TemplateDef& C = md::kEndOfCycle;
     uint8_t* c = snap_msg(in, C, t);
     write_field<PW_FIELD(C, active_instrument_count)>(c, 1);

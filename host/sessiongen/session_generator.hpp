@@ -25,7 +25,7 @@ struct GenOptions {
   int64_t start_ns = 1795960680000000000LL;  // 2026-11-30 13:58:00 UTC
   int64_t duration_ns = 75LL * 60 * 1000000000LL;
   int64_t snapshot_interval_ns = 30LL * 1000000000LL;
-  int64_t funding_update_ns = 60LL * 1000000000LL;
+  int64_t funding_update_ns = 180LL * 1000000000LL;  // FundingRate messages: the 3-minute windows (divides an hour)
   FaultOptions faults;
   bool progress = false;
 };

@@ -203,7 +203,7 @@ TEST_CASE("each mistake gives a file:line: key: expected … error") {
   SUBCASE("a value outside a set") {
     auto e = edit(base, "preset = \"coinbase\"", "preset = \"coinbsae\"");
     CHECK(only_error(e.text) ==
-          at(e.line, "instruments[0].mark.preset: expected one of \"coinbase\", \"binance\", \"bitmex\", \"hyperliquid\", \"kalshi\", \"kraken\", got \"coinbsae\""));
+          at(e.line, "instruments[0].mark.preset: expected one of \"coinbase\", \"binance\", \"bitmex\", \"hyperliquid\", \"kalshi\", \"kraken\", \"bybit\", \"okx\", \"bitnomial\", got \"coinbsae\""));
     auto k = edit(base, "kind = \"software\"", "kind = \"fpga\"");
     CHECK(only_error(k.text).find("backend.kind: expected one of \"software\", \"hls-csim\", \"verilator\", \"xrt\", got \"fpga\"") != std::string::npos);
   }

@@ -18,6 +18,27 @@ constexpr int64_t kCs = 10000000;              // 0.01 BTC per contract
 constexpr int64_t kSec = kNsPerSecond;
 constexpr int64_t kT2025 = 1735689600 * kSec;  // 2025-01-01 00:00:00 UTC
 
+// The impact-premium engine on an hourly interval that these tests exercise (the parameters the
+// Coinbase preset assumed before it followed Coinbase's published mark-difference method):
+// impact bid/ask for 10,000 USD every second, time-weighted, I = 0.00125 %, clamp ±0.05 %,
+// cap ±4 %, mark = median of (a), (b) over 5 minutes sampled every 10 s, (c).
+inline MarkFundingParams hourly_impact_params() {
+  MarkFundingParams p = binance_usdm_preset();
+  p.funding_interval_ns = kNsPerHour;
+  p.sample_interval_ns = kNsPerSecond;
+  p.averaging = (uint8_t)PremiumAveraging::time_weighted;
+  p.impact_notional = 10000 * kPriceScale;
+  p.interest_rate = 12500;
+  p.clamp = 500000;
+  p.cap = 40000000;
+  p.floor = kNullI64;
+  p.basis_rate = (uint8_t)BasisRate::running;
+  p.ma_window_ns = 5 * kNsPerMinute;
+  p.ma_sample_ns = 10 * kNsPerSecond;
+  p.risk_source = (uint8_t)ValueSource::exchange;
+  return p;
+}
+
 inline MarketEvent at(MarketEvent e, int64_t t) {
   e.transact_time = t;
   e.sending_time = t;

@@ -51,7 +51,7 @@ namespace {
 // the ask rests at 100,050 and the bid is moved before each sample so that P_k = (bid − index) /
 // index. `bids[k]` = 0: no bid at sample k+1 (no impact bid, no sample).
 MarkFundingParams toy_params(PremiumAveraging avg) {
-  MarkFundingParams p = coinbase_preset();
+  MarkFundingParams p = hourly_impact_params();
   p.funding_interval_ns = 60 * kSec;
   p.sample_interval_ns = 10 * kSec;
   p.impact_notional = usd(1000);
@@ -115,7 +115,7 @@ TEST_CASE("formulas §3: with every sample present, simple = time-weighted; line
 // §4: F from P̄ (interest clamp, rate divisor, cap and floor) for each preset
 
 TEST_CASE("formulas §4: funding rate from the average premium, per preset") {
-  const MarkFundingParams cb = coinbase_preset();
+  const MarkFundingParams cb = hourly_impact_params();
   CHECK(funding_rate_from(216667, cb) == 12500);        // |I − P̄| ≤ c: F = I = 0.00125 %
   CHECK(funding_rate_from(-55041, cb) == 12500);
   CHECK(funding_rate_from(800000, cb) == 300000);       // I − P̄ clamped to −0.05 %
@@ -140,14 +140,14 @@ TEST_CASE("formulas §4: funding rate from the average premium, per preset") {
   CHECK(funding_rate_from(9000000, bitmex_preset()) == 3750000);  // cap ±0.375 %
   CHECK(funding_rate_from(612345, kraken_preset()) == 25514);     // P̄ / 24, no interest, no clamp
   CHECK(funding_rate_from(-612345, kraken_preset()) == -25514);
-  CHECK(funding_rate_from(612345, kalshi_preset()) == 112345);
+  CHECK(funding_rate_from(612345, kalshi_preset()) == 612345);    // no interest, no clamp, under the cap
 }
 
 // ---------------------------------------------------------------------------------------------
 // §5: the mark: components, median, band
 
 TEST_CASE("formulas §5: mark components (a), (b), (c), their median and the band") {
-  MarkFundingParams p = coinbase_preset();
+  MarkFundingParams p = hourly_impact_params();
   MarkFundingState s;
   mark_funding_init(s, kCs);
   const int64_t t_end = kT2025 + 11 * 3600 * kSec;
@@ -169,7 +169,7 @@ TEST_CASE("formulas §5: mark components (a), (b), (c), their median and the ban
   update_mark(s, p);
   CHECK(s.mark_b == kNullI64);
   CHECK(s.mark == 95007061734568);  // (a + c) / 2 = …567.5 → …568
-  p.mark_components = kMarkAll;
+  p.mark_components = kMarkAbc;
   s.last_trade = kNullI64;
   update_mark(s, p);
   CHECK(s.mark == 95007956796296);  // (a + b) / 2 = …295.5 → …296
@@ -208,7 +208,7 @@ TEST_CASE("formulas §5: median_of") {
 }
 
 TEST_CASE("formulas §5: the band comes from the definition and trading-status events") {
-  Engine g(coinbase_preset(), kCs);
+  Engine g(hourly_impact_params(), kCs);
   const int64_t t0 = kT2025;
   g.step(ev_definition(kCs, usd(90000), usd(94000)), t0);
   g.step(ev_trade(1, 2, usd(95000), 1), t0 + 1);
@@ -253,7 +253,7 @@ TEST_CASE("formulas §6: funding comparison in bps, sign and rounding") {
 // §7: one hour of the Coinbase Derivatives preset end to end
 
 TEST_CASE("formulas §7: Coinbase hourly preset, 10:00 to 11:00 on book A") {
-  const MarkFundingParams p = coinbase_preset();
+  const MarkFundingParams p = hourly_impact_params();
   Engine g(p);
   const int64_t t10 = kT2025 + 10 * 3600 * kSec, t11 = t10 + 3600 * kSec;
   // 10:00:00.000: definition, the exchange's first funding message (spot mark 94,980), book A
@@ -383,7 +383,7 @@ TEST_CASE("every preset validates and is known by name") {
 }
 
 TEST_CASE("preset parameters as docs/formulas.md lists them") {
-  const MarkFundingParams cb = coinbase_preset();
+  const MarkFundingParams cb = hourly_impact_params();
   CHECK(cb.funding_interval_ns == 3600 * kSec);
   CHECK(cb.funding_offset_ns == 0);
   CHECK(cb.sample_interval_ns == kSec);
@@ -395,7 +395,7 @@ TEST_CASE("preset parameters as docs/formulas.md lists them") {
   CHECK(cb.rate_divisor == 1);
   CHECK(cb.averaging == (uint8_t)PremiumAveraging::time_weighted);
   CHECK(cb.premium_form == (uint8_t)PremiumForm::impact_bid_ask);
-  CHECK(cb.mark_components == kMarkAll);
+  CHECK(cb.mark_components == kMarkAbc);
   CHECK(cb.ma_window_ns == 300 * kSec);
   CHECK(cb.ma_sample_ns == 10 * kSec);
   CHECK(cb.risk_source == (uint8_t)ValueSource::exchange);
@@ -424,45 +424,8 @@ TEST_CASE("preset parameters as docs/formulas.md lists them") {
   CHECK(bm.clamp == 500000);
   CHECK(bm.averaging == (uint8_t)PremiumAveraging::time_weighted);
 
-  const MarkFundingParams hl = hyperliquid_preset();
-  CHECK(hl.funding_interval_ns == 3600 * kSec);
-  CHECK(hl.sample_interval_ns == 5 * kSec);
-  CHECK(hl.averaging == (uint8_t)PremiumAveraging::simple);
-  CHECK(hl.impact_notional == usd(20000));
-  CHECK(hl.rate_divisor == 8);
-  CHECK(hl.cap == 40000000);
-  CHECK(hl.mark_components == (kMarkMovingBasis | kMarkLastTrade));
-  CHECK(hl.ma_window_ns == 150 * kSec);
-  CHECK(hl.ma_sample_ns == kSec);
-  CHECK(hl.interest_rate == 100000);
-  CHECK(hl.clamp == 500000);
-
-  const MarkFundingParams ka = kalshi_preset();
-  CHECK(ka.funding_interval_ns == 8 * 3600 * kSec);
-  CHECK(ka.quote_per_contract == 1);
-  CHECK(ka.cap == 7500000);
-  CHECK(ka.sample_interval_ns == 5 * kSec);
-  CHECK(ka.impact_notional == usd(10000));
-  CHECK(ka.interest_rate == 100000);
-  CHECK(ka.clamp == 500000);
-  CHECK(ka.averaging == (uint8_t)PremiumAveraging::time_weighted);
-  CHECK(ka.ma_window_ns == 1800 * kSec);
-  CHECK(ka.ma_sample_ns == 60 * kSec);
-
-  const MarkFundingParams kr = kraken_preset();
-  CHECK(kr.premium_form == (uint8_t)PremiumForm::impact_mid);
-  CHECK(kr.rate_divisor == 24);
-  CHECK(kr.interest_rate == 0);
-  CHECK(kr.clamp == 0);
-  CHECK(kr.cap == 0);
-  CHECK(kr.mark_components == kMarkMovingBasis);
-  CHECK(kr.ma_window_ns == 30 * kSec);
-  CHECK(kr.ma_sample_ns == kSec);
-  CHECK(kr.funding_interval_ns == 3600 * kSec);
-  CHECK(kr.sample_interval_ns == kSec);
-  CHECK(kr.impact_notional == usd(10000));
   // every preset: the index is the exchange's spot mark and the band bounds the mark
-  const MarkFundingParams all[] = {cb, bn, bm, hl, ka, kr};
+  const MarkFundingParams all[] = {cb, bn, bm};  // the other presets: test_funding_presets.cpp
   for (const MarkFundingParams& p : all) {
     CHECK(p.index_source == (uint8_t)IndexSource::exchange_spot_mark);
     CHECK(p.bound_by_band == 1);
@@ -470,7 +433,7 @@ TEST_CASE("preset parameters as docs/formulas.md lists them") {
 }
 
 TEST_CASE("validate rejects every bad parameter") {
-  const MarkFundingParams good = coinbase_preset();
+  const MarkFundingParams good = hourly_impact_params();
   REQUIRE(validate(good) == ParamsError::ok);
   struct Case {
     void (*mutate)(MarkFundingParams&);
@@ -495,13 +458,13 @@ TEST_CASE("validate rejects every bad parameter") {
       {[](MarkFundingParams& p) { p.ma_sample_ns = 0; }, ParamsError::moving_average},
       {[](MarkFundingParams& p) { p.ma_sample_ns = -kSec; }, ParamsError::moving_average},
       {[](MarkFundingParams& p) { p.ma_sample_ns = p.ma_window_ns + 1; }, ParamsError::moving_average},
-      {[](MarkFundingParams& p) { p.ma_sample_ns = kSec; }, ParamsError::moving_average},  // 300 entries > kMaCapacity
+      {[](MarkFundingParams& p) { p.ma_window_ns = 400 * kSec; p.ma_sample_ns = kSec; }, ParamsError::moving_average},  // 400 entries > kMaCapacity
       {[](MarkFundingParams& p) { p.averaging = 3; }, ParamsError::enum_value},
-      {[](MarkFundingParams& p) { p.premium_form = 2; }, ParamsError::enum_value},
+      {[](MarkFundingParams& p) { p.premium_form = 4; }, ParamsError::enum_value},
       {[](MarkFundingParams& p) { p.index_source = 2; }, ParamsError::enum_value},
       {[](MarkFundingParams& p) { p.risk_source = 2; }, ParamsError::enum_value},
       {[](MarkFundingParams& p) { p.mark_components = 0; }, ParamsError::enum_value},
-      {[](MarkFundingParams& p) { p.mark_components = 8; }, ParamsError::enum_value},
+      {[](MarkFundingParams& p) { p.mark_components = 64; }, ParamsError::enum_value},
       {[](MarkFundingParams& p) { p.quote_per_contract = 2; }, ParamsError::enum_value},
       {[](MarkFundingParams& p) { p.bound_by_band = 2; }, ParamsError::enum_value},
   };
@@ -520,10 +483,10 @@ TEST_CASE("validate rejects every bad parameter") {
   CHECK(validate(p) == ParamsError::ok);
   // the limits that are fine
   p = good;
-  p.ma_window_ns = 256 * kSec;
+  p.ma_window_ns = 320 * kSec;
   p.ma_sample_ns = kSec;
   CHECK(validate(p) == ParamsError::ok);  // exactly kMaCapacity entries
-  p.ma_window_ns = 257 * kSec;
+  p.ma_window_ns = 321 * kSec;
   CHECK(validate(p) == ParamsError::moving_average);
   p = good;
   p.funding_offset_ns = kNsPerHour - kSec;
@@ -544,7 +507,7 @@ TEST_CASE("validate rejects every bad parameter") {
 // Values the risk gate reads
 
 TEST_CASE("risk_mark and risk_funding_rate read the configured source") {
-  MarkFundingParams p = coinbase_preset();
+  MarkFundingParams p = hourly_impact_params();
   Engine g(p);
   const int64_t t0 = kT2025;
   p.risk_source = (uint8_t)ValueSource::exchange;
@@ -571,7 +534,7 @@ TEST_CASE("risk_mark and risk_funding_rate read the configured source") {
 }
 
 TEST_CASE("snapshot end carries the exchange's values, the band and the last trade") {
-  Engine g(coinbase_preset(), kCs);
+  Engine g(hourly_impact_params(), kCs);
   MarketEvent e = ev_snapshot_end();
   e.snapshot_end.last_trade_price = usd(95100);
   e.snapshot_end.limit_down = usd(90000);
@@ -603,7 +566,7 @@ TEST_CASE("snapshot end carries the exchange's values, the band and the last tra
 }
 
 TEST_CASE("compare_funding pairs final rates only for the same boundary") {
-  Engine g(coinbase_preset(), kCs);
+  Engine g(hourly_impact_params(), kCs);
   const int64_t t10 = kT2025 + 10 * 3600 * kSec, t11 = t10 + 3600 * kSec, t12 = t11 + 3600 * kSec;
   g.step(ev_trade(1, 2, usd(95000), 1), t10 + kSec);
   g.step(ev_funding(30000, usd(95000), usd(95000), t11, false), t11 - kSec);

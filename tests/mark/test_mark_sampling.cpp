@@ -17,7 +17,7 @@ namespace {
 // A small engine: interval 60 s, samples every second, moving average of 10 s sampled every 2 s,
 // index 100,000 (external), contract size 1, impact notional 1,000 USD.
 MarkFundingParams small_params(PremiumAveraging avg) {
-  MarkFundingParams p = coinbase_preset();
+  MarkFundingParams p = hourly_impact_params();
   p.funding_interval_ns = 60 * kSec;
   p.funding_offset_ns = 0;
   p.sample_interval_ns = kSec;
@@ -335,6 +335,8 @@ TEST_CASE("moving average ring: the last window of (mid − index), oldest dropp
 TEST_CASE("prices per contract: the index times the contract size meets the book") {
   MarkFundingParams p = kalshi_preset();
   p.index_source = (uint8_t)IndexSource::external;
+  p.premium_form = (uint8_t)PremiumForm::impact_bid_ask;  // the impact walk per contract
+  p.sample_interval_ns = 5 * kSec;
   Engine g(p);
   const int64_t t0 = kT2025;
   g.step(ev_definition(kCs), t0);  // 0.01 BTC per contract

@@ -108,7 +108,7 @@ def main():
         outs = [(p, b) for p, bits in conns.items() if dirs.get(p) == "output" for b in bits
                 if isinstance(b, int)]
         label = names.get(outs[0][1], cname) if outs else cname
-        if t in FF or t in SRL:
+        if t in FF or t in SRL or t.startswith("RAMB"):
             for p, b in outs:
                 driver[b] = ("reg", names.get(b, cname))
             for p, b in ins:

@@ -18,7 +18,8 @@ cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release
 cmake --build "$BUILD" -j"$JOBS"
 
 echo "== tests"
-ctest --test-dir "$BUILD" --output-on-failure -j"$JOBS"
+# formal-slow: the A/B arbiter's bounded model check, not yet fast enough for CI (sim/CMakeLists.txt).
+ctest --test-dir "$BUILD" --output-on-failure -j"$JOBS" -LE formal-slow
 
 echo "== tests under ASan+UBSan (unit, captures)"
 cmake -S . -B "$BUILD-asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPERPWIRE_SANITIZE=ON -DPERPWIRE_BENCH=OFF -DPERPWIRE_SIM=OFF

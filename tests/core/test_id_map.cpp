@@ -108,13 +108,13 @@ TEST_CASE("insert, find, value_or, erase; keys 0, -1 and the int64 extremes are 
   CHECK(m->capacity() == 16);
   for (int64_t k : {int64_t{0}, int64_t{-1}, INT64_MIN, INT64_MAX}) CHECK(m->find(k) == M::kNone);
   const int64_t keys[] = {0, -1, INT64_MIN, INT64_MAX, 42};
-  for (int64_t k : keys) REQUIRE(m->insert(k, Val{k * 3, (int32_t)(k & 0x7fff)}) != M::kNone);
+  for (int64_t k : keys) REQUIRE(m->insert(k, Val{(int64_t)((uint64_t)k * 3), (int32_t)(k & 0x7fff)}) != M::kNone);
   CHECK(m->size() == 5);
   for (int64_t k : keys) {
     const int32_t s = m->find(k);
     REQUIRE(s != M::kNone);
     CHECK(m->key_at(s) == k);
-    CHECK(m->at(s).a == k * 3);
+    CHECK(m->at(s).a == (int64_t)((uint64_t)k * 3));
   }
   m->at(m->find(42)).b = 7;
   CHECK(m->value_or(42, Val{0, -1}).b == 7);

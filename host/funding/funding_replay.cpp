@@ -1,11 +1,5 @@
 #include "host/funding/funding_replay.hpp"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
 
 #include <cerrno>
@@ -22,8 +16,7 @@
 #include "host/pipeline/feed_pipeline.hpp"
 #include "host/pipeline/market_stage.hpp"
 #include "host/pipeline/replay.hpp"
-
-extern char** environ;
+#include "host/report/external_program.hpp"
 
 namespace pw {
 namespace {
@@ -170,36 +163,6 @@ std::string duration_text(int64_t ns) {
   return fmt::format("{}m", ns / kNsPerMinute);
 }
 
-std::string find_program(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path ? path : "/usr/bin:/bin");
-  std::string d;
-  while (std::getline(dirs, d, ':')) {
-    if (d.empty()) continue;
-    const std::string c = d + "/" + name;
-    struct stat st;
-    if (stat(c.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(c.c_str(), X_OK) == 0) return c;
-  }
-  return "";
-}
-
-int run_gnuplot(const std::string& program, const std::string& script, const std::string& log) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  std::vector<char*> argv = {const_cast<char*>(program.c_str()), const_cast<char*>(script.c_str()), nullptr};
-  pid_t pid;
-  const int rc = posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return -1;
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 std::string file_safe(const std::string& s) {
   std::string out;
   for (char c : s) out += (std::isalnum((unsigned char)c) || c == '-' || c == '_') ? c : '_';
@@ -341,7 +304,7 @@ std::string write_funding_plots(const FundingReplayResult& r, const std::string&
   std::ofstream(script) << gp.str();
   const std::string gnuplot = find_program("gnuplot");
   if (gnuplot.empty()) return "plots: gnuplot not found, skipped (the data is in " + dir + "/funding_*.csv)";
-  if (run_gnuplot(gnuplot, script, (abs / "funding_plots.log").string()) != 0)
+  if (run_program(gnuplot, script, (abs / "funding_plots.log").string()) != 0)
     return "plots: gnuplot failed, see " + dir + "/funding_plots.log";
   return "plots: " + dir + "/funding_*.png";
 }

@@ -527,8 +527,9 @@ int RunApp::finish() {
   // wrong port, damaged). Never report success for a run that processed nothing.
   const FeedCounters& fc = feed_->counters();
   if (frames_ > 0 && fc.events == 0 && stop_reason_.empty()) {
+    const std::string drops = feed_drops_text(fc);  // " reason=count…"
     std::fprintf(stderr, "perpwire run: %llu frames but no market event decoded: every frame was dropped (%s)\n",
-                 (unsigned long long)frames_, feed_drops_text(fc).empty() ? "no datagram decoded" : feed_drops_text(fc).c_str() + 1);
+                 (unsigned long long)frames_, drops.empty() ? "no datagram decoded" : drops.c_str() + 1);
     return 1;
   }
   std::printf("report: %s/report.md; decisions: %s/decisions.jsonl\n", out_dir_.c_str(), out_dir_.c_str());

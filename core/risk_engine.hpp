@@ -126,6 +126,10 @@ class RiskEngine {
     ids_.clear();
     for (int k = 0; k < kOpenOrders; ++k) order_live_[k] = 0;
     counters_ = RiskCounters{};
+    for (int a = 0; a < kAccounts; ++a) {
+      notional_cap_[a] = INT64_MAX;
+      for (int i = 0; i < kInstruments; ++i) position_cap_[a][i] = INT64_MAX;
+    }
     for (int i = 0; i < kInstruments; ++i) refresh_instrument_thresholds(i, true);
     for (int a = 0; a < kAccounts; ++a) refresh_account_thresholds(a);
     for (int ss = 0; ss < kSessions; ++ss) session_ready_[ss] = -money::kI128Max;
@@ -165,6 +169,22 @@ class RiskEngine {
     session_ready_[s] = bucket_ready(ss.bucket, l.orders_per_second);
     return e;
   }
+  // Caps from outside the configured limits (a firm-wide slice held by this host, docs/firm.md):
+  // check 9 uses min(daily_notional_limit, notional cap), check 7 min(max_position, position cap).
+  // INT64_MAX = no cap; 0 refuses every order that adds to it.
+  void set_notional_cap(int a, int64_t cap) {
+    if (a < 0 || a >= kAccounts) return;
+    notional_cap_[a] = cap < 0 ? 0 : cap;
+    refresh_credit(a);
+  }
+  void set_position_cap(int a, int i, int64_t contracts) {
+    if (a < 0 || a >= kAccounts || i < 0 || i >= kInstruments) return;
+    position_cap_[a][i] = contracts < 0 ? 0 : contracts;
+    refresh_sides(a, i);
+  }
+  int64_t notional_cap(int a) const { return notional_cap_[a]; }
+  int64_t position_cap(int a, int i) const { return position_cap_[a][i]; }
+
   // Collateral: the account's cash (money ×1e-9).
   void set_cash(int a, int64_t cash) {
     if (a >= 0 && a < kAccounts) accounts_[a].state.cash = cash;
@@ -552,12 +572,16 @@ class RiskEngine {
   }
   void refresh_sides(int a, int i) {
     const int64_t il = instruments_[i].limits.max_position, al = accounts_[a].state.limits.max_position;
-    const int64_t limit = il < al ? il : al;
+    const int64_t cap = position_cap_[a][i];
+    const int64_t local = il < al ? il : al;
+    const int64_t limit = cap < local ? cap : local;
     for (int side_ix = 0; side_ix < 2; ++side_ix) side_t_[a][i][side_ix] = side_thresholds(pos_[a][i].exposure, side_ix, limit);
   }
   void refresh_credit(int a) {
     const AccountState& s = accounts_[a].state;
-    acc_t_[a] = account_thresholds(s.limits, s.filled_notional, s.reserved_notional);
+    AccountLimits l = s.limits;
+    if (notional_cap_[a] < l.daily_notional_limit) l.daily_notional_limit = notional_cap_[a];
+    acc_t_[a] = account_thresholds(l, s.filled_notional, s.reserved_notional);
   }
   void refresh_account_thresholds(int a) {
     for (int i = 0; i < kInstruments; ++i) refresh_sides(a, i);
@@ -680,6 +704,8 @@ class RiskEngine {
   InstrumentThresholds ins_t_[kInstruments];
   SideThresholds side_t_[kAccounts][kInstruments][2];
   AccountThresholds acc_t_[kAccounts];
+  int64_t notional_cap_[kAccounts];
+  int64_t position_cap_[kAccounts][kInstruments];
   i128 account_ready_[kAccounts];
   i128 session_ready_[kSessions];
   RiskCounters counters_;

@@ -673,6 +673,73 @@ void read_control(Section& s, ControlConfig& cc, Ctx& ctx) {
   (void)ctx;
 }
 
+// A list of strings (servers, symbols); each element checked by `valid`.
+std::vector<std::string> string_list(Section& s, std::string_view k, bool required, const std::string& expected,
+                                     bool (*valid)(const std::string&)) {
+  std::vector<std::string> out;
+  const toml::node* n = s.node(k);
+  if (!n) {
+    if (required) s.missing(k, "a list of " + expected);
+    return out;
+  }
+  const toml::array* arr = n->as_array();
+  if (!arr || arr->empty()) {
+    s.wrong(k, *n, "a non-empty list of " + expected);
+    return out;
+  }
+  for (const toml::node& e : *arr) {
+    if (!e.is_string() || !valid(e.as_string()->get())) {
+      s.wrong(k, e, expected);
+      continue;
+    }
+    out.push_back(e.as_string()->get());
+  }
+  return out;
+}
+
+bool is_nats_url(const std::string& u) {
+  return (u.rfind("nats://", 0) == 0 || u.rfind("tls://", 0) == 0) && u.find(':', 7) != std::string::npos;
+}
+
+void read_firm(Section& s, FirmConfig& f, Ctx& ctx) {
+  f.enabled = true;
+  f.servers = string_list(s, "servers", true, "NATS URLs such as \"nats://127.0.0.1:4222\"", &is_nats_url);
+  if (auto v = s.string("credentials_file", false, "the path of a NATS .creds file")) f.credentials_file = *v;
+  if (auto v = s.name("host_id", true, 64)) f.host_id = *v;
+  if (auto v = s.name("venue", true, 64)) f.venue = *v;
+  if (auto v = s.name("bucket", false, 64)) f.bucket = *v;
+  if (auto v = s.name("stream", false, 64)) f.stream = *v;
+  if (auto v = s.integer("replicas", false, 1, 5)) f.replicas = (int)*v;
+  if (auto v = s.decimal("daily_notional_limit", false, Sign::positive)) f.daily_notional_limit = *v;
+  if (auto v = s.decimal("notional_slice", f.daily_notional_limit > 0, Sign::positive)) {
+    f.notional_slice = *v;
+    if (f.daily_notional_limit > 0 && *v > f.daily_notional_limit)
+      s.fail("notional_slice", *s.node("notional_slice"), "a slice larger than daily_notional_limit can never be granted");
+  }
+  if (auto v = s.decimal("low_water", false, Sign::non_negative, true)) {
+    if (*v >= 1000000000) s.wrong("low_water", *s.node("low_water"), "a share of the slice below 100 % such as \"25%\"");
+    else f.low_water = *v;
+  }
+  auto groups = s.tables("groups", false, 0, 16);
+  for (size_t g = 0; g < groups.size(); ++g) {
+    Section gs(ctx, *groups[g], s.key("groups") + "[" + std::to_string(g) + "]");
+    FirmGroupConfig fg;
+    if (auto v = gs.name("name", true, 32)) fg.name = *v;
+    fg.instruments = string_list(gs, "instruments", true, "instrument symbols of this config",
+                                 [](const std::string& x) { return !x.empty(); });
+    if (auto v = gs.decimal("max_position", true, Sign::positive)) fg.max_position = *v;
+    if (auto v = gs.decimal("slice", true, Sign::positive)) {
+      fg.slice = *v;
+      if (fg.max_position > 0 && *v > fg.max_position)
+        gs.fail("slice", *gs.node("slice"), "a slice larger than max_position can never be granted");
+    }
+    gs.finish();
+    f.groups.push_back(std::move(fg));
+  }
+  if (f.daily_notional_limit == 0 && f.groups.empty())
+    ctx.error(s.line(), s.path(), "no firm limit: give daily_notional_limit or at least one [[firm.groups]]");
+}
+
 void cross_check(Config& c, Ctx& ctx) {
   std::map<std::string, int> symbols;
   std::map<int32_t, int> ids;
@@ -687,6 +754,15 @@ void cross_check(Config& c, Ctx& ctx) {
     if (in.channel != 0 && !c.feeds.channels.empty() &&
         std::none_of(c.feeds.channels.begin(), c.feeds.channels.end(), [&](const FeedChannelConfig& ch) { return ch.id == in.channel; }))
       ctx.error(line("channel"), path + ".channel", "expected one of the channels in [[feeds.channels]], got " + std::to_string(in.channel));
+  }
+  std::map<std::string, std::string> grouped;
+  for (size_t g = 0; g < c.firm.groups.size(); ++g) {
+    const std::string path = "firm.groups[" + std::to_string(g) + "].instruments";
+    for (const std::string& sym : c.firm.groups[g].instruments) {
+      if (!symbols.count(sym)) ctx.error(ctx.key_lines[path], path, quoted(sym) + " is not one of the [[instruments]]");
+      else if (auto [it, fresh] = grouped.emplace(sym, c.firm.groups[g].name); !fresh)
+        ctx.error(ctx.key_lines[path], path, quoted(sym) + " is already in firm group " + quoted(it->second));
+    }
   }
   std::map<std::string, int> names;
   for (size_t i = 0; i < c.accounts.size(); ++i) {
@@ -786,6 +862,11 @@ ConfigResult parse_config(std::string_view text, const std::string& file) {
   if (const toml::table* t = top.table("control", false)) {
     Section s(ctx, *t, "control");
     read_control(s, c.control, ctx);
+    s.finish();
+  }
+  if (const toml::table* t = top.table("firm", false)) {
+    Section s(ctx, *t, "firm");
+    read_firm(s, c.firm, ctx);
     s.finish();
   }
   if (const toml::table* t = top.table("output", false)) {
@@ -894,6 +975,7 @@ std::vector<ConfigError> restart_only_changes(const Config& running, const Confi
     ch.add("order_entry", "the order-entry endpoint or login changed");
   ch.field("backend", running.backend, next.backend);
   ch.field("control", running.control, next.control);
+  ch.field("firm", running.firm, next.firm);
   ch.field("output", running.output, next.output);
   // Duplicates collapse (preset and overrides share one key).
   out.erase(std::unique(out.begin(), out.end(), [](const ConfigError& x, const ConfigError& y) { return x.key == y.key; }), out.end());

@@ -145,6 +145,33 @@ struct ControlConfig {
   bool operator==(const ControlConfig&) const = default;
 };
 
+// Firm-wide limits shared with the firm's other hosts over NATS JetStream (host/firm/, docs/firm.md).
+// A group's position limit is in underlying units (BTC ×1e-9) over instruments of every venue; this
+// host holds slices of each limit and enforces only those, locally.
+struct FirmGroupConfig {
+  std::string name;                      // "BTC"
+  std::vector<std::string> instruments;  // symbols of this config in the group
+  int64_t max_position = 0;              // underlying units ×1e-9, firm-wide, per account's worst-case side
+  int64_t slice = 0;                     // asked for per grant, underlying units ×1e-9
+  bool operator==(const FirmGroupConfig&) const = default;
+};
+
+struct FirmConfig {
+  bool enabled = false;                // the [firm] section is present
+  std::vector<std::string> servers;    // "nats://127.0.0.1:4222", ...
+  std::string credentials_file;        // NATS .creds; empty = none
+  std::string host_id;                 // unique per host: names its slices (its lease)
+  std::string venue;                   // names its fills: venue + execution id identify a fill firm-wide
+  std::string bucket = "perpwire_firm";
+  std::string stream = "PERPWIRE_FILLS";
+  int replicas = 1;                    // of the bucket and the stream (3 on a 3-node cluster)
+  int64_t daily_notional_limit = 0;    // firm-wide gross notional per day, money ×1e-9 (0: none)
+  int64_t notional_slice = 0;          // asked for per grant, money ×1e-9
+  int64_t low_water = 250000000;       // ask for more when headroom < low_water × slice (×1e-9: 25 %)
+  std::vector<FirmGroupConfig> groups;
+  bool operator==(const FirmConfig&) const = default;
+};
+
 struct OutputConfig {
   std::string dir = "out/run";
   bool operator==(const OutputConfig&) const = default;
@@ -159,6 +186,7 @@ struct Config {
   RiskConfig risk;
   BackendConfig backend;
   ControlConfig control;
+  FirmConfig firm;
   OutputConfig output;
   // Where each key and table was defined (dotted path → line), for errors found after parsing.
   std::map<std::string, int, std::less<>> source_lines;

@@ -204,7 +204,7 @@ int main(int argc, char** argv) {
   replay->add_option("--config", rc.config, "configuration: instruments, presets and overrides, reorder wait, captures");
   replay->add_option("--jsonl", rc.jsonl, "write every book-top, mark, funding and sync change here (the state log)");
   replay->add_option("--backend", rc.backend, "software, hls-csim or verilator")->capture_default_str();
-  replay->add_option("--reorder-wait-ms", rc.reorder_wait_ms, "how long a hole waits for the other line (default 1 ms; the RTL front end has 0)");
+  replay->add_option("--reorder-wait-ms", rc.reorder_wait_ms, "how long a hole waits for the other line (default 1 ms; the verilator backend gives the RTL arbiter the same hold window)");
   replay->add_flag("-q,--quiet", rc.quiet, "no progress line");
   replay->callback([&] { std::exit(cmd_replay(rc)); });
 

@@ -183,6 +183,14 @@ int main(int argc, char** argv) {
   gen->add_option("--reorder", gen_opt.faults.reorder, "probability a packet swaps with the next on a line")->check(CLI::Range(0.0, 1.0));
   gen->add_option("--truncate", gen_opt.faults.truncate, "datagrams cut short on line A");
   gen->add_option("--corrupt-length", gen_opt.faults.corrupt_length, "messages with a FrameLength past the datagram on line A");
+  gen->add_flag("--disjoint-loss", gen_opt.faults.disjoint_loss, "a packet lost on line A is never lost on line B (the lines together carry every packet but --loss-both)");
+  gen->add_option_function<std::string>(
+         "--skew-b",
+         [&](const std::string& text) {
+           if (!pw::parse_duration_ns(text, gen_opt.faults.skew_b_ns) || gen_opt.faults.skew_b_ns > pw::kMaxSkewBNs)
+             throw CLI::ValidationError("--skew-b", "'" + text + "' is not a duration in 0..500us (e.g. 200us)");
+         },
+         "line B's copies arrive this much later (0..500us, e.g. 200us)");
   gen->callback([&] {
     gen_opt.duration_ns = (int64_t)(minutes * 60e9);
     gen_opt.progress = true;
@@ -196,7 +204,7 @@ int main(int argc, char** argv) {
   replay->add_option("--config", rc.config, "configuration: instruments, presets and overrides, reorder wait, captures");
   replay->add_option("--jsonl", rc.jsonl, "write every book-top, mark, funding and sync change here (the state log)");
   replay->add_option("--backend", rc.backend, "software, hls-csim or verilator")->capture_default_str();
-  replay->add_option("--reorder-wait-ms", rc.reorder_wait_ms, "how long a hole waits for the other line (default 1 ms; the RTL front end has 0)");
+  replay->add_option("--reorder-wait-ms", rc.reorder_wait_ms, "how long a hole waits for the other line (default 1 ms; the verilator backend gives the RTL arbiter the same hold window)");
   replay->add_flag("-q,--quiet", rc.quiet, "no progress line");
   replay->callback([&] { std::exit(cmd_replay(rc)); });
 

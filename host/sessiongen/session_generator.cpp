@@ -591,7 +591,29 @@ struct LineEntry {
 
 }  // namespace
 
+bool parse_duration_ns(const std::string& text, int64_t& ns) {
+  static const std::pair<const char*, double> kUnits[] = {{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}};
+  size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (...) {
+    return false;
+  }
+  const std::string unit = text.substr(used);
+  double scale = unit.empty() && value == 0 ? 1 : 0;
+  for (const auto& [name, s] : kUnits)
+    if (unit == name) scale = s;
+  if (scale == 0 || !(value >= 0) || value * scale > 9e18) return false;
+  ns = (int64_t)std::llround(value * scale);
+  return true;
+}
+
 bool generate_session(const GenOptions& opt, const std::string& dir, GenResult& r, std::string& error) {
+  if (opt.faults.skew_b_ns < 0 || opt.faults.skew_b_ns > kMaxSkewBNs) {
+    error = "line B skew " + std::to_string(opt.faults.skew_b_ns) + " ns is outside 0..500 us";
+    return false;
+  }
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) {
@@ -612,14 +634,19 @@ bool generate_session(const GenOptions& opt, const std::string& dir, GenResult& 
     r.faults.push_back({"loss_both", '*', packets[i].channel, packets[i].seq, 0});
   }
   std::vector<LineEntry> lines[2];
+  std::vector<bool> lost_on_a(fo.disjoint_loss ? packets.size() : 0, false);
   for (int l = 0; l < 2; ++l) {
     const char name = l == 0 ? 'A' : 'B';
     const double loss = l == 0 ? fo.loss_a : fo.loss_b;
+    const int64_t delay = l == 0 ? 3000 : 4000 + fo.skew_b_ns;
     auto& line = lines[l];
     for (size_t i = 0; i < packets.size(); ++i) {
       if (lost_both[i]) continue;
-      const int64_t t = packets[i].time + (l == 0 ? 3000 : 4000) + (int64_t)frng.below(2000);
-      if (loss > 0 && frng.chance(loss)) {
+      const int64_t t = packets[i].time + delay + (int64_t)frng.below(2000);
+      // The draw is made even where disjoint_loss overrides it, so the rest of the line is the same.
+      const bool lost = loss > 0 && frng.chance(loss);
+      if (lost && fo.disjoint_loss && l == 0) lost_on_a[i] = true;
+      if (lost && !(fo.disjoint_loss && l == 1 && lost_on_a[i])) {
         r.faults.push_back({"loss", name, packets[i].channel, packets[i].seq, 0});
         continue;
       }
@@ -680,6 +707,7 @@ bool generate_session(const GenOptions& opt, const std::string& dir, GenResult& 
   m["packets"] = r.packets;
   m["messages"] = r.messages;
   m["frames"] = {{"A", r.frames_a}, {"B", r.frames_b}};
+  if (opt.faults.skew_b_ns != 0) m["skew_b_ns"] = opt.faults.skew_b_ns;
   for (const auto& [name, n] : r.per_template) m["per_template"][name] = n;
   m["faults"] = nlohmann::json::array();
   for (const auto& f : r.faults)

@@ -17,7 +17,15 @@ struct FaultOptions {
   double reorder = 0;         // probability a packet swaps with the next one on a line
   uint32_t truncate = 0;      // datagrams cut short (line A)
   uint32_t corrupt_length = 0;  // messages whose FrameLength runs past the datagram (line A)
+  bool disjoint_loss = false;   // a packet lost on A is never lost on B: the two lines together
+                                // carry every packet except the loss_both ones
+  int64_t skew_b_ns = 0;        // line B's copies arrive this much later than usual (0 … kMaxSkewB)
 };
+
+inline constexpr int64_t kMaxSkewBNs = 500000;  // 500 µs: the widest line skew the generator models
+
+// Reads a duration such as "200us", "0.5ms", "1500ns" or "0" into nanoseconds; false if malformed.
+bool parse_duration_ns(const std::string& text, int64_t& ns);
 
 struct GenOptions {
   uint64_t seed = 1;

@@ -1,5 +1,6 @@
 #include "sim/cosim/cosim_feed.hpp"
 
+#include <cmath>
 #include <map>
 #include <tuple>
 
@@ -56,11 +57,18 @@ bool run_cosim_feed(const std::string& pcap_a, const std::string& pcap_b, EventS
   return run_cosim_feed(pcap_a, pcap_b, sink, error, CosimFeedOptions{}, nullptr);
 }
 
+uint32_t hold_cycles_for(int64_t ns) {
+  if (ns <= 0) return 0;
+  const long double c = std::llround((long double)ns * kClockHz / 1e9L);
+  return c > 0xFFFFFF ? 0xFFFFFFu : (uint32_t)c;
+}
+
 bool run_cosim_feed(const std::string& pcap_a, const std::string& pcap_b, EventSink& sink, std::string& error,
                     const CosimFeedOptions& opt, CosimCounters* counters) {
   CosimOptions co;
   co.decode_depth = opt.decode_depth;
   co.in_order = opt.in_order;
+  co.hold_cycles = hold_cycles_for(opt.hold_ns);
   co.table = opt.table;
   if (co.table.empty() && !learn_table(pcap_a, pcap_b, co.table, error)) return false;
   {

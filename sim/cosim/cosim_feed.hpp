@@ -19,7 +19,14 @@ struct CosimFeedOptions {
   // Frames enter the front end in the merged capture order (CosimOptions::in_order): the events
   // and gaps are then specified to equal the software path's with reorder_wait 0 (docs/rtl.md).
   bool in_order = true;
+  // The arbiter's hold window in ns (0 = none), converted to cycles of the datapath clock;
+  // with in_order = false and the software path's reorder wait, both give a hole up alike.
+  int64_t hold_ns = 0;
 };
+
+// Cycles of the datapath clock for a hold window of `ns` (rounded; 1 ms -> 322,266 as the RTL's
+// reset value), clamped to the 24-bit register.
+uint32_t hold_cycles_for(int64_t ns);
 
 // The table the captures need: one entry per (line, destination group, UDP port) in order of
 // first appearance, carrying the ChannelId of the first datagram (>= 18 bytes) sent there. False

@@ -45,6 +45,7 @@ struct NicCosim::Impl {
   int64_t t0 = 0;
   uint64_t skipped = 0;
   uint64_t last_activity = 0;
+  uint64_t held_read_at = ~0ULL, held_cached = 0;
   std::deque<Pending> pend[2];
   size_t submitted[2] = {0, 0};
   bool any_pushed = false;
@@ -69,9 +70,9 @@ struct NicCosim::Impl {
         }
       }
     });
-    // No hold window: the co-simulation is specified against the software path with
-    // reorder_wait 0, and it skips idle stretches, where a hold timer would not run.
-    b.set_arb_hold(0);
+    // The arbiter's hold window: 0 unless the options ask for one (drained() then keeps the
+    // clock running while a packet is held, so its timer runs in simulated cycles).
+    b.set_arb_hold(opt.hold_cycles);
     configured = program();
   }
 
@@ -106,9 +107,27 @@ struct NicCosim::Impl {
 
   uint64_t vnow() const { return b.h.cycle + skipped; }
 
-  bool drained() const {
+  // Packets the arbiter holds now: frames the multicast filters passed to it minus the frames it
+  // has disposed of (every frame lands in exactly one of its counters, docs/rtl.md). Read through
+  // the combinational counter port, so reading costs no clock. Cached: the number changes only
+  // with a beat moving (a frame in, a held packet out), which moves last_activity.
+  uint64_t held_now() {
+    if (held_read_at != last_activity) {
+      namespace k = pw_sim::cnt;
+      const uint64_t in = rd(k::mc_match) + rd(k::kLineB + k::mc_match);
+      const uint64_t out = rd(k::arb_pass) + rd(k::arb_dup) + rd(k::arb_late) + rd(k::arb_runt) +
+                           rd(k::arb_bad_chan) + rd(k::arb_aborted) + rd(k::arb_oversize);
+      held_cached = in > out ? in - out : 0;
+      held_read_at = last_activity;
+    }
+    return held_cached;
+  }
+
+  // The front end is empty: both ports idle, no beat moved for drain_cycles and, with a hold
+  // window, no packet held. Only then may idle cycles be jumped over.
+  bool drained() {
     return b.rx_a.idle() && b.rx_b.idle() && b.h.cycle >= last_activity + opt.drain_cycles &&
-           done_beats.empty() && cur_beats.empty();
+           done_beats.empty() && cur_beats.empty() && (opt.hold_cycles == 0 || held_now() == 0);
   }
 
   void step() {
@@ -330,7 +349,7 @@ struct NicCosim::Impl {
     uint64_t guard = 0;
     while (!drained()) {
       step();
-      if (++guard > 50000000) {
+      if (++guard > 50000000ULL + opt.hold_cycles) {
         fail("front end did not drain");
         break;
       }

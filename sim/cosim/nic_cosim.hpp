@@ -5,8 +5,9 @@
 // pw::EventSink the software path (host/pipeline/feed_pipeline.hpp) uses.
 //
 // Time: frames enter their port at their capture time, mapped to cycles of the 322.265625 MHz
-// datapath clock relative to the first frame. Whenever both ports are idle and nothing has moved
-// for `drain_cycles`, the front end is empty and the simulation jumps to the next frame instead
+// datapath clock relative to the first frame. Whenever both ports are idle, nothing has moved
+// for `drain_cycles` and the arbiter holds no packet (hold window), the front end is empty and
+// the simulation jumps to the next frame instead
 // of clocking idle cycles; the timestamper is reloaded with the frame's time at each jump, so the
 // receive timestamps (m_axis_feed_tuser[63:0]) follow the capture clock.
 //
@@ -60,6 +61,11 @@ struct CosimOptions {
   // false: aborted datagrams go to feed_decode too — what a shell that ignored tuser[65] would do
   // (for tests that show the flag matters).
   bool discard_aborted = true;
+  // The arbiter's hold window in cycles (cfg_hold_cycles, 24 bits; 0 = none): the software path's
+  // reorder wait in hardware. While a packet is held the clock runs (no jump over idle cycles),
+  // so the window expires in simulated time. Meant for in_order = false (wire time): in order,
+  // a frame on the other line would wait for every hold to expire.
+  uint32_t hold_cycles = 0;
 };
 
 // One datagram that left m_axis_feed without the abort flag (a winning copy).

@@ -35,7 +35,12 @@ bool replay_verilator(const ReplayInputs& in, RecordSink& sink, BackendReport& r
   if (!market.setup(in, error)) return false;
   CountingSink counting(market, in);
   cosim::CosimCounters c{};
-  if (!cosim::run_cosim_feed(in.pcap_a, in.pcap_b, counting, error, cosim::CosimFeedOptions{}, &c)) return false;
+  // With a reorder wait the arbiter gets the same hold window and the frames their wire times;
+  // without one, the merged capture order (the two are then specified equal, docs/rtl.md).
+  cosim::CosimFeedOptions fo;
+  fo.hold_ns = in.reorder_wait_ns;
+  fo.in_order = in.reorder_wait_ns <= 0;
+  if (!cosim::run_cosim_feed(in.pcap_a, in.pcap_b, counting, error, fo, &c)) return false;
   if (!market.flush()) {
     error = "verilator backend: market_state: " + market.error();
     return false;

@@ -1,7 +1,8 @@
 // `perpwire replay --backend verilator` against `--backend software`: the state logs (book top,
 // mark, funding, sync) are identical record for record, symbols included, on a generated session
-// with faults on both lines, and on the real captures. The co-simulation runs the RTL arbiter without its hold
-// window (cfg_hold_cycles 0), so the software path runs with reorder_wait 0 (docs/rtl.md, "System co-simulation").
+// with faults on both lines, and on the real captures, both with reorder_wait 0: the arbiter then has no hold
+// window and the frames enter in merged capture order (docs/rtl.md, "System co-simulation"). With a wait,
+// on wire time: tests/cosim/test_three_backends.cpp.
 #include <doctest/doctest.h>
 
 #include <filesystem>

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -130,5 +131,83 @@ TEST_CASE("fault sessions report exactly the injected faults") {
   std::ifstream in(dir / "manifest.json");
   const auto manifest = nlohmann::json::parse(in);
   CHECK(manifest["faults"].size() == r.faults.size());
+  fs::remove_all(dir);
+}
+
+namespace {
+
+// Every record timestamp of a nanosecond pcap (the generator writes that format), in file order.
+std::vector<int64_t> frame_times(const fs::path& pcap) {
+  const std::string s = slurp(pcap);
+  std::vector<int64_t> t;
+  for (size_t at = 24; at + 16 <= s.size();) {
+    uint32_t h[4];
+    std::memcpy(h, s.data() + at, sizeof h);
+    t.push_back((int64_t)h[0] * 1000000000LL + (int64_t)h[1]);  // nanosecond pcap
+    at += 16 + h[2];
+  }
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("durations read with their unit; malformed ones are refused") {
+  int64_t ns = -1;
+  CHECK((pw::parse_duration_ns("200us", ns) && ns == 200000));
+  CHECK((pw::parse_duration_ns("0.5ms", ns) && ns == 500000));
+  CHECK((pw::parse_duration_ns("1500ns", ns) && ns == 1500));
+  CHECK((pw::parse_duration_ns("0", ns) && ns == 0));
+  for (const char* bad : {"", "us", "200", "200 us", "-5us", "200xs", "1e30s"}) CHECK_FALSE(pw::parse_duration_ns(bad, ns));
+}
+
+TEST_CASE("line B skew delays every copy on B by the skew and leaves line A and the packets alone") {
+  const fs::path plain = temp_dir("gen_noskew"), skewed = temp_dir("gen_skew");
+  pw::GenOptions o = small_session(5);
+  o.faults.loss_a = o.faults.loss_b = 0.02;
+  o.faults.duplicate = 0.01;
+  o.faults.reorder = 0.005;
+  pw::GenResult r0, r1;
+  std::string error;
+  REQUIRE(pw::generate_session(o, plain.string(), r0, error));
+  o.faults.skew_b_ns = 200000;
+  REQUIRE(pw::generate_session(o, skewed.string(), r1, error));
+  CHECK(slurp(plain / "feed_a.pcap") == slurp(skewed / "feed_a.pcap"));
+  const auto b0 = frame_times(plain / "feed_b.pcap"), b1 = frame_times(skewed / "feed_b.pcap");
+  REQUIRE(b0.size() == b1.size());
+  REQUIRE(!b0.empty());
+  bool all_shifted = true;
+  for (size_t i = 0; i < b0.size(); ++i) all_shifted = all_shifted && b1[i] - b0[i] == 200000;
+  CHECK(all_shifted);
+  CHECK(r0.faults.size() == r1.faults.size());
+
+  o.faults.skew_b_ns = pw::kMaxSkewBNs + 1;
+  CHECK_FALSE(pw::generate_session(o, skewed.string(), r1, error));
+  CHECK(error.find("skew") != std::string::npos);
+  for (const auto& d : {plain, skewed}) fs::remove_all(d);
+}
+
+TEST_CASE("with disjoint loss the two lines together carry every packet but the loss_both ones") {
+  const fs::path dir = temp_dir("gen_disjoint");
+  pw::GenOptions o = small_session(11);
+  o.faults.loss_a = o.faults.loss_b = 0.2;  // high enough that independent losses would coincide
+  o.faults.loss_both = 2;
+  o.faults.disjoint_loss = true;
+  pw::GenResult r;
+  std::string error;
+  REQUIRE(pw::generate_session(o, dir.string(), r, error));
+  std::set<std::pair<uint16_t, int64_t>> lost_a, lost_b;
+  size_t both = 0;
+  for (const auto& f : r.faults) {
+    if (f.kind == "loss") (f.line == 'A' ? lost_a : lost_b).insert({f.channel, f.seq_num});
+    if (f.kind == "loss_both") ++both;
+  }
+  CHECK(both == 2);
+  CHECK(lost_a.size() > 100);
+  CHECK(lost_b.size() > 100);
+  size_t common = 0;
+  for (const auto& k : lost_a) common += lost_b.count(k);
+  CHECK(common == 0);
+  CHECK(r.frames_a == r.packets - both - lost_a.size());
+  CHECK(r.frames_b == r.packets - both - lost_b.size());
   fs::remove_all(dir);
 }

@@ -170,6 +170,13 @@ inline ParamsError validate(const MarkFundingParams& p) {
   return ParamsError::ok;
 }
 
+// The reciprocal of a 128-bit divisor fixed between events (mf_detail::div_round_reciprocal).
+struct Reciprocal128 {
+  unsigned __int128 den;    // d, 0 < d < 2^127 (0: none computed yet)
+  unsigned __int128 m_low;  // m − 2^128
+  uint8_t shift;            // l
+};
+
 struct MarkFundingState {
   // Inputs.
   int64_t index;            // index ×1e-9 per underlying unit (null until known)
@@ -266,6 +273,10 @@ struct MarkFundingState {
   // Best bid and offer at the latest moving-average tick (m).
   int64_t best_bid;
   int64_t best_ask;
+  // (a)'s divisor funding_interval_ns × 1e9 as a reciprocal, for the interval it was computed for
+  // (0: none yet): recomputed when the interval changes, never per event.
+  int64_t mark_a_interval_ns;
+  Reciprocal128 mark_a_den;
 };
 
 // Ours against the exchange's for one interval.
@@ -293,6 +304,50 @@ inline i128 div_round128(i128 num, i128 den) {
   if (ar * 2 >= ad) q += ((num < 0) != (den < 0)) ? -1 : 1;
   return q;
 }
+// Division by a divisor fixed between events (the mark's funding-interval denominator) as a
+// multiplication by its reciprocal, giving exactly num / den rounded half away from zero (the same
+// answer as div_round128): the reciprocal is computed on the slow path when the divisor changes,
+// the event path does four 64×64 multiplies and a compare instead of a 128-bit division.
+// Exact by Granlund & Montgomery (PLDI 1994, Thm 4.2): for 2^(l−1) < d ≤ 2^l and
+// m = ⌈2^(128+l)/d⌉ (so 2^128 ≤ m < 2^129), ⌊n·m / 2^(128+l)⌋ = ⌊n/d⌋ for every 0 ≤ n < 2^128.
+using u128 = unsigned __int128;
+// High 128 bits of the 256-bit product a·b.
+inline u128 mul_high128(u128 a, u128 b) {
+  const u128 a0 = (uint64_t)a, a1 = a >> 64, b0 = (uint64_t)b, b1 = b >> 64;
+  const u128 p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+  const u128 mid = (p00 >> 64) + (uint64_t)p01 + (uint64_t)p10;
+  return p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
+}
+// Slow path: the reciprocal of d (0 < d < 2^127), by restoring long division of 2^(128+l).
+inline Reciprocal128 reciprocal128(u128 d) {
+  Reciprocal128 r;
+  r.den = d;
+  uint8_t l = 0;
+  while (l < 127 && ((u128)1 << l) < d) ++l;
+  r.shift = l;
+  u128 rem = 0, q = 0;  // q: the quotient's low 128 bits
+  for (int i = 128 + l; i >= 0; --i) {
+    rem = (rem << 1) | (i == 128 + l ? 1 : 0);
+    q <<= 1;
+    if (rem >= d) {
+      rem -= d;
+      q |= 1;
+    }
+  }
+  r.m_low = q + (rem != 0 ? 1 : 0);
+  return r;
+}
+// num / r.den rounded half away from zero.
+inline i128 div_round_reciprocal(i128 num, const Reciprocal128& r) {
+  const u128 n = num < 0 ? (u128)0 - (u128)num : (u128)num;
+  u128 q = (n + mul_high128(n, r.m_low)) >> r.shift;  // n ≤ 2^127 and mul_high128 < n: no carry out
+  const u128 rem = n - q * r.den;
+  if (rem * 2 >= r.den) ++q;
+  return num < 0 ? -(i128)q : (i128)q;
+}
+// (a + b) / 2 rounded half away from zero, without a division.
+inline i128 half_round(i128 sum) { return sum >= 0 ? (sum + 1) >> 1 : -((-sum + 1) >> 1); }
+
 inline int64_t sat64(i128 v) { return v > (i128)INT64_MAX ? INT64_MAX : v < -(i128)INT64_MAX ? -INT64_MAX : (int64_t)v; }
 // Largest grid point offset + k·step ≤ t.
 inline int64_t grid_floor(int64_t t, int64_t step, int64_t offset) { return offset + div_floor(t - offset, step) * step; }
@@ -398,7 +453,7 @@ inline int64_t median_of(const int64_t* v, int n) {
     }
   }
   if (n % 2 == 1) return w[n / 2];
-  return (int64_t)mf_detail::div_round128((__int128)w[n / 2 - 1] + w[n / 2], 2);
+  return (int64_t)mf_detail::half_round((__int128)w[n / 2 - 1] + w[n / 2]);
 }
 
 // The index in book price terms: per underlying unit, or × contract size when the book quotes per
@@ -739,7 +794,11 @@ inline void update_mark(MarkFundingState& s, const MarkFundingParams& p) {
     // (the nominal interval: an interval stretched or shortened by a change of daylight time
     // is still divided by it)
     const int64_t ttf = s.interval_end - s.now;
-    s.mark_a = sat64((i128)idx + div_round128((i128)idx * basis_rate * ttf, (i128)p.funding_interval_ns * kPriceScale));
+    if (s.mark_a_interval_ns != p.funding_interval_ns) {  // slow path: the interval changed
+      s.mark_a_interval_ns = p.funding_interval_ns;
+      s.mark_a_den = reciprocal128((u128)((i128)p.funding_interval_ns * kPriceScale));
+    }
+    s.mark_a = sat64((i128)idx + div_round_reciprocal((i128)idx * basis_rate * ttf, s.mark_a_den));
     v[n++] = s.mark_a;
   }
   if ((p.mark_components & kMarkMovingBasis) && idx != kNullI64 && s.ma_valid > 0) {
@@ -791,8 +850,10 @@ inline void on_time(MarkFundingState& s, const MarkFundingParams& p, const BookT
   if (windowed) window_time(s, p, book, now);
   const bool premium_due = !windowed && now >= s.last_tick + p.sample_interval_ns;
   const bool ma_on = (p.mark_components & (kMarkMovingBasis | kMarkEmaBasis | kMarkBookMedian)) && p.ma_sample_ns > 0;
-  const int64_t ma_tick = ma_on ? grid_floor(now, p.ma_sample_ns, 0) : 0;
-  const bool ma_due = ma_on && ma_tick > s.last_ma_tick;
+  // last_ma_tick is on the grid, so a tick is due exactly when now reaches the next grid point:
+  // a compare per event, the grid division only when due.
+  const bool ma_due = ma_on && now >= s.last_ma_tick + p.ma_sample_ns;
+  const int64_t ma_tick = ma_due ? grid_floor(now, p.ma_sample_ns, 0) : 0;
   if (premium_due || ma_due) {
     const Sample x = take_sample(s, p, book, premium_due);
     if (premium_due) advance_ticks(s, p, x, now);

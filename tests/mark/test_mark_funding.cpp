@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <vector>
 
 #include "tests/mark/mark_test_util.hpp"
 
@@ -588,4 +589,56 @@ TEST_CASE("compare_funding pairs final rates only for the same boundary") {
   CHECK(compare_funding(g.s).is_final == 0);
   CHECK(compare_funding(g.s).interval_end == t12);
   CHECK(compare_funding(g.s).theirs == 5000);
+}
+
+// The mark's (a) divides by funding_interval_ns × 1e9 through a reciprocal: it must give exactly
+// div_round128's answer. Edge numerators around multiples and half-multiples of the divisor, plus
+// a large random sample of numerators and divisors over the whole range.
+TEST_CASE("reciprocal division equals div_round128 (edges and 1 M random pairs)") {
+  using namespace mf_detail;
+  uint64_t x = 0x9e3779b97f4a7c15ull;
+  auto next = [&x] {  // splitmix64
+    uint64_t z = (x += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  };
+  auto check = [](i128 num, const Reciprocal128& r) {
+    const i128 want = div_round128(num, (i128)r.den), got = div_round_reciprocal(num, r);
+    if (want != got) FAIL("num " << (double)num << " den " << (double)r.den);
+  };
+  const i128 max = (((i128)1) << 126) - 1 + (((i128)1) << 126);  // 2^127 − 1
+  std::vector<u128> dens = {1, 2, 3, 7, 1000000000, (u128)3600LL * kPriceScale * kPriceScale,
+                            (u128)28800LL * kPriceScale * kPriceScale, ((u128)1 << 126) - 1};
+  // (div_round128 itself doubles the remainder, so it is the reference only for den < 2^126.)
+  for (int b = 1; b < 126; ++b) dens.push_back(((u128)1 << b) - 1), dens.push_back((u128)1 << b), dens.push_back(((u128)1 << b) + 1);
+  for (const u128 d : dens) {
+    const Reciprocal128 r = reciprocal128(d);
+    for (int k = 0; k < 64; ++k) {
+      const i128 base = (i128)d * (k < 32 ? k : (int64_t)(next() % 1000000));
+      for (int o = -2; o <= 2; ++o)
+        for (const i128 half : {(i128)0, (i128)(d / 2)}) {
+          const i128 n = base + half + o;
+          if (n >= 0 && n <= max) check(n, r), check(-n, r);
+        }
+    }
+    check(max, r), check(-max, r);
+  }
+  for (int i = 0; i < 1000000; ++i) {
+    const int db = 1 + (int)(next() % 125), nb = 1 + (int)(next() % 127);
+    const u128 dr = ((u128)next() << 64) | next(), nr = ((u128)next() << 64) | next();
+    u128 d = dr & ((((u128)1) << db) - 1);
+    if (d == 0) d = 1;
+    const i128 n = (i128)(nr & ((((u128)1) << nb) - 1));
+    const Reciprocal128 r = reciprocal128(d);
+    check((next() & 1) ? -n : n, r);
+  }
+}
+
+TEST_CASE("half_round equals div_round128 by 2") {
+  using namespace mf_detail;
+  for (int64_t v = -1000; v <= 1000; ++v) CHECK(half_round(v) == div_round128(v, 2));
+  const i128 big = ((i128)INT64_MAX) * 2;
+  CHECK(half_round(big + 1) == div_round128(big + 1, 2));
+  CHECK(half_round(-big - 1) == div_round128(-big - 1, 2));
 }

@@ -615,7 +615,9 @@ TEST_CASE("reciprocal division equals div_round128 (edges and 1 M random pairs)"
   for (const u128 d : dens) {
     const Reciprocal128 r = reciprocal128(d);
     for (int k = 0; k < 64; ++k) {
-      const i128 base = (i128)d * (k < 32 ? k : (int64_t)(next() % 1000000));
+      const u128 mult = k < 32 ? (u128)k : (u128)(next() % 1000000);
+      if (mult > ((u128)max - d) / d) continue;  // d·(mult+1) + 2 must stay within 2^127 − 1
+      const i128 base = (i128)(d * mult);
       for (int o = -2; o <= 2; ++o)
         for (const i128 half : {(i128)0, (i128)(d / 2)}) {
           const i128 n = base + half + o;

@@ -43,12 +43,7 @@
 #pragma once
 #include <cstdint>
 
-// Vitis reads `#pragma HLS`; GCC warns on it under -Wall, so core headers spell it this way.
-#if defined(__SYNTHESIS__)
-#define PW_HLS_PRAGMA(x) _Pragma(#x)
-#else
-#define PW_HLS_PRAGMA(x)
-#endif
+#include "core/hls_pragma.hpp"
 
 namespace pw {
 

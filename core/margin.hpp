@@ -197,6 +197,20 @@ inline MarginParts margin_requirement(const Exposure& e, int64_t mark, int64_t c
   return margin_requirement(e, price, contract_value(price, contract_size), contract_size, tiers);
 }
 
+// The requirement of the exposure with `q_add` more contracts on one side (`side_ix` 0: buys)
+// whose most aggressive price becomes at least `eff`: what check 8 weighs an order by.
+inline MarginParts requirement_with_order(Exposure e, int side_ix, int64_t q_add, int64_t eff, int64_t mark,
+                                          const ContractValue& unit, int64_t contract_size, const MarginTable& tiers) {
+  if (side_ix == 0) {
+    e.open_buy += q_add;
+    if (eff > e.best_buy) e.best_buy = eff;
+  } else {
+    e.open_sell += q_add;
+    if (eff < e.best_sell) e.best_sell = eff;
+  }
+  return margin_requirement(e, mark, unit, contract_size, tiers);
+}
+
 inline MarginParts instrument_margin(const Exposure& e, int64_t mark, int64_t contract_size, int64_t funding_rate,
                                      const MarginTable& tiers) {
   MarginParts m = margin_requirement(e, mark, contract_size, tiers);

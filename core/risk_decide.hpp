@@ -1,7 +1,8 @@
 // The fast path of the pre-trade check: one order against its thresholds (core/risk_thresholds.hpp),
 // the 13 checks of DESIGN.md "Pre-trade risk" in their fixed order, the first failure the reason.
 // Compares only, plus p·q (checks 6 and 9) and p·q·cs (check 9); no loop, no division, no probe.
-// Check 8 (margin) is the caller's: `margin_ok(q_add, price)` (see docs/risk.md "Fast path").
+// Check 8 (margin) is the caller's: `margin_ok(q_add, price)`, answered on its threshold when it can
+// (docs/risk.md "Check 8 on thresholds").
 #pragma once
 #include <cstdint>
 

@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "core/fixed_point.hpp"
+#include "core/hls_pragma.hpp"
 #include "core/id_map.hpp"
 #include "core/margin.hpp"
 #include "core/client_id_window.hpp"
@@ -71,6 +72,14 @@ struct MarginTotals {
   i128 equity;  // without cash
 };
 
+// How check 8 was answered: on the thresholds, or by computing the requirement (docs/risk.md).
+// Kept apart from RiskCounters: how often each happens depends on when the slow path ran, the
+// decisions do not.
+struct MarginPathCounters {
+  uint64_t by_threshold;
+  uint64_t computed;
+};
+
 struct RiskCounters {
   uint64_t accepted;                       // new orders and replaces accepted
   uint64_t cancels;                        // cancel requests passed through
@@ -126,6 +135,13 @@ class RiskEngine {
     ids_.clear();
     for (int k = 0; k < kOpenOrders; ++k) order_live_[k] = 0;
     counters_ = RiskCounters{};
+    margin_path_ = MarginPathCounters{};
+    margin_dirty_count_ = 0;
+    for (int a = 0; a < kAccounts; ++a)
+      for (int i = 0; i < kInstruments; ++i) {
+        margin_t_[a][i][0] = margin_t_[a][i][1] = MarginThreshold{};
+        margin_dirty_[a][i] = 0;
+      }
     for (int a = 0; a < kAccounts; ++a) {
       notional_cap_[a] = INT64_MAX;
       for (int i = 0; i < kInstruments; ++i) position_cap_[a][i] = INT64_MAX;
@@ -146,6 +162,7 @@ class RiskEngine {
     s.limits = l;
     s.configured = 1;
     refresh_account_thresholds(a);
+    for (int i = 0; i < kInstruments; ++i) refresh_margin(a, i);
     return e;
   }
   LimitsError set_instrument_limits(int i, const InstrumentLimits& l) {
@@ -235,6 +252,7 @@ class RiskEngine {
     RiskDecision d = evaluate(r, p);
     if (!d.accepted) {
       ++counters_.rejected[(int)d.reason];
+      if (d.reason == RejectReason::margin) ++(p.margin_computed ? margin_path_.computed : margin_path_.by_threshold);
       return d;
     }
     if (r.kind == OrderKind::cancel) {
@@ -242,6 +260,8 @@ class RiskEngine {
       return d;
     }
     ++counters_.accepted;
+    ++(p.margin_computed ? margin_path_.computed : margin_path_.by_threshold);
+    if (!p.margin_computed) p.requirement = requirement_of(r.account, r.instrument, p.side_ix, p.q_add, p.eff_price);
     take_tokens(r);
     if (r.kind == OrderKind::new_order) {
       int32_t slot = free_[--free_count_];
@@ -368,6 +388,23 @@ class RiskEngine {
   const PositionState& position(int a, int i) const { return pos_[a][i]; }
   const AccountState& account(int a) const { return accounts_[a].state; }
   const RiskCounters& counters() const { return counters_; }
+  const MarginPathCounters& margin_path() const { return margin_path_; }
+  const MarginThreshold& margin_threshold_of(int a, int i, int side_ix) const { return margin_t_[a][i][side_ix]; }
+
+  // The slow path of check 8 for what accepted orders left behind: recomputes the margin
+  // thresholds of every account × instrument whose exposure an accepted order changed since. Call
+  // it when the order path is idle; until then those orders' instruments compute the requirement
+  // (same decisions, slower). Returns how many were refreshed.
+  int refresh_margin_thresholds() {
+    const int n = margin_dirty_count_;
+    for (int k = 0; k < n; ++k) {
+      PW_HLS_PRAGMA(HLS LOOP_TRIPCOUNT min=0 max=8 avg=1)
+      const int a = margin_dirty_list_[k] / kInstruments, i = margin_dirty_list_[k] % kInstruments;
+      if (margin_dirty_[a][i]) refresh_margin(a, i);
+    }
+    margin_dirty_count_ = 0;
+    return n;
+  }
   int open_orders() const { return kOpenOrders - free_count_; }
   const OpenOrder* find_order(int64_t client_order_id) const {
     int32_t slot = find_slot(client_order_id);
@@ -408,6 +445,9 @@ class RiskEngine {
     int64_t res_notional;
     int64_t eff_price;
     MarginParts requirement;  // initial margin and open loss of the instrument with the order
+    int64_t q_add;            // contracts the order adds to its side (check 8)
+    int side_ix;
+    bool margin_computed;     // check 8 computed `requirement` (else the threshold answered)
   };
 
   static LimitsError bad_index() { return LimitsError{LimitsErrc::bad_index, LimitField::none, 0}; }
@@ -451,6 +491,7 @@ class RiskEngine {
     accounts_[a].totals.equity += m.equity() - ps.margin.equity();
     ps.margin = m;
     refresh_sides(a, i);
+    refresh_margin(a, i);
   }
   void refresh_instrument(int i) {
     for (int a = 0; a < kAccounts; ++a) refresh(a, i);
@@ -520,6 +561,7 @@ class RiskEngine {
     accounts_[o.account].totals.requirement += m.requirement() - ps.margin.requirement();
     ps.margin = m;
     refresh_sides(o.account, o.instrument);
+    defer_margin(o.account, o.instrument);
   }
 
   // Re-derives an order's reservation after a fill or an answer of the exchange; an order filled
@@ -576,6 +618,38 @@ class RiskEngine {
     const int64_t local = il < al ? il : al;
     const int64_t limit = cap < local ? cap : local;
     for (int side_ix = 0; side_ix < 2; ++side_ix) side_t_[a][i][side_ix] = side_thresholds(pos_[a][i].exposure, side_ix, limit);
+  }
+  // Check 8's budget for one instrument of an account: equity + cash − the other instruments'
+  // requirements.
+  i128 margin_budget(int a, int i) const {
+    const Account& acc = accounts_[a];
+    return acc.totals.equity + acc.state.cash - acc.totals.requirement + pos_[a][i].margin.requirement();
+  }
+  MarginParts requirement_of(int a, int i, int side_ix, int64_t q_add, int64_t eff) const {
+    const Instrument& ins = instruments_[i];
+    return requirement_with_order(pos_[a][i].exposure, side_ix, q_add, eff, ins.market.mark, ins.mark_value,
+                                  ins.market.contract_size, ins.limits.margin);
+  }
+  void refresh_margin(int a, int i) {
+    margin_dirty_[a][i] = 0;
+    const Instrument& ins = instruments_[i];
+    if (!accounts_[a].state.configured || !ins.configured || ins.market.mark <= 0 || ins.market.contract_size <= 0) {
+      margin_t_[a][i][0].valid = margin_t_[a][i][1].valid = 0;
+      return;
+    }
+    const i128 budget = margin_budget(a, i);
+    for (int side_ix = 0; side_ix < 2; ++side_ix) {
+      const int64_t room = side_t_[a][i][side_ix].position_room;
+      const int64_t q_max = room < ins.limits.max_order_qty ? room : ins.limits.max_order_qty;
+      margin_t_[a][i][side_ix] = margin_threshold(pos_[a][i].exposure, side_ix, q_max, budget, ins.market.mark,
+                                                  ins.mark_value, ins.market.contract_size, ins.limits.margin);
+    }
+  }
+  void defer_margin(int a, int i) {
+    margin_t_[a][i][0].valid = margin_t_[a][i][1].valid = 0;
+    if (margin_dirty_[a][i]) return;
+    margin_dirty_[a][i] = 1;
+    margin_dirty_list_[margin_dirty_count_++] = a * kInstruments + i;  // at most once per pair: fits
   }
   void refresh_credit(int a) {
     const AccountState& s = accounts_[a].state;
@@ -646,29 +720,25 @@ class RiskEngine {
                     account_ready_[r.account],
                     is_new ? (uint8_t)ids_.lookup(r.client_order_id) : (uint8_t)0,
                     free_count_ > 0 && (!v.is_new || index_.has_room(r.client_order_id))};
-    // Check 8: Σ (initial margin of the worst case + open-order loss) ≤ equity, with this
-    // instrument's requirement computed afresh for the exposure with the order (docs/risk.md).
+    // Check 8: Σ (initial margin of the worst case + open-order loss) ≤ equity with the order.
+    // The side's threshold answers when it can; otherwise this instrument's requirement with the
+    // order is computed afresh (docs/risk.md "Check 8 on thresholds").
+    p.side_ix = side_ix;
+    p.margin_computed = false;
     auto margin_ok = [&](int64_t q_add, int64_t price) {
-      const Instrument& ins = instruments_[ix];
-      const PositionState& ps = pos_[r.account][ix];
-      Exposure hyp = ps.exposure;
       int64_t eff = price;
       if (!is_new) {
         const int64_t old_price = orders_[p.slot].price;
         eff = (v.side > 0 ? price > old_price : price < old_price) ? price : old_price;
       }
-      if (v.side > 0) {
-        hyp.open_buy += q_add;
-        if (eff > hyp.best_buy) hyp.best_buy = eff;
-      } else {
-        hyp.open_sell += q_add;
-        if (eff < hyp.best_sell) hyp.best_sell = eff;
-      }
       p.eff_price = eff;
-      p.requirement = margin_requirement(hyp, ins.market.mark, ins.mark_value, ins.market.contract_size, ins.limits.margin);
-      const MarginTotals& totals = accounts_[r.account].totals;
-      const i128 requirement = totals.requirement - ps.margin.requirement() + p.requirement.requirement();
-      return requirement <= totals.equity + accounts_[r.account].state.cash;
+      p.q_add = q_add;
+      const i128 budget = margin_budget(r.account, ix);
+      const MarginAnswer fast = margin_answer(margin_t_[r.account][ix][side_ix], v.side, q_add, eff, budget);
+      if (fast != MarginAnswer::compute) return fast == MarginAnswer::pass;
+      p.margin_computed = true;
+      p.requirement = requirement_of(r.account, ix, side_ix, q_add, eff);
+      return p.requirement.requirement() <= budget;
     };
     const RejectDetail fail = decide(v, in, margin_ok);
     if (fail != RejectDetail::none) return reject(d, reason_of(fail), fail);
@@ -709,6 +779,11 @@ class RiskEngine {
   i128 account_ready_[kAccounts];
   i128 session_ready_[kSessions];
   RiskCounters counters_;
+  MarginPathCounters margin_path_;
+  MarginThreshold margin_t_[kAccounts][kInstruments][2];
+  uint8_t margin_dirty_[kAccounts][kInstruments];
+  int32_t margin_dirty_list_[kAccounts * kInstruments];
+  int32_t margin_dirty_count_;
   bool kill_global_;
 };
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "core/fixed_point.hpp"
+#include "core/hls_pragma.hpp"
 #include "core/margin.hpp"
 #include "core/risk_types.hpp"
 
@@ -70,6 +71,76 @@ struct AccountThresholds {
   i128 credit_x;  // credit × 1e9, compared with p·q·cs (kNoCeiling: credit ≥ INT64_MAX, which no
                   // saturated notional exceeds)
 };
+
+// Check 8 of one account × instrument × side (docs/risk.md "Check 8 on thresholds"). For orders
+// at or inside the side's reference price — ref = max(best open buy, mark) for buys, min(best open
+// sell, mark) for sells — the instrument's requirement with q more contracts, R(q), does not
+// depend on the order's price (the side's open-order loss per contract is unchanged), and R is
+// non-decreasing in q. The slow path keeps a Q with R(Q) and R(Q + 1); against the account's
+// budget B (equity + cash − the other instruments' requirements) an order adding q contracts
+// passes when q ≤ Q and R(Q) ≤ B and fails when q > Q and R(Q + 1) > B: exact, as R is monotone,
+// whatever B has become since. Anything else — a price beyond ref, a threshold not refreshed since
+// the exposure changed, a budget that moved across R(Q) or R(Q + 1) — is answered by computing R.
+struct MarginThreshold {
+  int64_t ref;
+  int64_t qty;    // Q
+  i128 at_qty;    // R(Q)
+  i128 past_qty;  // R(Q + 1)
+  uint8_t valid;
+};
+
+enum class MarginAnswer : uint8_t { pass, fail, compute };
+
+inline MarginAnswer margin_answer(const MarginThreshold& m, int8_t side, int64_t q_add, int64_t eff, i128 budget) {
+  if (!m.valid || (side > 0 ? eff > m.ref : eff < m.ref)) return MarginAnswer::compute;
+  if (q_add <= m.qty) return m.at_qty <= budget ? MarginAnswer::pass : MarginAnswer::compute;
+  return m.past_qty > budget ? MarginAnswer::fail : MarginAnswer::compute;
+}
+
+namespace risk_detail {
+inline i128 requirement_at_ref(const Exposure& e, int side_ix, int64_t q, int64_t ref, int64_t mark,
+                               const ContractValue& unit, int64_t cs, const MarginTable& tiers) {
+  return requirement_with_order(e, side_ix, q, ref, mark, unit, cs, tiers).requirement();
+}
+}  // namespace risk_detail
+
+// The slow path: Q = the most contracts in [0, q_max] that fit `budget` now (0 when none do), so
+// that the orders of the coming moments fall on the compare. Bisection over R (two evaluations when
+// the whole range fits, as it does for an account far from its margin). `mark` > 0.
+inline MarginThreshold margin_threshold(const Exposure& e, int side_ix, int64_t q_max, i128 budget, int64_t mark,
+                                        const ContractValue& unit, int64_t cs, const MarginTable& tiers) {
+  MarginThreshold t;
+  t.valid = 1;
+  t.ref = side_ix == 0 ? (e.best_buy > mark ? e.best_buy : mark) : (e.best_sell < mark ? e.best_sell : mark);
+  const int64_t hi = q_max > 0 ? q_max : 0;
+  int64_t lo = hi;
+  i128 r_lo = risk_detail::requirement_at_ref(e, side_ix, hi, t.ref, mark, unit, cs, tiers);
+  if (r_lo > budget && hi > 0) {
+    int64_t bad = hi;
+    i128 r_bad = r_lo;
+    lo = 0;
+    r_lo = risk_detail::requirement_at_ref(e, side_ix, 0, t.ref, mark, unit, cs, tiers);
+    if (r_lo > budget) {
+      bad = 1;
+      r_bad = risk_detail::requirement_at_ref(e, side_ix, 1, t.ref, mark, unit, cs, tiers);
+    }
+    while (bad - lo > 1) {
+      PW_HLS_PRAGMA(HLS LOOP_TRIPCOUNT min=0 max=32 avg=2)
+      const int64_t mid = lo + (bad - lo) / 2;
+      const i128 r = risk_detail::requirement_at_ref(e, side_ix, mid, t.ref, mark, unit, cs, tiers);
+      if (r <= budget) lo = mid, r_lo = r;
+      else bad = mid, r_bad = r;
+    }
+    t.qty = lo;
+    t.at_qty = r_lo;
+    t.past_qty = r_bad;
+    return t;
+  }
+  t.qty = lo;
+  t.at_qty = r_lo;
+  t.past_qty = risk_detail::requirement_at_ref(e, side_ix, lo + 1, t.ref, mark, unit, cs, tiers);
+  return t;
+}
 
 // Check 10: the earliest request time at which the bucket holds a whole token.
 //   level(t) = min(cap, tokens + (t − last) × rate) for t > last, tokens otherwise (cap ≥ 1e9);

@@ -464,7 +464,8 @@ AccountLimits random_account_limits(Gen& g) {
 }
 
 // Runs one random sequence; returns the engine's counters.
-RiskCounters run(uint64_t seed, int steps) {
+// `path`, when given, gains how check 8 was answered (threshold or computed).
+RiskCounters run(uint64_t seed, int steps, MarginPathCounters* path = nullptr) {
   Gen g(seed);
   Engine e;
   Model m;
@@ -538,6 +539,8 @@ RiskCounters run(uint64_t seed, int steps) {
   for (int step = 0; step < steps; ++step) {
     CAPTURE(seed);
     CAPTURE(step);
+    // The slow path catches up on most steps, not all: check 8 is answered both ways.
+    if (step % 4 != 0) e.refresh_margin_thresholds();
     now += g.range(0, 200000);
     // Phases of a quiet exchange (few answers, small orders): open orders pile up to the table's capacity.
     const bool quiet = (step / 1500) % 4 == 3;
@@ -667,6 +670,10 @@ RiskCounters run(uint64_t seed, int steps) {
     compare(e, m);
   }
   CHECK(e.counters().accepted > (uint64_t)steps / 25);
+  if (path != nullptr) {
+    path->by_threshold += e.margin_path().by_threshold;
+    path->computed += e.margin_path().computed;
+  }
   return e.counters();
 }
 
@@ -674,8 +681,9 @@ RiskCounters run(uint64_t seed, int steps) {
 
 TEST_CASE("engine and reference model agree on long random sequences") {
   RiskCounters total{};
+  MarginPathCounters path{};
   for (uint64_t seed = 1; seed <= 10; ++seed) {
-    RiskCounters c = run(seed, 25000);
+    RiskCounters c = run(seed, 25000, &path);
     total.accepted += c.accepted;
     total.overfills += c.overfills;
     total.unknown_events += c.unknown_events;
@@ -688,4 +696,9 @@ TEST_CASE("engine and reference model agree on long random sequences") {
   }
   CHECK(total.overfills > 0);
   CHECK(total.unknown_events > 0);
+  // Check 8 was decided on its thresholds for most orders (these prices straddle the mark: many
+  // lie beyond the reference price), and computed for the rest.
+  MESSAGE("check 8 by threshold: ", path.by_threshold, ", computed: ", path.computed);
+  CHECK(path.by_threshold > path.computed);
+  CHECK(path.computed > 1000);
 }

@@ -107,3 +107,74 @@ TEST_CASE("live-id set: open or in the window is live; a full bucket refuses (ne
   for (int64_t id = 2; id <= 5; ++id) w.enter(id, 0, still_open);  // four newer ids push 9 out
   CHECK(w.lookup(9) == W::Lookup::free);
 }
+
+TEST_CASE("margin threshold: every answer it gives equals the requirement computed afresh") {
+  // Random exposures, tiers, marks, budgets; orders at, inside and beyond the reference price.
+  std::mt19937_64 g(23);
+  auto range = [&](int64_t lo, int64_t hi) { return lo + (int64_t)(g() % (uint64_t)(hi - lo + 1)); };
+  uint64_t answered = 0, computed = 0, passes = 0, fails = 0;
+  for (int n = 0; n < 20000; ++n) {
+    MarginTable tiers{};
+    tiers.count = (int32_t)range(1, 4);
+    int64_t cap = 0;
+    for (int k = 0; k < tiers.count; ++k) {
+      cap += range(1, 400000) * U;
+      tiers.tiers[k] = MarginTier{cap, range(1, 100)};
+    }
+    const int64_t mark = range(1, 200000) * U + range(0, U - 1);
+    const int64_t cs = range(1, 1000) * (U / 1000);
+    Exposure e{range(-500, 500), 0, range(0, 300), range(0, 300), kNoBuyPrice, kNoSellPrice};
+    e.entry_price = e.position != 0 ? mark + range(-1000, 1000) * U : 0;
+    if (e.open_buy > 0) e.best_buy = mark + range(-3000, 3000) * U / 100;
+    if (e.open_sell > 0) e.best_sell = mark + range(-3000, 3000) * U / 100;
+    const ContractValue unit = contract_value(mark, cs);
+    const int side_ix = (int)range(0, 1);
+    const int8_t side = side_ix == 0 ? kBuy : kSell;
+    const i128 base = requirement_with_order(e, side_ix, 0, side > 0 ? kNoBuyPrice : kNoSellPrice, mark, unit, cs, tiers).requirement();
+    const i128 budget_then = base + (i128)range(-1000, 200000) * U;  // the budget the slow path saw
+    const MarginThreshold t = margin_threshold(e, side_ix, range(0, 1000), budget_then, mark, unit, cs, tiers);
+    for (int k = 0; k < 8; ++k) {
+      // The budget now: often the same, sometimes moved since.
+      const i128 budget = k < 4 ? budget_then : budget_then + (i128)range(-50000, 50000) * U;
+      const int64_t q = k % 2 ? t.qty + range(-2, 2) : range(-(side_ix == 0 ? e.open_buy : e.open_sell), 1200);
+      if ((side_ix == 0 ? e.open_buy : e.open_sell) + q < 0) continue;
+      const int64_t eff = t.ref + (k % 3 == 0 ? side * range(1, 100) * U : -side * range(0, 100) * U);
+      const MarginAnswer a = margin_answer(t, side, q, eff, budget);
+      if (a == MarginAnswer::compute) {
+        ++computed;
+        continue;
+      }
+      ++answered;
+      const bool exact = requirement_with_order(e, side_ix, q, eff, mark, unit, cs, tiers).requirement() <= budget;
+      CAPTURE(n);
+      CAPTURE(k);
+      REQUIRE((a == MarginAnswer::pass) == exact);
+      ++(exact ? passes : fails);
+    }
+  }
+  CHECK(answered > 50000);
+  CHECK(passes > 1000);
+  CHECK(fails > 1000);
+}
+
+TEST_CASE("margin threshold: Q is the most contracts the budget holds, up to the side's ceiling") {
+  const MarginTable tiers = doc_tiers();
+  const int64_t mark = 100000 * U, cs = U / 100;  // one contract: 1 000 of notional
+  const ContractValue unit = contract_value(mark, cs);
+  Exposure e{0, 0, 0, 0, kNoBuyPrice, kNoSellPrice};
+  // 50× up to 100 000: 20 per contract; a budget of 2 000 holds exactly 100 contracts.
+  MarginThreshold t = margin_threshold(e, 0, 1000, 2000 * U, mark, unit, cs, tiers);
+  CHECK(t.qty == 100);
+  CHECK(t.at_qty == 2000 * U);
+  CHECK(t.past_qty > 2000 * U);
+  CHECK(t.ref == mark);
+  CHECK(margin_answer(t, kBuy, 100, mark, 2000 * U) == MarginAnswer::pass);
+  CHECK(margin_answer(t, kBuy, 101, mark, 2000 * U) == MarginAnswer::fail);
+  CHECK(margin_answer(t, kBuy, 100, mark + 1, 2000 * U) == MarginAnswer::compute);  // beyond ref
+  CHECK(margin_answer(t, kBuy, 100, mark, 2000 * U - 1) == MarginAnswer::compute);  // budget moved
+  // The whole ceiling fits: Q is the ceiling; none fits: Q = 0 and every addition fails.
+  CHECK(margin_threshold(e, 0, 40, 2000 * U, mark, unit, cs, tiers).qty == 40);
+  t = margin_threshold(e, 1, 1000, -1, mark, unit, cs, tiers);
+  CHECK(t.qty == 0);
+  CHECK(margin_answer(t, kSell, 1, mark, -1) == MarginAnswer::fail);
+}

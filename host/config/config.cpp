@@ -4,6 +4,7 @@
 #include "host/config/config.hpp"
 
 #include <arpa/inet.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
@@ -15,6 +16,8 @@
 #include <set>
 #include <sstream>
 #include <toml++/toml.h>
+
+#include "host/control/control_token.hpp"
 
 namespace pw {
 
@@ -670,7 +673,26 @@ void read_control(Section& s, ControlConfig& cc, Ctx& ctx) {
     }
   }
   if (auto v = s.integer("port", false, 0, 65535)) cc.port = (uint16_t)*v;
-  (void)ctx;
+  if (auto v = s.string("token_file", false, "the path of a file holding the bearer token (mode 0600)")) {
+    std::string error;
+    if (v->empty()) s.wrong("token_file", *s.node("token_file"), "the path of a file holding the bearer token (mode 0600)");
+    else if (!read_control_token_file(*v, cc.token, error)) s.fail("token_file", *s.node("token_file"), error);
+    else cc.token_file = *v;
+  }
+  for (const char* k : {"tls_cert", "tls_key"}) {
+    auto v = s.string(k, false, "the path of a PEM file");
+    if (!v) continue;
+    if (v->empty() || ::access(v->c_str(), R_OK) != 0) {
+      s.fail(k, *s.node(k), "cannot read " + (v->empty() ? std::string("\"\"") : *v) + (v->empty() ? "" : std::string(" (") + std::strerror(errno) + ")"));
+      continue;
+    }
+    (std::string(k) == "tls_cert" ? cc.tls_cert : cc.tls_key) = *v;
+  }
+  if (s.has("tls_cert") != s.has("tls_key"))
+    ctx.error(s.line(), s.key(s.has("tls_cert") ? "tls_key" : "tls_cert"), "missing: TLS needs both tls_cert and tls_key");
+  if (cc.allow_remote && !(s.has("tls_cert") && s.has("tls_key")))
+    s.fail("allow_remote", *s.node("allow_remote"),
+           "a control plane reachable from the network needs TLS: set tls_cert and tls_key (the bearer token must not cross the network in clear)");
 }
 
 // A list of strings (servers, symbols); each element checked by `valid`.

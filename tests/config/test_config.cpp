@@ -225,7 +225,11 @@ TEST_CASE("each mistake gives a file:line: key: expected … error") {
   SUBCASE("the control plane stays on loopback unless told otherwise") {
     auto e = edit(base, "bind = \"127.0.0.1\"", "bind = \"0.0.0.0\"");
     CHECK(only_error(e.text).find(at(e.line, "control.bind: the control plane can kill and reload")) == 0);
-    auto ok = edit(e.text, "[control]", "[control]\nallow_remote = true");
+    auto clear = edit(e.text, "[control]", "[control]\nallow_remote = true");
+    CHECK(only_error(clear.text).find(at(clear.line + 1, "control.allow_remote: a control plane reachable from the network needs TLS")) == 0);
+    // The files only have to be readable here; the server loads them as PEM at start.
+    const std::string pem = std::string(PERPWIRE_SOURCE_DIR) + "/config/perpwire.toml";
+    auto ok = edit(clear.text, "allow_remote = true", "allow_remote = true\ntls_cert = \"" + pem + "\"\ntls_key = \"" + pem + "\"");
     CHECK(pw::parse_config(ok.text, "ok.toml").ok());
   }
   SUBCASE("a feed line needs a source: a capture, a DPDK port, or a DPDK port with a capture to fall back to") {

@@ -655,7 +655,8 @@ void read_order_entry(Section& s, OrderEntryConfig& oe, Ctx& ctx) {
   if (auto v = s.boolean("simulator")) oe.simulator = *v;
   if (oe.port == 0 && !oe.simulator && s.has("port"))
     s.wrong("port", *s.node("port"), "a port from 1 to 65535 (0, any free port, only with simulator = true)");
-  if (oe.simulator && oe.host != "127.0.0.1" && oe.host != "localhost")
+  // A missing host is reported above; there is no node to point at then.
+  if (oe.simulator && s.has("host") && oe.host != "127.0.0.1" && oe.host != "localhost")
     s.wrong("host", *s.node("host"), "\"127.0.0.1\" when simulator = true (the simulated exchange listens on loopback)");
 }
 

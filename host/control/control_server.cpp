@@ -21,7 +21,9 @@ using nlohmann::json;
 
 void send_json(httplib::Response& res, int status, const json& body) {
   res.status = status;
-  res.set_content(body.dump() + "\n", "application/json");
+  // Paths and parameters are the client's bytes: invalid UTF-8 is replaced (U+FFFD), never thrown
+  // (an exception here, in cpp-httplib's error handler, would end the program).
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", "application/json");
 }
 
 void send_error(httplib::Response& res, int status, const std::string& message) { send_json(res, status, json{{"ok", false}, {"error", message}}); }

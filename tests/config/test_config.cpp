@@ -368,3 +368,11 @@ TEST_CASE("config check prints a summary or every error") {
   CHECK(pw::check_config("/nonexistent.toml", out2, err2) == 1);
   CHECK(err2.str() == "/nonexistent.toml: cannot read the config file: No such file or directory\n1 error in /nonexistent.toml\n");
 }
+
+TEST_CASE("inputs fuzz_config_load found: each is an error, never a crash") {
+  const std::string base = slurp(kDefaultPath);
+  // A simulated exchange without host: the "simulator needs 127.0.0.1" check dereferenced the
+  // absent key (undefined behaviour). Now only the missing key is reported.
+  auto e = edit(base, "host = \"127.0.0.1\"\n", "", "[order_entry]");
+  CHECK(only_error(e.text) == at(line_of(base, "[order_entry]"), "order_entry.host: missing (expected a host name or address)"));
+}

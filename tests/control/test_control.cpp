@@ -364,6 +364,17 @@ TEST_CASE("the control plane serves metrics, status, kill switches and reload on
     res = cli.Get("/");
     REQUIRE(res);
     CHECK(json::parse(res->body)["endpoints"].size() == 5);
+
+    // Found by fuzz_control_request: a path or a name that is not UTF-8 used to throw while the
+    // JSON error was written, which ended the program. Now it is replaced in the answer.
+    std::string raw = raw_http(server.port(), "GET /st\x9f\x8b HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    CHECK(raw.find("HTTP/1.1 404") == 0);
+    CHECK(raw.find("\"no endpoint /st\xef\xbf\xbd\xef\xbf\xbd (GET / lists them)\"") != std::string::npos);
+    raw = raw_http(server.port(), "POST /kill?account=%FF%FE HTTP/1.1\r\nHost: localhost\r\n" + auth + "Connection: close\r\n\r\n");
+    CHECK(raw.find("HTTP/1.1 404") == 0);
+    CHECK_FALSE(app.kills.global());
+    CHECK(server.running());
+    CHECK(cli.Get("/status")->status == 200);
   }
 
   SUBCASE("a second server on the same port fails with the reason; non-loopback needs allow_remote") {

@@ -554,6 +554,9 @@ void read_account(Section& s, AccountConfig& a, Ctx& ctx) {
     a.limits.daily_notional_limit = l.decimal("daily_gross_notional", true, Sign::positive).value_or(0);
     a.limits.orders_per_second = l.integer("orders_per_second", true, 1, kMaxConfigOrdersPerSecond).value_or(0);
     a.limits.order_burst = l.integer("order_burst", true, 1, kMaxConfigBurst).value_or(0);
+    // Optional: left out, no limit (0 in AccountLimits).
+    a.limits.max_open_orders = l.integer("max_open_orders", false, 1, kMaxConfigOpenOrders).value_or(0);
+    a.limits.max_open_orders_per_instrument = l.integer("max_open_orders_per_instrument", false, 1, kMaxConfigOpenOrders).value_or(0);
     l.finish();
   }
 }

@@ -369,6 +369,27 @@ TEST_CASE("config check prints a summary or every error") {
   CHECK(err2.str() == "/nonexistent.toml: cannot read the config file: No such file or directory\n1 error in /nonexistent.toml\n");
 }
 
+TEST_CASE("max open orders: optional, positive, up to 1000000, carried into the account's limits") {
+  const std::string base = slurp(kDefaultPath);
+  const pw::ConfigResult plain = pw::parse_config(base, "bad.toml");
+  REQUIRE(plain.ok());
+  CHECK(plain.config->accounts[0].limits.max_open_orders == 0);  // left out: no limit
+  auto on = edit(base, "# max_open_orders = 200\n# max_open_orders_per_instrument = 120",
+                 "max_open_orders = 200\nmax_open_orders_per_instrument = 120");
+  const pw::ConfigResult r = pw::parse_config(on.text, "bad.toml");
+  REQUIRE_MESSAGE(r.ok(), r.error_text());
+  CHECK(r.config->accounts[0].limits.max_open_orders == 200);
+  CHECK(r.config->accounts[0].limits.max_open_orders_per_instrument == 120);
+  CHECK(r.config->accounts[1].limits.max_open_orders == 0);
+  CHECK(pw::validate(r.config->accounts[0].limits).ok());
+  auto zero = edit(on.text, "max_open_orders = 200", "max_open_orders = 0");
+  CHECK(only_error(zero.text) == at(zero.line, "accounts[0].limits.max_open_orders: expected a positive integer, got 0"));
+  auto big = edit(on.text, "max_open_orders_per_instrument = 120", "max_open_orders_per_instrument = 1000001");
+  CHECK(only_error(big.text) == at(big.line, "accounts[0].limits.max_open_orders_per_instrument: expected at most 1000000, got 1000001"));
+  auto text = edit(on.text, "max_open_orders = 200", "max_open_orders = \"200\"");
+  CHECK(only_error(text.text).find("accounts[0].limits.max_open_orders:") != std::string::npos);
+}
+
 TEST_CASE("inputs fuzz_config_load found: each is an error, never a crash") {
   const std::string base = slurp(kDefaultPath);
   // A simulated exchange without host: the "simulator needs 127.0.0.1" check dereferenced the

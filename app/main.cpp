@@ -9,6 +9,8 @@
 #include "app/run/run_app.hpp"
 #include "hls/replay/replay_hls_csim.hpp"
 #include "host/control/control_client.hpp"
+#include "host/control/control_options.hpp"
+#include "host/control/control_token.hpp"
 #include "host/dump/capture_decoder.hpp"
 #include "host/funding/funding_replay.hpp"
 #include "host/io/pcap_source.hpp"
@@ -141,8 +143,21 @@ int cmd_replay(const ReplayCli& cli) {
   return 0;
 }
 
-int cmd_control(const pw::ControlCall& call) {
+// Where the POST endpoints' token comes from (docs/control_plane.md "Authentication").
+struct TokenCli {
+  std::string token_file, out_dir, config;
+};
+
+int cmd_control(pw::ControlCall call, const TokenCli* token) {
   std::string body, error;
+  if (token) {
+    const std::string path = pw::client_token_path(token->token_file, token->out_dir, token->config, error);
+    if (path.empty() || !pw::read_control_token_file(path, call.token, error)) {
+      std::fprintf(stderr, "perpwire: %s\n", error.c_str());
+      std::fprintf(stderr, "perpwire: the control plane's POST endpoints need its token: give --token-file FILE, --out DIR of the run, or --config FILE\n");
+      return 1;
+    }
+  }
   const int status = pw::control_call(call, body, error);
   if (status == 0) {
     std::fprintf(stderr, "perpwire: %s\n", error.c_str());
@@ -265,24 +280,30 @@ int main(int argc, char** argv) {
 
   pw::ControlCall call;
   std::string account, instrument;
+  TokenCli token;
   for (const char* name : {"kill", "unkill"}) {
     const bool engage = std::string(name) == "kill";
     CLI::App* k = app.add_subcommand(name, engage ? "Engage a kill switch of a running perpwire (global, or one account or instrument)"
                                                   : "Release a kill switch of a running perpwire");
-    k->add_option("--url", call.url, "control plane address")->capture_default_str();
+    k->add_option("--url", call.url, "control plane address (https://… for one with TLS)")->capture_default_str();
     k->add_option("--account", account, "only this account (name as in the config)");
     k->add_option("--instrument", instrument, "only this instrument (symbol)");
+    k->add_option("--token-file", token.token_file, "the bearer token (a file of mode 0600; default: the run's control.token)");
+    k->add_option("--out", token.out_dir, "the run's output folder: its control.token");
+    k->add_option("--config", token.config, "the run's config: its [control] token_file, or [output] dir/control.token");
+    k->add_option("--ca-cert", call.ca_cert, "PEM certificate to verify an https:// control plane with");
     k->callback([&, engage] {
       call.method = "POST";
       call.path = engage ? "/kill" : "/unkill";
       if (!account.empty()) call.query = "account=" + account;
       else if (!instrument.empty()) call.query = "instrument=" + instrument;
-      std::exit(cmd_control(call));
+      std::exit(cmd_control(call, &token));
     });
   }
   CLI::App* status = app.add_subcommand("status", "Show the status of a running perpwire (JSON)");
-  status->add_option("--url", call.url, "control plane address")->capture_default_str();
-  status->callback([&] { std::exit(cmd_control(call)); });
+  status->add_option("--url", call.url, "control plane address (https://… for one with TLS)")->capture_default_str();
+  status->add_option("--ca-cert", call.ca_cert, "PEM certificate to verify an https:// control plane with");
+  status->callback([&] { std::exit(cmd_control(call, nullptr)); });
 
   CLI11_PARSE(app, argc, argv);
   return 0;

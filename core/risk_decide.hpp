@@ -1,5 +1,6 @@
 // The fast path of the pre-trade check: one order against its thresholds (core/risk_thresholds.hpp),
-// the 13 checks of DESIGN.md "Pre-trade risk" in their fixed order, the first failure the reason.
+// the 13 checks of DESIGN.md "Pre-trade risk" in their fixed order, then max open orders, the first
+// failure the reason.
 // Compares only, plus p·q (checks 6 and 9) and p·q·cs (check 9); no loop, no division, no probe.
 // Check 8 (margin) is the caller's: `margin_ok(q_add, price)`, answered on its threshold when it can
 // (docs/risk.md "Check 8 on thresholds").
@@ -36,6 +37,9 @@ struct DecideInputs {
   i128 session_ready, account_ready;
   uint8_t id_lookup;      // ClientIdWindow::Lookup: 0 free, 1 live, 2 full (new orders)
   bool capacity_left;
+  // New orders the account may still open, in all and in the order's instrument (INT64_MAX: no
+  // limit; core/risk_engine.hpp keeps them as orders open and close).
+  int64_t open_room_account, open_room_instrument;
 };
 
 namespace risk_detail {
@@ -93,6 +97,9 @@ inline RejectDetail decide(const OrderView& o, const DecideInputs& in, MarginOk 
   if ((o.flags & kOrderReduceOnly) && o.q_add > s.reduce_room) return RejectDetail::reduce_only;
   // 13. self-match
   if (o.side > 0 ? o.price >= s.opposite_best : o.price <= s.opposite_best) return RejectDetail::self_match;
+  // max open orders (after 13, before the table's own capacity): a replace opens no order
+  if (o.is_new && in.open_room_account <= 0) return RejectDetail::open_orders_account;
+  if (o.is_new && in.open_room_instrument <= 0) return RejectDetail::open_orders_instrument;
   if (o.is_new && !in.capacity_left) return RejectDetail::order_capacity;
   return RejectDetail::none;
 }
@@ -126,6 +133,8 @@ inline RejectReason reason_of(RejectDetail d) {
     case RejectDetail::reduce_only: return RejectReason::reduce_only;
     case RejectDetail::self_match: return RejectReason::self_match;
     case RejectDetail::order_capacity: return RejectReason::order_capacity;
+    case RejectDetail::open_orders_account:
+    case RejectDetail::open_orders_instrument: return RejectReason::max_open_orders;
     default: return RejectReason::invalid_request;
   }
 }

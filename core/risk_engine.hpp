@@ -145,6 +145,8 @@ class RiskEngine {
     for (int a = 0; a < kAccounts; ++a) {
       notional_cap_[a] = INT64_MAX;
       for (int i = 0; i < kInstruments; ++i) position_cap_[a][i] = INT64_MAX;
+      open_count_[a] = 0;
+      for (int i = 0; i < kInstruments; ++i) open_count_ai_[a][i] = 0;
     }
     for (int i = 0; i < kInstruments; ++i) refresh_instrument_thresholds(i, true);
     for (int a = 0; a < kAccounts; ++a) refresh_account_thresholds(a);
@@ -273,6 +275,7 @@ class RiskEngine {
       });
       order_live_[slot] = 1;
       link(slot);
+      count_open(r.account, r.instrument, +1);
       reserve(slot, p.res_qty, p.res_notional, p.eff_price, &p.requirement);
     } else {
       OpenOrder& o = orders_[p.slot];
@@ -406,6 +409,9 @@ class RiskEngine {
     return n;
   }
   int open_orders() const { return kOpenOrders - free_count_; }
+  // Open orders of one account, in all and in one instrument (max open orders).
+  int open_orders(int a) const { return open_count_[a]; }
+  int open_orders(int a, int i) const { return open_count_ai_[a][i]; }
   const OpenOrder* find_order(int64_t client_order_id) const {
     int32_t slot = find_slot(client_order_id);
     return slot < 0 ? nullptr : &orders_[slot];
@@ -588,6 +594,7 @@ class RiskEngine {
 
   void remove(int32_t slot) {
     OpenOrder& o = orders_[slot];
+    count_open(o.account, o.instrument, -1);
     PositionState& ps = pos_[o.account][o.instrument];
     int side_ix = o.side > 0 ? 0 : 1;
     (side_ix == 0 ? ps.exposure.open_buy : ps.exposure.open_sell) -= o.res_qty;
@@ -657,7 +664,21 @@ class RiskEngine {
     if (notional_cap_[a] < l.daily_notional_limit) l.daily_notional_limit = notional_cap_[a];
     acc_t_[a] = account_thresholds(l, s.filled_notional, s.reserved_notional);
   }
+  // Max open orders: the counts move as orders open and finish; the rooms (the thresholds the fast
+  // path compares) follow the counts and the limits (0: no limit, INT64_MAX room).
+  static int64_t open_room(int64_t limit, int32_t open) { return limit <= 0 ? INT64_MAX : limit - open; }
+  void refresh_open_rooms(int a, int i) {
+    const AccountLimits& l = accounts_[a].state.limits;
+    open_room_[a] = open_room(l.max_open_orders, open_count_[a]);
+    open_room_ai_[a][i] = open_room(l.max_open_orders_per_instrument, open_count_ai_[a][i]);
+  }
+  void count_open(int a, int i, int32_t delta) {
+    open_count_[a] += delta;
+    open_count_ai_[a][i] += delta;
+    refresh_open_rooms(a, i);
+  }
   void refresh_account_thresholds(int a) {
+    for (int i = 0; i < kInstruments; ++i) refresh_open_rooms(a, i);
     for (int i = 0; i < kInstruments; ++i) refresh_sides(a, i);
     refresh_credit(a);
     account_ready_[a] = bucket_ready(accounts_[a].state.bucket, accounts_[a].state.limits.orders_per_second);
@@ -719,7 +740,9 @@ class RiskEngine {
                     session_ready_[r.session],
                     account_ready_[r.account],
                     is_new ? (uint8_t)ids_.lookup(r.client_order_id) : (uint8_t)0,
-                    free_count_ > 0 && (!v.is_new || index_.has_room(r.client_order_id))};
+                    free_count_ > 0 && (!v.is_new || index_.has_room(r.client_order_id)),
+                    open_room_[r.account],
+                    open_room_ai_[r.account][ix]};
     // Check 8: Σ (initial margin of the worst case + open-order loss) ≤ equity with the order.
     // The side's threshold answers when it can; otherwise this instrument's requirement with the
     // order is computed afresh (docs/risk.md "Check 8 on thresholds").
@@ -776,6 +799,10 @@ class RiskEngine {
   AccountThresholds acc_t_[kAccounts];
   int64_t notional_cap_[kAccounts];
   int64_t position_cap_[kAccounts][kInstruments];
+  int32_t open_count_[kAccounts];                 // open orders of each account
+  int32_t open_count_ai_[kAccounts][kInstruments];
+  int64_t open_room_[kAccounts];                  // new orders each may still open (max open orders)
+  int64_t open_room_ai_[kAccounts][kInstruments];
   i128 account_ready_[kAccounts];
   i128 session_ready_[kSessions];
   RiskCounters counters_;

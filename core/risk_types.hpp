@@ -58,6 +58,7 @@ enum class RejectReason : uint8_t {
   self_match = 13,                 // would cross the account's own open order
   invalid_request = 14,            // malformed request, evaluated before check 1 (see RejectDetail)
   order_capacity = 15,             // every check passed but the open-order table is full
+  max_open_orders = 16,            // the account's open orders (overall or in the instrument) at their limit
   count_
 };
 constexpr int kRejectReasonCount = (int)RejectReason::count_;
@@ -98,6 +99,8 @@ enum class RejectDetail : uint8_t {
   replace_ioc,         // IOC orders never rest and cannot be replaced
   order_capacity,
   id_window_full,      // check 11: the new id's bucket of live ids is full (core/client_id_window.hpp)
+  open_orders_account,     // the account already has max_open_orders open orders
+  open_orders_instrument,  // it has max_open_orders_per_instrument open in the order's instrument
   count_
 };
 
@@ -134,6 +137,7 @@ inline const char* reject_reason_name(RejectReason r) {
     case RejectReason::self_match: return "self_match";
     case RejectReason::invalid_request: return "invalid_request";
     case RejectReason::order_capacity: return "order_capacity";
+    case RejectReason::max_open_orders: return "max_open_orders";
     default: return "unknown";
   }
 }
@@ -174,6 +178,8 @@ inline const char* reject_detail_name(RejectDetail d) {
     case RejectDetail::replace_ioc: return "replace_ioc";
     case RejectDetail::order_capacity: return "order_capacity";
     case RejectDetail::id_window_full: return "id_window_full";
+    case RejectDetail::open_orders_account: return "open_orders_account";
+    case RejectDetail::open_orders_instrument: return "open_orders_instrument";
     default: return "unknown";
   }
 }
@@ -218,6 +224,10 @@ struct AccountLimits {
   int64_t daily_notional_limit;  // check 9: gross notional filled today + reserved by open orders
   int64_t orders_per_second;     // check 10: token refill rate
   int64_t order_burst;           // check 10: bucket size in orders
+  // Open orders (accepted, not yet finished by the exchange) the account may hold, in all and per
+  // instrument; 0: no limit. Checked for new orders after check 13 (docs/risk.md).
+  int64_t max_open_orders = 0;
+  int64_t max_open_orders_per_instrument = 0;
 };
 
 struct SessionLimits {
@@ -231,6 +241,7 @@ constexpr int64_t kMaxConfigQty = 1000000000;                   // 1e9 contracts
 constexpr int64_t kMaxConfigCollarBps = 1000000;                // 10000 %
 constexpr int64_t kMaxConfigOrdersPerSecond = 1000000000;       // one per ns
 constexpr int64_t kMaxConfigBurst = 1000000000;                 // tokens ×1e9 stays < 2^63
+constexpr int64_t kMaxConfigOpenOrders = 1000000;                // open orders per account (and instrument)
 constexpr int64_t kMaxConfigLeverage = 1000000;
 
 enum class LimitsErrc : uint8_t { ok = 0, not_positive = 1, too_large = 2, not_increasing = 3, bad_count = 4, bad_index = 5 };
@@ -248,6 +259,8 @@ enum class LimitField : uint8_t {
   daily_notional_limit,
   orders_per_second,
   order_burst,
+  max_open_orders,
+  max_open_orders_per_instrument,
 };
 
 // What validate() found: the first bad field (and the tier index for tier fields).
@@ -284,6 +297,8 @@ inline const char* limit_field_name(LimitField f) {
     case LimitField::daily_notional_limit: return "daily_notional_limit";
     case LimitField::orders_per_second: return "orders_per_second";
     case LimitField::order_burst: return "order_burst";
+    case LimitField::max_open_orders: return "max_open_orders";
+    case LimitField::max_open_orders_per_instrument: return "max_open_orders_per_instrument";
     default: return "unknown";
   }
 }
@@ -338,6 +353,10 @@ inline LimitsError validate(const AccountLimits& l) {
   if (e.ok()) e = in_range(l.daily_notional_limit, INT64_MAX, LimitField::daily_notional_limit);
   if (e.ok()) e = in_range(l.orders_per_second, kMaxConfigOrdersPerSecond, LimitField::orders_per_second);
   if (e.ok()) e = in_range(l.order_burst, kMaxConfigBurst, LimitField::order_burst);
+  // 0 is "no limit"; negative is an error.
+  if (e.ok() && l.max_open_orders != 0) e = in_range(l.max_open_orders, kMaxConfigOpenOrders, LimitField::max_open_orders);
+  if (e.ok() && l.max_open_orders_per_instrument != 0)
+    e = in_range(l.max_open_orders_per_instrument, kMaxConfigOpenOrders, LimitField::max_open_orders_per_instrument);
   return e;
 }
 

@@ -12,6 +12,8 @@ PACKAGES=(
   # packet I/O and host libraries
   libpcap-dev libdpdk-dev dpdk
   libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev libcpp-httplib-dev
+  # the control plane's TLS (cpp-httplib over OpenSSL) and the test certificates
+  libssl-dev openssl
   # firm-wide limits: the NATS client (JetStream) and the server the tests start on loopback
   libnats-dev nats-server
   # accelerator runtime

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up the machine, builds everything and runs every test: RTL lint, the main build under ctest
 # (unit, captures, differential, sim), the unit and capture tests again under AddressSanitizer +
-# UndefinedBehaviorSanitizer, then a bounded fuzzing run.
+# UndefinedBehaviorSanitizer, then a bounded fuzzing run of every libFuzzer target (tests/fuzz).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,7 +26,7 @@ cmake -S . -B "$BUILD-asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPERPWIRE_SANITIZ
 cmake --build "$BUILD-asan" -j"$JOBS"
 ctest --test-dir "$BUILD-asan" --output-on-failure -j"$JOBS" -L 'unit|captures'
 
-echo "== fuzzing: bounded libFuzzer runs of the market-data and order-entry decoders"
+echo "== fuzzing: bounded libFuzzer runs (≤ 30 s each) of the market-data and order-entry decoders, the config loader, the orders file and the control plane's requests"
 cmake -S . -B "$BUILD-fuzz" -G Ninja -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
   -DPERPWIRE_FUZZ=ON -DPERPWIRE_BENCH=OFF -DPERPWIRE_SIM=OFF
 cmake --build "$BUILD-fuzz" -j"$JOBS" --target fuzz_targets

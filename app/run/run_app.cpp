@@ -13,6 +13,7 @@
 
 #include "app/run/run_records.hpp"
 #include "app/run/shadow_backend.hpp"
+#include "host/control/control_options.hpp"
 #include "host/control/control_server.hpp"
 #include "host/control/status.hpp"
 #include "host/dpdk/feed_input.hpp"
@@ -399,10 +400,8 @@ int RunApp::setup_control(const Config& c, std::string& error) {
   control_ = std::make_unique<ControlServer>(h);
   if (c.control.enabled) {
     ControlServerOptions co;
-    co.bind = c.control.bind;
-    co.port = c.control.port;
-    co.allow_remote = c.control.allow_remote;
-    if (!control_->start(co, error)) {
+    std::string token_path;
+    if (!control_server_options(c.control, out_dir_, registry_.get(), co, token_path, error) || !control_->start(co, error)) {
       std::fprintf(stderr, "perpwire run: control plane: %s\n", error.c_str());
       return 1;
     }

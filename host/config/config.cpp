@@ -4,6 +4,7 @@
 #include "host/config/config.hpp"
 
 #include <arpa/inet.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
@@ -15,6 +16,8 @@
 #include <set>
 #include <sstream>
 #include <toml++/toml.h>
+
+#include "host/control/control_token.hpp"
 
 namespace pw {
 
@@ -551,6 +554,9 @@ void read_account(Section& s, AccountConfig& a, Ctx& ctx) {
     a.limits.daily_notional_limit = l.decimal("daily_gross_notional", true, Sign::positive).value_or(0);
     a.limits.orders_per_second = l.integer("orders_per_second", true, 1, kMaxConfigOrdersPerSecond).value_or(0);
     a.limits.order_burst = l.integer("order_burst", true, 1, kMaxConfigBurst).value_or(0);
+    // Optional: left out, no limit (0 in AccountLimits).
+    a.limits.max_open_orders = l.integer("max_open_orders", false, 1, kMaxConfigOpenOrders).value_or(0);
+    a.limits.max_open_orders_per_instrument = l.integer("max_open_orders_per_instrument", false, 1, kMaxConfigOpenOrders).value_or(0);
     l.finish();
   }
 }
@@ -652,7 +658,8 @@ void read_order_entry(Section& s, OrderEntryConfig& oe, Ctx& ctx) {
   if (auto v = s.boolean("simulator")) oe.simulator = *v;
   if (oe.port == 0 && !oe.simulator && s.has("port"))
     s.wrong("port", *s.node("port"), "a port from 1 to 65535 (0, any free port, only with simulator = true)");
-  if (oe.simulator && oe.host != "127.0.0.1" && oe.host != "localhost")
+  // A missing host is reported above; there is no node to point at then.
+  if (oe.simulator && s.has("host") && oe.host != "127.0.0.1" && oe.host != "localhost")
     s.wrong("host", *s.node("host"), "\"127.0.0.1\" when simulator = true (the simulated exchange listens on loopback)");
 }
 
@@ -670,7 +677,26 @@ void read_control(Section& s, ControlConfig& cc, Ctx& ctx) {
     }
   }
   if (auto v = s.integer("port", false, 0, 65535)) cc.port = (uint16_t)*v;
-  (void)ctx;
+  if (auto v = s.string("token_file", false, "the path of a file holding the bearer token (mode 0600)")) {
+    std::string error;
+    if (v->empty()) s.wrong("token_file", *s.node("token_file"), "the path of a file holding the bearer token (mode 0600)");
+    else if (!read_control_token_file(*v, cc.token, error)) s.fail("token_file", *s.node("token_file"), error);
+    else cc.token_file = *v;
+  }
+  for (const char* k : {"tls_cert", "tls_key"}) {
+    auto v = s.string(k, false, "the path of a PEM file");
+    if (!v) continue;
+    if (v->empty() || ::access(v->c_str(), R_OK) != 0) {
+      s.fail(k, *s.node(k), "cannot read " + (v->empty() ? std::string("\"\"") : *v) + (v->empty() ? "" : std::string(" (") + std::strerror(errno) + ")"));
+      continue;
+    }
+    (std::string(k) == "tls_cert" ? cc.tls_cert : cc.tls_key) = *v;
+  }
+  if (s.has("tls_cert") != s.has("tls_key"))
+    ctx.error(s.line(), s.key(s.has("tls_cert") ? "tls_key" : "tls_cert"), "missing: TLS needs both tls_cert and tls_key");
+  if (cc.allow_remote && !(s.has("tls_cert") && s.has("tls_key")))
+    s.fail("allow_remote", *s.node("allow_remote"),
+           "a control plane reachable from the network needs TLS: set tls_cert and tls_key (the bearer token must not cross the network in clear)");
 }
 
 // A list of strings (servers, symbols); each element checked by `valid`.

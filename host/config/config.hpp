@@ -141,7 +141,12 @@ struct ControlConfig {
   bool enabled = true;
   std::string bind = "127.0.0.1";
   uint16_t port = 8686;  // 0: any free port
-  bool allow_remote = false;  // a non-loopback bind must say so explicitly
+  bool allow_remote = false;  // a non-loopback bind must say so explicitly; needs TLS
+  // The bearer token of the POST endpoints: read at load from token_file (mode 0600). Both empty:
+  // perpwire run generates one into <out>/control.token at start.
+  std::string token_file;
+  std::string token;
+  std::string tls_cert, tls_key;  // PEM files; both or neither (HTTPS)
   bool operator==(const ControlConfig&) const = default;
 };
 

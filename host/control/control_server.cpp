@@ -6,8 +6,12 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <nlohmann/json.hpp>
+
+#include "host/control/control_token.hpp"
+#include "host/metrics/metrics.hpp"
 
 namespace pw {
 
@@ -17,7 +21,9 @@ using nlohmann::json;
 
 void send_json(httplib::Response& res, int status, const json& body) {
   res.status = status;
-  res.set_content(body.dump() + "\n", "application/json");
+  // Paths and parameters are the client's bytes: invalid UTF-8 is replaced (U+FFFD), never thrown
+  // (an exception here, in cpp-httplib's error handler, would end the program).
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", "application/json");
 }
 
 void send_error(httplib::Response& res, int status, const std::string& message) { send_json(res, status, json{{"ok", false}, {"error", message}}); }
@@ -44,11 +50,51 @@ const json kEndpoints = json::array({
 
 }  // namespace
 
+const char* control_refusal_name(ControlRefusal r) {
+  switch (r) {
+    case ControlRefusal::no_token: return "no_token";
+    case ControlRefusal::bad_scheme: return "bad_scheme";
+    case ControlRefusal::wrong_token: return "wrong_token";
+    case ControlRefusal::web_page: return "web_page";
+    case ControlRefusal::count_: break;
+  }
+  return "unknown";
+}
+
+void ControlServer::refuse(ControlRefusal reason, const httplib::Request& req, httplib::Response& res, int status, const std::string& message) {
+  refused_[(size_t)reason].fetch_add(1, std::memory_order_relaxed);
+  if (Counter* c = refused_metrics_[(size_t)reason]) c->inc();
+  const std::string line = "control plane: refused " + req.method + " " + req.path + " from " + req.remote_addr + ":" +
+                           std::to_string(req.remote_port) + " (" + control_refusal_name(reason) + ")";
+  if (log_) log_(line);
+  else std::fprintf(stderr, "perpwire: %s\n", line.c_str());
+  if (status == 401) res.set_header("WWW-Authenticate", "Bearer realm=\"perpwire\"");
+  send_error(res, status, message);
+}
+
+bool ControlServer::authorized(const httplib::Request& req, httplib::Response& res) {
+  if (!req.has_header("Authorization")) {
+    refuse(ControlRefusal::no_token, req, res, 401, req.path + " changes state: send Authorization: Bearer <token> (perpwire kill --token-file)");
+    return false;
+  }
+  const std::string value = req.get_header_value("Authorization");
+  constexpr std::string_view kScheme = "Bearer ";
+  if (value.size() <= kScheme.size() || value.compare(0, kScheme.size(), kScheme) != 0) {
+    refuse(ControlRefusal::bad_scheme, req, res, 401, "the Authorization header must be \"Bearer <token>\"");
+    return false;
+  }
+  if (!control_token_matches(token_, std::string_view(value).substr(kScheme.size()))) {
+    refuse(ControlRefusal::wrong_token, req, res, 401, "wrong token");
+    return false;
+  }
+  return true;
+}
+
 ControlServer::ControlServer(ControlHandlers handlers) : handlers_(std::move(handlers)) {}
 
 ControlServer::~ControlServer() { stop(); }
 
-std::string ControlServer::url() const { return "http://" + bind_ + ":" + std::to_string(port_); }
+std::string ControlServer::url() const { return (tls_ ? "https://" : "http://") + bind_ + ":" + std::to_string(port_); }
 
 void ControlServer::install_routes() {
   httplib::Server& s = *server_;
@@ -58,7 +104,7 @@ void ControlServer::install_routes() {
   // here takes a body, so such POSTs are dispatched before the body would be read.
   s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (req.has_header("Origin")) {
-      send_error(res, 403, "requests from web pages are refused (Origin header present)");
+      refuse(ControlRefusal::web_page, req, res, 403, "requests from web pages are refused (Origin header present)");
       return httplib::Server::HandlerResponse::Handled;
     }
     if (req.method == "POST" && !req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {
@@ -121,6 +167,11 @@ void ControlServer::install_routes() {
     if (!handlers_.reload) return send_error(res, 501, "reload is not available");
     send_reply(res, handlers_.reload(), json::object());
   };
+  // Every POST endpoint checks the token first, however it was reached.
+  for (auto& [path, handler] : post_routes_)
+    handler = [this, inner = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+      if (authorized(req, res)) inner(req, res);
+    };
   for (const auto& [path, handler] : post_routes_) s.Post(path, handler);
 
   // The right path with the wrong method says which method it takes.
@@ -147,7 +198,34 @@ bool ControlServer::start(const ControlServerOptions& opt, std::string& error) {
     error = "control plane: refusing to listen on " + opt.bind + " (not loopback) without allow_remote";
     return false;
   }
-  server_ = std::make_unique<httplib::Server>();
+  const bool tls = !opt.tls_cert.empty() || !opt.tls_key.empty();
+  if (!is_loopback(opt.bind) && !tls) {
+    error = "control plane: refusing to listen on " + opt.bind + " (not loopback) without TLS (set tls_cert and tls_key)";
+    return false;
+  }
+  if (tls && (opt.tls_cert.empty() || opt.tls_key.empty())) {
+    error = "control plane: TLS needs both tls_cert and tls_key";
+    return false;
+  }
+  if (const std::string p = control_token_problem(opt.token); !p.empty()) {
+    error = "control plane: no usable token for the POST endpoints: " + p;
+    return false;
+  }
+  if (tls) {
+    auto ssl = std::make_unique<httplib::SSLServer>(opt.tls_cert.c_str(), opt.tls_key.c_str());
+    if (!ssl->is_valid()) {
+      error = "control plane: cannot load the TLS certificate " + opt.tls_cert + " with the key " + opt.tls_key +
+              " (PEM files, the key matching the certificate)";
+      return false;
+    }
+    server_ = std::move(ssl);
+  } else {
+    server_ = std::make_unique<httplib::Server>();
+  }
+  tls_ = tls;
+  token_ = opt.token;
+  refused_metrics_ = opt.refused_metrics;
+  log_ = opt.log;
   const int threads = opt.threads > 0 ? opt.threads : 1;
   server_->new_task_queue = [threads] { return new httplib::ThreadPool((size_t)threads); };
   server_->set_read_timeout(5, 0);

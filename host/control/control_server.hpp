@@ -8,6 +8,11 @@
 //   POST /reload                    re-read the config file (400 with the errors when it is wrong)
 //   GET  /                          the list of endpoints
 //
+// The POST endpoints change state: each needs `Authorization: Bearer <token>` (the token of
+// ControlServerOptions, compared in constant time); a refused request gets 401, is counted by
+// reason and logged with its peer. GET endpoints stay open. A non-loopback bind needs allow_remote
+// and TLS (cpp-httplib's SSLServer over OpenSSL).
+//
 // The server only calls the handlers it is given; each runs on a server thread, so it must be safe
 // to call while the pipeline runs (read published snapshots, set atomic flags). Requests carrying
 // an Origin header are refused: a web page in a local browser must not be able to press the kill
@@ -15,6 +20,8 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <array>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -51,11 +58,33 @@ struct ControlHandlers {
   std::function<ControlReply()> reload;                  // POST /reload
 };
 
+// Why a request was refused before it reached a handler (perpwire_control_refused_total{reason}).
+enum class ControlRefusal : uint8_t {
+  no_token,     // a POST without an Authorization header
+  bad_scheme,   // an Authorization header that is not "Bearer <token>"
+  wrong_token,  // a bearer token that is not the one in force
+  web_page,     // an Origin header: a request sent by a web page in a browser
+  count_
+};
+constexpr int kControlRefusalCount = (int)ControlRefusal::count_;
+const char* control_refusal_name(ControlRefusal r);
+
+class Counter;
+
 struct ControlServerOptions {
   std::string bind = "127.0.0.1";
   uint16_t port = 8686;       // 0: any free port (see port())
   bool allow_remote = false;  // a non-loopback bind address is refused unless this is set
   int threads = 2;            // request threads: the control plane must not compete with the hot path
+  // The bearer token the POST endpoints need (control_token.hpp). Empty: start() refuses (fail
+  // closed: there is no unauthenticated mode).
+  std::string token;
+  // PEM files; both set: HTTPS. Required for a non-loopback bind.
+  std::string tls_cert, tls_key;
+  // Also counted here when set (the server counts every refusal itself too, see refused()).
+  std::array<Counter*, kControlRefusalCount> refused_metrics{};
+  // Where a refusal's line goes (one line, no newline); empty: standard error.
+  std::function<void(const std::string&)> log;
 };
 
 class ControlServer {
@@ -73,10 +102,16 @@ class ControlServer {
 
   bool running() const { return running_; }
   uint16_t port() const { return port_; }
-  std::string url() const;  // "http://127.0.0.1:8686"
+  std::string url() const;  // "http://127.0.0.1:8686", or https:// with TLS
+  bool tls() const { return tls_; }
+  // Requests refused for `reason` since construction.
+  uint64_t refused(ControlRefusal reason) const { return refused_[(size_t)reason].load(std::memory_order_relaxed); }
 
  private:
   void install_routes();
+  // True when `req` carries the bearer token; otherwise answers 401, counts and logs it.
+  bool authorized(const httplib::Request& req, httplib::Response& res);
+  void refuse(ControlRefusal reason, const httplib::Request& req, httplib::Response& res, int status, const std::string& message);
 
   ControlHandlers handlers_;
   // POST endpoints by path (also reached before cpp-httplib reads a body, see install_routes).
@@ -86,6 +121,11 @@ class ControlServer {
   std::string bind_;
   uint16_t port_ = 0;
   bool running_ = false;
+  bool tls_ = false;
+  std::string token_;
+  std::array<Counter*, kControlRefusalCount> refused_metrics_{};
+  std::function<void(const std::string&)> log_;
+  std::array<std::atomic<uint64_t>, kControlRefusalCount> refused_{};
 };
 
 }  // namespace pw

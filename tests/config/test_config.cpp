@@ -225,7 +225,11 @@ TEST_CASE("each mistake gives a file:line: key: expected … error") {
   SUBCASE("the control plane stays on loopback unless told otherwise") {
     auto e = edit(base, "bind = \"127.0.0.1\"", "bind = \"0.0.0.0\"");
     CHECK(only_error(e.text).find(at(e.line, "control.bind: the control plane can kill and reload")) == 0);
-    auto ok = edit(e.text, "[control]", "[control]\nallow_remote = true");
+    auto clear = edit(e.text, "[control]", "[control]\nallow_remote = true");
+    CHECK(only_error(clear.text).find(at(clear.line + 1, "control.allow_remote: a control plane reachable from the network needs TLS")) == 0);
+    // The files only have to be readable here; the server loads them as PEM at start.
+    const std::string pem = std::string(PERPWIRE_SOURCE_DIR) + "/config/perpwire.toml";
+    auto ok = edit(clear.text, "allow_remote = true", "allow_remote = true\ntls_cert = \"" + pem + "\"\ntls_key = \"" + pem + "\"");
     CHECK(pw::parse_config(ok.text, "ok.toml").ok());
   }
   SUBCASE("a feed line needs a source: a capture, a DPDK port, or a DPDK port with a capture to fall back to") {
@@ -363,4 +367,33 @@ TEST_CASE("config check prints a summary or every error") {
   std::ostringstream out2, err2;
   CHECK(pw::check_config("/nonexistent.toml", out2, err2) == 1);
   CHECK(err2.str() == "/nonexistent.toml: cannot read the config file: No such file or directory\n1 error in /nonexistent.toml\n");
+}
+
+TEST_CASE("max open orders: optional, positive, up to 1000000, carried into the account's limits") {
+  const std::string base = slurp(kDefaultPath);
+  const pw::ConfigResult plain = pw::parse_config(base, "bad.toml");
+  REQUIRE(plain.ok());
+  CHECK(plain.config->accounts[0].limits.max_open_orders == 0);  // left out: no limit
+  auto on = edit(base, "# max_open_orders = 200\n# max_open_orders_per_instrument = 120",
+                 "max_open_orders = 200\nmax_open_orders_per_instrument = 120");
+  const pw::ConfigResult r = pw::parse_config(on.text, "bad.toml");
+  REQUIRE_MESSAGE(r.ok(), r.error_text());
+  CHECK(r.config->accounts[0].limits.max_open_orders == 200);
+  CHECK(r.config->accounts[0].limits.max_open_orders_per_instrument == 120);
+  CHECK(r.config->accounts[1].limits.max_open_orders == 0);
+  CHECK(pw::validate(r.config->accounts[0].limits).ok());
+  auto zero = edit(on.text, "max_open_orders = 200", "max_open_orders = 0");
+  CHECK(only_error(zero.text) == at(zero.line, "accounts[0].limits.max_open_orders: expected a positive integer, got 0"));
+  auto big = edit(on.text, "max_open_orders_per_instrument = 120", "max_open_orders_per_instrument = 1000001");
+  CHECK(only_error(big.text) == at(big.line, "accounts[0].limits.max_open_orders_per_instrument: expected at most 1000000, got 1000001"));
+  auto text = edit(on.text, "max_open_orders = 200", "max_open_orders = \"200\"");
+  CHECK(only_error(text.text).find("accounts[0].limits.max_open_orders:") != std::string::npos);
+}
+
+TEST_CASE("inputs fuzz_config_load found: each is an error, never a crash") {
+  const std::string base = slurp(kDefaultPath);
+  // A simulated exchange without host: the "simulator needs 127.0.0.1" check dereferenced the
+  // absent key (undefined behaviour). Now only the missing key is reported.
+  auto e = edit(base, "host = \"127.0.0.1\"\n", "", "[order_entry]");
+  CHECK(only_error(e.text) == at(line_of(base, "[order_entry]"), "order_entry.host: missing (expected a host name or address)"));
 }

@@ -164,6 +164,9 @@ AccountLimits random_account_limits(Gen& g) {
   l.orders_per_second = g.range(50, 1000);
   l.order_burst = g.range(3, 30);
   if (g.chance(100)) l.order_burst = 0;  // refused
+  // Max open orders on some accounts (the flood below still fills the table from an unlimited one).
+  if (g.chance(400)) l.max_open_orders = g.range(4, 40);
+  if (g.chance(400)) l.max_open_orders_per_instrument = g.range(2, 20);
   return l;
 }
 

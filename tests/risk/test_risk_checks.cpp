@@ -39,6 +39,8 @@ TEST_CASE("names are stable snake_case") {
   CHECK(std::strcmp(reject_reason_name(RejectReason::self_match), "self_match") == 0);
   CHECK((int)RejectReason::kill_switch == 1);
   CHECK((int)RejectReason::self_match == 13);
+  CHECK((int)RejectReason::max_open_orders == 16);
+  CHECK(std::strcmp(reject_reason_name(RejectReason::max_open_orders), "max_open_orders") == 0);
   for (int i = 0; i < kRejectReasonCount; ++i) {
     const char* n = reject_reason_name((RejectReason)i);
     CHECK(std::strcmp(n, "unknown") != 0);
@@ -458,6 +460,85 @@ TEST_CASE("order capacity: every check passed but no slot is free") {
   CHECK(outcome(e, order(65, kBuy, P, 1)) == RejectDetail::order_capacity);
   CHECK(e.on_fill(7, 1, P));
   CHECK(outcome(e, order(65, kBuy, P, 1)) == OK);
+}
+
+TEST_CASE("max open orders: per account and per account × instrument, accepted at the limit, rejected one past") {
+  Engine e;
+  setup(e);
+  e.set_instrument_limits(1, btc_limits());
+  e.set_market(1, btc_market());
+  AccountLimits al = account_limits();
+  al.max_open_orders = 5;
+  al.max_open_orders_per_instrument = 3;
+  REQUIRE(e.set_account_limits(0, al).ok());
+
+  // Instrument 0: the 3rd order is at the per-instrument limit and accepted, the 4th is one past.
+  for (int id = 1; id <= 3; ++id) REQUIRE(outcome(e, order(id, kBuy, P, 1)) == OK);
+  CHECK(e.open_orders(0, 0) == 3);
+  CHECK(outcome(e, order(4, kBuy, P, 1)) == RejectDetail::open_orders_instrument);
+  CHECK(e.check(order(4, kBuy, P, 1)).reason == RejectReason::max_open_orders);
+  // Instrument 1 has its own 3, but the account's 5 run out first: the 5th is accepted, the 6th not.
+  CHECK(outcome(e, order(11, kBuy, P, 1, kT0, 0, 1)) == OK);
+  CHECK(outcome(e, order(12, kBuy, P, 1, kT0, 0, 1)) == OK);
+  CHECK(e.open_orders(0) == 5);
+  CHECK(outcome(e, order(13, kBuy, P, 1, kT0, 0, 1)) == RejectDetail::open_orders_account);
+  // The account limit is checked before the instrument's.
+  CHECK(outcome(e, order(5, kBuy, P, 1)) == RejectDetail::open_orders_account);
+
+  // A replace opens no order: it passes at the limit. Cancels pass too.
+  CHECK(outcome(e, replace(1, P, 2)) == OK);
+  CHECK(outcome(e, cancel(2)) == OK);
+  CHECK(e.open_orders(0) == 5);  // until the exchange confirms it
+
+  // An order that finishes (cancel confirmed, filled) frees its place, in all and in its instrument.
+  CHECK(e.on_cancel(2));
+  CHECK(e.open_orders(0) == 4);
+  CHECK(e.open_orders(0, 0) == 2);
+  CHECK(outcome(e, order(13, kBuy, P, 1, kT0, 0, 1)) == OK);  // instrument 1: its 3rd
+  CHECK(outcome(e, order(14, kBuy, P, 1)) == RejectDetail::open_orders_account);
+  CHECK(e.on_fill(11, 1, P));
+  CHECK(outcome(e, order(14, kBuy, P, 1)) == OK);  // instrument 0: its 3rd again
+  CHECK(outcome(e, order(15, kBuy, P, 1)) == RejectDetail::open_orders_account);
+
+  // Other accounts are not affected.
+  e.set_account_limits(1, account_limits());
+  e.set_cash(1, 1000000 * U);
+  CHECK(outcome(e, order(20, kBuy, P, 1, kT0, 1)) == OK);
+
+  // Limits apply live; 0 is no limit; a negative or too large one is refused and the old stays.
+  al.max_open_orders = 6;
+  REQUIRE(e.set_account_limits(0, al).ok());
+  CHECK(outcome(e, order(15, kBuy, P, 1)) == RejectDetail::open_orders_instrument);     // instrument 0 holds 3
+  CHECK(outcome(e, order(16, kBuy, P, 1, kT0, 0, 1)) == OK);                            // the account's 6th
+  CHECK(outcome(e, order(17, kBuy, P, 1, kT0, 0, 1)) == RejectDetail::open_orders_account);
+  al.max_open_orders = 7;
+  al.max_open_orders_per_instrument = 0;
+  REQUIRE(e.set_account_limits(0, al).ok());
+  CHECK(outcome(e, order(17, kBuy, P, 1)) == OK);  // instrument 0's 4th: no per-instrument limit now
+  CHECK(outcome(e, order(18, kBuy, P, 1)) == RejectDetail::open_orders_account);
+  AccountLimits bad = al;
+  bad.max_open_orders = -1;
+  CHECK(e.set_account_limits(0, bad).field == LimitField::max_open_orders);
+  bad = al;
+  bad.max_open_orders_per_instrument = kMaxConfigOpenOrders + 1;
+  CHECK(e.set_account_limits(0, bad).code == LimitsErrc::too_large);
+  CHECK(outcome(e, order(18, kBuy, P, 1)) == RejectDetail::open_orders_account);
+  CHECK(e.counters().rejected[(int)RejectReason::max_open_orders] >= 9);
+}
+
+TEST_CASE("max open orders comes after check 13 and before the table's capacity") {
+  Engine e;  // 64 open orders
+  setup(e);
+  AccountLimits al = account_limits();
+  al.max_open_orders = 64;
+  REQUIRE(e.set_account_limits(0, al).ok());
+  REQUIRE(outcome(e, order(1, kSell, P + 10 * U, 1)) == OK);
+  for (int id = 2; id <= 64; ++id) REQUIRE(outcome(e, order(id, kSell, P + 10 * U, 1)) == OK);
+  CHECK(outcome(e, order(65, kBuy, P + 10 * U, 1)) == RejectDetail::self_match);      // 13 first
+  CHECK(outcome(e, order(65, kBuy, P, 1)) == RejectDetail::open_orders_account);      // then max open orders
+  al.max_open_orders = 0;
+  REQUIRE(e.set_account_limits(0, al).ok());
+  CHECK(outcome(e, order(65, kBuy, P, 1)) == RejectDetail::order_capacity);           // then capacity
 }
 
 TEST_CASE("check order: an order failing every check reports each in turn") {

@@ -263,6 +263,15 @@ class Model {
     }
     Agg now = agg(orders, a, i);
     if (side > 0 ? p >= now.best_sell : p <= now.best_buy) return reject(RR::self_match, RD::self_match);
+    if (is_new && (A.limits.max_open_orders > 0 || A.limits.max_open_orders_per_instrument > 0)) {
+      int64_t in_account = 0, in_instrument = 0;
+      for (const auto& [id, o] : orders)
+        if (o.account == a) ++in_account, in_instrument += o.instrument == i;
+      if (A.limits.max_open_orders > 0 && in_account >= A.limits.max_open_orders)
+        return reject(RR::max_open_orders, RD::open_orders_account);
+      if (A.limits.max_open_orders_per_instrument > 0 && in_instrument >= A.limits.max_open_orders_per_instrument)
+        return reject(RR::max_open_orders, RD::open_orders_instrument);
+    }
     if (is_new && (int)orders.size() == NO) return reject(RR::order_capacity, RD::order_capacity);
 
     // Accepted.
@@ -460,6 +469,10 @@ AccountLimits random_account_limits(Gen& g) {
   l.orders_per_second = g.range(50, 1000);
   l.order_burst = g.range(3, 30);
   if (g.chance(100)) l.order_burst = 0;
+  // Max open orders on some accounts only, so that the table still fills up in quiet phases.
+  if (g.chance(400)) l.max_open_orders = g.range(4, 40);
+  if (g.chance(400)) l.max_open_orders_per_instrument = g.range(2, 20);
+  if (g.chance(5)) l.max_open_orders = -1;  // a bad value: refused
   return l;
 }
 
@@ -500,7 +513,7 @@ RiskCounters run(uint64_t seed, int steps, MarginPathCounters* path = nullptr) {
   }
   for (int a = 0; a < 3; ++a) {  // account 3 stays unconfigured
     AccountLimits l = random_account_limits(g);
-    if (!validate(l).ok()) l.order_burst = 10;
+    if (!validate(l).ok()) l.order_burst = 10, l.max_open_orders = 0;
     REQUIRE(e.set_account_limits(a, l).ok());
     m.acc[a].limits = l;
     m.acc[a].configured = true;

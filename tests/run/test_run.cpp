@@ -211,15 +211,21 @@ TEST_CASE("metrics and status are scraped during a run; a kill switch rejects; S
   CHECK(status.at("instruments").size() == 2);
   CHECK(status.at("state") == "running");
 
-  // Kill switch over the control plane, as `perpwire kill` does it.
+  // Without the token (as `curl -X POST 127.0.0.1:8686/kill`): 401, nothing changes. The run wrote
+  // its generated token to <out>/control.token, mode 0600; `perpwire kill --config` finds it there.
   call.method = "POST";
   call.path = "/kill";
-  CHECK(pw::control_call(call, body, error) == 200);
+  CHECK(pw::control_call(call, body, error) == 401);
+  CHECK((fs::status(work_dir() / "run_live/control.token").permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
+  const Result killed = run({"kill", "--url", call.url, "--config", cfg.string()}, "run_live_kill");
+  CHECK(killed.status == 0);
+  CHECK(killed.out.find("global kill switch engaged") != std::string::npos);
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   call.method = "GET";
   call.path = "/metrics";
   REQUIRE(pw::control_call(call, body, error) == 200);
   CHECK(std::regex_search(body, std::regex("perpwire_order_rejects_total\\{reason=\"kill_switch\"\\} [1-9]")));
+  CHECK(body.find("perpwire_control_refused_total{reason=\"no_token\"} 1\n") != std::string::npos);
 
   REQUIRE(::kill(pid, SIGTERM) == 0);
   int st = 0;

@@ -186,11 +186,13 @@ void RunApp::trade(int64_t frame_time) {
   }
   OrderRequest r;
   while (order_file_ && event_time_ > 0 && order_file_->due(event_time_, r)) requests_.push_back(r);
+  if (requests_.empty()) return;
+  gate_->begin_batch(frame_time);  // the packet's orders leave in one write
   for (const OrderRequest& q : requests_) {
     const RiskDecision d = gate_->submit(q, frame_time);
     if (strategy_) strategy_->on_decision(q, d);
   }
-  gate_->settle(strategy_.get());
+  gate_->end_batch();
 }
 
 void RunApp::publish_status(const char* state) {
@@ -477,7 +479,8 @@ void RunApp::loop() {
     kill_drill();
     apply_control();
     trade(now);
-    gate_->poll(strategy_.get());
+    // The exchange's answers due by this feed time; never a wait for one.
+    gate_->step(event_time_, strategy_.get());
     if (now - last_status_ns_ > 100000000) {
       last_status_ns_ = now;
       publish_status("running");
@@ -492,6 +495,7 @@ void RunApp::loop() {
 int RunApp::finish() {
   feed_->finish(last_frame_time_);
   trade(0);
+  gate_->finish(strategy_.get());
   bool shadow_failed = false;
   if (shadow_) {
     shadow_->finish(last_frame_time_, notes_);

@@ -656,6 +656,11 @@ void read_order_entry(Section& s, OrderEntryConfig& oe, Ctx& ctx) {
   if (auto v = s.integer("orders_per_second", false, 1, kMaxConfigOrdersPerSecond)) oe.limits.orders_per_second = *v;
   if (auto v = s.integer("order_burst", false, 1, kMaxConfigBurst)) oe.limits.order_burst = *v;
   if (auto v = s.boolean("simulator")) oe.simulator = *v;
+  if (auto v = s.duration("ack_latency", false, 0)) {
+    if (!oe.simulator) s.fail("ack_latency", *s.node("ack_latency"), "ack_latency is the simulated exchange's: only with simulator = true");
+    else if (*v > 1000000000) s.wrong("ack_latency", *s.node("ack_latency"), "a duration from \"0us\" to \"1s\"");
+    else oe.ack_latency_ns = *v;
+  }
   if (oe.port == 0 && !oe.simulator && s.has("port"))
     s.wrong("port", *s.node("port"), "a port from 1 to 65535 (0, any free port, only with simulator = true)");
   // A missing host is reported above; there is no node to point at then.
@@ -997,7 +1002,7 @@ std::vector<ConfigError> restart_only_changes(const Config& running, const Confi
   const auto& oa = running.order_entry;
   const auto& ob = next.order_entry;
   if (oa.enabled != ob.enabled || oa.host != ob.host || oa.port != ob.port || oa.username != ob.username || oa.password != ob.password ||
-      oa.heartbeat_ns != ob.heartbeat_ns || oa.simulator != ob.simulator)
+      oa.heartbeat_ns != ob.heartbeat_ns || oa.simulator != ob.simulator || oa.ack_latency_ns != ob.ack_latency_ns)
     ch.add("order_entry", "the order-entry endpoint or login changed");
   ch.field("backend", running.backend, next.backend);
   ch.field("control", running.control, next.control);

@@ -118,6 +118,8 @@ struct OrderEntryConfig {
   int64_t heartbeat_ns = 10LL * 1000000000;  // whole seconds on the wire
   SessionLimits limits{100, 200};            // the session's order-rate token bucket
   bool simulator = false;  // run the simulated exchange in-process on host:port (replay and demo)
+  // Simulator only: feed time from an order reaching the simulated exchange to its answer.
+  int64_t ack_latency_ns = 50000;
 };
 
 enum class FundingSource : uint8_t { own, exchange };

@@ -15,6 +15,8 @@
 #include <ctime>
 #include <memory>
 
+#include "host/metrics/tsc_clock.hpp"
+
 namespace pw {
 
 namespace {
@@ -22,11 +24,8 @@ namespace {
 bool g_eal_initialized = false;
 bool g_eal_attempted = false;
 
-int64_t realtime_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+// A burst's software receive time: one TSC read (see TscClock), not a clock_gettime per burst.
+int64_t realtime_ns() { return TscClock::wall_ns(); }
 
 std::string errno_text(int err) {
   if (err < 0) err = -err;
@@ -35,11 +34,7 @@ std::string errno_text(int err) {
 
 }  // namespace
 
-int64_t dpdk_monotonic_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+int64_t dpdk_monotonic_ns() { return TscClock::now_ns(); }
 
 bool dpdk_eal_init(const std::vector<std::string>& args, std::string& error) {
   if (g_eal_attempted) {

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <variant>
 
 namespace pw::oe {
 
@@ -100,8 +101,11 @@ void ExchangeSim::wake() {
 // ---- the loop -----------------------------------------------------------------------------------
 
 void ExchangeSim::poll_once(int timeout_ms) {
-  std::vector<pollfd> fds;
-  std::vector<Connection*> polled;
+  // Reused between rounds: a caller polling every packet does not allocate.
+  std::vector<pollfd>& fds = poll_fds_;
+  std::vector<Connection*>& polled = polled_;
+  fds.clear();
+  polled.clear();
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (listen_fd_ < 0) return;
@@ -142,6 +146,7 @@ void ExchangeSim::poll_once(int timeout_ms) {
                                       return true;
                                     }),
                      connections_.end());
+  if (config_.feed_clock) run_due();
 }
 
 void ExchangeSim::accept_all() {
@@ -412,33 +417,75 @@ void ExchangeSim::on_session_message(Connection& c, Session& s, const orders::Me
 }
 
 void ExchangeSim::on_application_message(Session& s, const orders::Message& m) {
+  PendingRequest r;
+  r.session = &s;
   switch (m.template_id) {
     case orders::kNewOrderId: {
       NewOrder o;
       decode(m, o);
-      on_new_order(s, o);
+      r.request = o;
       break;
     }
     case orders::kReplaceOrderId: {
       ReplaceOrder o;
       decode(m, o);
-      on_replace(s, o);
+      r.request = o;
       break;
     }
     case orders::kCancelOrderId: {
       CancelOrder o;
       decode(m, o);
-      on_cancel(s, o);
+      r.request = o;
       break;
     }
     case orders::kMassCancelOrderId: {
       MassCancelOrder o;
       decode(m, o);
-      on_mass_cancel(s, o);
+      r.request = o;
       break;
     }
-    default: break;
+    default: return;
   }
+  if (!config_.feed_clock) {
+    act_on(r);
+    return;
+  }
+  // In feed time the request is acted on once the replay clock has moved ack_latency past its
+  // arrival, whenever the bytes happened to be read: the answer depends on the feed alone.
+  r.due = feed_now_ > INT64_MAX - config_.ack_latency_ns ? INT64_MAX : feed_now_ + config_.ack_latency_ns;
+  pending_.push_back(r);
+  ++counters_.requests_delayed;
+  if (r.due <= feed_now_) run_due();
+}
+
+void ExchangeSim::act_on(const PendingRequest& r) {
+  Session& s = *r.session;
+  if (const auto* o = std::get_if<NewOrder>(&r.request)) on_new_order(s, *o);
+  else if (const auto* o = std::get_if<ReplaceOrder>(&r.request)) on_replace(s, *o);
+  else if (const auto* o = std::get_if<CancelOrder>(&r.request)) on_cancel(s, *o);
+  else if (const auto* o = std::get_if<MassCancelOrder>(&r.request)) on_mass_cancel(s, *o);
+}
+
+void ExchangeSim::run_due() {
+  // Requests arrive in feed order and share one latency, so the queue is sorted by due time.
+  while (!pending_.empty() && pending_.front().due <= feed_now_) {
+    const PendingRequest r = pending_.front();
+    pending_.pop_front();
+    act_on(r);
+  }
+}
+
+int64_t ExchangeSim::exchange_time() const { return config_.feed_clock ? feed_now_ : now_ns(); }
+
+void ExchangeSim::set_feed_time(int64_t feed_ns) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (feed_ns > feed_now_) feed_now_ = feed_ns;
+  run_due();
+}
+
+size_t ExchangeSim::requests_waiting() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return pending_.size();
 }
 
 // ---- orders -------------------------------------------------------------------------------------
@@ -446,7 +493,7 @@ void ExchangeSim::on_application_message(Session& s, const orders::Message& m) {
 void ExchangeSim::reject_order(Session& s, int64_t cid, int64_t correlation_id, OrderRejectReason reason,
                                const char* details) {
   OrderReject r;
-  r.timestamp = now_ns();
+  r.timestamp = exchange_time();
   r.client_order_id = cid;
   r.correlation_id = correlation_id;
   r.order_reject_reason = (uint8_t)reason;
@@ -491,7 +538,7 @@ void ExchangeSim::on_new_order(Session& s, const NewOrder& o) {
   x.priority = next_priority_++;
   s.orders[x.client_order_id] = &x;
   ++counters_.orders_entered;
-  const int64_t now = now_ns();
+  const int64_t now = exchange_time();
   OrderEntered e;
   e.timestamp = now;
   e.exec_id = next_exec_id_++;
@@ -530,7 +577,7 @@ void ExchangeSim::on_replace(Session& s, const ReplaceOrder& o) {
   x->remaining = o.new_quantity - x->filled;
   x->correlation_id = o.correlation_id;
   x->priority = next_priority_++;  // a replace loses time priority
-  const int64_t now = now_ns();
+  const int64_t now = exchange_time();
   OrderReplaced r;
   r.timestamp = now;
   r.exec_id = next_exec_id_++;
@@ -551,7 +598,7 @@ void ExchangeSim::on_cancel(Session& s, const CancelOrder& o) {
   if (x == nullptr || !is_open(x->state)) {
     ++counters_.cancel_rejects;
     CancelOrderReject r;
-    r.timestamp = now_ns();
+    r.timestamp = exchange_time();
     r.client_order_id = o.client_order_id;
     r.correlation_id = o.correlation_id;
     r.order_id_optional = x != nullptr ? x->order_id : kNullI64;
@@ -567,7 +614,7 @@ void ExchangeSim::on_cancel(Session& s, const CancelOrder& o) {
 void ExchangeSim::on_mass_cancel(Session& s, const MassCancelOrder& o) {
   if (o.instrument_id != kAllInstruments && markets_.count(o.instrument_id) == 0) {
     MassCancelOrderReject r;
-    r.timestamp = now_ns();
+    r.timestamp = exchange_time();
     r.correlation_id = o.correlation_id;
     r.error_message.assign("unknown instrument");
     emit_application(s, r);
@@ -588,7 +635,7 @@ void ExchangeSim::on_mass_cancel(Session& s, const MassCancelOrder& o) {
     cancel(s, *x, CancelReason::mass_cancel);
   }
   MassCancelOrderAck a;
-  a.timestamp = now_ns();
+  a.timestamp = exchange_time();
   a.exec_id = next_exec_id_++;
   a.correlation_id = o.correlation_id;
   a.canceled_count = (int32_t)hit.size();
@@ -603,7 +650,7 @@ void ExchangeSim::cancel(Session& s, SimOrder& o, CancelReason reason) {
   o.cancel_reason = (uint8_t)reason;
   o.remaining = 0;
   ++counters_.cancels;
-  const int64_t now = now_ns();
+  const int64_t now = exchange_time();
   OrderCanceled c;
   c.timestamp = now;
   c.exec_id = next_exec_id_++;
@@ -632,7 +679,7 @@ void ExchangeSim::fill(Session& s, SimOrder& o, int64_t price, int32_t qty, bool
   o.state = o.remaining == 0 ? OrderState::filled : OrderState::partially_filled;
   ++counters_.fills;
   OrderFilled f;
-  f.timestamp = now_ns();
+  f.timestamp = exchange_time();
   f.exec_id = next_exec_id_++;
   f.match_id = next_match_id_++;
   f.client_order_id = o.client_order_id;
@@ -697,7 +744,7 @@ uint32_t ExchangeSim::take_seq(Session& s) {
 template <typename T>
 void ExchangeSim::emit_application(Session& s, const T& msg) {
   uint8_t buf[kMaxMessageSize];
-  const SendHeader h{take_seq(s), s.inbound.last_processed(), now_ns(), 0};
+  const SendHeader h{take_seq(s), s.inbound.last_processed(), exchange_time(), 0};
   const size_t n = encode(buf, sizeof buf, h, msg);
   s.store->put(h.sequence_number, buf, n);
   if (s.conn == nullptr || silent_) return;

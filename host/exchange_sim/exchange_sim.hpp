@@ -15,8 +15,11 @@
 // gets them through the ordinary resend request.
 //
 // Thread-safe: start() runs the poll loop in its own thread and every public call locks; or call
-// listen() once and drive poll_once() from the test's own loop.
+// listen() once and drive poll_once() from the caller's own loop (perpwire run does, with the
+// feed clock: see ExchangeSimConfig::feed_clock).
 #pragma once
+#include <poll.h>
+
 #include <atomic>
 #include <cstdint>
 #include <deque>
@@ -27,6 +30,7 @@
 #include <thread>
 #include <unordered_map>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "host/orders/order_messages.hpp"
@@ -43,6 +47,12 @@ struct ExchangeSimConfig {
   // Accepted username → password; empty accepts any credentials.
   std::map<std::string, std::string> users;
   uint32_t resend_store = 16384;        // application messages kept per session
+  // Feed time (replays): the caller moves the clock with set_feed_time(); an order, replace or
+  // cancel is acted on — matched and answered — once that clock has passed its arrival by
+  // `ack_latency_ns`, and answers carry that time. Heartbeats and timeouts stay on the wall clock.
+  // Off: requests are acted on as they are read, stamped with the wall clock.
+  bool feed_clock = false;
+  int64_t ack_latency_ns = 0;
 };
 
 // The simulator's view of one order.
@@ -94,6 +104,7 @@ struct ExchangeSimCounters {
   uint64_t duplicates_injected = 0;
   uint64_t sequence_numbers_skipped = 0;
   uint64_t garbage_injected = 0;
+  uint64_t requests_delayed = 0;        // feed clock: requests held until their ack latency had passed
 };
 
 class ExchangeSim {
@@ -112,6 +123,11 @@ class ExchangeSim {
   // runs the heartbeat timers. For callers that drive the simulator themselves.
   void poll_once(int timeout_ms);
   uint16_t port() const { return port_; }
+  // Feed clock only: moves the exchange's clock to `feed_ns` (never back) and acts on the requests
+  // that have become due. No wait, no syscall beyond writing the answers.
+  void set_feed_time(int64_t feed_ns);
+  // Feed clock only: requests read but not yet acted on.
+  size_t requests_waiting() const;
 
   // ---- market -----------------------------------------------------------------------------------
   // Instruments the simulator accepts orders for; prices must be multiples of `tick_size` (×1e-9).
@@ -176,7 +192,18 @@ class ExchangeSim {
     bool test_request_outstanding = false;
   };
 
+  // A request read from a client, kept until its ack latency has passed (feed clock).
+  struct PendingRequest {
+    Session* session = nullptr;
+    int64_t due = 0;
+    std::variant<NewOrder, ReplaceOrder, CancelOrder, MassCancelOrder> request;
+  };
+
   static int64_t now_ns();
+  // The time answers carry: the feed clock, or the wall clock.
+  int64_t exchange_time() const;
+  void act_on(const PendingRequest& r);
+  void run_due();
   void wake();
   void accept_all();
   void read_connection(Connection& c);
@@ -220,6 +247,10 @@ class ExchangeSim {
   std::atomic<bool> running_{false};
   std::thread loop_;
   bool silent_ = false;
+  int64_t feed_now_ = 0;
+  std::deque<PendingRequest> pending_;
+  std::vector<pollfd> poll_fds_;
+  std::vector<Connection*> polled_;
 
   std::map<int32_t, Market> markets_;
   std::map<std::string, std::unique_ptr<Session>> sessions_;

@@ -25,6 +25,7 @@ std::string limits_error_text(const std::string& where, LimitsError e) {
 OrderGate::OrderGate(const Config& config, AppMetrics& metrics, StateLogWriter& decisions)
     : config_(config), metrics_(metrics), decisions_(decisions), engine_(std::make_unique<HostRiskEngine>()),
       send_time_(kSendTimeSlots, 0) {
+  pending_decisions_.reserve(1024);
   for (const InstrumentConfig& ic : config.instruments) exchange_ids_.push_back(ic.id);
   std::vector<std::string> errors;
   apply_limits(config, errors);
@@ -53,9 +54,12 @@ bool OrderGate::connect(std::string& error) {
     ExchangeSimConfig sc;
     sc.port = oe.port;
     sc.users[oe.username] = oe.password;
+    // Answers in feed time: the run loop moves the exchange's clock and drives it (step()).
+    sc.feed_clock = true;
+    sc.ack_latency_ns = oe.ack_latency_ns;
     sim_ = std::make_unique<ExchangeSim>(sc);
     for (const InstrumentConfig& ic : config_.instruments) sim_->add_instrument(ic.id, ic.tick);
-    if (!sim_->start(error)) {
+    if (!sim_->listen(error)) {
       error = "simulated exchange: " + error;
       sim_.reset();
       return false;
@@ -68,10 +72,10 @@ bool OrderGate::connect(std::string& error) {
   s.password = oe.password;
   s.default_heartbeat_seconds = (int32_t)(oe.heartbeat_ns / 1000000000);
   session_ = std::make_unique<OrderSession>(s);
-  session_->start(OrderSession::wall_clock_ns());
+  session_->start(TscClock::wall_ns());
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (!session_->active()) {
-    session_->poll(OrderSession::wall_clock_ns());
+    session_->poll(TscClock::wall_ns());
     OrderEvent e;
     while (session_->next_event(e)) on_event(e, nullptr);
     if (std::chrono::steady_clock::now() > deadline) {
@@ -79,7 +83,8 @@ bool OrderGate::connect(std::string& error) {
                           session_state_name(session_->state()));
       return false;
     }
-    std::this_thread::sleep_for(std::chrono::microseconds(200));
+    if (sim_) sim_->poll_once(1);  // the exchange runs in this thread: its turn
+    else std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
   return true;
 }
@@ -89,10 +94,11 @@ void OrderGate::disconnect() {
     session_->logout("end of run");
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
     while (session_->state() != SessionState::disconnected && std::chrono::steady_clock::now() < deadline) {
-      session_->poll(OrderSession::wall_clock_ns());
+      session_->poll(TscClock::wall_ns());
       OrderEvent e;
       while (session_->next_event(e)) on_event(e, nullptr);
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      if (sim_) sim_->poll_once(1);
+      else std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
   }
   session_.reset();
@@ -131,7 +137,11 @@ RiskDecision OrderGate::submit(const OrderRequest& r, int64_t rx_ns) {
   rec.decision.side = r.side;
   rec.decision.accepted = d.accepted ? 1 : 0;
   rec.decision.reason = (uint8_t)d.reason;
-  decisions_.write(rec, r.instrument < config_.instruments.size() ? config_.instruments[r.instrument].symbol.c_str() : "");
+  // Formatting a log line is no work for the path to the order: within a batch the record waits
+  // until the packet's orders are out.
+  const char* symbol = r.instrument < config_.instruments.size() ? config_.instruments[r.instrument].symbol.c_str() : "";
+  if (batching_ && pending_decisions_.size() < pending_decisions_.capacity()) pending_decisions_.push_back({rec, symbol});
+  else decisions_.write(rec, symbol);
 
   const bool known_account = r.account < metrics_.account_count();
   if (d.accepted) {
@@ -168,14 +178,46 @@ RiskDecision OrderGate::submit(const OrderRequest& r, int64_t rx_ns) {
   }
   if (lr == LocalReject::none) {
     ++counters_.sent;
-    const int64_t sent = TscClock::now_ns();
-    if (rx_ns > 0 && sent > rx_ns) metrics_.latency(LatencyStage::rx_to_order).observe((uint64_t)(sent - rx_ns));
-    send_time_[(uint64_t)r.client_order_id % kSendTimeSlots] = sent;
+    if (batching_ && batch_count_ < batch_ids_.size()) {
+      batch_ids_[batch_count_++] = r.client_order_id;  // timed when end_batch() hands the bytes over
+    } else {
+      const int64_t sent = TscClock::now_ns();
+      if (rx_ns > 0 && sent > rx_ns) metrics_.latency(LatencyStage::rx_to_order).observe((uint64_t)(sent - rx_ns));
+      send_time_[(uint64_t)r.client_order_id % kSendTimeSlots] = sent;
+    }
     dirty_ = true;
   } else {
     ++counters_.refused_by_session;
   }
   return d;
+}
+
+void OrderGate::begin_batch(int64_t rx_ns) {
+  batch_rx_ = rx_ns;
+  batch_count_ = 0;
+  batching_ = true;
+  if (session_) session_->begin_batch();
+}
+
+void OrderGate::end_batch() {
+  if (!batching_) return;
+  batching_ = false;
+  if (session_) session_->end_batch();  // one send for every order of the packet
+  if (batch_count_ > 0) {
+    ++counters_.batches;
+    const int64_t sent = TscClock::now_ns();
+    for (size_t k = 0; k < batch_count_; ++k) {
+      if (batch_rx_ > 0 && sent > batch_rx_) metrics_.latency(LatencyStage::rx_to_order).observe((uint64_t)(sent - batch_rx_));
+      send_time_[(uint64_t)batch_ids_[k] % kSendTimeSlots] = sent;
+    }
+    batch_count_ = 0;
+  }
+  write_decisions();
+}
+
+void OrderGate::write_decisions() {
+  for (const PendingDecision& p : pending_decisions_) decisions_.write(p.record, p.symbol);
+  pending_decisions_.clear();
 }
 
 void OrderGate::on_event(const OrderEvent& e, DemoStrategy* strategy) {
@@ -223,27 +265,61 @@ void OrderGate::on_event(const OrderEvent& e, DemoStrategy* strategy) {
 
 void OrderGate::poll(DemoStrategy* strategy) {
   if (!session_) return;
-  session_->poll(OrderSession::wall_clock_ns());
+  session_->poll(TscClock::wall_ns());
   OrderEvent e;
   while (session_->next_event(e)) on_event(e, strategy);
   if (session_->orders().size() > 60000) session_->forget_final_orders();
 }
 
-void OrderGate::settle(DemoStrategy* strategy, int timeout_ms) {
-  if (!session_ || !sim_ || !dirty_) return;
-  dirty_ = false;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  for (int spin = 0;; ++spin) {
+void OrderGate::step(int64_t feed_ns, DemoStrategy* strategy) {
+  if (!session_) return;
+  if (!sim_) {
     poll(strategy);
+    return;
+  }
+  // The exchange acts on what has become due at this feed time, then reads what was just sent
+  // (held until its own ack latency has passed).
+  sim_->set_feed_time(feed_ns);
+  const SessionCounters& cc = session_->counters();
+  const bool wrote = cc.messages_out != seen_out_;  // the market moves reach the exchange by call
+  const int64_t now = TscClock::now_ns();
+  if (wrote || now - last_sim_poll_ns_ > 1000000) {  // else only its heartbeat timers, once a millisecond
+    last_sim_poll_ns_ = now;
+    sim_->poll_once(0);
+  }
+  dirty_ = false;
+  poll(strategy);
+  // What each side wrote has been read by the other, so the next packet meets the same answers on
+  // every run. The bytes are already in the loopback socket when send() returns, so this normally
+  // holds at the first look; a round with bytes still in flight (the kernel deferring loopback
+  // delivery) is counted.
+  bool counted = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  for (int spin = 0;; ++spin) {
     const ExchangeSimCounters sc = sim_->counters();
-    const SessionCounters& cc = session_->counters();
-    if (sc.messages_in == cc.messages_out && sc.messages_out == cc.messages_in) return;
+    if (sc.messages_in == cc.messages_out && sc.messages_out == cc.messages_in) break;
+    if (!counted) {
+      ++counters_.delivery_waits;
+      counted = true;
+    }
     if (!session_->active() || std::chrono::steady_clock::now() > deadline) {
       ++counters_.settle_timeouts;
-      return;
+      break;
     }
     if (spin > 64) std::this_thread::sleep_for(std::chrono::microseconds(20));
+    sim_->poll_once(0);
+    poll(strategy);
   }
+  seen_out_ = cc.messages_out;
+}
+
+void OrderGate::finish(DemoStrategy* strategy) {
+  if (!sim_ || !session_) return;
+  // End of the feed: what the exchange still holds is answered now, so the session ends with
+  // every order's state known.
+  sim_->set_feed_time(INT64_MAX);
+  dirty_ = true;
+  step(INT64_MAX, strategy);
 }
 
 }  // namespace pw

@@ -1,8 +1,9 @@
 // The pre-trade risk gate between the order flow and the order-entry session: every request is
 // checked by the risk engine (core/risk_engine.hpp), logged as a decision record, counted by
 // reason, and only then sent; the exchange's answers release or convert the reservations. With the
-// in-process simulated exchange, settle() waits until both sides have read everything the other
-// wrote, so a replay decides the same way every time.
+// in-process simulated exchange, step() drives it in the caller's thread in feed time: an answer
+// is there once the replay clock has passed the order's time plus [order_entry] ack_latency, so a
+// replay decides the same way every time and nothing waits for an answer.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -30,7 +31,9 @@ struct OrderGateCounters {
   uint64_t sent = 0;
   uint64_t refused_by_session = 0;  // accepted by the gate, not sent (session down, killed)
   uint64_t fills = 0;
-  uint64_t settle_timeouts = 0;
+  uint64_t settle_timeouts = 0;     // a step whose bytes were still not read by the other side after 2 s
+  uint64_t delivery_waits = 0;      // steps that found bytes still in flight and looked again
+  uint64_t batches = 0;             // packets whose orders went out in one write
 };
 
 class OrderGate {
@@ -56,11 +59,18 @@ class OrderGate {
   // Checks and (when accepted) sends one request; `rx_ns` is the receive time (TscClock) of the
   // frame that caused it, 0 for none. Returns the decision.
   RiskDecision submit(const OrderRequest& r, int64_t rx_ns);
+  // The orders submitted between begin_batch and end_batch (one packet's) go out in one write;
+  // rx_to_order is taken when end_batch has handed them to the socket.
+  void begin_batch(int64_t rx_ns);
+  void end_batch();
   // Reads the session and hands the exchange's answers to the engine and the strategy.
   void poll(DemoStrategy* strategy);
-  // With the simulated exchange: polls until every message each side wrote has been read (or
-  // `timeout_ms`), so answers land before the next packet.
-  void settle(DemoStrategy* strategy, int timeout_ms = 2000);
+  // Once per loop round, after the packet's orders went out: with the simulated exchange, moves
+  // its clock to `feed_ns`, lets it act on what is due and read what was sent, and takes its
+  // answers (checking that each side has read what the other wrote); else poll().
+  void step(int64_t feed_ns, DemoStrategy* strategy);
+  // End of the feed: the simulated exchange answers everything it still holds.
+  void finish(DemoStrategy* strategy);
 
   HostRiskEngine& engine() { return *engine_; }
   const OrderGateCounters& counters() const { return counters_; }
@@ -70,6 +80,12 @@ class OrderGate {
 
  private:
   void on_event(const oe::OrderEvent& e, DemoStrategy* strategy);
+  void write_decisions();
+
+  struct PendingDecision {
+    StateRecord record;
+    const char* symbol;  // the config's, which outlives the gate's use of it
+  };
 
   const Config& config_;
   AppMetrics& metrics_;
@@ -80,7 +96,14 @@ class OrderGate {
   std::vector<int32_t> exchange_ids_;   // risk-engine instrument index → exchange instrument id
   std::vector<int64_t> send_time_;      // wall clock of the last send, by client order id slot
   OrderGateCounters counters_;
-  bool dirty_ = false;                  // sent something or moved the simulated market since settle()
+  bool dirty_ = false;                  // sent something or moved the simulated market since step()
+  uint64_t seen_out_ = 0;               // the session's messages_out at the last step
+  int64_t last_sim_poll_ns_ = 0;
+  bool batching_ = false;
+  int64_t batch_rx_ = 0;
+  std::vector<int64_t> batch_ids_ = std::vector<int64_t>(1024);  // client order ids of the open batch
+  size_t batch_count_ = 0;
+  std::vector<PendingDecision> pending_decisions_;  // decision records of the open batch, logged by end_batch()
 };
 
 }  // namespace pw

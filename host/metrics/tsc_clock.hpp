@@ -26,6 +26,9 @@ class TscClock {
     return steady_ns();
 #endif
   }
+  // Nanoseconds since the epoch on the same counter (the wall clock read once at calibration plus
+  // the counter since): what stamps outgoing order-entry messages without a clock_gettime call.
+  static int64_t wall_ns() noexcept { return now_ns() + calibration().wall_offset; }
   // Measures the counter's rate (about 20 ms) unless done already; call once at start so that the
   // first timestamp on the hot path does not pay for it.
   static void calibrate() noexcept { (void)calibration(); }
@@ -46,10 +49,13 @@ class TscClock {
     uint64_t tsc0;
     int64_t ns0;
     uint64_t mult;  // ns per tick × 2^32
+    int64_t wall_offset;  // CLOCK_REALTIME − steady_clock at calibration
   };
   static const Calibration& calibration() noexcept {
     static const Calibration c = [] {
       Calibration k{};
+      k.wall_offset = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count() -
+                      steady_ns();
 #ifdef PW_HAVE_TSC
       const int64_t s0 = steady_ns();
       const uint64_t t0 = __rdtsc();

@@ -619,7 +619,7 @@ bool OrderSession::send(const T& msg, bool application) {
   out_len_ += n;
   ++counters_.messages_out;
   last_send_ = now_;
-  flush();
+  if (!batching_) flush();
   return true;
 }
 

@@ -180,6 +180,16 @@ class OrderSession {
   LocalReject send_cancel(int64_t client_order_id);
   LocalReject send_mass_cancel(int32_t instrument_id = kAllInstruments, int8_t side = kBothSides);
 
+  // Orders of one packet in one write: between begin_batch() and end_batch() messages are encoded
+  // into the send buffer and written together by end_batch() (one send call instead of one per
+  // order). Returns from end_batch() once the bytes are handed to the transport (or buffered
+  // when it takes no more: the rest goes out from poll()).
+  void begin_batch() { batching_ = true; }
+  void end_batch() {
+    batching_ = false;
+    if (wants_write()) flush();
+  }
+
   // Cancels every order (MassCancel of all instruments, both sides; sent right after the next
   // logon when the session is down) and refuses new orders and replaces until unkill().
   void kill_switch();
@@ -252,6 +262,7 @@ class OrderSession {
   bool reset_logon_ = false;          // the current connection logged on with ResetSeqNum
   bool peer_reset_ = false;           // the exchange's LogonConf restarted its numbering
   bool killed_ = false;
+  bool batching_ = false;             // between begin_batch() and end_batch(): encode, do not write
   bool kill_cancel_pending_ = false;  // kill switch engaged while down: mass cancel at logon
   bool test_request_outstanding_ = false;
   uint64_t generation_ = 0;           // bumped on every disconnect; stops processing a dead stream

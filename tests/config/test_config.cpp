@@ -112,6 +112,7 @@ TEST_CASE("the default config loads with the documented values") {
   CHECK(c.order_entry.enabled);
   CHECK(c.order_entry.username == "perpwire");
   CHECK(c.order_entry.heartbeat_ns == 10000000000);
+  CHECK(c.order_entry.ack_latency_ns == 50000);
   CHECK_FALSE(c.risk.funding_source.has_value());  // the preset decides
   CHECK(c.backend.kind == pw::BackendKind::software);
   CHECK_FALSE(c.backend.strict);
@@ -128,6 +129,17 @@ TEST_CASE("each mistake gives a file:line: key: expected … error") {
   const std::string base = slurp(kDefaultPath);
   REQUIRE(pw::parse_config(base, "bad.toml").ok());
 
+  SUBCASE("the simulated exchange's ack latency: a duration up to 1 s, only with the simulator") {
+    auto e = edit(base, "ack_latency = \"50us\"", "ack_latency = \"2s\"");
+    CHECK(only_error(e.text) == at(e.line, "order_entry.ack_latency: expected a duration from \"0us\" to \"1s\", got \"2s\""));
+    auto zero = edit(base, "ack_latency = \"50us\"", "ack_latency = \"0us\"");
+    pw::ConfigResult r = pw::parse_config(zero.text, "ok.toml");
+    REQUIRE(r.ok());
+    CHECK(r.config->order_entry.ack_latency_ns == 0);
+    auto real = edit(base, "simulator = true", "simulator = false");
+    CHECK(only_error(real.text).find("order_entry.ack_latency: ack_latency is the simulated exchange's: only with simulator = true") !=
+          std::string::npos);
+  }
   SUBCASE("a negative quantity") {
     auto e = edit(base, "max_order_qty = 100", "max_order_qty = -5");
     CHECK(only_error(e.text) == at(e.line, "instruments[0].limits.max_order_qty: expected a positive integer, got -5"));

@@ -142,6 +142,20 @@ TEST_CASE("the same session through DPDK net_pcap and through libpcap gives iden
   CHECK(fs::exists(work_dir() / "run_dpdk/report.md"));
 }
 
+TEST_CASE("two runs of the same session give byte-identical decision logs (the exchange answers in feed time)") {
+  std::string logs[2];
+  for (int k = 0; k < 2; ++k) {
+    const std::string name = "run_again" + std::to_string(k);
+    const fs::path cfg = write_config(name, false, free_port(10 + k), false);
+    const Result r = run({"run", "--config", cfg.string(), "--quiet", "--kill-drill", "120,30"}, name);
+    INFO("stdout:\n" << r.out << "\nstderr:\n" << r.err);
+    REQUIRE(r.status == 0);
+    logs[k] = slurp(work_dir() / name / "decisions.jsonl");
+  }
+  CHECK(logs[0].size() > 1000);
+  CHECK(logs[0] == logs[1]);
+}
+
 TEST_CASE("bad configurations give their documented errors and exit status 2") {
   SUBCASE("missing file") {
     const Result r = run({"run", "--config", (work_dir() / "nope.toml").string()}, "bad_missing");

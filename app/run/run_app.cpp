@@ -481,6 +481,8 @@ void RunApp::loop() {
     trade(now);
     // The exchange's answers due by this feed time; never a wait for one.
     gate_->step(event_time_, strategy_.get());
+    // The frame's orders are out: the slow path catches up on the margin thresholds they left stale.
+    gate_->engine().refresh_margin_thresholds();
     if (now - last_status_ns_ > 100000000) {
       last_status_ns_ = now;
       publish_status("running");

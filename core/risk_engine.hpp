@@ -403,7 +403,8 @@ class RiskEngine {
     for (int k = 0; k < n; ++k) {
       PW_HLS_PRAGMA(HLS LOOP_TRIPCOUNT min=0 max=8 avg=1)
       const int a = margin_dirty_list_[k] / kInstruments, i = margin_dirty_list_[k] % kInstruments;
-      if (margin_dirty_[a][i]) refresh_margin(a, i);
+      margin_dirty_[a][i] = 0;
+      if (!margin_t_[a][i][0].valid || !margin_t_[a][i][1].valid) refresh_margin(a, i);
     }
     margin_dirty_count_ = 0;
     return n;
@@ -637,8 +638,8 @@ class RiskEngine {
     return requirement_with_order(pos_[a][i].exposure, side_ix, q_add, eff, ins.market.mark, ins.mark_value,
                                   ins.market.contract_size, ins.limits.margin);
   }
+  // (The pair's place in the stale list is kept until the list drains: at most one each.)
   void refresh_margin(int a, int i) {
-    margin_dirty_[a][i] = 0;
     const Instrument& ins = instruments_[i];
     if (!accounts_[a].state.configured || !ins.configured || ins.market.mark <= 0 || ins.market.contract_size <= 0) {
       margin_t_[a][i][0].valid = margin_t_[a][i][1].valid = 0;

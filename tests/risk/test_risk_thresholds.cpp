@@ -178,3 +178,18 @@ TEST_CASE("margin threshold: Q is the most contracts the budget holds, up to the
   CHECK(t.qty == 0);
   CHECK(margin_answer(t, kSell, 1, mark, -1) == MarginAnswer::fail);
 }
+
+TEST_CASE("margin threshold: the stale list holds each account × instrument once, however often it goes stale") {
+  Engine e;
+  setup(e);
+  OrderRequest r = order(1, kBuy, 100000 * U, 1);
+  for (int n = 0; n < 500; ++n) {
+    r.client_order_id = 1 + n;
+    r.time = kT0 + n * 1000000LL;  // 1 ms apart: within the token rate and the market's freshness
+    REQUIRE(e.check(r).accepted);            // stale (deferred)
+    REQUIRE(e.on_cancel(r.client_order_id));  // refreshed at once by the slow path
+  }
+  CHECK(e.refresh_margin_thresholds() == 1);
+  CHECK(e.margin_threshold_of(0, 0, 0).valid == 1);
+  CHECK(e.refresh_margin_thresholds() == 0);
+}

@@ -137,16 +137,15 @@ class RiskEngine {
     counters_ = RiskCounters{};
     margin_path_ = MarginPathCounters{};
     margin_dirty_count_ = 0;
-    for (int a = 0; a < kAccounts; ++a)
+    for (int a = 0; a < kAccounts; ++a) {
+      notional_cap_[a] = INT64_MAX;
+      open_count_[a] = 0;
       for (int i = 0; i < kInstruments; ++i) {
+        position_cap_[a][i] = INT64_MAX;
+        open_count_ai_[a][i] = 0;
         margin_t_[a][i][0] = margin_t_[a][i][1] = MarginThreshold{};
         margin_dirty_[a][i] = 0;
       }
-    for (int a = 0; a < kAccounts; ++a) {
-      notional_cap_[a] = INT64_MAX;
-      for (int i = 0; i < kInstruments; ++i) position_cap_[a][i] = INT64_MAX;
-      open_count_[a] = 0;
-      for (int i = 0; i < kInstruments; ++i) open_count_ai_[a][i] = 0;
     }
     for (int i = 0; i < kInstruments; ++i) refresh_instrument_thresholds(i, true);
     for (int a = 0; a < kAccounts; ++a) refresh_account_thresholds(a);
@@ -397,7 +396,7 @@ class RiskEngine {
   // The slow path of check 8 for what accepted orders left behind: recomputes the margin
   // thresholds of every account × instrument whose exposure an accepted order changed since. Call
   // it when the order path is idle; until then those orders' instruments compute the requirement
-  // (same decisions, slower). Returns how many were refreshed.
+  // (same decisions, slower). Returns how many account × instrument pairs were listed.
   int refresh_margin_thresholds() {
     const int n = margin_dirty_count_;
     for (int k = 0; k < n; ++k) {

@@ -116,25 +116,17 @@ inline MarginThreshold margin_threshold(const Exposure& e, int side_ix, int64_t 
   int64_t lo = hi;
   i128 r_lo = risk_detail::requirement_at_ref(e, side_ix, hi, t.ref, mark, unit, cs, tiers);
   if (r_lo > budget && hi > 0) {
+    // Bisection keeping R(lo) ≤ budget < R(bad); when even R(0) exceeds the budget, Q = 0.
     int64_t bad = hi;
-    i128 r_bad = r_lo;
     lo = 0;
     r_lo = risk_detail::requirement_at_ref(e, side_ix, 0, t.ref, mark, unit, cs, tiers);
-    if (r_lo > budget) {
-      bad = 1;
-      r_bad = risk_detail::requirement_at_ref(e, side_ix, 1, t.ref, mark, unit, cs, tiers);
-    }
-    while (bad - lo > 1) {
+    while (r_lo <= budget && bad - lo > 1) {
       PW_HLS_PRAGMA(HLS LOOP_TRIPCOUNT min=0 max=32 avg=2)
       const int64_t mid = lo + (bad - lo) / 2;
       const i128 r = risk_detail::requirement_at_ref(e, side_ix, mid, t.ref, mark, unit, cs, tiers);
       if (r <= budget) lo = mid, r_lo = r;
-      else bad = mid, r_bad = r;
+      else bad = mid;
     }
-    t.qty = lo;
-    t.at_qty = r_lo;
-    t.past_qty = r_bad;
-    return t;
   }
   t.qty = lo;
   t.at_qty = r_lo;

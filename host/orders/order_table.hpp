@@ -1,8 +1,13 @@
 // The order-state table of an order-entry session: client order id → what the session knows about
 // the order. Every order the application hands to the session gets a record (orders refused
 // locally included), so that at any moment each client order id is in exactly one state.
-// An IdMapView (core/id_map.hpp) over buckets allocated once at construction for the configured
-// capacity; no allocation after that.
+// Client order ids are mostly consecutive (a session numbers its orders), so a record lives at the
+// id's place in a direct-mapped window (id modulo a power of two ≥ the capacity): a batch of new
+// orders reads and writes neighbouring memory, a line or two per order, where a
+// hashed table costs a cache and TLB miss or two per order (≈ 400 ns measured on the main job's
+// bursts). An id whose place holds another live record goes to an IdMapView (core/id_map.hpp);
+// each place counts the ids it sent there, so a lookup probes the map only when one may be there.
+// Memory is allocated once at construction for the configured capacity; no allocation after that.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -97,19 +102,30 @@ struct OrderRecord {
 
 class OrderTable {
  public:
-  // Room for `max_orders` records (the id map's capacity rule: core/id_map.hpp).
+  // Room for `max_orders` records.
   explicit OrderTable(uint32_t max_orders)
-      : buckets_(new Map::Bucket[Map::buckets_for(clamp(max_orders))]()), map_(buckets_.get(), clamp(max_orders)) {}
+      : capacity_(clamp(max_orders)),
+        mask_((uint32_t)detail::pow2_at_least(capacity_) - 1),
+        direct_(new Slot[(size_t)mask_ + 1]()),
+        buckets_(new Map::Bucket[Map::buckets_for(capacity_)]()),
+        map_(buckets_.get(), capacity_) {}
 
-  void clear() { map_.clear(); }
+  void clear() {
+    for (uint32_t i = 0; i <= mask_; ++i) direct_[i] = Slot{};
+    direct_count_ = 0;
+    map_.clear();
+  }
 
-  uint32_t size() const { return (uint32_t)map_.size(); }
-  uint32_t capacity() const { return (uint32_t)map_.capacity(); }
-  bool full() const { return map_.full(); }
+  uint32_t size() const { return direct_count_ + (uint32_t)map_.size(); }
+  uint32_t capacity() const { return (uint32_t)capacity_; }
+  bool full() const { return size() >= (uint32_t)capacity_; }
   // Inserts refused below capacity because the id's buckets were full (see core/id_map.hpp).
   uint64_t overflows() const { return map_.overflows(); }
 
   OrderRecord* find(int64_t cid) {
+    Slot& d = slot_of(cid);
+    if (d.live && d.rec.client_order_id == cid) return &d.rec;
+    if (d.elsewhere == 0) return nullptr;  // no id of this slot is in the map: no probe
     const int32_t s = map_.find(cid);
     return s == Map::kNone ? nullptr : &map_.at(s);
   }
@@ -117,31 +133,73 @@ class OrderTable {
 
   // A zeroed record for a new id, or nullptr when the id exists or there is no room for it.
   OrderRecord* insert(int64_t cid) {
-    if (full() || map_.find(cid) != Map::kNone) return nullptr;
+    if (full() || find(cid) != nullptr) return nullptr;
+    Slot& d = slot_of(cid);
+    if (!d.live) {
+      d.live = true;
+      d.rec = OrderRecord{};
+      d.rec.client_order_id = cid;
+      ++direct_count_;
+      return &d.rec;
+    }
     OrderRecord rec{};
     rec.client_order_id = cid;
     const int32_t s = map_.insert(cid, rec);
-    return s == Map::kNone ? nullptr : &map_.at(s);
+    if (s == Map::kNone) return nullptr;
+    ++d.elsewhere;
+    return &map_.at(s);
   }
 
   // Removes every record in a final state (filled, canceled, rejected); returns how many.
   uint32_t erase_final() {
-    return (uint32_t)map_.erase_if([](int64_t, const OrderRecord& r) { return is_final(r.state); });
+    uint32_t removed = 0;
+    for (uint32_t i = 0; i <= mask_; ++i) {
+      Slot& d = direct_[i];
+      if (d.live && is_final(d.rec.state)) {
+        d.live = false;
+        --direct_count_;
+        ++removed;
+      }
+    }
+    removed += (uint32_t)map_.erase_if([this](int64_t cid, const OrderRecord& r) {
+      if (!is_final(r.state)) return false;
+      --slot_of(cid).elsewhere;
+      return true;
+    });
+    return removed;
   }
 
   template <typename F>
   void for_each(F&& f) {
+    for (uint32_t i = 0; i <= mask_; ++i)
+      if (direct_[i].live) f(direct_[i].rec);
     map_.for_each([&](int64_t, OrderRecord& r) { f(r); });
   }
   template <typename F>
   void for_each(F&& f) const {
+    for (uint32_t i = 0; i <= mask_; ++i)
+      if (direct_[i].live) f(static_cast<const OrderRecord&>(direct_[i].rec));
     map_.for_each([&](int64_t, const OrderRecord& r) { f(r); });
   }
 
  private:
   using Map = IdMapView<OrderRecord>;
-  static int32_t clamp(uint32_t n) { return n < 1 ? 1 : n > (uint32_t)INT32_MAX ? INT32_MAX : (int32_t)n; }
+  // A record at the id's place in the direct-mapped window, and how many ids of this place are in
+  // the map instead (their place was taken when they arrived).
+  struct Slot {
+    OrderRecord rec;
+    bool live;
+    uint32_t elsewhere;
+  };
+  static int32_t clamp(uint32_t n) {
+    return n < 1 ? 1 : n > (uint32_t)id_map_detail::kMaxCapacity ? id_map_detail::kMaxCapacity : (int32_t)n;
+  }
+  Slot& slot_of(int64_t cid) { return direct_[(uint64_t)cid & mask_]; }
 
+  int32_t capacity_;
+  uint32_t mask_;
+  std::unique_ptr<Slot[]> direct_;
+  uint32_t direct_count_ = 0;
   std::unique_ptr<Map::Bucket[]> buckets_;
   Map map_;
 };

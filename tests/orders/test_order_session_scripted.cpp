@@ -707,6 +707,50 @@ TEST_CASE("OrderTable keeps every record reachable through erase of final record
   }
 }
 
+TEST_CASE("OrderTable: ids whose place in the window is taken live in the map, and stay reachable") {
+  OrderTable t(64);  // a window of 64 places
+  // Consecutive ids take their places; ids 64 apart meet a live record and go to the map.
+  for (int64_t id = 1; id <= 32; ++id) REQUIRE(t.insert(id) != nullptr);
+  for (int64_t id = 65; id <= 80; ++id) REQUIRE(t.insert(id) != nullptr);
+  CHECK(t.size() == 48);
+  for (int64_t id = 1; id <= 32; ++id) REQUIRE(t.find(id) != nullptr);
+  for (int64_t id = 65; id <= 80; ++id) {
+    REQUIRE(t.find(id) != nullptr);
+    CHECK(t.find(id)->client_order_id == id);
+  }
+  CHECK(t.find(129) == nullptr);     // same place as 1 and 65, never inserted
+  CHECK(t.insert(65) == nullptr);    // a duplicate is found in the map
+  // The window's records final, the map's open: the map's stay found through the empty places.
+  for (int64_t id = 1; id <= 32; ++id) t.find(id)->state = OrderState::filled;
+  for (int64_t id = 65; id <= 80; ++id) t.find(id)->state = OrderState::active;
+  CHECK(t.erase_final() == 32);
+  for (int64_t id = 1; id <= 32; ++id) CHECK(t.find(id) == nullptr);
+  for (int64_t id = 65; id <= 80; ++id) REQUIRE(t.find(id) != nullptr);
+  // A new id takes the freed place; the map's ids of that place are still found.
+  REQUIRE(t.insert(129) != nullptr);
+  CHECK(t.find(65) != nullptr);
+  CHECK(t.find(129)->client_order_id == 129);
+  // The map's records final: erased, and their places no longer send a lookup to the map.
+  for (int64_t id = 65; id <= 80; ++id) t.find(id)->state = OrderState::canceled;
+  CHECK(t.erase_final() == 16);
+  CHECK(t.size() == 1);
+  for (int64_t id = 65; id <= 80; ++id) CHECK(t.find(id) == nullptr);
+  size_t seen = 0;
+  t.for_each([&](const OrderRecord& r) {
+    CHECK(r.client_order_id == 129);
+    ++seen;
+  });
+  CHECK(seen == 1);
+  // Full at the capacity, whichever of the two holds the records.
+  for (int64_t id = 1000; t.size() < t.capacity(); ++id) REQUIRE(t.insert(id * 64) != nullptr);
+  CHECK(t.full());
+  CHECK(t.insert(7) == nullptr);
+  t.clear();
+  CHECK(t.size() == 0);
+  CHECK(t.find(129) == nullptr);
+  CHECK(t.insert(129) != nullptr);
+}
+
 TEST_CASE("the send path allocates nothing") {
   DiscardTransport tr;
   SessionConfig cfg = ScriptedClient::default_config();

@@ -132,7 +132,7 @@ void DemoStrategy::set_accounts(const Config& config) {
     set_account((int)a, config.accounts[a].limits, config.accounts[a].cash);
 }
 
-int DemoStrategy::max_requests_per_call() const { return 16 + kMaxBurst + kMaxTracked; }
+int DemoStrategy::max_requests_per_call() const { return 16 + 2 * std::max(1, cfg_.max_bulk_per_event); }
 
 uint64_t DemoStrategy::next_random() {  // splitmix64
   uint64_t z = (rng_ += 0x9E3779B97F4A7C15ull);
@@ -305,6 +305,7 @@ void DemoStrategy::on_market(int instrument, const InstrumentMarket& m, int64_t 
   in.was_synced = m.synced != 0;
 
   if (now >= leftover_check_) cancel_leftovers(now, out);
+  if (burst_.active) continue_burst(now, out);
 
   const bool quotable = m.synced && m.mark > 0 && m.mark != kNullI64 && m.tradable && m.trading_status == kTradingStatusOpen;
   if (!quotable) pull_quotes(instrument, now, out);
@@ -411,8 +412,14 @@ void DemoStrategy::pull_quotes(int instrument, int64_t now, std::vector<OrderReq
 
 void DemoStrategy::cancel_leftovers(int64_t now, std::vector<OrderRequest>& out) {
   leftover_check_ = INT64_MAX;
+  int sent = 0;
   for (Tracked& t : tracked_) {
     if (t.state != State::live || t.role == Role::quote) continue;
+    if (sent == std::max(1, cfg_.max_bulk_per_event)) {
+      leftover_check_ = now;  // the rest at the next market event
+      break;
+    }
+    ++sent;
     t.state = State::canceling;
     ++counters_.cancels;
     out.push_back(request(OrderKind::cancel, t.id, t.account, t.instrument, t.side, t.price, t.qty, 0, now));
@@ -595,6 +602,7 @@ bool DemoStrategy::probe(ProbeKind kind, int instrument, int64_t now, std::vecto
 // quotes (the market maker's flow keeps going); the orders are passive, alternate sides, and what
 // the gate accepts is canceled at the next market event.
 bool DemoStrategy::throttle_burst(int instrument, int64_t now, std::vector<OrderRequest>& out) {
+  if (burst_.active) return false;  // the last one is still going out
   Inst& in = instruments_[instrument];
   const InstrumentMarket& m = in.market;
   const InstrumentLimits& lim = in.cfg.limits;
@@ -629,19 +637,39 @@ bool DemoStrategy::throttle_burst(int instrument, int64_t now, std::vector<Order
       outside_collar(sell, m.mark, lim.collar_bps))
     return false;
   burst_hit_ = false;
-  for (int64_t k = 0; k < best_n; ++k) {
-    const int8_t side = (k % 2 == 0) ? kBuy : kSell;
-    OrderRequest r = request(OrderKind::new_order, next_id(), best, instrument, side, side > 0 ? buy : sell, 1, 0, now);
-    if (track(r, Role::burst, ProbeKind::throttle) < 0) break;
-    out.push_back(r);
+  burst_ = Burst{true, best, instrument, buy, sell, 0, best_n, 0};
+  continue_burst(now, out);
+  return true;
+}
+
+// The next orders of the throttle burst, at most max_bulk_per_event; it ends once its size is
+// sent and the gate has refused one for the throttle, at twice its size, or when the order table
+// is full. The decisions on one event's orders are known by the next event.
+void DemoStrategy::continue_burst(int64_t now, std::vector<OrderRequest>& out) {
+  Burst& b = burst_;
+  if ((b.sent >= b.size && b.throttled > 0) || b.sent >= 2 * b.size) {
+    b.active = false;
+    return;
   }
-  if (best == 0) {
+  // Up to its size in full chunks; past it (the bucket refilled meanwhile) 5 at a time, so that
+  // it stops soon after the first refusal.
+  const int64_t chunk = b.sent < b.size ? std::min<int64_t>(std::max(1, cfg_.max_bulk_per_event), b.size - b.sent) : 5;
+  for (int64_t k = 0; k < chunk && b.sent < 2 * b.size; ++k) {
+    const int8_t side = (b.sent % 2 == 0) ? kBuy : kSell;
+    OrderRequest r = request(OrderKind::new_order, next_id(), b.account, b.instrument, side, side > 0 ? b.buy : b.sell, 1, 0, now);
+    if (track(r, Role::burst, ProbeKind::throttle) < 0) {
+      b.active = false;
+      return;
+    }
+    out.push_back(r);
+    ++b.sent;
+  }
+  if (b.account == 0) {
     // Our own quotes would find the bucket empty: let it refill first.
     const Acct& acc = accounts_[0];
     const int64_t rate = acc.known && acc.limits.orders_per_second > 0 ? acc.limits.orders_per_second : 1;
     quote_pause_until_ = now + std::min<int64_t>(1'000'000'000, (int64_t)8 * 1'000'000'000 / rate + 1);
   }
-  return true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -672,6 +700,7 @@ void DemoStrategy::on_decision(const OrderRequest& r, const RiskDecision& d) {
         const int k = (int)t.probe;
         const bool hit = !d.accepted && d.reason == probe_target(t.probe);
         if (t.role == Role::burst) {
+          if (hit) ++burst_.throttled;
           if (hit && !burst_hit_) {
             burst_hit_ = true;
             ++probe_stats_.hit[k];

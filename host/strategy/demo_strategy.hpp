@@ -30,6 +30,12 @@ struct DemoStrategyConfig {
   // Orders in the throttle burst when the account's order_burst is unknown (set_account not
   // called); with it known, the burst is order_burst + 5, which always empties the bucket.
   int32_t throttle_burst = 30;
+  // Orders of a throttle burst, and cancels of leftover probe orders, sent on one market event at
+  // most: the rest follow on the next events. A packet that triggers a hundred orders makes the
+  // last one wait for the ninety-nine checked and encoded before it; a market maker spreads bulk
+  // work over events instead. The burst goes on until the gate has refused at least one order for
+  // the throttle (the bucket refills between events) or twice its first size has been sent.
+  int32_t max_bulk_per_event = 8;
   int64_t first_client_order_id = 1;
 };
 
@@ -171,6 +177,7 @@ class DemoStrategy {
   bool probe(ProbeKind k, int instrument, int64_t now, std::vector<OrderRequest>& out);
   void miss(int kind, const RiskDecision& d);
   bool throttle_burst(int instrument, int64_t now, std::vector<OrderRequest>& out);
+  void continue_burst(int64_t now, std::vector<OrderRequest>& out);
   OrderRequest request(OrderKind kind, int64_t id, int account, int instrument, int8_t side, int64_t price,
                        int32_t qty, uint8_t flags, int64_t now) const;
 
@@ -195,6 +202,16 @@ class DemoStrategy {
   int64_t quote_pause_until_ = INT64_MIN;  // after a throttle burst on account 0
   int64_t dup_probe_id_ = 0;               // the duplicate-id probe awaiting its decision
   bool burst_hit_ = false;
+  // The throttle burst under way: its orders go out max_bulk_per_event per market event.
+  struct Burst {
+    bool active;
+    int account;
+    int instrument;
+    int64_t buy, sell;   // prices of its buys and sells
+    int64_t sent;        // orders sent so far
+    int64_t size;        // orders to send at least (the bucket plus 5)
+    int64_t throttled;   // of them refused for the throttle
+  } burst_{};
   ProbeStats probe_stats_;
   DemoStrategyCounters counters_;
 };

@@ -90,6 +90,7 @@ class RunApp {
   KillSwitchBoard kills_;
   uint64_t kill_generation_ = 0, config_generation_ = 0;
   std::vector<OrderRequest> requests_;
+  std::vector<RiskDecision> decisions_;  // of requests_, by index
   int64_t event_time_ = 0;
   int64_t last_frame_time_ = 0;
   uint64_t frames_ = 0;
@@ -187,12 +188,15 @@ void RunApp::trade(int64_t frame_time) {
   OrderRequest r;
   while (order_file_ && event_time_ > 0 && order_file_->due(event_time_, r)) requests_.push_back(r);
   if (requests_.empty()) return;
-  gate_->begin_batch(frame_time);  // the packet's orders leave in one write
-  for (const OrderRequest& q : requests_) {
-    const RiskDecision d = gate_->submit(q, frame_time);
-    if (strategy_) strategy_->on_decision(q, d);
-  }
+  // The packet's orders: all decided, then the accepted ones encoded, then one write.
+  gate_->begin_batch(frame_time);
+  const size_t n = requests_.size();
+  decisions_.resize(n);
+  for (size_t k = 0; k < n; ++k) decisions_[k] = gate_->decide(requests_[k], frame_time);
+  for (size_t k = 0; k < n; ++k) gate_->send(requests_[k], decisions_[k], frame_time);
   gate_->end_batch();
+  if (strategy_)
+    for (size_t k = 0; k < n; ++k) strategy_->on_decision(requests_[k], decisions_[k]);
 }
 
 void RunApp::publish_status(const char* state) {
@@ -343,6 +347,7 @@ int RunApp::setup_market(const Config& c, std::string& error) {
   registry_ = std::make_unique<MetricsRegistry>();
   metrics_ = std::make_unique<AppMetrics>(*registry_, symbols, accounts);
   gate_ = std::make_unique<OrderGate>(c, *metrics_, decision_log_);
+  gate_->set_order_stamp(opt_.order_sink == OrderSink::memory ? OrderGate::OrderStamp::encoded : OrderGate::OrderStamp::sent);
   for (const InstrumentConfig& ic : c.instruments) {
     InstrumentRun in;
     in.exchange_id = ic.id;
@@ -380,6 +385,7 @@ int RunApp::setup_order_flow(const Config& c) {
     strategy_ = std::make_unique<DemoStrategy>(DemoStrategyConfig{}, si, (int)c.accounts.size());
     strategy_->set_accounts(c);
     requests_.reserve((size_t)strategy_->max_requests_per_call() + 64);
+    decisions_.reserve(requests_.capacity());
   }
   if (!opt_.orders_file.empty()) {
     order_file_ = std::make_unique<OrderFile>();
@@ -426,10 +432,12 @@ int RunApp::setup_feed(const Config& c, std::string& error) {
   for (const std::string& n : notes_)
     if (std::find(feed_notes.begin(), feed_notes.end(), n) == feed_notes.end()) std::fprintf(stderr, "perpwire run: %s\n", n.c_str());
   feed_description_ = input_.describe();
-  std::printf("perpwire run: %s\n  backend %s; feed %s\n", c.path.c_str(), backend_.c_str(), feed_description_.c_str());
-  if (control_->running()) std::printf("  control plane %s (/metrics, /status, POST /kill, /unkill, /reload)\n", control_->url().c_str());
-  std::printf("  order entry: %s\n", c.order_entry.enabled ? (c.order_entry.simulator ? "simulated exchange on loopback" : (c.order_entry.host + ":" + std::to_string(c.order_entry.port)).c_str()) : "none");
-  std::fflush(stdout);
+  if (opt_.print) {
+    std::printf("perpwire run: %s\n  backend %s; feed %s\n", c.path.c_str(), backend_.c_str(), feed_description_.c_str());
+    if (control_->running()) std::printf("  control plane %s (/metrics, /status, POST /kill, /unkill, /reload)\n", control_->url().c_str());
+    std::printf("  order entry: %s\n", c.order_entry.enabled ? (c.order_entry.simulator ? "simulated exchange on loopback" : (c.order_entry.host + ":" + std::to_string(c.order_entry.port)).c_str()) : "none");
+    std::fflush(stdout);
+  }
 
   struct sigaction sa {};
   sa.sa_handler = on_stop_signal;
@@ -517,13 +525,14 @@ int RunApp::finish() {
   state_log_.close();
 
   const RunData data = report_data(seconds);
+  if (opt_.latency) *opt_.latency = data.latency;
   const ReportResult rr = write_report(data, out_dir_);
-  std::printf("%s", rr.summary.c_str());
+  if (opt_.print) std::printf("%s", rr.summary.c_str());
   if (!rr.ok) {
     std::fprintf(stderr, "perpwire run: report: %s\n", rr.error.c_str());
     return 1;
   }
-  if (!rr.plots) std::printf("plots skipped: %s\n", rr.plots_note.c_str());
+  if (!rr.plots && opt_.print) std::printf("plots skipped: %s\n", rr.plots_note.c_str());
   if (shadow_failed) {
     std::fprintf(stderr, "perpwire run: the hls-csim backend differs from the software path (see the report)\n");
     if (opt_.strict_backend || config_->backend.strict) return 1;
@@ -537,7 +546,7 @@ int RunApp::finish() {
                  (unsigned long long)frames_, drops.empty() ? "no datagram decoded" : drops.c_str() + 1);
     return 1;
   }
-  std::printf("report: %s/report.md; decisions: %s/decisions.jsonl\n", out_dir_.c_str(), out_dir_.c_str());
+  if (opt_.print) std::printf("report: %s/report.md; decisions: %s/decisions.jsonl\n", out_dir_.c_str(), out_dir_.c_str());
   return 0;
 }
 

@@ -9,6 +9,14 @@
 
 namespace pw {
 
+struct LatencySeries;
+
+// Where a run's rx_to_order stage ends. socket: when the packet's orders have been handed to the
+// order-entry socket (the send call included) — what a trader sees. memory: when they are encoded
+// in the session's send buffer; the socket write follows at once, outside the stage (the software
+// path's own cost, for bench_tick_to_trade).
+enum class OrderSink { socket, memory };
+
 struct RunOptions {
   std::string config_path;
   std::vector<std::string> eal_args;  // everything after `--`
@@ -19,6 +27,10 @@ struct RunOptions {
   std::string orders_file;            // orders from a file (JSON Lines or CSV)
   bool demo = true;                   // the built-in demo strategy
   bool progress = true;
+  bool print = true;                  // the start lines and the summary on stdout
+  OrderSink order_sink = OrderSink::socket;
+  // When set, receives every latency stage with samples at the end of the run.
+  std::vector<LatencySeries>* latency = nullptr;
   // Kill-switch drill: the global kill switch engaged `kill_drill_start_ns` of feed time after the
   // first event, for `kill_drill_ns` (0: no drill) — shows the block and the mass cancel in a replay.
   int64_t kill_drill_start_ns = 0;

@@ -9,12 +9,17 @@
 #include "host/strategy/demo_strategy.hpp"
 
 namespace pw {
-
 using namespace oe;
 
 namespace {
 
 constexpr size_t kSendTimeSlots = 4096;  // order-ack latency: send times by client order id modulo this
+// The session's order-state table: room for every order the risk engine can hold open (1024) and
+// the most recent final ones, which are forgotten once it is three quarters full. Kept small on
+// purpose: every order reads and writes its record, and a table that fits the core's cache costs
+// tens of ns per order where one of 65,536 records costs a cache miss or two (≈ 300 ns measured).
+constexpr uint32_t kSessionOrders = 8192;
+constexpr uint32_t kForgetFinalAbove = kSessionOrders / 4 * 3;
 
 std::string limits_error_text(const std::string& where, LimitsError e) {
   return fmt::format("{}: {} ({})", where, limit_field_name(e.field), limits_errc_name(e.code));
@@ -27,6 +32,7 @@ OrderGate::OrderGate(const Config& config, AppMetrics& metrics, StateLogWriter& 
       send_time_(kSendTimeSlots, 0) {
   pending_decisions_.reserve(1024);
   for (const InstrumentConfig& ic : config.instruments) exchange_ids_.push_back(ic.id);
+  sim_markets_.resize(exchange_ids_.size());
   std::vector<std::string> errors;
   apply_limits(config, errors);
   for (size_t a = 0; a < config.accounts.size(); ++a) engine_->set_cash((int)a, config.accounts[a].cash);
@@ -71,6 +77,7 @@ bool OrderGate::connect(std::string& error) {
   s.username = oe.username;
   s.password = oe.password;
   s.default_heartbeat_seconds = (int32_t)(oe.heartbeat_ns / 1000000000);
+  s.max_orders = kSessionOrders;
   session_ = std::make_unique<OrderSession>(s);
   session_->start(TscClock::wall_ns());
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
@@ -109,8 +116,9 @@ void OrderGate::disconnect() {
 void OrderGate::set_market(int i, const InstrumentMarket& m, int32_t bid_qty, int32_t ask_qty) {
   engine_->set_market(i, m);
   if (sim_ && i >= 0 && (size_t)i < exchange_ids_.size()) {
-    // The simulated exchange matches against the replayed book top.
-    sim_->set_market(exchange_ids_[(size_t)i], m.best_bid, bid_qty, m.best_ask, ask_qty);
+    // The simulated exchange matches against the replayed book top — at the next step(), after
+    // the packet's orders are out: its matching and answers are the exchange's work, not this path's.
+    sim_markets_[(size_t)i] = SimMarket{m.best_bid, m.best_ask, bid_qty, ask_qty, true};
     dirty_ = true;
   }
 }
@@ -118,6 +126,12 @@ void OrderGate::set_market(int i, const InstrumentMarket& m, int32_t bid_qty, in
 void OrderGate::apply_funding(int instrument, int64_t mark, int64_t rate) { engine_->apply_funding(instrument, mark, rate); }
 
 RiskDecision OrderGate::submit(const OrderRequest& r, int64_t rx_ns) {
+  const RiskDecision d = decide(r, rx_ns);
+  send(r, d, rx_ns);
+  return d;
+}
+
+RiskDecision OrderGate::decide(const OrderRequest& r, int64_t rx_ns) {
   ++counters_.requests;
   const int64_t t0 = TscClock::now_ns();
   const RiskDecision d = engine_->check(r);
@@ -125,23 +139,10 @@ RiskDecision OrderGate::submit(const OrderRequest& r, int64_t rx_ns) {
   metrics_.latency(LatencyStage::risk_check).observe((uint64_t)(t1 - t0));
   if (rx_ns > 0 && t1 > rx_ns) metrics_.latency(LatencyStage::rx_to_decision).observe((uint64_t)(t1 - rx_ns));
 
-  StateRecord rec;
-  clear_record(rec);
-  rec.kind = (uint8_t)StateKind::decision;
-  rec.instrument_id = r.instrument < exchange_ids_.size() ? exchange_ids_[r.instrument] : -1;
-  rec.time = r.time;
-  rec.decision.client_order_id = r.client_order_id;
-  rec.decision.price = r.price;
-  rec.decision.quantity = r.quantity;
-  rec.decision.account = r.account;
-  rec.decision.side = r.side;
-  rec.decision.accepted = d.accepted ? 1 : 0;
-  rec.decision.reason = (uint8_t)d.reason;
-  // Formatting a log line is no work for the path to the order: within a batch the record waits
-  // until the packet's orders are out.
-  const char* symbol = r.instrument < config_.instruments.size() ? config_.instruments[r.instrument].symbol.c_str() : "";
-  if (batching_ && pending_decisions_.size() < pending_decisions_.capacity()) pending_decisions_.push_back({rec, symbol});
-  else decisions_.write(rec, symbol);
+  // Formatting a log line is no work for the path to the order: within a batch the request and
+  // its decision wait (40 + 32 bytes) until the packet's orders are out.
+  if (batching_ && pending_decisions_.size() < pending_decisions_.capacity()) pending_decisions_.push_back({r, d});
+  else write_decision(r, d);
 
   const bool known_account = r.account < metrics_.account_count();
   if (d.accepted) {
@@ -151,9 +152,12 @@ RiskDecision OrderGate::submit(const OrderRequest& r, int64_t rx_ns) {
     ++counters_.rejected;
     metrics_.rejects(d.reason).inc();
     if (known_account) metrics_.account(r.account).rejected->inc();
-    return d;
   }
-  if (!session_) return d;  // no order entry configured: the gate's decisions are the output
+  return d;
+}
+
+void OrderGate::send(const OrderRequest& r, const RiskDecision& d, int64_t rx_ns) {
+  if (!d.accepted || !session_) return;  // no order entry configured: the gate's decisions are the output
 
   LocalReject lr = LocalReject::none;
   switch (r.kind) {
@@ -189,7 +193,6 @@ RiskDecision OrderGate::submit(const OrderRequest& r, int64_t rx_ns) {
   } else {
     ++counters_.refused_by_session;
   }
-  return d;
 }
 
 void OrderGate::begin_batch(int64_t rx_ns) {
@@ -202,10 +205,11 @@ void OrderGate::begin_batch(int64_t rx_ns) {
 void OrderGate::end_batch() {
   if (!batching_) return;
   batching_ = false;
+  const int64_t encoded = order_stamp_ == OrderStamp::encoded && batch_count_ > 0 ? TscClock::now_ns() : 0;
   if (session_) session_->end_batch();  // one send for every order of the packet
   if (batch_count_ > 0) {
     ++counters_.batches;
-    const int64_t sent = TscClock::now_ns();
+    const int64_t sent = encoded != 0 ? encoded : TscClock::now_ns();
     for (size_t k = 0; k < batch_count_; ++k) {
       if (batch_rx_ > 0 && sent > batch_rx_) metrics_.latency(LatencyStage::rx_to_order).observe((uint64_t)(sent - batch_rx_));
       send_time_[(uint64_t)batch_ids_[k] % kSendTimeSlots] = sent;
@@ -215,8 +219,24 @@ void OrderGate::end_batch() {
   write_decisions();
 }
 
+void OrderGate::write_decision(const OrderRequest& r, const RiskDecision& d) {
+  StateRecord rec;
+  clear_record(rec);
+  rec.kind = (uint8_t)StateKind::decision;
+  rec.instrument_id = r.instrument < exchange_ids_.size() ? exchange_ids_[r.instrument] : -1;
+  rec.time = r.time;
+  rec.decision.client_order_id = r.client_order_id;
+  rec.decision.price = r.price;
+  rec.decision.quantity = r.quantity;
+  rec.decision.account = r.account;
+  rec.decision.side = r.side;
+  rec.decision.accepted = d.accepted ? 1 : 0;
+  rec.decision.reason = (uint8_t)d.reason;
+  decisions_.write(rec, r.instrument < config_.instruments.size() ? config_.instruments[r.instrument].symbol.c_str() : "");
+}
+
 void OrderGate::write_decisions() {
-  for (const PendingDecision& p : pending_decisions_) decisions_.write(p.record, p.symbol);
+  for (const PendingDecision& p : pending_decisions_) write_decision(p.request, p.decision);
   pending_decisions_.clear();
 }
 
@@ -268,7 +288,7 @@ void OrderGate::poll(DemoStrategy* strategy) {
   session_->poll(TscClock::wall_ns());
   OrderEvent e;
   while (session_->next_event(e)) on_event(e, strategy);
-  if (session_->orders().size() > 60000) session_->forget_final_orders();
+  if (session_->orders().size() > kForgetFinalAbove) session_->forget_final_orders();
 }
 
 void OrderGate::step(int64_t feed_ns, DemoStrategy* strategy) {
@@ -277,8 +297,14 @@ void OrderGate::step(int64_t feed_ns, DemoStrategy* strategy) {
     poll(strategy);
     return;
   }
-  // The exchange acts on what has become due at this feed time, then reads what was just sent
-  // (held until its own ack latency has passed).
+  // The exchange takes the markets of this round, acts on what has become due at this feed time,
+  // then reads what was just sent (held until its own ack latency has passed).
+  for (size_t i = 0; i < sim_markets_.size(); ++i) {
+    SimMarket& sm = sim_markets_[i];
+    if (!sm.pending) continue;
+    sm.pending = false;
+    sim_->set_market(exchange_ids_[i], sm.bid, sm.bid_qty, sm.ask, sm.ask_qty);
+  }
   sim_->set_feed_time(feed_ns);
   const SessionCounters& cc = session_->counters();
   const bool wrote = cc.messages_out != seen_out_;  // the market moves reach the exchange by call

@@ -51,18 +51,28 @@ class OrderGate {
   void disconnect();
 
   // The market the gate checks against; the simulated exchange (if any) matches against the same
-  // book top with these quantities.
+  // book top with these quantities from the next step() on.
   void set_market(int instrument, const InstrumentMarket& m, int32_t bid_qty, int32_t ask_qty);
   // The exchange's funding at a funding time: cash moves by each position's payment.
   void apply_funding(int instrument, int64_t mark, int64_t rate);
 
   // Checks and (when accepted) sends one request; `rx_ns` is the receive time (TscClock) of the
-  // frame that caused it, 0 for none. Returns the decision.
+  // frame that caused it, 0 for none. Returns the decision. submit = decide, then send.
   RiskDecision submit(const OrderRequest& r, int64_t rx_ns);
+  // The two halves, for a packet's orders: every one decided first, then the accepted ones
+  // encoded, so that no decision waits for the encoding of the orders before it (they all leave
+  // in end_batch's one write anyway). A send the session refuses releases the reservation.
+  RiskDecision decide(const OrderRequest& r, int64_t rx_ns);
+  void send(const OrderRequest& r, const RiskDecision& d, int64_t rx_ns);
   // The orders submitted between begin_batch and end_batch (one packet's) go out in one write;
   // rx_to_order is taken when end_batch has handed them to the socket.
   void begin_batch(int64_t rx_ns);
   void end_batch();
+  // Where rx_to_order ends for a batch: when end_batch() has handed the orders to the socket
+  // (sent, the default), or when they are encoded in the session's send buffer, just before that
+  // write (encoded: the software path's own cost, for benchmarks).
+  enum class OrderStamp : uint8_t { sent, encoded };
+  void set_order_stamp(OrderStamp s) { order_stamp_ = s; }
   // Reads the session and hands the exchange's answers to the engine and the strategy.
   void poll(DemoStrategy* strategy);
   // Once per loop round, after the packet's orders went out: with the simulated exchange, moves
@@ -80,11 +90,12 @@ class OrderGate {
 
  private:
   void on_event(const oe::OrderEvent& e, DemoStrategy* strategy);
+  void write_decision(const OrderRequest& r, const RiskDecision& d);
   void write_decisions();
 
   struct PendingDecision {
-    StateRecord record;
-    const char* symbol;  // the config's, which outlives the gate's use of it
+    OrderRequest request;
+    RiskDecision decision;
   };
 
   const Config& config_;
@@ -95,11 +106,18 @@ class OrderGate {
   std::unique_ptr<oe::OrderSession> session_;
   std::vector<int32_t> exchange_ids_;   // risk-engine instrument index → exchange instrument id
   std::vector<int64_t> send_time_;      // wall clock of the last send, by client order id slot
+  struct SimMarket {
+    int64_t bid, ask;
+    int32_t bid_qty, ask_qty;
+    bool pending;                       // set since the last step(): the simulator has not seen it
+  };
+  std::vector<SimMarket> sim_markets_;  // by risk-engine instrument
   OrderGateCounters counters_;
   bool dirty_ = false;                  // sent something or moved the simulated market since step()
   uint64_t seen_out_ = 0;               // the session's messages_out at the last step
   int64_t last_sim_poll_ns_ = 0;
   bool batching_ = false;
+  OrderStamp order_stamp_ = OrderStamp::sent;
   int64_t batch_rx_ = 0;
   std::vector<int64_t> batch_ids_ = std::vector<int64_t>(1024);  // client order ids of the open batch
   size_t batch_count_ = 0;

@@ -136,17 +136,6 @@ std::string pad(const std::string& s, size_t width, bool right = true) {
 
 std::string bound_label(uint64_t ns) { return ns == UINT64_MAX ? "more" : format_duration_ns(ns); }
 std::string at_most(uint64_t ns) { return ns == 0 ? "–" : ns == UINT64_MAX ? "> last bucket" : "≤ " + format_duration_ns(ns); }
-std::string percentile_name(double q) {
-  char b[16];
-  std::snprintf(b, sizeof b, "p%g", q * 100);
-  return b;
-}
-// "p99.9" → "p999": the key form scripts read in latency.json.
-std::string percentile_key(double q) {
-  std::string k = percentile_name(q);
-  k.erase(std::remove(k.begin(), k.end(), '.'), k.end());
-  return k + "_ns";
-}
 // The stage whose p99 is largest: the one a reader looks at first.
 const LatencySeries* dominant_stage(const std::vector<LatencySeries>& ls) {
   const LatencySeries* best = nullptr;
@@ -236,6 +225,18 @@ struct Writer {
 const char* kPalette = "set style line 1 lc rgb '#1f77b4' lw 2\nset style line 2 lc rgb '#d62728' lw 2\nset style line 3 lc rgb '#2ca02c' lw 2\n";
 
 }  // namespace
+
+std::string percentile_name(double q) {
+  char b[16];
+  std::snprintf(b, sizeof b, "p%g", q * 100);
+  return b;
+}
+// "p99.9" → "p999": the key form scripts read in latency.json.
+std::string percentile_key(double q) {
+  std::string k = percentile_name(q);
+  k.erase(std::remove(k.begin(), k.end(), '.'), k.end());
+  return k + "_ns";
+}
 
 // ---------------------------------------------------------------------------------------------
 

@@ -41,6 +41,10 @@ struct LatencySeries {
 
 // The percentiles a trader reads, per stage, in the report, the terminal summary and latency.json.
 inline constexpr double kReportPercentiles[] = {0.5, 0.9, 0.99, 0.999, 0.9999};
+// "p99.9" for 0.999: how the report names a percentile.
+std::string percentile_name(double q);
+// "p999_ns" for 0.999: the key scripts read in latency.json (and benchmark counters carry).
+std::string percentile_key(double q);
 
 struct InstrumentSeries {
   std::string symbol;

@@ -134,7 +134,6 @@ std::string pad(const std::string& s, size_t width, bool right = true) {
   return right ? fill + " " + s : s + fill + " ";
 }
 
-std::string bound_label(uint64_t ns) { return ns == UINT64_MAX ? "more" : format_duration_ns(ns); }
 std::string at_most(uint64_t ns) { return ns == 0 ? "–" : ns == UINT64_MAX ? "> last bucket" : "≤ " + format_duration_ns(ns); }
 // The stage whose p99 is largest: the one a reader looks at first.
 const LatencySeries* dominant_stage(const std::vector<LatencySeries>& ls) {

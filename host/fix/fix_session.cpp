@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "host/fix/fix_common.hpp"
@@ -74,6 +75,10 @@ struct FixSession::Impl final : public FIX::Application {
       }
     }
     s.logged_on_once_ = true;
+    if (s.kill_cancel_pending_) {
+      s.kill_cancel_pending_ = false;
+      s.cancel_every_open_order();
+    }
   }
   void onLogout(const FIX::SessionID&) override {
     const bool was_up = s.state_ == SessionState::active || s.state_ == SessionState::logout_sent;
@@ -274,14 +279,22 @@ struct FixSession::Impl final : public FIX::Application {
 
   void business_reject(const FIX::Message& m) {
     ++s.counters_.business_rejects_in;
-    int64_t cid = 0;
+    int64_t cid = 0, ref = 0;
     uint32_t version = 0;
     const std::string_view ref_type = field(m, 372);
-    if (!parse_cl_ord_id(field(m, 379), cid, version) || ref_type.size() != 1) {
-      ++s.counters_.unmapped_messages;
+    if (ref_type.size() == 1 && parse_cl_ord_id(field(m, 379), cid, version)) {
+      request_refused(ref_type[0], cid, field(m, 58));
       return;
     }
-    request_refused(ref_type[0], cid, field(m, 58));
+    // QuickFIX's own BusinessMessageReject names the request by its sequence number only.
+    if (field_int(m, 45, ref)) {
+      const Sent& x = sent[(uint64_t)ref % kSentRing];
+      if (x.seq == (uint32_t)ref && x.type != 0) {
+        request_refused(x.type, x.cid, field(m, 58));
+        return;
+      }
+    }
+    ++s.counters_.unmapped_messages;
   }
 
   // A request the venue refused without an execution report (Reject 3, BusinessMessageReject j).
@@ -377,6 +390,11 @@ void FixSession::start(int64_t now_ns) {
   try {
     ::mkdir(config_.store_dir.c_str(), 0755);
     impl_->id = FIX::SessionID(kBeginString, config_.sender_comp_id, config_.target_comp_id);
+    if (FIX::Session::doesSessionExist(impl_->id)) {
+      // QuickFIX keeps one registry per process: a second session of the same ids would be the first.
+      last_error_ = "FIX session: session " + impl_->id.toString() + " already exists in this process";
+      return;
+    }
     FIX::Dictionary d = session_dictionary("initiator", config_.dictionary, config_.store_dir, config_.heartbeat_seconds);
     d.setString("SocketConnectHost", config_.host);
     d.setInt("SocketConnectPort", config_.port);
@@ -516,6 +534,7 @@ LocalReject FixSession::send_new_order(const OrderParams& p) {
     ++counters_.local_rejects;  // the id's existing record is left as it is
     return LocalReject::duplicate_client_order_id;
   }
+  if (killed_) return refuse_new(p, LocalReject::kill_switch);
   if (state_ != SessionState::active) return refuse_new(p, LocalReject::not_logged_on);
   OrderRecord* r = orders_.insert(p.client_order_id);
   if (r == nullptr) return refuse_new(p, LocalReject::order_table_full);
@@ -548,6 +567,7 @@ LocalReject FixSession::send_replace(int64_t client_order_id, int64_t new_price,
   if (is_final(r->state)) return refuse_request(*r, t, LocalReject::order_not_open);
   if (r->state == OrderState::unknown_after_disconnect) return refuse_request(*r, t, LocalReject::order_state_unknown);
   if (r->replace_pending || r->cancel_pending) return refuse_request(*r, t, LocalReject::request_pending);
+  if (killed_) return refuse_request(*r, t, LocalReject::kill_switch);
   if (state_ != SessionState::active) return refuse_request(*r, t, LocalReject::not_logged_on);
   r->replace_pending = true;
   r->pending_price = new_price;
@@ -586,6 +606,24 @@ LocalReject FixSession::send_cancel(int64_t client_order_id) {
   m.setField(38, std::to_string(r->quantity));
   impl_->send(m);
   return LocalReject::none;
+}
+
+void FixSession::kill_switch() {
+  killed_ = true;
+  if (state_ == SessionState::active) cancel_every_open_order();
+  else kill_cancel_pending_ = true;  // sent right after the next logon
+}
+
+void FixSession::cancel_every_open_order() {
+  // Oldest first (the venue's order ids grow with entry), as a mass cancel acts. Off the order
+  // path: the list is built here.
+  std::vector<std::pair<int64_t, int64_t>> open;  // (order id or MAX while pending, client order id)
+  orders_.for_each([&](const OrderRecord& r) {
+    const OrderState st = known_state(r);
+    if (is_open(st) && !r.cancel_pending) open.emplace_back(r.order_id != 0 ? r.order_id : INT64_MAX, r.client_order_id);
+  });
+  std::sort(open.begin(), open.end());
+  for (const auto& o : open) send_cancel(o.second);
 }
 
 }  // namespace pw::fix

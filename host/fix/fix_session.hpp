@@ -80,6 +80,11 @@ class FixSession final : public oe::OrderEntrySession {
   oe::LocalReject send_new_order(const oe::OrderParams& order) override;
   oe::LocalReject send_replace(int64_t client_order_id, int64_t new_price, int32_t new_quantity) override;
   oe::LocalReject send_cancel(int64_t client_order_id) override;
+  // One OrderCancelRequest per open order (oldest first; the dialect's order entry has no mass
+  // cancel), now or right after the next logon; new orders and replaces are then refused.
+  void kill_switch() override;
+  void unkill() override { killed_ = false; }
+  bool killed() const override { return killed_; }
   // QuickFIX writes each message as it is sent: a batch is one write per message.
   void begin_batch() override {}
   void end_batch() override {}
@@ -111,6 +116,9 @@ class FixSession final : public oe::OrderEntrySession {
   oe::SessionState state_{};
   bool reconciling_ = false;
   bool logged_on_once_ = false;
+  bool killed_ = false;
+  bool kill_cancel_pending_ = false;  // kill switch engaged while down: cancels at the next logon
+  void cancel_every_open_order();
   int64_t now_ = 0;
   oe::OrderTable orders_;
   std::unique_ptr<oe::OrderEvent[]> events_;

@@ -228,6 +228,11 @@ bool FixVenueSim::listen(std::string& error) {
     ::mkdir(config_.store_dir.c_str(), 0755);
     port_ = config_.port != 0 ? config_.port : free_loopback_port();
     impl_->id = FIX::SessionID(kBeginString, config_.sender_comp_id, config_.target_comp_id);
+    if (FIX::Session::doesSessionExist(impl_->id)) {
+      // QuickFIX keeps one registry per process: a second session of the same ids would be the first.
+      error = "simulated FIX venue: session " + impl_->id.toString() + " already exists in this process";
+      return false;
+    }
     FIX::Dictionary d = session_dictionary("acceptor", config_.dictionary, config_.store_dir, config_.heartbeat_seconds);
     d.setInt("SocketAcceptPort", port_);
     impl_->settings = std::make_unique<FIX::SessionSettings>();
@@ -264,23 +269,26 @@ void FixVenueSim::drop_connection() {
   ++counters_.faults_injected;
 }
 
-bool FixVenueSim::send_out_of_dictionary(bool unknown_type) {
+bool FixVenueSim::send_malformed(Malformed kind) {
   FIX::Message m;
-  if (unknown_type) {
+  if (kind == Malformed::unknown_msg_type) {
     m.getHeader().setField(35, "ZZ");
     m.setField(58, "not in the dictionary");
   } else {
+    // An ExecutionReport about no order, so that one the client wrongly accepted would show up as
+    // an unknown-order event.
     m.getHeader().setField(35, "8");
     m.setField(37, "1");
+    m.setField(11, "999999999");
     m.setField(17, "0");
-    m.setField(150, "0");
+    if (kind != Malformed::missing_required) m.setField(150, "0");
     m.setField(39, "0");
     m.setField(55, "0");
     m.setField(54, "1");
-    m.setField(151, "0");
+    m.setField(151, kind == Malformed::bad_value ? "ten" : "0");
     m.setField(14, "0");
     m.setField(6, "0");
-    m.setField(4999, "outside the dictionary");
+    if (kind == Malformed::unknown_tag) m.setField(4999, "outside the dictionary");
   }
   ++counters_.faults_injected;
   try {

@@ -68,9 +68,11 @@ class FixVenueSim {
 
   // Fault hooks. Closes the client's connection (the client sees end of stream).
   void drop_connection();
-  // Sends an ExecutionReport carrying a tag outside the dictionary (QuickFIX at the client must
-  // refuse it with a Reject 3), or, with `unknown_type`, a message of a type the dictionary lacks.
-  bool send_out_of_dictionary(bool unknown_type);
+  // Sends a message the client's dictionary refuses (QuickFIX at the client answers Reject 3): an
+  // ExecutionReport with a tag outside the dictionary, a MsgType the dictionary lacks, a quantity
+  // that is not a number, or an ExecutionReport without its required ExecType.
+  enum class Malformed : uint8_t { unknown_tag, unknown_msg_type, bad_value, missing_required };
+  bool send_malformed(Malformed kind);
 
   bool logged_on() const;
   const oe::SimOrder* find_order(int64_t client_order_id) const;

@@ -24,6 +24,11 @@ class OrderEntrySession {
   virtual LocalReject send_new_order(const OrderParams& order) = 0;
   virtual LocalReject send_replace(int64_t client_order_id, int64_t new_price, int32_t new_quantity) = 0;
   virtual LocalReject send_cancel(int64_t client_order_id) = 0;
+  // Cancels every open order at the venue (at once, or right after the next logon) and refuses new
+  // orders and replaces with LocalReject::kill_switch until unkill().
+  virtual void kill_switch() = 0;
+  virtual void unkill() = 0;
+  virtual bool killed() const = 0;
   virtual void begin_batch() = 0;
   virtual void end_batch() = 0;
   virtual bool next_event(OrderEvent& e) = 0;

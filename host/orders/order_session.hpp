@@ -193,9 +193,9 @@ class OrderSession final : public OrderEntrySession {
 
   // Cancels every order (MassCancel of all instruments, both sides; sent right after the next
   // logon when the session is down) and refuses new orders and replaces until unkill().
-  void kill_switch();
-  void unkill() { killed_ = false; }
-  bool killed() const { return killed_; }
+  void kill_switch() override;
+  void unkill() override { killed_ = false; }
+  bool killed() const override { return killed_; }
 
   // Next queued event; false when there is none.
   bool next_event(OrderEvent& e) override;

@@ -24,6 +24,7 @@ namespace {
 constexpr int32_t kInst = 44;
 constexpr int64_t kTick = 500'000'000;        // 0.5
 constexpr int64_t kPx = 2230'500'000'000;     // 2230.5
+constexpr int32_t kUnlisted = 45;
 
 std::string dictionary() { return std::string(PERPWIRE_SOURCE_DIR) + "/config/fix/coinbase_derivatives_fix44.xml"; }
 
@@ -42,7 +43,7 @@ struct Harness {
   std::unique_ptr<FixSession> client;
   std::vector<OrderEvent> events;
 
-  Harness() {
+  explicit Harness(const std::string& account = "ACC1") {
     FixVenueConfig vc;
     vc.target_comp_id = "EBR123";
     vc.dictionary = dictionary();
@@ -56,11 +57,12 @@ struct Harness {
     FixSessionConfig cc;
     cc.port = venue->port();
     cc.sender_comp_id = "EBR123";
-    cc.account = "ACC1";
+    cc.account = account;
     cc.dictionary = dictionary();
     cc.store_dir = dir.path + "/client";
     if (std::getenv("PW_FIX_LOG")) cc.log_dir = std::getenv("PW_FIX_LOG");
     cc.symbols = vc.symbols;
+    cc.symbols.emplace_back(kUnlisted, "NOT-LISTED");  // the client knows it, the venue does not
     client = std::make_unique<FixSession>(cc);
     client->start(0);
     REQUIRE_MESSAGE(client->last_error().empty(), client->last_error());
@@ -260,7 +262,7 @@ TEST_CASE("fix disconnect: orders unknown, fills while away resent from the file
   // expects, the client asks for the gap and the fill arrives as a possible resend.
   const bool resumed =
       h.pump([&] { return h.client->active() && !h.client->reconciling() && h.client->counters().reconciliations == 1; }, 10);
-  INFO("state " << session_state_name(h.client->state()) << " logons " << h.client->counters().logons << " reconciling "
+  INFO("state " << std::string(session_state_name(h.client->state())) << " logons " << h.client->counters().logons << " reconciling "
                 << h.client->reconciling() << " venue logons " << h.venue->counters().logons << " error " << h.client->last_error());
   REQUIRE(resumed);
   const OrderEvent* f = h.last(OrderEventType::filled, 7);
@@ -279,17 +281,79 @@ TEST_CASE("fix disconnect: orders unknown, fills while away resent from the file
 
 TEST_CASE("fix messages outside the dictionary are refused, counted, and the session continues") {
   Harness h;
-  REQUIRE(h.venue->send_out_of_dictionary(false));  // an ExecutionReport with tag 4999
-  REQUIRE(h.pump([&] { return h.client->counters().refused_messages == 1; }));
-  REQUIRE(h.venue->send_out_of_dictionary(true));   // MsgType ZZ
-  REQUIRE(h.pump([&] { return h.client->counters().refused_messages == 2; }));
-  REQUIRE(h.pump([&] { return h.venue->counters().rejects_received >= 1; }));
-  CHECK(h.client->counters().unknown_order_events == 0);
-  CHECK(h.client->active());
+  using M = FixVenueSim::Malformed;
+  uint64_t refused = 0;
+  for (M kind : {M::unknown_tag, M::unknown_msg_type, M::bad_value, M::missing_required}) {
+    CAPTURE((int)kind);
+    REQUIRE(h.venue->send_malformed(kind));
+    ++refused;
+    REQUIRE(h.pump([&] { return h.client->counters().refused_messages == refused; }));
+    CHECK(h.client->active());
+  }
+  REQUIRE(h.pump([&] { return h.venue->counters().rejects_received == refused; }));
+  CHECK(h.client->counters().unknown_order_events == 0);  // none reached the order mapping
+  CHECK(h.client->counters().execution_reports == 0);
 
   REQUIRE(h.client->send_new_order(order(10, 1, kPx, 1)) == LocalReject::none);
   REQUIRE(h.pump([&] { return h.count(OrderEventType::entered, 10) == 1; }));
   CHECK(h.settle());
+}
+
+TEST_CASE("fix requests the venue refuses without a report: Reject 3 and BusinessMessageReject j") {
+  // No account: the venue's dictionary requires Account (1) on a NewOrderSingle, so QuickFIX there
+  // answers with a session-level Reject naming the order's sequence number.
+  {
+    Harness h(/*account=*/"");
+    REQUIRE(h.client->send_new_order(order(11, 1, kPx, 1)) == LocalReject::none);
+    REQUIRE(h.pump([&] { return h.count(OrderEventType::rejected, 11) == 1; }));
+    CHECK(h.state(11) == OrderState::rejected);
+    CHECK(h.client->counters().session_rejects_in == 1);
+    CHECK(h.venue->find_order(11) == nullptr);
+  }
+
+  // A symbol the venue does not list: well formed, but not an order it can take: it answers with
+  // BusinessMessageReject j (unsupported message), naming the request's sequence number.
+  Harness k;
+  OrderParams p = order(12, 1, kPx, 1);
+  p.instrument_id = kUnlisted;
+  REQUIRE(k.client->send_new_order(p) == LocalReject::none);
+  REQUIRE(k.pump([&] { return k.count(OrderEventType::rejected, 12) == 1; }));
+  CHECK(k.client->counters().business_rejects_in == 1);
+  CHECK(k.venue->counters().unusable_requests == 1);
+  CHECK(k.settle());
+}
+
+TEST_CASE("fix kill switch cancels every open order and refuses new ones until unkill") {
+  Harness h;
+  for (int64_t cid = 20; cid < 24; ++cid) REQUIRE(h.client->send_new_order(order(cid, 1, kPx - kTick, 1)) == LocalReject::none);
+  REQUIRE(h.pump([&] { return h.count(OrderEventType::entered, 23) == 1; }));
+  h.client->kill_switch();
+  CHECK(h.client->send_new_order(order(30, 1, kPx, 1)) == LocalReject::kill_switch);
+  CHECK(h.client->send_replace(20, kPx, 2) == LocalReject::request_pending);  // its cancel is in flight
+  REQUIRE(h.pump([&] {
+    for (int64_t cid = 20; cid < 24; ++cid)
+      if (h.state(cid) != OrderState::canceled) return false;
+    return true;
+  }));
+  for (int64_t cid = 20; cid < 24; ++cid) CHECK(h.venue->find_order(cid)->state == OrderState::canceled);
+  h.client->unkill();
+  REQUIRE(h.client->send_new_order(order(31, 1, kPx, 1)) == LocalReject::none);
+  REQUIRE(h.pump([&] { return h.count(OrderEventType::entered, 31) == 1; }));
+}
+
+TEST_CASE("a second venue for the same session ids fails to listen with the reason") {
+  TempDir dir;
+  FixVenueConfig vc;
+  vc.target_comp_id = "EBR123";
+  vc.dictionary = dictionary();
+  vc.store_dir = dir.path + "/venue";
+  FixVenueSim a(vc), b(vc);
+  std::string error;
+  REQUIRE_MESSAGE(a.listen(error), error);
+  CHECK_FALSE(b.listen(error));
+  CHECK(error.find("already exists") != std::string::npos);
+  a.poll_once(0);
+  b.poll_once(0);  // harmless when not listening
 }
 
 TEST_CASE("fix session with a missing dictionary stays down with the reason") {

@@ -170,7 +170,7 @@ TEST_CASE("order entry over FIX gives the decisions of the SBE session, byte for
                              "[order_entry]\nprotocol = \"fix\"\nfix_dictionary = \"" + dict + "\"\n");
       std::ofstream(cfg) << t;
     }
-    const Result r = run({"run", "--config", cfg.string(), "--quiet"}, name);
+    const Result r = run({"run", "--config", cfg.string(), "--quiet", "--kill-drill", "120,30"}, name);
     INFO("stdout:\n" << r.out << "\nstderr:\n" << r.err);
     REQUIRE(r.status == 0);
     logs[k] = slurp(work_dir() / name / "decisions.jsonl");

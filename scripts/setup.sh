@@ -14,6 +14,8 @@ PACKAGES=(
   libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev libcpp-httplib-dev
   # the control plane's TLS (cpp-httplib over OpenSSL) and the test certificates
   libssl-dev openssl
+  # FIX order entry: the QuickFIX engine (sessions, resend, file store, data dictionaries)
+  libquickfix-dev
   # firm-wide limits: the NATS client (JetStream) and the server the tests start on loopback
   libnats-dev nats-server
   # accelerator runtime

@@ -158,7 +158,7 @@ void RunApp::apply_control() {
     kill_generation_ = kg;
     kills_.apply_to(gate_->engine(), (int)config_->accounts.size(), (int)config_->instruments.size());
     metrics_->kill_global().set(kills_.global() ? 1 : 0);
-    if (oe::OrderSession* s = gate_->session()) {
+    if (oe::OrderEntrySession* s = gate_->session()) {
       if (kills_.global() && !s->killed()) s->kill_switch();  // mass cancel and block at the session too
       if (!kills_.global() && s->killed()) s->unkill();
     }

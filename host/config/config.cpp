@@ -661,6 +661,40 @@ void read_order_entry(Section& s, OrderEntryConfig& oe, Ctx& ctx) {
     else if (*v > 1000000000) s.wrong("ack_latency", *s.node("ack_latency"), "a duration from \"0us\" to \"1s\"");
     else oe.ack_latency_ns = *v;
   }
+  if (auto v = s.choice("protocol", {"sbe", "fix"})) oe.protocol = *v == "fix" ? OrderEntryProtocol::fix : OrderEntryProtocol::sbe;
+  const bool fix = oe.protocol == OrderEntryProtocol::fix;
+  // A relative path names a file beside the config file, wherever perpwire is started from.
+  auto beside_config = [&](const std::string& p) {
+    if (p.empty() || p[0] == '/') return p;
+    const size_t slash = ctx.file.rfind('/');
+    return slash == std::string::npos ? p : ctx.file.substr(0, slash + 1) + p;
+  };
+  for (const char* k : {"fix_dictionary", "fix_store_dir", "fix_sender_comp_id", "fix_target_comp_id", "fix_account"}) {
+    if (s.has(k) && !fix) s.fail(k, *s.node(k), std::string(k) + " is FIX's: only with protocol = \"fix\"");
+  }
+  if (fix) {
+    if (auto v = s.string("fix_dictionary", true, "the path of a QuickFIX data dictionary, e.g. \"fix/coinbase_derivatives_fix44.xml\"")) {
+      const std::string path = beside_config(*v);
+      if (v->empty() || ::access(path.c_str(), R_OK) != 0)
+        s.fail("fix_dictionary", *s.node("fix_dictionary"), "cannot read the data dictionary " + quoted(path));
+      else oe.fix_dictionary = path;
+    }
+    if (auto v = s.string("fix_store_dir", false, "a directory for QuickFIX's file store")) {
+      if (v->empty()) s.wrong("fix_store_dir", *s.node("fix_store_dir"), "a directory for QuickFIX's file store");
+      else oe.fix_store_dir = beside_config(*v);
+    }
+    for (const char* k : {"fix_sender_comp_id", "fix_target_comp_id", "fix_account"}) {
+      if (auto v = s.string(k, false, "1 to 32 characters, no '|' or control characters")) {
+        const bool ok = !v->empty() && v->size() <= 32 &&
+                        std::all_of(v->begin(), v->end(), [](char c) { return c > ' ' && c < 127 && c != '|'; });
+        if (!ok) s.wrong(k, *s.node(k), "1 to 32 characters, no '|', spaces or control characters");
+        else (std::string(k) == "fix_sender_comp_id" ? oe.fix_sender_comp_id
+              : std::string(k) == "fix_target_comp_id" ? oe.fix_target_comp_id : oe.fix_account) = *v;
+      }
+    }
+    if (oe.fix_sender_comp_id.empty()) oe.fix_sender_comp_id = oe.username;
+    if (oe.fix_account.empty()) oe.fix_account = oe.username;
+  }
   if (oe.port == 0 && !oe.simulator && s.has("port"))
     s.wrong("port", *s.node("port"), "a port from 1 to 65535 (0, any free port, only with simulator = true)");
   // A missing host is reported above; there is no node to point at then.
@@ -1002,7 +1036,10 @@ std::vector<ConfigError> restart_only_changes(const Config& running, const Confi
   const auto& oa = running.order_entry;
   const auto& ob = next.order_entry;
   if (oa.enabled != ob.enabled || oa.host != ob.host || oa.port != ob.port || oa.username != ob.username || oa.password != ob.password ||
-      oa.heartbeat_ns != ob.heartbeat_ns || oa.simulator != ob.simulator || oa.ack_latency_ns != ob.ack_latency_ns)
+      oa.heartbeat_ns != ob.heartbeat_ns || oa.simulator != ob.simulator || oa.ack_latency_ns != ob.ack_latency_ns ||
+      oa.protocol != ob.protocol || oa.fix_dictionary != ob.fix_dictionary || oa.fix_store_dir != ob.fix_store_dir ||
+      oa.fix_sender_comp_id != ob.fix_sender_comp_id || oa.fix_target_comp_id != ob.fix_target_comp_id ||
+      oa.fix_account != ob.fix_account)
     ch.add("order_entry", "the order-entry endpoint or login changed");
   ch.field("backend", running.backend, next.backend);
   ch.field("control", running.control, next.control);

@@ -108,6 +108,8 @@ struct FeedsConfig {
   bool operator==(const FeedsConfig&) const = default;
 };
 
+enum class OrderEntryProtocol : uint8_t { sbe, fix };
+
 struct OrderEntryConfig {
   bool enabled = false;  // the [order_entry] section is present
   std::string host;
@@ -120,6 +122,14 @@ struct OrderEntryConfig {
   bool simulator = false;  // run the simulated exchange in-process on host:port (replay and demo)
   // Simulator only: feed time from an order reaching the simulated exchange to its answer.
   int64_t ack_latency_ns = 50000;
+  // Wire protocol of the session: Orders SBE (the binary order entry) or FIX 4.4 on QuickFIX.
+  OrderEntryProtocol protocol = OrderEntryProtocol::sbe;
+  // FIX only. Paths are resolved against the config file's directory.
+  std::string fix_dictionary;       // QuickFIX data dictionary (required with protocol = "fix")
+  std::string fix_store_dir;        // QuickFIX file store; empty: a fresh temporary directory per run
+  std::string fix_sender_comp_id;   // SenderCompID; default: username
+  std::string fix_target_comp_id = "COIND";
+  std::string fix_account;          // Account (1) of every order; default: username
 };
 
 enum class FundingSource : uint8_t { own, exchange };

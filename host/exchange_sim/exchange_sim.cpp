@@ -21,13 +21,6 @@ namespace {
 constexpr int64_t kNsPerSecond = 1'000'000'000;
 constexpr size_t kReadBuffer = 1 << 17;
 
-int64_t vwap_of(__int128 notional, int32_t filled) {
-  if (filled <= 0) return 0;
-  __int128 q = notional / filled, r = notional % filled;
-  if (r * 2 >= filled) ++q;  // prices are positive: half up
-  return (int64_t)q;
-}
-
 }  // namespace
 
 int64_t ExchangeSim::now_ns() {
@@ -36,7 +29,8 @@ int64_t ExchangeSim::now_ns() {
   return (int64_t)ts.tv_sec * kNsPerSecond + ts.tv_nsec;
 }
 
-ExchangeSim::ExchangeSim(ExchangeSimConfig config) : config_(std::move(config)) {}
+ExchangeSim::ExchangeSim(ExchangeSimConfig config)
+    : config_(std::move(config)), matcher_(*this, config_.feed_clock, config_.ack_latency_ns) {}
 
 ExchangeSim::~ExchangeSim() {
   stop();
@@ -146,7 +140,7 @@ void ExchangeSim::poll_once(int timeout_ms) {
                                       return true;
                                     }),
                      connections_.end());
-  if (config_.feed_clock) run_due();
+  if (config_.feed_clock) matcher_.set_feed_time(0);  // acts on whatever has become due
 }
 
 void ExchangeSim::accept_all() {
@@ -173,13 +167,7 @@ void ExchangeSim::disconnect(Connection& c, const char*) {
   c.session = nullptr;
   if (s == nullptr) return;
   s->conn = nullptr;
-  if (config_.cancel_on_disconnect) {
-    std::vector<SimOrder*> open;
-    for (auto& kv : s->orders)
-      if (is_open(kv.second->state)) open.push_back(kv.second);
-    std::sort(open.begin(), open.end(), [](const SimOrder* a, const SimOrder* b) { return a->order_id < b->order_id; });
-    for (SimOrder* o : open) cancel(*s, *o, CancelReason::client_disconnect);
-  }
+  if (config_.cancel_on_disconnect) matcher_.cancel_all(s->username, CancelReason::client_disconnect);
   wake();
 }
 
@@ -417,243 +405,110 @@ void ExchangeSim::on_session_message(Connection& c, Session& s, const orders::Me
 }
 
 void ExchangeSim::on_application_message(Session& s, const orders::Message& m) {
-  PendingRequest r;
-  r.session = &s;
+  SimRequest r;
   switch (m.template_id) {
     case orders::kNewOrderId: {
       NewOrder o;
       decode(m, o);
-      r.request = o;
+      r = SimNewOrder{o.client_order_id, o.correlation_id, o.instrument_id, o.side, o.limit_price, o.quantity};
       break;
     }
     case orders::kReplaceOrderId: {
       ReplaceOrder o;
       decode(m, o);
-      r.request = o;
+      r = SimReplace{o.client_order_id, o.correlation_id, o.instrument_id, o.new_limit_price, o.new_quantity};
       break;
     }
     case orders::kCancelOrderId: {
       CancelOrder o;
       decode(m, o);
-      r.request = o;
+      r = SimCancel{o.client_order_id, o.correlation_id};
       break;
     }
     case orders::kMassCancelOrderId: {
       MassCancelOrder o;
       decode(m, o);
-      r.request = o;
+      r = SimMassCancel{o.correlation_id, o.instrument_id, o.side, o.current_session_only != 0};
       break;
     }
     default: return;
   }
-  if (!config_.feed_clock) {
-    act_on(r);
-    return;
-  }
-  // In feed time the request is acted on once the replay clock has moved ack_latency past its
-  // arrival, whenever the bytes happened to be read: the answer depends on the feed alone.
-  r.due = feed_now_ > INT64_MAX - config_.ack_latency_ns ? INT64_MAX : feed_now_ + config_.ack_latency_ns;
-  pending_.push_back(r);
-  ++counters_.requests_delayed;
-  if (r.due <= feed_now_) run_due();
+  matcher_.submit(s.username, r);
 }
-
-void ExchangeSim::act_on(const PendingRequest& r) {
-  Session& s = *r.session;
-  if (const auto* o = std::get_if<NewOrder>(&r.request)) on_new_order(s, *o);
-  else if (const auto* o = std::get_if<ReplaceOrder>(&r.request)) on_replace(s, *o);
-  else if (const auto* o = std::get_if<CancelOrder>(&r.request)) on_cancel(s, *o);
-  else if (const auto* o = std::get_if<MassCancelOrder>(&r.request)) on_mass_cancel(s, *o);
-}
-
-void ExchangeSim::run_due() {
-  // Requests arrive in feed order and share one latency, so the queue is sorted by due time.
-  while (!pending_.empty() && pending_.front().due <= feed_now_) {
-    const PendingRequest r = pending_.front();
-    pending_.pop_front();
-    act_on(r);
-  }
-}
-
-int64_t ExchangeSim::exchange_time() const { return config_.feed_clock ? feed_now_ : now_ns(); }
 
 void ExchangeSim::set_feed_time(int64_t feed_ns) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (feed_ns > feed_now_) feed_now_ = feed_ns;
-  run_due();
+  matcher_.set_feed_time(feed_ns);
 }
 
 size_t ExchangeSim::requests_waiting() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return pending_.size();
+  return matcher_.requests_waiting();
 }
 
-// ---- orders -------------------------------------------------------------------------------------
+// ---- the matcher's reports as SBE messages ------------------------------------------------------
 
-void ExchangeSim::reject_order(Session& s, int64_t cid, int64_t correlation_id, OrderRejectReason reason,
-                               const char* details) {
-  OrderReject r;
-  r.timestamp = exchange_time();
-  r.client_order_id = cid;
-  r.correlation_id = correlation_id;
-  r.order_reject_reason = (uint8_t)reason;
-  r.order_reject_details.assign(details);
-  emit_application(s, r);
+ExchangeSim::Session& ExchangeSim::session_of(const std::string& owner) {
+  std::unique_ptr<Session>& s = sessions_[owner];
+  if (!s) {  // orders come only from logged-on sessions; kept total for safety
+    s = std::make_unique<Session>();
+    s->username = owner;
+    s->store = std::make_unique<ResendStore>(config_.resend_store);
+  }
+  return *s;
 }
 
-void ExchangeSim::on_new_order(Session& s, const NewOrder& o) {
-  auto mk = markets_.find(o.instrument_id);
-  const char* why = nullptr;
-  OrderRejectReason reason = OrderRejectReason::validation_failure;
-  if (mk == markets_.end()) {
-    reason = OrderRejectReason::invalid_instrument;
-    why = "unknown instrument";
-  } else if (o.quantity <= 0) {
-    why = "quantity must be positive";
-  } else if (o.side != 1 && o.side != -1) {
-    why = "side must be 1 (buy) or -1 (sell)";
-  } else if (o.limit_price <= 0 || o.limit_price % mk->second.tick_size != 0) {
-    why = "price not a positive multiple of the tick";
-  } else if (s.orders.count(o.client_order_id) != 0) {
-    reason = OrderRejectReason::client_order_id_in_use;
-    why = "client order id in use";
-  }
-  if (why != nullptr) {
-    ++counters_.orders_rejected;
-    reject_order(s, o.client_order_id, o.correlation_id, reason, why);
-    return;
-  }
-  all_orders_.emplace_back();
-  SimOrder& x = all_orders_.back();
-  x.username = s.username;
-  x.client_order_id = o.client_order_id;
-  x.order_id = next_order_id_++;
-  x.correlation_id = o.correlation_id;
-  x.price = o.limit_price;
-  x.instrument_id = o.instrument_id;
-  x.quantity = o.quantity;
-  x.remaining = o.quantity;
-  x.side = o.side;
-  x.state = OrderState::active;
-  x.priority = next_priority_++;
-  s.orders[x.client_order_id] = &x;
-  ++counters_.orders_entered;
-  const int64_t now = exchange_time();
+void ExchangeSim::entered(const SimOrder& x, int64_t exec_id, int64_t now) {
   OrderEntered e;
   e.timestamp = now;
-  e.exec_id = next_exec_id_++;
+  e.exec_id = exec_id;
   e.client_order_id = x.client_order_id;
   e.correlation_id = x.correlation_id;
   e.order_id = x.order_id;
   e.receive_time = now;
-  emit_application(s, e);
-  match_aggressive(s, x);
-  if (x.remaining > 0) resting_[x.instrument_id].push_back(&x);
+  emit_application(session_of(x.username), e);
 }
 
-void ExchangeSim::on_replace(Session& s, const ReplaceOrder& o) {
-  auto it = s.orders.find(o.client_order_id);
-  SimOrder* x = it == s.orders.end() ? nullptr : it->second;
-  const char* why = nullptr;
-  OrderRejectReason reason = OrderRejectReason::validation_failure;
-  if (x == nullptr || !is_open(x->state)) {
-    reason = OrderRejectReason::unknown_order;
-    why = "no open order with this client order id";
-  } else if (o.instrument_id != x->instrument_id) {
-    why = "instrument does not match the order";
-  } else if (o.new_quantity <= x->filled) {
-    why = "new quantity not above the filled quantity";
-  } else if (o.new_limit_price <= 0 || o.new_limit_price % markets_[x->instrument_id].tick_size != 0) {
-    why = "price not a positive multiple of the tick";
-  }
-  if (why != nullptr) {
-    ++counters_.replace_rejects;
-    reject_order(s, o.client_order_id, o.correlation_id, reason, why);
-    return;
-  }
-  ++counters_.replaces;
-  x->price = o.new_limit_price;
-  x->quantity = o.new_quantity;
-  x->remaining = o.new_quantity - x->filled;
-  x->correlation_id = o.correlation_id;
-  x->priority = next_priority_++;  // a replace loses time priority
-  const int64_t now = exchange_time();
+void ExchangeSim::new_rejected(const std::string& owner, const SimNewOrder& o, OrderRejectReason reason,
+                               const char* why, int64_t now) {
+  OrderReject r;
+  r.timestamp = now;
+  r.client_order_id = o.client_order_id;
+  r.correlation_id = o.correlation_id;
+  r.order_reject_reason = (uint8_t)reason;
+  r.order_reject_details.assign(why);
+  emit_application(session_of(owner), r);
+}
+
+void ExchangeSim::replaced(const SimOrder& x, int64_t exec_id, int64_t now) {
   OrderReplaced r;
   r.timestamp = now;
-  r.exec_id = next_exec_id_++;
-  r.client_order_id = x->client_order_id;
-  r.correlation_id = o.correlation_id;
-  r.order_id = x->order_id;
+  r.exec_id = exec_id;
+  r.client_order_id = x.client_order_id;
+  r.correlation_id = x.correlation_id;
+  r.order_id = x.order_id;
   r.receive_time = now;
-  r.total_filled = x->filled;
-  r.available_qty = x->remaining;
-  r.instrument_id = x->instrument_id;
-  emit_application(s, r);
-  match_aggressive(s, *x);
+  r.total_filled = x.filled;
+  r.available_qty = x.remaining;
+  r.instrument_id = x.instrument_id;
+  emit_application(session_of(x.username), r);
 }
 
-void ExchangeSim::on_cancel(Session& s, const CancelOrder& o) {
-  auto it = s.orders.find(o.client_order_id);
-  SimOrder* x = it == s.orders.end() ? nullptr : it->second;
-  if (x == nullptr || !is_open(x->state)) {
-    ++counters_.cancel_rejects;
-    CancelOrderReject r;
-    r.timestamp = exchange_time();
-    r.client_order_id = o.client_order_id;
-    r.correlation_id = o.correlation_id;
-    r.order_id_optional = x != nullptr ? x->order_id : kNullI64;
-    r.cancel_order_reject_reason = (uint8_t)OrderRejectReason::unknown_order;
-    r.cancel_order_reject_details.assign("no open order with this id");
-    emit_application(s, r);
-    return;
-  }
-  x->correlation_id = o.correlation_id;
-  cancel(s, *x, CancelReason::canceled_by_user);
+void ExchangeSim::replace_rejected(const std::string& owner, const SimReplace& o, const SimOrder*,
+                                   OrderRejectReason reason, const char* why, int64_t now) {
+  OrderReject r;  // the SBE protocol answers a refused replace with OrderReject
+  r.timestamp = now;
+  r.client_order_id = o.client_order_id;
+  r.correlation_id = o.correlation_id;
+  r.order_reject_reason = (uint8_t)reason;
+  r.order_reject_details.assign(why);
+  emit_application(session_of(owner), r);
 }
 
-void ExchangeSim::on_mass_cancel(Session& s, const MassCancelOrder& o) {
-  if (o.instrument_id != kAllInstruments && markets_.count(o.instrument_id) == 0) {
-    MassCancelOrderReject r;
-    r.timestamp = exchange_time();
-    r.correlation_id = o.correlation_id;
-    r.error_message.assign("unknown instrument");
-    emit_application(s, r);
-    return;
-  }
-  ++counters_.mass_cancels;
-  std::vector<SimOrder*> hit;
-  for (auto& kv : s.orders) {
-    SimOrder* x = kv.second;
-    if (!is_open(x->state)) continue;
-    if (o.instrument_id != kAllInstruments && x->instrument_id != o.instrument_id) continue;
-    if (o.side != kBothSides && x->side != o.side) continue;
-    hit.push_back(x);
-  }
-  std::sort(hit.begin(), hit.end(), [](const SimOrder* a, const SimOrder* b) { return a->order_id < b->order_id; });
-  for (SimOrder* x : hit) {
-    x->correlation_id = o.correlation_id;
-    cancel(s, *x, CancelReason::mass_cancel);
-  }
-  MassCancelOrderAck a;
-  a.timestamp = exchange_time();
-  a.exec_id = next_exec_id_++;
-  a.correlation_id = o.correlation_id;
-  a.canceled_count = (int32_t)hit.size();
-  a.only_current_session = o.current_session_only;
-  a.trading_lock_applied = false;
-  emit_application(s, a);
-}
-
-void ExchangeSim::cancel(Session& s, SimOrder& o, CancelReason reason) {
-  remove_resting(o);
-  o.state = OrderState::canceled;
-  o.cancel_reason = (uint8_t)reason;
-  o.remaining = 0;
-  ++counters_.cancels;
-  const int64_t now = exchange_time();
+void ExchangeSim::canceled(const SimOrder& o, CancelReason reason, int64_t exec_id, int64_t now) {
   OrderCanceled c;
   c.timestamp = now;
-  c.exec_id = next_exec_id_++;
+  c.exec_id = exec_id;
   c.client_order_id = o.client_order_id;
   c.correlation_id = o.correlation_id;
   c.order_id = o.order_id;
@@ -661,27 +516,26 @@ void ExchangeSim::cancel(Session& s, SimOrder& o, CancelReason reason) {
   c.total_filled = o.filled;
   c.instrument_id = o.instrument_id;
   c.cancel_reason = (uint8_t)reason;
-  emit_application(s, c);
+  emit_application(session_of(o.username), c);
 }
 
-void ExchangeSim::remove_resting(SimOrder& o) {
-  auto it = resting_.find(o.instrument_id);
-  if (it == resting_.end()) return;
-  auto& v = it->second;
-  v.erase(std::remove(v.begin(), v.end(), &o), v.end());
+void ExchangeSim::cancel_rejected(const std::string& owner, const SimCancel& o, const SimOrder* x, int64_t now) {
+  CancelOrderReject r;
+  r.timestamp = now;
+  r.client_order_id = o.client_order_id;
+  r.correlation_id = o.correlation_id;
+  r.order_id_optional = x != nullptr ? x->order_id : kNullI64;
+  r.cancel_order_reject_reason = (uint8_t)OrderRejectReason::unknown_order;
+  r.cancel_order_reject_details.assign("no open order with this id");
+  emit_application(session_of(owner), r);
 }
 
-void ExchangeSim::fill(Session& s, SimOrder& o, int64_t price, int32_t qty, bool aggressor) {
-  o.filled += qty;
-  o.remaining -= qty;
-  o.notional += (__int128)price * qty;
-  o.vwap = vwap_of(o.notional, o.filled);
-  o.state = o.remaining == 0 ? OrderState::filled : OrderState::partially_filled;
-  ++counters_.fills;
+void ExchangeSim::filled(const SimOrder& o, int64_t price, int32_t qty, bool aggressor, int64_t exec_id,
+                         int64_t match_id, int64_t now) {
   OrderFilled f;
-  f.timestamp = exchange_time();
-  f.exec_id = next_exec_id_++;
-  f.match_id = next_match_id_++;
+  f.timestamp = now;
+  f.exec_id = exec_id;
+  f.match_id = match_id;
   f.client_order_id = o.client_order_id;
   f.correlation_id = o.correlation_id;
   f.order_id = o.order_id;
@@ -692,42 +546,28 @@ void ExchangeSim::fill(Session& s, SimOrder& o, int64_t price, int32_t qty, bool
   f.fill_qty = qty;
   f.instrument_id = o.instrument_id;
   f.is_aggressor = aggressor;
-  emit_application(s, f);
-  if (o.remaining == 0) remove_resting(o);
+  emit_application(session_of(o.username), f);
 }
 
-void ExchangeSim::match_aggressive(Session& s, SimOrder& o) {
-  Market& mk = markets_[o.instrument_id];
-  if (o.side == 1 && mk.ask_qty > 0 && !is_null_price(mk.ask_px) && o.price >= mk.ask_px) {
-    const int32_t q = std::min(o.remaining, mk.ask_qty);
-    mk.ask_qty -= q;
-    fill(s, o, mk.ask_px, q, true);
-  } else if (o.side == -1 && mk.bid_qty > 0 && !is_null_price(mk.bid_px) && o.price <= mk.bid_px) {
-    const int32_t q = std::min(o.remaining, mk.bid_qty);
-    mk.bid_qty -= q;
-    fill(s, o, mk.bid_px, q, true);
-  }
+void ExchangeSim::mass_cancel_ack(const std::string& owner, const SimMassCancel& o, int32_t count, int64_t exec_id,
+                                  int64_t now) {
+  MassCancelOrderAck a;
+  a.timestamp = now;
+  a.exec_id = exec_id;
+  a.correlation_id = o.correlation_id;
+  a.canceled_count = count;
+  a.only_current_session = o.current_session_only;
+  a.trading_lock_applied = false;
+  emit_application(session_of(owner), a);
 }
 
-void ExchangeSim::match_resting(int32_t instrument_id) {
-  Market& mk = markets_[instrument_id];
-  std::vector<SimOrder*> book = resting_[instrument_id];
-  // Best price first, then time.
-  std::sort(book.begin(), book.end(), [](const SimOrder* a, const SimOrder* b) {
-    if (a->side != b->side) return a->side > b->side;
-    if (a->price != b->price) return a->side == 1 ? a->price > b->price : a->price < b->price;
-    return a->priority < b->priority;
-  });
-  for (SimOrder* o : book) {
-    int32_t* avail = nullptr;
-    if (o->side == 1 && !is_null_price(mk.ask_px) && mk.ask_px <= o->price) avail = &mk.ask_qty;
-    if (o->side == -1 && !is_null_price(mk.bid_px) && mk.bid_px >= o->price) avail = &mk.bid_qty;
-    if (avail == nullptr || *avail <= 0) continue;
-    const int32_t q = std::min(o->remaining, *avail);
-    *avail -= q;
-    Session& s = *sessions_[o->username];
-    fill(s, *o, o->price, q, false);  // the market trades through the resting order: its price
-  }
+void ExchangeSim::mass_cancel_rejected(const std::string& owner, const SimMassCancel& o, const char* why,
+                                       int64_t now) {
+  MassCancelOrderReject r;
+  r.timestamp = now;
+  r.correlation_id = o.correlation_id;
+  r.error_message.assign(why);
+  emit_application(session_of(owner), r);
 }
 
 // ---- outgoing -----------------------------------------------------------------------------------
@@ -802,20 +642,12 @@ void ExchangeSim::flush(Connection& c) {
 
 void ExchangeSim::add_instrument(int32_t instrument_id, int64_t tick_size) {
   std::lock_guard<std::mutex> lock(mutex_);
-  markets_[instrument_id].tick_size = tick_size > 0 ? tick_size : 1;
+  matcher_.add_instrument(instrument_id, tick_size);
 }
 
 bool ExchangeSim::set_market(int32_t instrument_id, int64_t bid_px, int32_t bid_qty, int64_t ask_px, int32_t ask_qty) {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto it = markets_.find(instrument_id);
-  if (it == markets_.end()) return false;
-  Market& mk = it->second;
-  mk.bid_px = bid_qty > 0 ? bid_px : kNullI64;
-  mk.bid_qty = is_null_price(bid_px) ? 0 : bid_qty;
-  mk.ask_px = ask_qty > 0 ? ask_px : kNullI64;
-  mk.ask_qty = is_null_price(ask_px) ? 0 : ask_qty;
-  match_resting(instrument_id);
-  return true;
+  return matcher_.set_market(instrument_id, bid_px, bid_qty, ask_px, ask_qty);
 }
 
 void ExchangeSim::drop_connections() {
@@ -853,27 +685,31 @@ void ExchangeSim::set_silent(bool silent) {
 
 bool ExchangeSim::find_order(const std::string& username, int64_t client_order_id, SimOrder& out) const {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto s = sessions_.find(username);
-  if (s == sessions_.end()) return false;
-  auto o = s->second->orders.find(client_order_id);
-  if (o == s->second->orders.end()) return false;
-  out = *o->second;
+  const SimOrder* o = matcher_.find(username, client_order_id);
+  if (o == nullptr) return false;
+  out = *o;
   return true;
 }
 
 std::vector<SimOrder> ExchangeSim::orders_of(const std::string& username) const {
   std::lock_guard<std::mutex> lock(mutex_);
-  std::vector<SimOrder> out;
-  auto s = sessions_.find(username);
-  if (s == sessions_.end()) return out;
-  for (auto& kv : s->second->orders) out.push_back(*kv.second);
-  std::sort(out.begin(), out.end(), [](const SimOrder& a, const SimOrder& b) { return a.order_id < b.order_id; });
-  return out;
+  return matcher_.orders_of(username);
 }
 
 ExchangeSimCounters ExchangeSim::counters() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return counters_;
+  ExchangeSimCounters c = counters_;
+  const SimMatchCounters& m = matcher_.counters();
+  c.orders_entered = m.orders_entered;
+  c.orders_rejected = m.orders_rejected;
+  c.replaces = m.replaces;
+  c.replace_rejects = m.replace_rejects;
+  c.cancels = m.cancels;
+  c.cancel_rejects = m.cancel_rejects;
+  c.mass_cancels = m.mass_cancels;
+  c.fills = m.fills;
+  c.requests_delayed = m.requests_delayed;
+  return c;
 }
 
 uint32_t ExchangeSim::logged_on_sessions() const {

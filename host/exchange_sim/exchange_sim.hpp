@@ -4,11 +4,9 @@
 // entered / replaced / canceled / rejected / filled reports, mass cancel — plus hooks that inject
 // faults (dropped connection, skipped sequence numbers, duplicated message, garbage bytes, silence).
 //
-// Matching: each instrument has a reference market (best bid and ask with their quantities, set by
-// the caller through set_market — the replayed book feeds it). A buy at or above the ask fills at
-// the ask, up to the quantity shown there (consumed until the next set_market); the rest rests in
-// the simulator's own-order book. A resting order fills at its own price when set_market moves the
-// opposite side through it. Client orders never match each other. See docs/order_entry.md.
+// Validation, matching and the feed-clock queue are SimMatcher's (sim_matcher.hpp), shared with the
+// FIX venue (host/fix/fix_venue_sim.hpp): this class turns its reports into SBE messages.
+// See docs/order_entry.md.
 //
 // Sessions are keyed by username and outlive their connections: messages produced while a client
 // is away (fills of its resting orders) take sequence numbers and are stored, and a resumed logon
@@ -36,6 +34,7 @@
 #include "host/orders/order_messages.hpp"
 #include "host/orders/order_table.hpp"
 #include "host/orders/session_sequencing.hpp"
+#include "host/exchange_sim/sim_matcher.hpp"
 
 namespace pw::oe {
 
@@ -53,25 +52,6 @@ struct ExchangeSimConfig {
   // Off: requests are acted on as they are read, stamped with the wall clock.
   bool feed_clock = false;
   int64_t ack_latency_ns = 0;
-};
-
-// The simulator's view of one order.
-struct SimOrder {
-  std::string username;
-  int64_t client_order_id = 0;
-  int64_t order_id = 0;
-  int64_t correlation_id = 0;           // of the last request on the order
-  int64_t price = 0;
-  int32_t instrument_id = 0;
-  int32_t quantity = 0;                 // total, filled included
-  int32_t filled = 0;
-  int32_t remaining = 0;
-  int64_t vwap = 0;
-  int8_t side = 0;
-  OrderState state = OrderState::active;  // active, partially_filled, filled, canceled
-  uint8_t cancel_reason = 0;
-  uint64_t priority = 0;                // time priority among resting orders
-  __int128 notional = 0;                // Σ price × qty of the fills, for the vwap
 };
 
 struct ExchangeSimCounters {
@@ -107,7 +87,7 @@ struct ExchangeSimCounters {
   uint64_t requests_delayed = 0;        // feed clock: requests held until their ack latency had passed
 };
 
-class ExchangeSim {
+class ExchangeSim : private SimReports {
  public:
   explicit ExchangeSim(ExchangeSimConfig config = {});
   ~ExchangeSim();
@@ -160,13 +140,6 @@ class ExchangeSim {
   uint32_t expected_incoming_seq(const std::string& username) const;
 
  private:
-  struct Market {
-    int64_t tick_size = 1;
-    int64_t bid_px = kNullI64;
-    int64_t ask_px = kNullI64;
-    int32_t bid_qty = 0;  // quantity still available at the bid (fills consume it)
-    int32_t ask_qty = 0;
-  };
   struct Connection;
   struct Session {
     std::string username;
@@ -176,7 +149,6 @@ class ExchangeSim {
     InboundSequence inbound;
     std::unique_ptr<ResendStore> store;
     Connection* conn = nullptr;
-    std::unordered_map<int64_t, SimOrder*> orders;
   };
   struct Connection {
     int fd = -1;
@@ -192,18 +164,9 @@ class ExchangeSim {
     bool test_request_outstanding = false;
   };
 
-  // A request read from a client, kept until its ack latency has passed (feed clock).
-  struct PendingRequest {
-    Session* session = nullptr;
-    int64_t due = 0;
-    std::variant<NewOrder, ReplaceOrder, CancelOrder, MassCancelOrder> request;
-  };
-
   static int64_t now_ns();
   // The time answers carry: the feed clock, or the wall clock.
-  int64_t exchange_time() const;
-  void act_on(const PendingRequest& r);
-  void run_due();
+  int64_t exchange_time() const { return matcher_.time(); }
   void wake();
   void accept_all();
   void read_connection(Connection& c);
@@ -212,22 +175,27 @@ class ExchangeSim {
   void refuse_logon(Connection& c, const std::string& reason);
   void on_session_message(Connection& c, Session& s, const orders::Message& m);
   void on_application_message(Session& s, const orders::Message& m);
-  void on_new_order(Session& s, const NewOrder& o);
-  void on_replace(Session& s, const ReplaceOrder& o);
-  void on_cancel(Session& s, const CancelOrder& o);
-  void on_mass_cancel(Session& s, const MassCancelOrder& o);
   void process(Connection& c, Session& s, const orders::Message& m);
   void drain_held(Connection& c, Session& s);
   void request_resend(Session& s, uint32_t seq, bool held);
   void run_timers(Connection& c, int64_t now);
   void disconnect(Connection& c, const char* why);
 
-  void match_aggressive(Session& s, SimOrder& o);
-  void match_resting(int32_t instrument_id);
-  void fill(Session& s, SimOrder& o, int64_t price, int32_t qty, bool aggressor);
-  void cancel(Session& s, SimOrder& o, CancelReason reason);
-  void remove_resting(SimOrder& o);
-  void reject_order(Session& s, int64_t cid, int64_t correlation_id, OrderRejectReason reason, const char* details);
+  // SimReports: the matcher's reports as SBE messages to the owner's session.
+  Session& session_of(const std::string& owner);
+  void entered(const SimOrder& o, int64_t exec_id, int64_t time) override;
+  void new_rejected(const std::string& owner, const SimNewOrder& r, OrderRejectReason reason, const char* why,
+                    int64_t time) override;
+  void replaced(const SimOrder& o, int64_t exec_id, int64_t time) override;
+  void replace_rejected(const std::string& owner, const SimReplace& r, const SimOrder* o, OrderRejectReason reason,
+                        const char* why, int64_t time) override;
+  void canceled(const SimOrder& o, CancelReason reason, int64_t exec_id, int64_t time) override;
+  void cancel_rejected(const std::string& owner, const SimCancel& r, const SimOrder* o, int64_t time) override;
+  void filled(const SimOrder& o, int64_t price, int32_t qty, bool aggressor, int64_t exec_id, int64_t match_id,
+              int64_t time) override;
+  void mass_cancel_ack(const std::string& owner, const SimMassCancel& r, int32_t count, int64_t exec_id,
+                       int64_t time) override;
+  void mass_cancel_rejected(const std::string& owner, const SimMassCancel& r, const char* why, int64_t time) override;
 
   // Outgoing messages. Application messages take a sequence number and are stored whether or not
   // the client is connected; session messages go only to a live connection.
@@ -247,20 +215,12 @@ class ExchangeSim {
   std::atomic<bool> running_{false};
   std::thread loop_;
   bool silent_ = false;
-  int64_t feed_now_ = 0;
-  std::deque<PendingRequest> pending_;
   std::vector<pollfd> poll_fds_;
   std::vector<Connection*> polled_;
 
-  std::map<int32_t, Market> markets_;
+  SimMatcher matcher_;
   std::map<std::string, std::unique_ptr<Session>> sessions_;
   std::vector<std::unique_ptr<Connection>> connections_;
-  std::deque<SimOrder> all_orders_;                   // stable addresses
-  std::map<int32_t, std::vector<SimOrder*>> resting_;  // per instrument
-  int64_t next_order_id_ = 1000;
-  int64_t next_exec_id_ = 1;
-  int64_t next_match_id_ = 1;
-  uint64_t next_priority_ = 1;
   ExchangeSimCounters counters_;
 };
 

@@ -2,9 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <stdlib.h>
+
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
+#include "host/fix/fix_session.hpp"
+#include "host/fix/fix_venue_sim.hpp"
 #include "host/metrics/tsc_clock.hpp"
 #include "host/strategy/demo_strategy.hpp"
 
@@ -53,44 +58,128 @@ void OrderGate::apply_limits(const Config& c, std::vector<std::string>& errors) 
   if (!e.ok()) errors.push_back(limits_error_text("order_entry", e));
 }
 
+bool OrderGate::start_simulator(std::string& error) {
+  const OrderEntryConfig& oe = config_.order_entry;
+  if (oe.protocol == OrderEntryProtocol::fix) {
+    fix::FixVenueConfig vc;
+    vc.port = oe.port;
+    vc.sender_comp_id = oe.fix_target_comp_id;
+    vc.target_comp_id = oe.fix_sender_comp_id;
+    vc.dictionary = oe.fix_dictionary;
+    vc.store_dir = fix_temp_dir_ + "/venue";
+    vc.heartbeat_seconds = (int32_t)(oe.heartbeat_ns / 1000000000);
+    vc.reset_store_on_start = true;  // a fresh venue every run
+    vc.feed_clock = true;
+    vc.ack_latency_ns = oe.ack_latency_ns;
+    for (const InstrumentConfig& ic : config_.instruments) vc.symbols.emplace_back(ic.id, ic.symbol);
+    fix_sim_ = std::make_unique<fix::FixVenueSim>(vc);
+    for (const InstrumentConfig& ic : config_.instruments) fix_sim_->add_instrument(ic.id, ic.tick);
+    if (!fix_sim_->listen(error)) {
+      fix_sim_.reset();
+      return false;
+    }
+    return true;
+  }
+  ExchangeSimConfig sc;
+  sc.port = oe.port;
+  sc.users[oe.username] = oe.password;
+  // Answers in feed time: the run loop moves the exchange's clock and drives it (step()).
+  sc.feed_clock = true;
+  sc.ack_latency_ns = oe.ack_latency_ns;
+  sim_ = std::make_unique<ExchangeSim>(sc);
+  for (const InstrumentConfig& ic : config_.instruments) sim_->add_instrument(ic.id, ic.tick);
+  if (!sim_->listen(error)) {
+    error = "simulated exchange: " + error;
+    sim_.reset();
+    return false;
+  }
+  return true;
+}
+
+void OrderGate::simulator_poll(int timeout_ms) {
+  if (sim_) sim_->poll_once(timeout_ms);
+  if (fix_sim_) fix_sim_->poll_once(timeout_ms);
+}
+
+void OrderGate::simulator_set_feed_time(int64_t feed_ns) {
+  if (sim_) sim_->set_feed_time(feed_ns);
+  if (fix_sim_) fix_sim_->set_feed_time(feed_ns);
+}
+
+uint64_t OrderGate::simulator_received() const {
+  if (sim_) return sim_->counters().messages_in;
+  return fix_sim_ ? fix_sim_->messages_received() : 0;
+}
+
+uint64_t OrderGate::simulator_sent() const {
+  if (sim_) return sim_->counters().messages_out;
+  return fix_sim_ ? fix_sim_->messages_sent() : 0;
+}
+
 bool OrderGate::connect(std::string& error) {
   const OrderEntryConfig& oe = config_.order_entry;
   if (!oe.enabled) return true;
-  if (oe.simulator) {
-    ExchangeSimConfig sc;
-    sc.port = oe.port;
-    sc.users[oe.username] = oe.password;
-    // Answers in feed time: the run loop moves the exchange's clock and drives it (step()).
-    sc.feed_clock = true;
-    sc.ack_latency_ns = oe.ack_latency_ns;
-    sim_ = std::make_unique<ExchangeSim>(sc);
-    for (const InstrumentConfig& ic : config_.instruments) sim_->add_instrument(ic.id, ic.tick);
-    if (!sim_->listen(error)) {
-      error = "simulated exchange: " + error;
-      sim_.reset();
-      return false;
+  const bool fix = oe.protocol == OrderEntryProtocol::fix;
+  if (fix) {
+    fix_temp_dir_ = oe.fix_store_dir;
+    if (fix_temp_dir_.empty()) {
+      char tmpl[] = "/tmp/perpwire-fix-XXXXXX";  // sequence numbers of this run only
+      if (::mkdtemp(tmpl) == nullptr) {
+        error = "order entry: cannot create a temporary FIX store directory";
+        return false;
+      }
+      fix_temp_dir_ = tmpl;
+    } else {
+      std::error_code ec;
+      std::filesystem::create_directories(fix_temp_dir_, ec);
     }
   }
-  SessionConfig s;
-  s.host = oe.host == "localhost" ? "127.0.0.1" : oe.host;
-  s.port = sim_ ? sim_->port() : oe.port;
-  s.username = oe.username;
-  s.password = oe.password;
-  s.default_heartbeat_seconds = (int32_t)(oe.heartbeat_ns / 1000000000);
-  s.max_orders = kSessionOrders;
-  session_ = std::make_unique<OrderSession>(s);
+  if (oe.simulator && !start_simulator(error)) return false;
+  const std::string host = oe.host == "localhost" ? "127.0.0.1" : oe.host;
+  const uint16_t port = sim_ ? sim_->port() : fix_sim_ ? fix_sim_->port() : oe.port;
+  if (fix) {
+    fix::FixSessionConfig f;
+    f.host = host;
+    f.port = port;
+    f.sender_comp_id = oe.fix_sender_comp_id;
+    f.target_comp_id = oe.fix_target_comp_id;
+    f.username = oe.username;
+    f.password = oe.password;
+    f.account = oe.fix_account;
+    f.dictionary = oe.fix_dictionary;
+    f.store_dir = fix_temp_dir_ + "/client";
+    f.heartbeat_seconds = (int32_t)(oe.heartbeat_ns / 1000000000);
+    f.reset_store_on_start = oe.simulator;  // the simulated venue starts fresh; a real one resumes
+    for (const InstrumentConfig& ic : config_.instruments) f.symbols.emplace_back(ic.id, ic.symbol);
+    session_ = std::make_unique<fix::FixSession>(f);
+  } else {
+    SessionConfig s;
+    s.host = host;
+    s.port = port;
+    s.username = oe.username;
+    s.password = oe.password;
+    s.default_heartbeat_seconds = (int32_t)(oe.heartbeat_ns / 1000000000);
+    s.max_orders = kSessionOrders;
+    auto sbe = std::make_unique<OrderSession>(s);
+    sbe_session_ = sbe.get();
+    session_ = std::move(sbe);
+  }
   session_->start(TscClock::wall_ns());
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (!session_->active()) {
     session_->poll(TscClock::wall_ns());
     OrderEvent e;
     while (session_->next_event(e)) on_event(e, nullptr);
+    if (!session_->last_error().empty() && session_->state() == SessionState::disconnected) {
+      error = "order entry: " + session_->last_error();
+      return false;
+    }
     if (std::chrono::steady_clock::now() > deadline) {
-      error = fmt::format("order entry: no logon with {}:{} within 5 s (session {})", s.host, s.port,
+      error = fmt::format("order entry: no logon with {}:{} within 5 s (session {})", host, port,
                           session_state_name(session_->state()));
       return false;
     }
-    if (sim_) sim_->poll_once(1);  // the exchange runs in this thread: its turn
+    if (has_simulator()) simulator_poll(1);  // the exchange runs in this thread: its turn
     else std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
   return true;
@@ -104,20 +193,27 @@ void OrderGate::disconnect() {
       session_->poll(TscClock::wall_ns());
       OrderEvent e;
       while (session_->next_event(e)) on_event(e, nullptr);
-      if (sim_) sim_->poll_once(1);
+      if (has_simulator()) simulator_poll(1);
       else std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
   }
   session_.reset();
+  sbe_session_ = nullptr;
   if (sim_) sim_->stop();
   sim_.reset();
+  fix_sim_.reset();
+  if (!fix_temp_dir_.empty() && config_.order_entry.fix_store_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(fix_temp_dir_, ec);  // this run's numbers only
+  }
+  fix_temp_dir_.clear();
 }
 
 void OrderGate::set_market(int i, const InstrumentMarket& m, int32_t bid_qty, int32_t ask_qty) {
   engine_->set_market(i, m);
-  if (sim_ && i >= 0 && (size_t)i < exchange_ids_.size()) {
-    // The simulated exchange matches against the replayed book top — at the next step(), after
-    // the packet's orders are out: its matching and answers are the exchange's work, not this path's.
+  if (has_simulator() && i >= 0 && (size_t)i < exchange_ids_.size()) {
+    // The simulated venue matches against the replayed book top — at the next step(), after the
+    // packet's orders are out: its matching and answers are the venue's work, not this path's.
     sim_markets_[(size_t)i] = SimMarket{m.best_bid, m.best_ask, bid_qty, ask_qty, true};
     dirty_ = true;
   }
@@ -293,25 +389,25 @@ void OrderGate::poll(DemoStrategy* strategy) {
 
 void OrderGate::step(int64_t feed_ns, DemoStrategy* strategy) {
   if (!session_) return;
-  if (!sim_) {
+  if (!has_simulator()) {
     poll(strategy);
     return;
   }
-  // The exchange takes the markets of this round, acts on what has become due at this feed time,
+  // The venue takes the markets of this round, acts on what has become due at this feed time,
   // then reads what was just sent (held until its own ack latency has passed).
   for (size_t i = 0; i < sim_markets_.size(); ++i) {
     SimMarket& sm = sim_markets_[i];
     if (!sm.pending) continue;
     sm.pending = false;
-    sim_->set_market(exchange_ids_[i], sm.bid, sm.bid_qty, sm.ask, sm.ask_qty);
+    if (sim_) sim_->set_market(exchange_ids_[i], sm.bid, sm.bid_qty, sm.ask, sm.ask_qty);
+    if (fix_sim_) fix_sim_->set_market(exchange_ids_[i], sm.bid, sm.bid_qty, sm.ask, sm.ask_qty);
   }
-  sim_->set_feed_time(feed_ns);
-  const SessionCounters& cc = session_->counters();
-  const bool wrote = cc.messages_out != seen_out_;  // the market moves reach the exchange by call
+  simulator_set_feed_time(feed_ns);
+  const bool wrote = session_->messages_sent() != seen_out_;  // the market moves reach the exchange by call
   const int64_t now = TscClock::now_ns();
   if (wrote || now - last_sim_poll_ns_ > 1000000) {  // else only its heartbeat timers, once a millisecond
     last_sim_poll_ns_ = now;
-    sim_->poll_once(0);
+    simulator_poll(0);
   }
   dirty_ = false;
   poll(strategy);
@@ -322,8 +418,7 @@ void OrderGate::step(int64_t feed_ns, DemoStrategy* strategy) {
   bool counted = false;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
   for (int spin = 0;; ++spin) {
-    const ExchangeSimCounters sc = sim_->counters();
-    if (sc.messages_in == cc.messages_out && sc.messages_out == cc.messages_in) break;
+    if (simulator_received() == session_->messages_sent() && simulator_sent() == session_->messages_received()) break;
     if (!counted) {
       ++counters_.delivery_waits;
       counted = true;
@@ -333,17 +428,17 @@ void OrderGate::step(int64_t feed_ns, DemoStrategy* strategy) {
       break;
     }
     if (spin > 64) std::this_thread::sleep_for(std::chrono::microseconds(20));
-    sim_->poll_once(0);
+    simulator_poll(0);
     poll(strategy);
   }
-  seen_out_ = cc.messages_out;
+  seen_out_ = session_->messages_sent();
 }
 
 void OrderGate::finish(DemoStrategy* strategy) {
-  if (!sim_ || !session_) return;
+  if (!has_simulator() || !session_) return;
   // End of the feed: what the exchange still holds is answered now, so the session ends with
   // every order's state known.
-  sim_->set_feed_time(INT64_MAX);
+  simulator_set_feed_time(INT64_MAX);
   dirty_ = true;
   step(INT64_MAX, strategy);
 }

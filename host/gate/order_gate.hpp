@@ -15,12 +15,16 @@
 #include "host/config/config.hpp"
 #include "host/exchange_sim/exchange_sim.hpp"
 #include "host/metrics/app_metrics.hpp"
+#include "host/orders/order_entry_session.hpp"
 #include "host/orders/order_session.hpp"
 #include "host/pipeline/state_log.hpp"
 
 namespace pw {
 
 class DemoStrategy;
+namespace fix {
+class FixVenueSim;
+}
 
 using HostRiskEngine = RiskEngine<kConfigMaxAccounts, kConfigMaxInstruments, 1024, 4096, 8>;
 
@@ -84,13 +88,23 @@ class OrderGate {
 
   HostRiskEngine& engine() { return *engine_; }
   const OrderGateCounters& counters() const { return counters_; }
-  oe::OrderSession* session() { return session_.get(); }
+  oe::OrderEntrySession* session() { return session_.get(); }
+  // The SBE session ([order_entry] protocol = "sbe"; its kill switch), else null.
+  oe::OrderSession* sbe_session() { return sbe_session_; }
   oe::ExchangeSim* simulator() { return sim_.get(); }
+  fix::FixVenueSim* fix_simulator() { return fix_sim_.get(); }
   bool dirty() const { return dirty_; }
 
  private:
   void on_event(const oe::OrderEvent& e, DemoStrategy* strategy);
   void write_decision(const OrderRequest& r, const RiskDecision& d);
+  bool start_simulator(std::string& error);
+  bool has_simulator() const { return sim_ || fix_sim_; }
+  void simulator_poll(int timeout_ms);
+  void simulator_set_feed_time(int64_t feed_ns);
+  // Numbered messages the simulated venue has read and written.
+  uint64_t simulator_received() const;
+  uint64_t simulator_sent() const;
   void write_decisions();
 
   struct PendingDecision {
@@ -103,7 +117,10 @@ class OrderGate {
   StateLogWriter& decisions_;
   std::unique_ptr<HostRiskEngine> engine_;
   std::unique_ptr<oe::ExchangeSim> sim_;
-  std::unique_ptr<oe::OrderSession> session_;
+  std::unique_ptr<fix::FixVenueSim> fix_sim_;
+  std::unique_ptr<oe::OrderEntrySession> session_;  // SBE or FIX, behind one interface
+  oe::OrderSession* sbe_session_ = nullptr;          // session_ when it is the SBE one
+  std::string fix_temp_dir_;                         // the run's FIX store when none is configured
   std::vector<int32_t> exchange_ids_;   // risk-engine instrument index → exchange instrument id
   std::vector<int64_t> send_time_;      // wall clock of the last send, by client order id slot
   struct SimMarket {
@@ -114,7 +131,7 @@ class OrderGate {
   std::vector<SimMarket> sim_markets_;  // by risk-engine instrument
   OrderGateCounters counters_;
   bool dirty_ = false;                  // sent something or moved the simulated market since step()
-  uint64_t seen_out_ = 0;               // the session's messages_out at the last step
+  uint64_t seen_out_ = 0;               // the session's messages_sent() at the last step
   int64_t last_sim_poll_ns_ = 0;
   bool batching_ = false;
   OrderStamp order_stamp_ = OrderStamp::sent;

@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "host/orders/order_entry_session.hpp"
 #include "host/orders/order_messages.hpp"
 #include "host/orders/order_table.hpp"
 #include "host/orders/session_sequencing.hpp"
@@ -154,63 +155,65 @@ struct SessionCounters {
   uint64_t reconciliations = 0;
 };
 
-class OrderSession {
+class OrderSession final : public OrderEntrySession {
  public:
   // TCP to config.host:config.port.
   explicit OrderSession(const SessionConfig& config);
   // Any transport (tests use MemoryLink); it must outlive the session.
   OrderSession(const SessionConfig& config, Transport& transport);
-  ~OrderSession();
+  ~OrderSession() override;
   OrderSession(const OrderSession&) = delete;
   OrderSession& operator=(const OrderSession&) = delete;
 
   // Connects and logs on (from poll). Call again after a logout to start over.
-  void start(int64_t now_ns);
+  void start(int64_t now_ns) override;
   // Sends Logout; the session ends on LoggedOut (or after logout_timeout) and does not reconnect.
-  void logout(std::string_view reason);
+  void logout(std::string_view reason) override;
   // Reads, processes, writes and runs the timers. `now_ns`: nanoseconds since the epoch; it
   // stamps outgoing messages, so pass a wall clock (wall_clock_ns()) in production.
-  void poll(int64_t now_ns);
+  void poll(int64_t now_ns) override;
 
   // Order entry. LocalReject::none = sent. Any other value: nothing was sent, and (except for a
   // duplicate or unknown id) the order's record and a rejected event say the same.
-  LocalReject send_new_order(const OrderParams& order);
+  LocalReject send_new_order(const OrderParams& order) override;
   // New limit price and new total quantity (filled contracts included) of an open order.
-  LocalReject send_replace(int64_t client_order_id, int64_t new_price, int32_t new_quantity);
-  LocalReject send_cancel(int64_t client_order_id);
+  LocalReject send_replace(int64_t client_order_id, int64_t new_price, int32_t new_quantity) override;
+  LocalReject send_cancel(int64_t client_order_id) override;
   LocalReject send_mass_cancel(int32_t instrument_id = kAllInstruments, int8_t side = kBothSides);
 
   // Orders of one packet in one write: between begin_batch() and end_batch() messages are encoded
   // into the send buffer and written together by end_batch() (one send call instead of one per
   // order). Returns from end_batch() once the bytes are handed to the transport (or buffered
   // when it takes no more: the rest goes out from poll()).
-  void begin_batch() { batching_ = true; }
-  void end_batch() {
+  void begin_batch() override { batching_ = true; }
+  void end_batch() override {
     batching_ = false;
     if (wants_write()) flush();
   }
 
   // Cancels every order (MassCancel of all instruments, both sides; sent right after the next
   // logon when the session is down) and refuses new orders and replaces until unkill().
-  void kill_switch();
-  void unkill() { killed_ = false; }
-  bool killed() const { return killed_; }
+  void kill_switch() override;
+  void unkill() override { killed_ = false; }
+  bool killed() const override { return killed_; }
 
   // Next queued event; false when there is none.
-  bool next_event(OrderEvent& e);
+  bool next_event(OrderEvent& e) override;
 
   const OrderRecord* find_order(int64_t client_order_id) const { return orders_.find(client_order_id); }
-  const OrderTable& orders() const { return orders_; }
+  const OrderTable& orders() const override { return orders_; }
   // Drops filled, canceled and rejected records (to make room); returns how many.
-  uint32_t forget_final_orders() { return orders_.erase_final(); }
+  uint32_t forget_final_orders() override { return orders_.erase_final(); }
 
-  SessionState state() const { return state_; }
-  bool active() const { return state_ == SessionState::active; }
+  SessionState state() const override { return state_; }
+  bool active() const override { return state_ == SessionState::active; }
+  uint64_t messages_sent() const override { return counters_.messages_out; }
+  uint64_t messages_received() const override { return counters_.messages_in; }
   // After a resumed logon, until every message missed while down has been processed.
   bool reconciling() const { return reconciling_; }
   const SessionCounters& counters() const { return counters_; }
   // Why the session last went down (empty while it never did).
-  const std::string& last_error() const { return last_error_; }
+  const std::string& last_error() const override { return last_error_; }
   int64_t heartbeat_interval_ns() const { return heartbeat_ns_; }
   uint32_t next_outgoing_seq() const { return next_out_; }
   uint32_t expected_incoming_seq() const { return inbound_.expected(); }

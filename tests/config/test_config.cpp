@@ -409,3 +409,35 @@ TEST_CASE("inputs fuzz_config_load found: each is an error, never a crash") {
   auto e = edit(base, "host = \"127.0.0.1\"\n", "", "[order_entry]");
   CHECK(only_error(e.text) == at(line_of(base, "[order_entry]"), "order_entry.host: missing (expected a host name or address)"));
 }
+
+TEST_CASE("order entry protocol: sbe by default, fix with a readable dictionary beside the config file") {
+  const std::string base = slurp(kDefaultPath);
+  const pw::ConfigResult plain = pw::parse_config(base, "config/perpwire.toml");
+  REQUIRE(plain.ok());
+  CHECK(plain.config->order_entry.protocol == pw::OrderEntryProtocol::sbe);
+  // A relative dictionary path names a file beside the config file (config/fix/...).
+  const std::string cfg = std::string(PERPWIRE_SOURCE_DIR) + "/config/perpwire.toml";
+  auto fix = edit(base, "simulator = true", "simulator = true\nprotocol = \"fix\"\nfix_dictionary = \"fix/coinbase_derivatives_fix44.xml\"");
+  const pw::ConfigResult r = pw::parse_config(fix.text, cfg);
+  REQUIRE_MESSAGE(r.ok(), r.error_text());
+  CHECK(r.config->order_entry.protocol == pw::OrderEntryProtocol::fix);
+  CHECK(r.config->order_entry.fix_dictionary == std::string(PERPWIRE_SOURCE_DIR) + "/config/fix/coinbase_derivatives_fix44.xml");
+  CHECK(r.config->order_entry.fix_sender_comp_id == "perpwire");  // the username
+  CHECK(r.config->order_entry.fix_target_comp_id == "COIND");
+  CHECK(r.config->order_entry.fix_account == "perpwire");
+  CHECK(r.config->order_entry.fix_store_dir.empty());  // a temporary directory per run
+
+  auto missing = edit(base, "simulator = true", "simulator = true\nprotocol = \"fix\"\nfix_dictionary = \"fix/nope.xml\"");
+  CHECK(only_error(missing.text).find("order_entry.fix_dictionary: cannot read the data dictionary") != std::string::npos);
+  auto none = edit(base, "simulator = true", "simulator = true\nprotocol = \"fix\"");
+  CHECK(only_error(none.text).find("order_entry.fix_dictionary: missing") != std::string::npos);
+  auto bad = edit(base, "simulator = true", "simulator = true\nprotocol = \"ouch\"");
+  CHECK(only_error(bad.text).find("order_entry.protocol:") != std::string::npos);
+  auto sbe_key = edit(base, "simulator = true", "simulator = true\nfix_store_dir = \"x\"");
+  CHECK(only_error(sbe_key.text).find("order_entry.fix_store_dir: fix_store_dir is FIX's: only with protocol = \"fix\"") !=
+        std::string::npos);
+  auto comp = edit(base, "simulator = true",
+                   "simulator = true\nprotocol = \"fix\"\nfix_sender_comp_id = \"A|B\"\nfix_dictionary = \"" +
+                       r.config->order_entry.fix_dictionary + "\"");
+  CHECK(only_error(comp.text).find("order_entry.fix_sender_comp_id: expected 1 to 32 characters") != std::string::npos);
+}

@@ -156,6 +156,29 @@ TEST_CASE("two runs of the same session give byte-identical decision logs (the e
   CHECK(logs[0] == logs[1]);
 }
 
+TEST_CASE("order entry over FIX gives the decisions of the SBE session, byte for byte") {
+  // The same session, order entry once over Orders SBE and once over FIX 4.4 (QuickFIX) against
+  // the simulated venues, which share one matcher: every decision, reservation and release alike.
+  std::string logs[2];
+  for (int k = 0; k < 2; ++k) {
+    const std::string name = k == 0 ? "run_oe_sbe" : "run_oe_fix";
+    const fs::path cfg = write_config(name, false, free_port(20 + k), false);
+    if (k == 1) {
+      std::string t = slurp(cfg);
+      const std::string dict = (fs::path(PERPWIRE_SOURCE_DIR) / "config/fix/coinbase_derivatives_fix44.xml").string();
+      t = std::regex_replace(t, std::regex("\\[order_entry\\]\n"),
+                             "[order_entry]\nprotocol = \"fix\"\nfix_dictionary = \"" + dict + "\"\n");
+      std::ofstream(cfg) << t;
+    }
+    const Result r = run({"run", "--config", cfg.string(), "--quiet", "--kill-drill", "120,30"}, name);
+    INFO("stdout:\n" << r.out << "\nstderr:\n" << r.err);
+    REQUIRE(r.status == 0);
+    logs[k] = slurp(work_dir() / name / "decisions.jsonl");
+  }
+  CHECK(logs[0].size() > 1000);
+  CHECK(logs[0] == logs[1]);
+}
+
 TEST_CASE("bad configurations give their documented errors and exit status 2") {
   SUBCASE("missing file") {
     const Result r = run({"run", "--config", (work_dir() / "nope.toml").string()}, "bad_missing");

@@ -1,0 +1,65 @@
+// QuickFIX 1.15 (Debian's libquickfix-dev) headers for C++20 sources. They still declare dynamic
+// exception specifications (`throw (ConfigError)`), which C++17 removed; the standard headers they
+// use are included first, then `throw(...)` is defined away while QuickFIX's own headers are read.
+// Its `throw X;` statements are untouched (a function-like macro needs the parenthesis). Include
+// this only from .cpp files: QuickFIX types stay out of perpwire's headers.
+#pragma once
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <deque>
+#include <exception>
+#include <fstream>
+#include <functional>
+#include <iomanip>
+#include <iostream>
+#include <iterator>
+#include <limits>
+#include <list>
+#include <map>
+#include <memory>
+#include <new>
+#include <numeric>
+#include <queue>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <malloc.h>
+#include <math.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <unistd.h>
+#pragma push_macro("throw")
+#define throw(...)
+#include <quickfix/Application.h>
+#include <quickfix/DataDictionary.h>
+#include <quickfix/FileLog.h>
+#include <quickfix/FileStore.h>
+#include <quickfix/FixFields.h>
+#include <quickfix/Message.h>
+#include <quickfix/Session.h>
+#include <quickfix/SessionSettings.h>
+#include <quickfix/SocketAcceptor.h>
+#include <quickfix/SocketInitiator.h>
+#pragma pop_macro("throw")

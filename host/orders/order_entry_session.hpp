@@ -1,0 +1,46 @@
+// What the risk gate needs from an order-entry session, whatever protocol it speaks: Orders SBE
+// (OrderSession, host/orders/order_session.hpp) or FIX 4.4 (FixSession, host/fix/fix_session.hpp).
+// Both produce the same OrderEvents and keep the same OrderTable, so the risk engine and the
+// strategy are driven the same way. One virtual call per request: nothing here allocates.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "host/orders/order_table.hpp"
+
+namespace pw::oe {
+
+struct OrderParams;
+struct OrderEvent;
+enum class SessionState : uint8_t;
+
+class OrderEntrySession {
+ public:
+  virtual ~OrderEntrySession() = default;
+  virtual void start(int64_t now_ns) = 0;
+  virtual void logout(std::string_view reason) = 0;
+  virtual void poll(int64_t now_ns) = 0;
+  virtual LocalReject send_new_order(const OrderParams& order) = 0;
+  virtual LocalReject send_replace(int64_t client_order_id, int64_t new_price, int32_t new_quantity) = 0;
+  virtual LocalReject send_cancel(int64_t client_order_id) = 0;
+  // Cancels every open order at the venue (at once, or right after the next logon) and refuses new
+  // orders and replaces with LocalReject::kill_switch until unkill().
+  virtual void kill_switch() = 0;
+  virtual void unkill() = 0;
+  virtual bool killed() const = 0;
+  virtual void begin_batch() = 0;
+  virtual void end_batch() = 0;
+  virtual bool next_event(OrderEvent& e) = 0;
+  virtual const OrderTable& orders() const = 0;
+  virtual uint32_t forget_final_orders() = 0;
+  virtual SessionState state() const = 0;
+  virtual bool active() const = 0;
+  // Messages this side has written and read (sequence-numbered), for the feed-time gate to check
+  // that each side has read what the other wrote.
+  virtual uint64_t messages_sent() const = 0;
+  virtual uint64_t messages_received() const = 0;
+  virtual const std::string& last_error() const = 0;
+};
+
+}  // namespace pw::oe

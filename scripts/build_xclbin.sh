@@ -8,8 +8,9 @@
 set -euo pipefail
 
 # Stream kernels of the card, in data-path order: hls/<name>/<name>.cpp, top function <name>.
-# market_state holds the book and mark/funding together (docs/hls.md says why).
-KERNELS=(feed_decode market_state pretrade_risk)
+# market_state holds the book and mark/funding together (docs/hls.md says why); risk_merge numbers
+# the risk gate's inputs into the one sequence pretrade_risk applies.
+KERNELS=(feed_decode market_state risk_merge pretrade_risk)
 # Memory-mapped kernels for replaying captures from the host (XRT backend, hardware tests).
 REPLAY_KERNELS=(feed_decode_mm)
 

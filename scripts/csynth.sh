@@ -7,7 +7,7 @@
 # 2 vitis_hls not available (nothing run).
 set -euo pipefail
 
-KERNELS=(feed_decode market_state pretrade_risk)
+KERNELS=(feed_decode market_state risk_merge pretrade_risk)
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 PART="${PERPWIRE_PART:-xcu250-figd2104-2L-e}"
 CLOCK_NS=3.333   # 300 MHz

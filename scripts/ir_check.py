@@ -24,6 +24,7 @@ TOPS = {
     "feed_decode": "hls/feed_decode/feed_decode.cpp",
     "feed_decode_mm": "hls/feed_decode/feed_decode_mm.cpp",
     "market_state": "hls/market_state/market_state.cpp",
+    "risk_merge": "hls/risk_merge/risk_merge.cpp",
     "pretrade_risk": "hls/pretrade_risk/pretrade_risk.cpp",
 }
 

@@ -73,13 +73,14 @@ bool MarketStateCsim::read_slot(uint32_t i) {
 
 void PretradeRiskCsim::control(RiskControl& c) {
   flush();
-  pretrade_risk(orders_, markets_, exchange_, out_, c, &status_);
+  pretrade_risk(inputs_, out_, c, &status_);
 }
 
 void PretradeRiskCsim::reset() {
   RiskControl c = risk_control(kRiskReset);
   control(c);
   unmatched_ = 0;
+  seq_ = 0;
 }
 LimitsError PretradeRiskCsim::set_account_limits(int a, const AccountLimits& l) {
   RiskControl c = risk_control(kRiskAccountLimits);
@@ -134,47 +135,42 @@ void PretradeRiskCsim::set_kill_instrument(int i, bool on) {
   control(c);
 }
 
-// Kinds in the order a call takes them: 0 markets, 1 exchange answers, 2 orders.
-void PretradeRiskCsim::queue(int kind) {
-  if (kind < last_kind_) flush();
-  last_kind_ = kind;
+template <typename T>
+void PretradeRiskCsim::queue(RiskInputKind kind, const T& record) {
+  inputs_.write(pack_record(risk_input(++seq_, kind, record)));
   ++queued_;
 }
 
 void PretradeRiskCsim::set_market(int i, const InstrumentMarket& m) {
-  queue(0);
   MarketUpdate u;
   std::memset(&u, 0, sizeof u);
   u.slot = (uint32_t)i;
   u.market = m;
-  markets_.write(pack_record(u));
+  queue(kInputMarket, u);
 }
 
-void PretradeRiskCsim::exchange(const ExchangeEvent& x) {
-  queue(1);
-  exchange_.write(pack_record(x));
-}
+void PretradeRiskCsim::exchange(const ExchangeEvent& x) { queue(kInputExchange, x); }
 
-void PretradeRiskCsim::check(const OrderRequest& r) {
-  queue(2);
-  orders_.write(pack_record(r));
-}
+void PretradeRiskCsim::check(const OrderRequest& r) { queue(kInputOrder, r); }
 
 bool PretradeRiskCsim::flush() {
   error_.clear();
   if (queued_ == 0) return true;
   RiskControl c = risk_control(kRiskRun);
   c.items = queued_;
-  pretrade_risk(orders_, markets_, exchange_, out_, c, &status_);
+  pretrade_risk(inputs_, out_, c, &status_);
   if (status_.consumed != queued_)
     error_ = "pretrade_risk consumed " + std::to_string(status_.consumed) + " of " + std::to_string(queued_) + " records";
+  else if (status_.out_of_order != 0 || status_.bad_kind != 0)
+    error_ = "pretrade_risk saw " + std::to_string(status_.out_of_order) + " inputs out of sequence and " +
+             std::to_string(status_.bad_kind) + " of no known kind";
   unmatched_ += status_.unmatched;
   queued_ = 0;
-  last_kind_ = -1;
   while (!out_.empty()) {
-    RiskDecision d;
+    SequencedDecision d;
     unpack_record(out_.read(), d);
-    decisions_.push_back(d);
+    decisions_.push_back(d.decision);
+    decision_seqs_.push_back(d.seq);
   }
   return error_.empty();
 }

@@ -41,9 +41,8 @@ class MarketStateCsim {
 };
 
 // The pretrade_risk kernel with RiskEngine's interface. Markets, exchange answers and orders are
-// queued in the kernel's streams and run in as few calls as keep their order: a call takes waiting
-// markets first, then answers, then orders, so a record of an earlier kind after a later one
-// starts a new call. Limits, cash, positions and kill switches run the queue first.
+// numbered in call order into the kernel's one input stream (as risk_merge does on the card) and
+// run by flush(); limits, cash, positions and kill switches run the queue first.
 class PretradeRiskCsim {
  public:
   void reset();
@@ -63,21 +62,23 @@ class PretradeRiskCsim {
   // Runs what is queued; decisions are appended to decisions().
   bool flush();
   std::vector<RiskDecision>& decisions() { return decisions_; }
+  // The sequence number of each decision's order request, in the same order.
+  const std::vector<uint64_t>& decision_seqs() const { return decision_seqs_; }
   const RiskStatus& status() const { return status_; }
   uint64_t unmatched() const { return unmatched_; }  // exchange answers that named no open order
   const std::string& error() const { return error_; }
 
  private:
-  void queue(int kind);
+  template <typename T>
+  void queue(RiskInputKind kind, const T& record);
   void control(RiskControl& c);
-  hls::stream<OrderWord> orders_{"pretrade_risk.orders"};
-  hls::stream<MarketWord> markets_{"pretrade_risk.markets"};
-  hls::stream<ExchangeWord> exchange_{"pretrade_risk.exchange"};
+  hls::stream<RiskInputWord> inputs_{"pretrade_risk.inputs"};
   hls::stream<DecisionWord> out_{"pretrade_risk.decisions"};
   uint32_t queued_ = 0;
-  int last_kind_ = -1;
+  uint64_t seq_ = 0;
   uint64_t unmatched_ = 0;
   std::vector<RiskDecision> decisions_;
+  std::vector<uint64_t> decision_seqs_;
   RiskStatus status_{};
   std::string error_;
 };

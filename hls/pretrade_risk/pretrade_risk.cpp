@@ -11,6 +11,8 @@ using namespace pw::hlsk;
 
 // Limits, markets, positions, open orders and buckets of every account: kept between calls.
 KernelRiskEngine g_risk;
+// Sequence number of the last input applied (0 after a reset: the next is 1).
+uint64_t g_last_seq = 0;
 
 // Applies one exchange answer; false when the engine found no order it names (or ignored it).
 bool apply_exchange(const ExchangeEvent& x) {
@@ -29,12 +31,9 @@ bool apply_exchange(const ExchangeEvent& x) {
 
 }  // namespace
 
-extern "C" void pretrade_risk(hls::stream<OrderWord>& orders, hls::stream<MarketWord>& markets,
-                              hls::stream<ExchangeWord>& exchange, hls::stream<DecisionWord>& decisions,
-                              RiskControl ctl, RiskStatus* status) {
-#pragma HLS INTERFACE mode=axis port=orders
-#pragma HLS INTERFACE mode=axis port=markets
-#pragma HLS INTERFACE mode=axis port=exchange
+extern "C" void pretrade_risk(hls::stream<RiskInputWord>& inputs, hls::stream<DecisionWord>& decisions, RiskControl ctl,
+                              RiskStatus* status) {
+#pragma HLS INTERFACE mode=axis port=inputs
 #pragma HLS INTERFACE mode=axis port=decisions
 #pragma HLS INTERFACE mode=s_axilite port=ctl
 #pragma HLS INTERFACE mode=s_axilite port=status
@@ -42,7 +41,10 @@ extern "C" void pretrade_risk(hls::stream<OrderWord>& orders, hls::stream<Market
   RiskStatus st;
   std::memset(&st, 0, sizeof st);
   switch ((RiskOp)ctl.op) {
-    case kRiskReset: g_risk.reset(); break;
+    case kRiskReset:
+      g_risk.reset();
+      g_last_seq = 0;
+      break;
     case kRiskAccountLimits: st.limits = g_risk.set_account_limits(ctl.index, ctl.account); break;
     case kRiskInstrumentLimits: st.limits = g_risk.set_instrument_limits(ctl.index, ctl.instrument); break;
     case kRiskSessionLimits: st.limits = g_risk.set_session_limits(ctl.index, ctl.session); break;
@@ -53,32 +55,44 @@ extern "C" void pretrade_risk(hls::stream<OrderWord>& orders, hls::stream<Market
     case kRiskKillInstrument: g_risk.set_kill_instrument(ctl.index, ctl.on != 0); break;
     case kRiskRun: {
       uint32_t done = 0;
-      // One record per iteration; the trip count follows the data. Not II=1: a check reads the
-      // order index and the dedup window (hash probes), a market update re-marks every account
-      // (kRiskAccounts steps), a fill or cancel may rescan the account's open orders on that side
-      // for the most aggressive price. Cycles per record: docs/hls.md.
+      // One input per iteration, in the sequence's order; the trip count follows the data. Not
+      // II=1: a check reads the order index and the dedup window, a market update re-marks every
+      // account (kRiskAccounts steps), a fill or cancel may rescan the account's open orders on
+      // that side for the most aggressive price. Cycles per record: docs/hls.md.
     item_loop:
       while (done < ctl.items) {
 #pragma HLS LOOP_TRIPCOUNT min=1 max=65536 avg=64
-        if (!markets.empty()) {
-          MarketUpdate u;
-          unpack_record(markets.read(), u);
-          g_risk.set_market((int)u.slot, u.market);
-        } else if (!exchange.empty()) {
-          ExchangeEvent x;
-          unpack_record(exchange.read(), x);
-          if (!apply_exchange(x)) ++st.unmatched;
-        } else if (!orders.empty()) {
-          OrderRequest r;
-          unpack_record(orders.read(), r);
-          decisions.write(pack_record(g_risk.check(r)));
-          ++st.decisions;
-        } else {
 #if defined(PERPWIRE_HLS_COMPAT)
-          break;  // C-simulation: the call promised more records than the streams hold
-#else
-          continue;  // the hardware waits for the next record
+        if (inputs.empty()) break;  // C-simulation: the call promised more records than the stream holds
 #endif
+        RiskInput in;
+        unpack_record(inputs.read(), in);
+        if (in.seq != g_last_seq + 1) ++st.out_of_order;
+        g_last_seq = in.seq;
+        switch ((RiskInputKind)in.kind) {
+          case kInputMarket: {
+            MarketUpdate u;
+            risk_payload(in, u);
+            g_risk.set_market((int)u.slot, u.market);
+            break;
+          }
+          case kInputExchange: {
+            ExchangeEvent x;
+            risk_payload(in, x);
+            if (!apply_exchange(x)) ++st.unmatched;
+            break;
+          }
+          case kInputOrder: {
+            OrderRequest r;
+            risk_payload(in, r);
+            SequencedDecision d;
+            d.seq = in.seq;
+            d.decision = g_risk.check(r);
+            decisions.write(pack_record(d));
+            ++st.decisions;
+            break;
+          }
+          default: ++st.bad_kind; break;  // not a record of a known kind: counted, skipped
         }
         ++done;
       }

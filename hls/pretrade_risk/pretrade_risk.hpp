@@ -1,17 +1,18 @@
-// pretrade_risk: order requests, the market of each instrument (from market_state) and the
-// exchange's answers in; one decision per order request out. core/risk_engine.hpp, unchanged, is
-// the gate: the 13 checks in their fixed order, reservations, fills, funding.
+// pretrade_risk: one sequence of inputs — market updates (from market_state, through risk_merge),
+// the exchange's answers and order requests — in; one decision per order request out.
+// core/risk_engine.hpp, unchanged, is the gate: the 13 checks in their fixed order, reservations,
+// fills, funding.
 //
 // Streams (AXI4-Stream, one record per transfer, record byte i in bits 8i+7..8i):
-//   orders     OrderRequest (core/risk_types.hpp, 320 bits) from the strategy / order-entry path
-//   markets    MarketUpdate (market_state.hpp, 640 bits): RiskEngine::set_market(slot, market)
-//   exchange   ExchangeEvent (below, 384 bits): the exchange's answers, funding, start of day
-//   decisions  RiskDecision (256 bits), one per order request, in request order
-// Within a call, a waiting market update goes first, then a waiting exchange answer, then an order:
-// an order is checked against every market and answer that arrived before it.
+//   inputs     RiskInput (risk_input.hpp, 768 bits): the records in the order the gate applies
+//              them, numbered; from risk_merge on the card, from the host in C-simulation
+//   decisions  SequencedDecision (320 bits): each order request's decision and sequence number
+// The kernel applies the inputs strictly in their order: an order is checked against every market
+// and answer before it in the sequence, and against none after it — the same on the card as in
+// the software path replaying the merge log.
 //
 // Limits, cash, carried positions and kill switches are set through s_axilite (RiskControl), one
-// operation per call; they apply from the next order on.
+// operation per call; they apply from the next input on.
 #pragma once
 #include <cstdint>
 
@@ -19,6 +20,7 @@
 #include "core/risk_types.hpp"
 #include "hls/common/record_pack.hpp"
 #include "hls/market_state/market_state.hpp"
+#include "hls/pretrade_risk/risk_input.hpp"
 #include "perpwire_hls/hls_compat.hpp"
 
 namespace pw {
@@ -33,37 +35,8 @@ constexpr int kRiskDedupWindow = 4096;
 constexpr int kRiskSessions = 8;
 typedef RiskEngine<kRiskAccounts, kRiskInstruments, kRiskOpenOrders, kRiskDedupWindow, kRiskSessions> KernelRiskEngine;
 
-typedef RecordWordOf<OrderRequest>::type OrderWord;        // 320 bits
-typedef RecordWordOf<RiskDecision>::type DecisionWord;     // 256 bits
-
-enum class ExchangeKind : uint8_t {
-  entered = 1,         // on_entered(client_order_id)
-  fill = 2,            // on_fill(client_order_id, qty, price)
-  canceled = 3,        // on_cancel(client_order_id)
-  rejected = 4,        // on_reject(client_order_id)
-  replaced = 5,        // on_replace(client_order_id)
-  untracked_fill = 6,  // on_untracked_fill(account, instrument, side, qty, price)
-  funding = 7,         // apply_funding(instrument, mark, rate)
-  new_day = 8,         // reset_daily()
-};
-
-struct ExchangeEvent {
-  int64_t client_order_id;
-  int64_t qty;
-  int64_t price;       // fill price
-  int64_t mark;        // funding
-  int64_t rate;        // funding
-  uint8_t kind;        // ExchangeKind
-  int8_t side;         // untracked_fill
-  uint16_t account;    // untracked_fill
-  uint16_t instrument; // untracked_fill, funding
-  uint16_t reserved;
-};
-static_assert(sizeof(ExchangeEvent) == 48, "ExchangeEvent is a 48-byte record");
-typedef RecordWordOf<ExchangeEvent>::type ExchangeWord;    // 384 bits
-
 enum RiskOp : uint32_t {
-  kRiskRun = 0,              // consume `items` input records (markets, exchange answers, orders)
+  kRiskRun = 0,              // consume `items` input records
   kRiskReset = 1,            // forget everything
   kRiskAccountLimits = 2,    // set_account_limits(index, account)
   kRiskInstrumentLimits = 3, // set_instrument_limits(index, instrument)
@@ -93,17 +66,17 @@ struct RiskStatus {
   LimitsError limits;       // the limits operations' answer (ok otherwise)
   uint8_t reserved;
   uint32_t consumed;        // kRiskRun: input records consumed
+  uint32_t out_of_order;    // kRiskRun: inputs whose sequence number was not the last one + 1 (applied; counted)
   uint32_t decisions;       // kRiskRun: decisions written
   uint32_t unmatched;       // kRiskRun: exchange answers the engine answered false to
   uint32_t open_orders;
-  uint32_t reserved2;
+  uint32_t bad_kind;        // kRiskRun: inputs of no known kind (skipped)
   RiskCounters counters;    // since the last reset
 };
 
 }  // namespace hlsk
 }  // namespace pw
 
-extern "C" void pretrade_risk(hls::stream<pw::hlsk::OrderWord>& orders, hls::stream<pw::hlsk::MarketWord>& markets,
-                              hls::stream<pw::hlsk::ExchangeWord>& exchange,
+extern "C" void pretrade_risk(hls::stream<pw::hlsk::RiskInputWord>& inputs,
                               hls::stream<pw::hlsk::DecisionWord>& decisions, pw::hlsk::RiskControl ctl,
                               pw::hlsk::RiskStatus* status);

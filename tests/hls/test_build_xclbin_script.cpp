@@ -70,7 +70,9 @@ TEST_CASE("dry run: one v++ -c per kernel, v++ -l with the connectivity of the b
   CHECK(cfg.find("\nnk=market_state:1:market_state_1\n") != std::string::npos);
   CHECK(cfg.find("\nsc=feed_decode_1.out:market_state_1.events:32\n") != std::string::npos);
   CHECK(cfg.find("\nnk=pretrade_risk:1:pretrade_risk_1\n") != std::string::npos);
-  CHECK(cfg.find("\nsc=market_state_1.markets:pretrade_risk_1.markets:32\n") != std::string::npos);
+  CHECK(cfg.find("\nnk=risk_merge:1:risk_merge_1\n") != std::string::npos);
+  CHECK(cfg.find("\nsc=market_state_1.markets:risk_merge_1.markets:32\n") != std::string::npos);
+  CHECK(cfg.find("\nsc=risk_merge_1.inputs:pretrade_risk_1.inputs:32\n") != std::string::npos);
   std::system(("rm -rf '" + out + "'").c_str());
 }
 
@@ -79,7 +81,7 @@ TEST_CASE("dry run: every stream kernel compiled from its folder; replay-only bu
   ScriptRun r = run_without_vitis("bash scripts/build_xclbin.sh --dry-run --target hw_emu --out " + out);
   CAPTURE(r.out);
   REQUIRE(r.code == 0);
-  for (const char* k : {"market_state", "pretrade_risk"}) {
+  for (const char* k : {"market_state", "risk_merge", "pretrade_risk"}) {
     CAPTURE(k);
     CHECK(r.out.find(std::string("-k ") + k + " ") != std::string::npos);
     CHECK(r.out.find(std::string("hls/") + k + "/" + k + ".cpp") != std::string::npos);
@@ -89,12 +91,14 @@ TEST_CASE("dry run: every stream kernel compiled from its folder; replay-only bu
   const size_t link = r.out.find("v++ -l");
   REQUIRE(link != std::string::npos);
   const size_t fd = r.out.find("/feed_decode.xo", link), ms = r.out.find("/market_state.xo", link),
-               pr = r.out.find("/pretrade_risk.xo", link);
+               rm = r.out.find("/risk_merge.xo", link), pr = r.out.find("/pretrade_risk.xo", link);
   CHECK(fd != std::string::npos);
   CHECK(ms != std::string::npos);
+  CHECK(rm != std::string::npos);
   CHECK(pr != std::string::npos);
   CHECK(fd < ms);
-  CHECK(ms < pr);
+  CHECK(ms < rm);
+  CHECK(rm < pr);
   r = run_without_vitis("bash scripts/build_xclbin.sh --dry-run --no-frontend --out " + out);
   REQUIRE(r.code == 0);
   CHECK(r.out.find("-k market_state") == std::string::npos);

@@ -46,7 +46,7 @@ TEST_CASE("argument errors are usage errors, checked before looking for vitis_hl
 }
 
 TEST_CASE("every kernel has its Tcl script and a line in the budget table") {
-  for (const char* k : {"feed_decode", "market_state", "pretrade_risk"}) {
+  for (const char* k : {"feed_decode", "market_state", "risk_merge", "pretrade_risk"}) {
     CAPTURE(k);
     CHECK(std::ifstream(std::string(PERPWIRE_SOURCE_DIR "/hls/") + k + "/csynth.tcl").good());
     CHECK(run_without_vitis(std::string("grep -q '^") + k + " ' hls/csynth/budgets.tsv").code == 0);

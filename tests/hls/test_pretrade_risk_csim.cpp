@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "hls/csim/market_state_runner.hpp"
+#include "hls/risk_merge/risk_merge.hpp"
 
 namespace {
 
@@ -379,4 +380,167 @@ TEST_CASE("pretrade_risk decides as RiskEngine on a long random sequence, every 
   std::string by_reason;
   for (int r = 1; r < kRejectReasonCount; ++r) by_reason += std::string(" ") + reject_reason_name((RejectReason)r) + "=" + std::to_string(c.rejected[r]);
   MESSAGE(p.expected.size() << " decisions, " << c.accepted << " accepted;" << by_reason);
+}
+
+// The card's path: markets, answers and orders waiting on risk_merge's three streams, numbered
+// into one sequence in as many rounds as the timing happens to give; pretrade_risk decides in that
+// sequence; the host replays the merge log on RiskEngine and gets the same decisions with the same
+// sequence numbers.
+TEST_CASE("risk_merge: the merge log replayed on RiskEngine gives pretrade_risk's decisions, number for number") {
+  Gen g(11);
+  hlsk::RiskControl ctl;
+  hlsk::RiskStatus st;
+  hlsk::RiskMergeStatus ms;
+  auto control = [&](uint32_t op) {
+    ctl = hlsk::RiskControl{};
+    ctl.op = op;
+    return &ctl;
+  };
+  hls::stream<hlsk::MarketWord> markets;
+  hls::stream<hlsk::ExchangeWord> answers;
+  hls::stream<hlsk::OrderWord> orders;
+  hls::stream<hlsk::RiskInputWord> inputs;
+  hls::stream<hlsk::MergeLogWord> log;
+  hls::stream<hlsk::DecisionWord> out;
+  auto ref = std::make_unique<hlsk::KernelRiskEngine>();
+
+  hlsk::RiskMergeControl mc{hlsk::kMergeReset, 0};
+  risk_merge(markets, answers, orders, inputs, log, mc, &ms);
+  pretrade_risk(inputs, out, *control(hlsk::kRiskReset), &st);
+  ref->reset();
+  InstrumentLimits il{};
+  il.max_staleness_ns = 60LL * 1000000000;
+  il.collar_bps = 100;
+  il.max_order_qty = 20;
+  il.max_order_notional = kUnitValue[0] * 40;
+  il.max_position = 2000;
+  il.margin.count = 1;
+  il.margin.tiers[0] = MarginTier{0, 50};
+  control(hlsk::kRiskInstrumentLimits)->index = 0;
+  ctl.instrument = il;
+  pretrade_risk(inputs, out, ctl, &st);
+  REQUIRE(st.limits.ok());
+  REQUIRE(ref->set_instrument_limits(0, il).ok());
+  const AccountLimits al{2000, 100000000 * U, 100000, 1000};
+  control(hlsk::kRiskAccountLimits)->index = 0;
+  ctl.account = al;
+  pretrade_risk(inputs, out, ctl, &st);
+  REQUIRE(ref->set_account_limits(0, al).ok());
+  control(hlsk::kRiskSessionLimits)->session = SessionLimits{100000, 1000};
+  pretrade_risk(inputs, out, ctl, &st);
+  ref->set_session_limits(0, SessionLimits{100000, 1000});
+  control(hlsk::kRiskCash)->value = 1000000 * U;
+  pretrade_risk(inputs, out, ctl, &st);
+  ref->set_cash(0, 1000000 * U);
+
+  // What each source sent, in its own order: the log says how they interleaved.
+  std::vector<hlsk::MarketUpdate> sent_markets;
+  std::vector<ExchangeEvent> sent_answers;
+  std::vector<OrderRequest> sent_orders;
+  int64_t now = kT0, next_id = 1;
+  std::vector<int64_t> live;
+  uint64_t merged = 0;
+  std::vector<hlsk::SequencedDecision> card;
+  for (int round = 0; round < 400; ++round) {
+    for (int n = (int)g.range(0, 2); n > 0; --n) {
+      hlsk::MarketUpdate u;
+      std::memset(&u, 0, sizeof u);
+      u.market.mark = kBaseMark[0] + g.range(-200, 200) * U;
+      u.market.best_bid = u.market.best_ask = u.market.limit_down = u.market.limit_up = kNullI64;
+      u.market.contract_size = kContract[0];
+      u.market.last_update = now;
+      u.market.tradable = 1;
+      u.market.trading_status = kTradingStatusOpen;
+      u.market.synced = g.chance(50) ? 0 : 1;
+      markets.write(hlsk::pack_record(u));
+      sent_markets.push_back(u);
+    }
+    for (int n = (int)g.range(0, 3); n > 0 && !live.empty(); --n) {
+      const size_t k = (size_t)g.range(0, (int64_t)live.size() - 1);
+      const ExchangeKind kind = g.chance(500) ? ExchangeKind::entered : g.chance(500) ? ExchangeKind::fill : ExchangeKind::canceled;
+      const ExchangeEvent x = answer(kind, live[k], 1, kBaseMark[0]);
+      if (kind != ExchangeKind::entered) live.erase(live.begin() + (long)k);
+      answers.write(hlsk::pack_record(x));
+      sent_answers.push_back(x);
+    }
+    for (int n = (int)g.range(0, 5); n > 0; --n) {
+      OrderRequest r{};
+      r.kind = OrderKind::new_order;
+      r.client_order_id = next_id++;
+      r.side = g.chance(500) ? kBuy : kSell;
+      r.price = kBaseMark[0] + g.range(-1500, 1500) * U;
+      r.quantity = (int32_t)g.range(1, 5);
+      r.time = now + n;
+      orders.write(hlsk::pack_record(r));
+      sent_orders.push_back(r);
+      live.push_back(r.client_order_id);
+    }
+    now += g.range(1, 50) * 1000000;
+    // The merge takes part of what waits (the rest stays for the next round), pretrade_risk all
+    // the merge gave it.
+    const uint32_t waiting = (uint32_t)(markets.size() + answers.size() + orders.size());
+    mc = hlsk::RiskMergeControl{hlsk::kMergeRun, waiting == 0 ? 0 : (uint32_t)g.range(1, waiting)};
+    risk_merge(markets, answers, orders, inputs, log, mc, &ms);
+    REQUIRE(ms.merged == mc.items);
+    merged += ms.merged;
+    CHECK(ms.last_seq == merged);
+    control(hlsk::kRiskRun)->items = ms.merged;
+    pretrade_risk(inputs, out, ctl, &st);
+    REQUIRE(st.consumed == ms.merged);
+    CHECK(st.out_of_order == 0);
+    while (!out.empty()) {
+      hlsk::SequencedDecision d;
+      hlsk::unpack_record(out.read(), d);
+      card.push_back(d);
+    }
+  }
+
+  // The host: the log, in order, names which source's next record took each number.
+  size_t im = 0, ia = 0, io = 0, id = 0;
+  uint64_t expect_seq = 1;
+  size_t orders_seen = 0, markets_seen = 0, answers_seen = 0;
+  while (!log.empty()) {
+    hlsk::MergeLogEntry e;
+    hlsk::unpack_record(log.read(), e);
+    REQUIRE(e.seq == expect_seq++);
+    if (e.kind == hlsk::kInputMarket) {
+      REQUIRE(im < sent_markets.size());
+      CHECK(e.slot == sent_markets[im].slot);
+      ref->set_market((int)sent_markets[im].slot, sent_markets[im].market);
+      ++im;
+      ++markets_seen;
+    } else if (e.kind == hlsk::kInputExchange) {
+      REQUIRE(ia < sent_answers.size());
+      const ExchangeEvent& x = sent_answers[ia++];
+      CHECK(e.client_order_id == x.client_order_id);
+      if ((ExchangeKind)x.kind == ExchangeKind::entered) ref->on_entered(x.client_order_id);
+      else if ((ExchangeKind)x.kind == ExchangeKind::fill) ref->on_fill(x.client_order_id, x.qty, x.price);
+      else ref->on_cancel(x.client_order_id);
+      ++answers_seen;
+    } else {
+      REQUIRE(e.kind == hlsk::kInputOrder);
+      REQUIRE(io < sent_orders.size());
+      const OrderRequest& r = sent_orders[io++];
+      CHECK(e.client_order_id == r.client_order_id);
+      const RiskDecision d = ref->check(r);
+      REQUIRE(id < card.size());
+      CHECK(card[id].seq == e.seq);
+      if (std::memcmp(&card[id].decision, &d, sizeof d) != 0)
+        FAIL("decision " << id << " (seq " << e.seq << ") differs\n  RiskEngine:    " << describe(d) << "\n  pretrade_risk: " << describe(card[id].decision));
+      ++id;
+      ++orders_seen;
+    }
+  }
+  CHECK(id == card.size());
+  CHECK(expect_seq - 1 == merged);
+  // Every kind came up, interleaved; some orders were refused, some accepted.
+  CHECK(markets_seen > 100);
+  CHECK(answers_seen > 100);
+  CHECK(orders_seen > 300);
+  const RiskCounters& c = ref->counters();
+  CHECK(c.accepted > 200);
+  CHECK(c.rejected[(int)RejectReason::price_collar] > 0);
+  CHECK(c.rejected[(int)RejectReason::market_data_untrusted] > 0);
+  const RiskCounters& kc = st.counters;
+  CHECK(std::memcmp(&c, &kc, sizeof c) == 0);
 }

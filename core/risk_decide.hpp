@@ -1,6 +1,6 @@
 // The fast path of the pre-trade check: one order against its thresholds (core/risk_thresholds.hpp),
-// the 13 checks of DESIGN.md "Pre-trade risk" in their fixed order, then max open orders, the first
-// failure the reason.
+// the 13 checks of DESIGN.md "Pre-trade risk" in their fixed order, then max open orders and
+// duplicate order content, the first failure the reason.
 // Compares only, plus p·q (checks 6 and 9) and p·q·cs (check 9); no loop, no division, no probe.
 // Check 8 (margin) is the caller's: `margin_ok(q_add, price)`, answered on its threshold when it can
 // (docs/risk.md "Check 8 on thresholds").
@@ -40,6 +40,8 @@ struct DecideInputs {
   // New orders the account may still open, in all and in the order's instrument (INT64_MAX: no
   // limit; core/risk_engine.hpp keeps them as orders open and close).
   int64_t open_room_account, open_room_instrument;
+  // A new order whose content repeats a recent accepted one (core/risk_engine.hpp compares).
+  bool duplicate_content;
 };
 
 namespace risk_detail {
@@ -100,6 +102,8 @@ inline RejectDetail decide(const OrderView& o, const DecideInputs& in, MarginOk 
   // max open orders (after 13, before the table's own capacity): a replace opens no order
   if (o.is_new && in.open_room_account <= 0) return RejectDetail::open_orders_account;
   if (o.is_new && in.open_room_instrument <= 0) return RejectDetail::open_orders_instrument;
+  // duplicate order content (after max open orders, before the table's capacity)
+  if (o.is_new && in.duplicate_content) return RejectDetail::duplicate_content;
   if (o.is_new && !in.capacity_left) return RejectDetail::order_capacity;
   return RejectDetail::none;
 }
@@ -135,6 +139,7 @@ inline RejectReason reason_of(RejectDetail d) {
     case RejectDetail::order_capacity: return RejectReason::order_capacity;
     case RejectDetail::open_orders_account:
     case RejectDetail::open_orders_instrument: return RejectReason::max_open_orders;
+    case RejectDetail::duplicate_content: return RejectReason::duplicate_order;
     default: return RejectReason::invalid_request;
   }
 }

@@ -140,6 +140,8 @@ class RiskEngine {
     for (int a = 0; a < kAccounts; ++a) {
       notional_cap_[a] = INT64_MAX;
       open_count_[a] = 0;
+      recent_next_[a] = 0;
+      for (int k = 0; k < kDuplicateHistory; ++k) recent_[a][k] = RecentOrder{};
       for (int i = 0; i < kInstruments; ++i) {
         position_cap_[a][i] = INT64_MAX;
         open_count_ai_[a][i] = 0;
@@ -275,6 +277,7 @@ class RiskEngine {
       order_live_[slot] = 1;
       link(slot);
       count_open(r.account, r.instrument, +1);
+      remember_new_order(r);
       reserve(slot, p.res_qty, p.res_notional, p.eff_price, &p.requirement);
     } else {
       OpenOrder& o = orders_[p.slot];
@@ -664,6 +667,27 @@ class RiskEngine {
     if (notional_cap_[a] < l.daily_notional_limit) l.daily_notional_limit = notional_cap_[a];
     acc_t_[a] = account_thresholds(l, s.filled_notional, s.reserved_notional);
   }
+  // Duplicate order content: the same instrument, side, price and quantity as one of the
+  // account's last kDuplicateHistory accepted new orders, accepted at most duplicate_window_ns
+  // before this request (or at a later time: the request times of one account need not rise).
+  // Every place compared side by side.
+  bool repeats_recent_order(const OrderRequest& r) const {
+    const int64_t window = accounts_[r.account].state.limits.duplicate_window_ns;
+    if (window <= 0) return false;
+    bool hit = false;
+    for (int k = 0; k < kDuplicateHistory; ++k) {
+      PW_HLS_PRAGMA(HLS UNROLL)
+      const RecentOrder& o = recent_[r.account][k];
+      hit |= o.used != 0 && o.instrument == r.instrument && o.side == r.side && o.price == r.price && o.qty == r.quantity &&
+             (i128)r.time - o.time <= window;
+    }
+    return hit;
+  }
+  void remember_new_order(const OrderRequest& r) {
+    int32_t& next = recent_next_[r.account];
+    recent_[r.account][next] = RecentOrder{r.price, r.time, r.quantity, r.instrument, r.side, 1};
+    next = next + 1 == kDuplicateHistory ? 0 : next + 1;
+  }
   // Max open orders: the counts move as orders open and finish; the rooms (the thresholds the fast
   // path compares) follow the counts and the limits (0: no limit, INT64_MAX room).
   static int64_t open_room(int64_t limit, int32_t open) { return limit <= 0 ? INT64_MAX : limit - open; }
@@ -742,7 +766,8 @@ class RiskEngine {
                     is_new ? (uint8_t)ids_.lookup(r.client_order_id) : (uint8_t)0,
                     free_count_ > 0 && (!v.is_new || index_.has_room(r.client_order_id)),
                     open_room_[r.account],
-                    open_room_ai_[r.account][ix]};
+                    open_room_ai_[r.account][ix],
+                    is_new && repeats_recent_order(r)};
     // Check 8: Σ (initial margin of the worst case + open-order loss) ≤ equity with the order.
     // The side's threshold answers when it can; otherwise this instrument's requirement with the
     // order is computed afresh (docs/risk.md "Check 8 on thresholds").
@@ -803,6 +828,17 @@ class RiskEngine {
   int32_t open_count_ai_[kAccounts][kInstruments];
   int64_t open_room_[kAccounts];                  // new orders each may still open (max open orders)
   int64_t open_room_ai_[kAccounts][kInstruments];
+  // Duplicate order content: each account's last kDuplicateHistory accepted new orders, a ring.
+  struct RecentOrder {
+    int64_t price;
+    int64_t time;
+    int32_t qty;
+    uint16_t instrument;
+    int8_t side;
+    uint8_t used;  // 0: an empty place (all-zero memory is an empty ring)
+  };
+  RecentOrder recent_[kAccounts][kDuplicateHistory];
+  int32_t recent_next_[kAccounts];  // the place the next accepted new order takes
   i128 account_ready_[kAccounts];
   i128 session_ready_[kSessions];
   RiskCounters counters_;

@@ -59,6 +59,7 @@ enum class RejectReason : uint8_t {
   invalid_request = 14,            // malformed request, evaluated before check 1 (see RejectDetail)
   order_capacity = 15,             // every check passed but the open-order table is full
   max_open_orders = 16,            // the account's open orders (overall or in the instrument) at their limit
+  duplicate_order = 17,            // the same order as one the account sent moments before (content, not id)
   count_
 };
 constexpr int kRejectReasonCount = (int)RejectReason::count_;
@@ -101,6 +102,7 @@ enum class RejectDetail : uint8_t {
   id_window_full,      // check 11: the new id's bucket of live ids is full (core/client_id_window.hpp)
   open_orders_account,     // the account already has max_open_orders open orders
   open_orders_instrument,  // it has max_open_orders_per_instrument open in the order's instrument
+  duplicate_content,       // instrument, side, price and quantity of an accepted new order within duplicate_window_ns
   count_
 };
 
@@ -138,6 +140,7 @@ inline const char* reject_reason_name(RejectReason r) {
     case RejectReason::invalid_request: return "invalid_request";
     case RejectReason::order_capacity: return "order_capacity";
     case RejectReason::max_open_orders: return "max_open_orders";
+    case RejectReason::duplicate_order: return "duplicate_order";
     default: return "unknown";
   }
 }
@@ -180,6 +183,7 @@ inline const char* reject_detail_name(RejectDetail d) {
     case RejectDetail::id_window_full: return "id_window_full";
     case RejectDetail::open_orders_account: return "open_orders_account";
     case RejectDetail::open_orders_instrument: return "open_orders_instrument";
+    case RejectDetail::duplicate_content: return "duplicate_content";
     default: return "unknown";
   }
 }
@@ -228,6 +232,10 @@ struct AccountLimits {
   // instrument; 0: no limit. Checked for new orders after check 13 (docs/risk.md).
   int64_t max_open_orders = 0;
   int64_t max_open_orders_per_instrument = 0;
+  // Duplicate order content: a new order with the instrument, side, limit price and quantity of
+  // one of the account's last kDuplicateHistory accepted new orders, accepted at most this many ns
+  // before it, is refused (a strategy repeating itself by mistake); 0: off. After max open orders.
+  int64_t duplicate_window_ns = 0;
 };
 
 struct SessionLimits {
@@ -242,6 +250,8 @@ constexpr int64_t kMaxConfigCollarBps = 1000000;                // 10000 %
 constexpr int64_t kMaxConfigOrdersPerSecond = 1000000000;       // one per ns
 constexpr int64_t kMaxConfigBurst = 1000000000;                 // tokens ×1e9 stays < 2^63
 constexpr int64_t kMaxConfigOpenOrders = 1000000;                // open orders per account (and instrument)
+constexpr int64_t kMaxConfigDuplicateWindowNs = 3600LL * 1000000000;  // an hour
+constexpr int kDuplicateHistory = 16;  // accepted new orders per account the duplicate check compares with
 constexpr int64_t kMaxConfigLeverage = 1000000;
 
 enum class LimitsErrc : uint8_t { ok = 0, not_positive = 1, too_large = 2, not_increasing = 3, bad_count = 4, bad_index = 5 };
@@ -261,6 +271,7 @@ enum class LimitField : uint8_t {
   order_burst,
   max_open_orders,
   max_open_orders_per_instrument,
+  duplicate_window_ns,
 };
 
 // What validate() found: the first bad field (and the tier index for tier fields).
@@ -299,6 +310,7 @@ inline const char* limit_field_name(LimitField f) {
     case LimitField::order_burst: return "order_burst";
     case LimitField::max_open_orders: return "max_open_orders";
     case LimitField::max_open_orders_per_instrument: return "max_open_orders_per_instrument";
+    case LimitField::duplicate_window_ns: return "duplicate_window_ns";
     default: return "unknown";
   }
 }
@@ -357,6 +369,8 @@ inline LimitsError validate(const AccountLimits& l) {
   if (e.ok() && l.max_open_orders != 0) e = in_range(l.max_open_orders, kMaxConfigOpenOrders, LimitField::max_open_orders);
   if (e.ok() && l.max_open_orders_per_instrument != 0)
     e = in_range(l.max_open_orders_per_instrument, kMaxConfigOpenOrders, LimitField::max_open_orders_per_instrument);
+  if (e.ok() && l.duplicate_window_ns != 0)
+    e = in_range(l.duplicate_window_ns, kMaxConfigDuplicateWindowNs, LimitField::duplicate_window_ns);
   return e;
 }
 

@@ -361,15 +361,17 @@ class Section {
     return v;
   }
 
-  std::optional<int64_t> duration(std::string_view k, bool required, int64_t min_ns = 1) {
+  std::optional<int64_t> duration(std::string_view k, bool required, int64_t min_ns = 1, int64_t max_ns = INT64_MAX,
+                                  const char* at_most = nullptr) {
     std::string expected = std::string(min_ns > 0 ? "a positive " : "a ") + "duration such as \"500ms\", \"5s\" or \"1h\" (units ns, us, ms, s, m, h)";
+    if (at_most) expected += std::string(" of at most ") + at_most;
     const toml::node* n = node(k);
     if (!n) {
       if (required) missing(k, expected);
       return std::nullopt;
     }
     int64_t ns = 0;
-    if (!n->is_string() || !parse_duration(n->as_string()->get(), ns) || ns < min_ns) {
+    if (!n->is_string() || !parse_duration(n->as_string()->get(), ns) || ns < min_ns || ns > max_ns) {
       wrong(k, *n, expected);
       return std::nullopt;
     }
@@ -557,6 +559,7 @@ void read_account(Section& s, AccountConfig& a, Ctx& ctx) {
     // Optional: left out, no limit (0 in AccountLimits).
     a.limits.max_open_orders = l.integer("max_open_orders", false, 1, kMaxConfigOpenOrders).value_or(0);
     a.limits.max_open_orders_per_instrument = l.integer("max_open_orders_per_instrument", false, 1, kMaxConfigOpenOrders).value_or(0);
+    a.limits.duplicate_window_ns = l.duration("duplicate_order_window", false, 1, kMaxConfigDuplicateWindowNs, "1h").value_or(0);
     l.finish();
   }
 }

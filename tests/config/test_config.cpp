@@ -402,6 +402,26 @@ TEST_CASE("max open orders: optional, positive, up to 1000000, carried into the 
   CHECK(only_error(text.text).find("accounts[0].limits.max_open_orders:") != std::string::npos);
 }
 
+TEST_CASE("duplicate order window: an optional duration up to an hour, carried into the account's limits") {
+  const std::string base = slurp(kDefaultPath);
+  const pw::ConfigResult plain = pw::parse_config(base, "bad.toml");
+  REQUIRE(plain.ok());
+  CHECK(plain.config->accounts[0].limits.duplicate_window_ns == 0);  // left out: off
+  auto on = edit(base, "# duplicate_order_window = \"100ms\"", "duplicate_order_window = \"100ms\"");
+  const pw::ConfigResult r = pw::parse_config(on.text, "bad.toml");
+  REQUIRE_MESSAGE(r.ok(), r.error_text());
+  CHECK(r.config->accounts[0].limits.duplicate_window_ns == 100000000);
+  CHECK(r.config->accounts[1].limits.duplicate_window_ns == 0);
+  CHECK(pw::validate(r.config->accounts[0].limits).ok());
+  auto hour = edit(on.text, "duplicate_order_window = \"100ms\"", "duplicate_order_window = \"1h\"");
+  CHECK(pw::parse_config(hour.text, "bad.toml").ok());
+  auto big = edit(on.text, "duplicate_order_window = \"100ms\"", "duplicate_order_window = \"61m\"");
+  CHECK(only_error(big.text).find("accounts[0].limits.duplicate_order_window: expected a positive duration such as") != std::string::npos);
+  CHECK(only_error(big.text).find("of at most 1h") != std::string::npos);
+  auto number = edit(on.text, "duplicate_order_window = \"100ms\"", "duplicate_order_window = 100");
+  CHECK(only_error(number.text).find("accounts[0].limits.duplicate_order_window:") != std::string::npos);
+}
+
 TEST_CASE("inputs fuzz_config_load found: each is an error, never a crash") {
   const std::string base = slurp(kDefaultPath);
   // A simulated exchange without host: the "simulator needs 127.0.0.1" check dereferenced the

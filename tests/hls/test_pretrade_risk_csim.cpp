@@ -168,6 +168,7 @@ AccountLimits random_account_limits(Gen& g) {
   // Max open orders on some accounts (the flood below still fills the table from an unlimited one).
   if (g.chance(400)) l.max_open_orders = g.range(4, 40);
   if (g.chance(400)) l.max_open_orders_per_instrument = g.range(2, 20);
+  if (g.chance(400)) l.duplicate_window_ns = g.range(1, 3000) * 1000000;
   return l;
 }
 
@@ -207,6 +208,7 @@ TEST_CASE("pretrade_risk decides as RiskEngine on a long random sequence, every 
 
   int64_t next_id = 1;
   std::vector<int64_t> used;
+  std::vector<OrderRequest> recent_new;  // the last new orders sent, for repeats of their content
   std::vector<int64_t> open_ids;  // accepted new orders, pruned as they leave
   auto some_id = [&]() -> int64_t {
     while (!open_ids.empty() && !g.chance(30)) {
@@ -244,9 +246,20 @@ TEST_CASE("pretrade_risk decides as RiskEngine on a long random sequence, every 
       r.quantity = (int32_t)(g.chance(20) ? g.range(-2, 0) : g.chance(900) ? g.range(1, quiet ? 3 : 40) : g.range(1, 70));
       r.flags = (uint8_t)((g.chance(150) ? kOrderReduceOnly : 0) | (g.chance(100) ? kOrderIoc : 0));
       r.time = g.chance(30) ? now - g.range(0, 30000000) : now;
+      if (g.chance(40) && !recent_new.empty()) {  // a recent order's content again (duplicate content)
+        const OrderRequest& o = recent_new[(size_t)g.range(0, (int64_t)recent_new.size() - 1)];
+        r.account = o.account;
+        r.instrument = o.instrument;
+        r.side = o.side;
+        r.price = o.price;
+        r.quantity = o.quantity;
+        r.flags = o.flags;
+      }
       r.client_order_id = g.chance(60) && !used.empty() ? used[(size_t)g.range(0, (int64_t)used.size() - 1)] : next_id++;
       used.push_back(r.client_order_id);
       if (used.size() > 200) used.erase(used.begin());
+      recent_new.push_back(r);
+      if (recent_new.size() > 24) recent_new.erase(recent_new.begin());
       if (p.check(r).accepted && r.kind == OrderKind::new_order) open_ids.push_back(r.client_order_id);
     } else if (op < 520) {
       const int64_t id = some_id();

@@ -40,6 +40,7 @@ TEST_CASE("names are stable snake_case") {
   CHECK((int)RejectReason::kill_switch == 1);
   CHECK((int)RejectReason::self_match == 13);
   CHECK((int)RejectReason::max_open_orders == 16);
+  CHECK((int)RejectReason::duplicate_order == 17);
   CHECK(std::strcmp(reject_reason_name(RejectReason::max_open_orders), "max_open_orders") == 0);
   for (int i = 0; i < kRejectReasonCount; ++i) {
     const char* n = reject_reason_name((RejectReason)i);
@@ -539,6 +540,69 @@ TEST_CASE("max open orders comes after check 13 and before the table's capacity"
   al.max_open_orders = 0;
   REQUIRE(e.set_account_limits(0, al).ok());
   CHECK(outcome(e, order(65, kBuy, P, 1)) == RejectDetail::order_capacity);           // then capacity
+}
+
+TEST_CASE("duplicate order content: the same order within the window is refused, one ns past it is not") {
+  Engine e;
+  setup(e);
+  e.set_instrument_limits(1, btc_limits());
+  e.set_market(1, btc_market());
+  AccountLimits al = account_limits();
+  al.duplicate_window_ns = 1000000;  // 1 ms
+  REQUIRE(e.set_account_limits(0, al).ok());
+
+  REQUIRE(outcome(e, order(1, kBuy, P, 2, kT0)) == OK);
+  // Same instrument, side, price and quantity, a new id: refused at the window's end, accepted one ns past.
+  CHECK(outcome(e, order(2, kBuy, P, 2, kT0 + 1000000)) == RejectDetail::duplicate_content);
+  CHECK(e.check(order(2, kBuy, P, 2, kT0 + 1000000)).reason == RejectReason::duplicate_order);
+  CHECK(outcome(e, order(3, kBuy, P, 2, kT0 + 1000001)) == OK);
+  // Any field that differs makes it another order.
+  CHECK(outcome(e, order(4, kBuy, P, 3, kT0 + 1000001)) == OK);                // quantity
+  CHECK(outcome(e, order(5, kBuy, P - U, 2, kT0 + 1000001)) == OK);            // price
+  CHECK(outcome(e, order(6, kSell, P + 10 * U, 2, kT0 + 1000001)) == OK);      // side
+  CHECK(outcome(e, order(7, kSell, P + 10 * U, 2, kT0 + 1000001, 0, 1)) == OK);  // instrument
+  // The refused copy left no trace: the window still runs from the accepted order (3).
+  CHECK(outcome(e, order(8, kBuy, P, 2, kT0 + 2000001)) == RejectDetail::duplicate_content);
+  CHECK(outcome(e, order(8, kBuy, P, 2, kT0 + 2000002)) == OK);
+  // Other accounts do not see this account's orders.
+  e.set_account_limits(1, al);
+  e.set_cash(1, 1000000 * U);
+  CHECK(outcome(e, order(20, kBuy, P, 2, kT0 + 2000002, 1)) == OK);
+  // Replaces and cancels are not new orders: never refused for it.
+  CHECK(outcome(e, replace(8, P, 2)) == OK);
+  CHECK(outcome(e, cancel(3)) == OK);
+  // The history is the last kDuplicateHistory accepted new orders: one older is forgotten.
+  const int64_t t = kT0 + 3000000;
+  REQUIRE(outcome(e, order(100, kBuy, P - 50 * U, 1, t)) == OK);
+  for (int k = 1; k < kDuplicateHistory; ++k) REQUIRE(outcome(e, order(100 + k, kBuy, P - 50 * U - k * U, 1, t)) == OK);
+  CHECK(outcome(e, order(200, kBuy, P - 50 * U, 1, t)) == RejectDetail::duplicate_content);  // the 16th back: still seen
+  REQUIRE(outcome(e, order(201, kBuy, P - 80 * U, 1, t)) == OK);
+  CHECK(outcome(e, order(202, kBuy, P - 50 * U, 1, t)) == OK);  // now 17 back: forgotten
+  // 0 turns it off; a window past an hour is refused and the old one stays.
+  AccountLimits bad = al;
+  bad.duplicate_window_ns = kMaxConfigDuplicateWindowNs + 1;
+  CHECK(e.set_account_limits(0, bad).field == LimitField::duplicate_window_ns);
+  bad.duplicate_window_ns = -1;
+  CHECK(e.set_account_limits(0, bad).field == LimitField::duplicate_window_ns);
+  CHECK(outcome(e, order(203, kBuy, P - 80 * U, 1, t)) == RejectDetail::duplicate_content);
+  al.duplicate_window_ns = 0;
+  REQUIRE(e.set_account_limits(0, al).ok());
+  CHECK(outcome(e, order(203, kBuy, P - 80 * U, 1, t)) == OK);
+}
+
+TEST_CASE("duplicate order content comes after max open orders and before the table's capacity") {
+  Engine e;  // 64 open orders
+  setup(e);
+  AccountLimits al = account_limits();
+  al.max_open_orders = 64;
+  al.duplicate_window_ns = 1000000000;
+  REQUIRE(e.set_account_limits(0, al).ok());
+  for (int id = 1; id <= 64; ++id) REQUIRE(outcome(e, order(id, kSell, P + (10 + id) * U, 1)) == OK);
+  CHECK(outcome(e, order(65, kSell, P + 11 * U, 1)) == RejectDetail::open_orders_account);  // max open orders first
+  al.max_open_orders = 0;
+  REQUIRE(e.set_account_limits(0, al).ok());
+  CHECK(outcome(e, order(65, kSell, P + 64 * U, 1)) == RejectDetail::duplicate_content);    // then duplicate content
+  CHECK(outcome(e, order(65, kSell, P + 11 * U, 1)) == RejectDetail::order_capacity);       // (16 back: forgotten) then capacity
 }
 
 TEST_CASE("check order: an order failing every check reports each in turn") {

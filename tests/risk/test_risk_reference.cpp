@@ -64,6 +64,7 @@ struct RAccount {
   AccountLimits limits{};
   int64_t cash = 0, filled = 0;
   Bucket bucket;
+  std::vector<OrderRequest> accepted_new;  // every accepted new order, oldest first
 };
 struct RInstrument {
   bool configured = false, killed = false;
@@ -272,6 +273,15 @@ class Model {
       if (A.limits.max_open_orders_per_instrument > 0 && in_instrument >= A.limits.max_open_orders_per_instrument)
         return reject(RR::max_open_orders, RD::open_orders_instrument);
     }
+    if (is_new && A.limits.duplicate_window_ns > 0) {
+      const size_t n = A.accepted_new.size(), from = n > (size_t)kDuplicateHistory ? n - kDuplicateHistory : 0;
+      for (size_t k = from; k < n; ++k) {
+        const OrderRequest& o = A.accepted_new[k];
+        if (o.instrument == r.instrument && o.side == r.side && o.price == r.price && o.quantity == r.quantity &&
+            (i128)r.time - o.time <= A.limits.duplicate_window_ns)
+          return reject(RR::duplicate_order, RD::duplicate_content);
+      }
+    }
     if (is_new && (int)orders.size() == NO) return reject(RR::order_capacity, RD::order_capacity);
 
     // Accepted.
@@ -279,6 +289,7 @@ class Model {
     S.bucket.take(sl, r.time);
     A.bucket.take(al, r.time);
     if (is_new) {
+      A.accepted_new.push_back(r);
       window.push_back(r.client_order_id);
       if ((int)window.size() > NW) window.pop_front();
     }
@@ -473,6 +484,8 @@ AccountLimits random_account_limits(Gen& g) {
   if (g.chance(400)) l.max_open_orders = g.range(4, 40);
   if (g.chance(400)) l.max_open_orders_per_instrument = g.range(2, 20);
   if (g.chance(5)) l.max_open_orders = -1;  // a bad value: refused
+  // Duplicate content on some accounts, windows around the sequences' time steps.
+  if (g.chance(400)) l.duplicate_window_ns = g.range(1, 3000) * 1000000;
   return l;
 }
 
@@ -549,6 +562,7 @@ RiskCounters run(uint64_t seed, int steps, MarginPathCounters* path = nullptr) {
     return mark + (int64_t)((i128)mark * bps / 10000) + g.range(-999, 999);
   };
 
+  std::vector<OrderRequest> recent_new;  // the last new orders sent, for repeats of their content
   for (int step = 0; step < steps; ++step) {
     CAPTURE(seed);
     CAPTURE(step);
@@ -571,10 +585,21 @@ RiskCounters run(uint64_t seed, int steps, MarginPathCounters* path = nullptr) {
       r.quantity = (int32_t)(g.chance(20) ? g.range(-2, 0) : g.chance(900) ? g.range(1, quiet ? 3 : max_qty) : g.range(1, 70));
       r.flags = (uint8_t)((g.chance(150) ? kOrderReduceOnly : 0) | (g.chance(100) ? kOrderIoc : 0));
       r.time = g.chance(30) ? now - g.range(0, 30000000) : now;
+      if (g.chance(40) && !recent_new.empty()) {  // the content of a recent new order again (duplicate content)
+        const OrderRequest& o = recent_new[(size_t)g.range(0, (int64_t)recent_new.size() - 1)];
+        r.account = o.account;
+        r.instrument = o.instrument;
+        r.side = o.side;
+        r.price = o.price;
+        r.quantity = o.quantity;
+        r.flags = o.flags;
+      }
       if (g.chance(60) && !used_ids.empty()) r.client_order_id = used_ids[(size_t)g.range(0, (int64_t)used_ids.size() - 1)];
       else r.client_order_id = next_id++;
       used_ids.push_back(r.client_order_id);
       if (used_ids.size() > 200) used_ids.erase(used_ids.begin());
+      recent_new.push_back(r);
+      if (recent_new.size() > 24) recent_new.erase(recent_new.begin());
       same_decision(e, m, r);
     } else if (op < 520) {  // replace
       int64_t id = random_open_id();

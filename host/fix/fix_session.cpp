@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
 #include <unordered_map>
 
 #include "host/fix/fix_common.hpp"
@@ -159,6 +160,8 @@ struct FixSession::Impl final : public FIX::Application {
     if (field_int(m, 17, v)) e.exec_id = v;
     e.possible_resend = field(m.getHeader(), 43) == "Y";
     e.text.assign(field(m, 58));
+    int64_t t = 0;
+    if (parse_utc_ns(field(m, 60), t)) e.time = t;  // the venue's time of the report
     return e;
   }
 
@@ -351,7 +354,10 @@ struct FixSession::Impl final : public FIX::Application {
     m.setField(55, symbol_of(s.config_.symbols, r.instrument_id));
     m.setField(167, "FUT");
     m.setField(54, r.side > 0 ? "1" : "2");
-    m.setField(FIX::TransactTime());
+    char t[32];
+    const int64_t wall = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    format_utc_ns(s.now_ > 0 ? s.now_ : wall, t);
+    m.setField(60, t);  // TransactTime: the time the caller's loop gave poll() / start()
     return m;
   }
   bool send(FIX::Message& m) {

@@ -135,6 +135,12 @@ struct FixSession::Impl final : public FIX::Application {
       request_refused(x.type, x.cid, field(m, 58));
     } else if (type == "0" && s.reconciling_ && field(m, 112) == reconcile_id) {
       finish_reconcile();
+    } else if (type == "5" && s.state_ == SessionState::logon_sent) {
+      // The venue refused the logon (credentials, CompIDs): trying again would only be refused
+      // again, so the session stays down until start() (as the SBE session after LoggedOut).
+      s.last_error_ = "logon refused: " + std::string(field(m, 58));
+      logging_out = true;
+      if (FIX::Session* fs = session()) fs->logout();
     }
   }
   void fromApp(const FIX::Message& m, const FIX::SessionID&) override {
@@ -415,10 +421,12 @@ void FixSession::start(int64_t now_ns) {
     } else {
       impl_->initiator = std::make_unique<FIX::SocketInitiator>(*impl_, *impl_->store, *impl_->settings);
     }
-    state_ = SessionState::connecting;
-    impl_->initiator->poll(0.0);  // creates the session (reads the dictionary and the store)
+    // The session exists from here (dictionary and store read); it connects and sends its Logon at
+    // the first poll, so a reset of the store comes before that, never between two Logons.
     if (config_.reset_store_on_start)
       if (FIX::Session* fs = impl_->session()) fs->reset();
+    state_ = SessionState::connecting;
+    impl_->initiator->poll(0.0);
   } catch (const std::exception& e) {
     last_error_ = std::string("FIX session: ") + e.what();
     impl_->initiator.reset();

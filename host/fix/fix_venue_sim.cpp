@@ -80,7 +80,13 @@ struct FixVenueSim::Impl final : public FIX::Application, public SimReports {
     m.getHeader().setField(57, "SIM");  // TargetSubID: the trader (one per simulated session)
   }
   void fromAdmin(const FIX::Message& m, const FIX::SessionID&) override {
-    if (field(m.getHeader(), 35) == "3") ++v.counters_.rejects_received;
+    const std::string_view type = field(m.getHeader(), 35);
+    if (type == "3") ++v.counters_.rejects_received;
+    if (type == "A" && !v.config_.username.empty() &&
+        (field(m, 553) != v.config_.username || field(m, 554) != v.config_.password)) {
+      ++v.counters_.logon_rejects;
+      throw FIX::RejectLogon("wrong username or password");  // QuickFIX answers with a Logout
+    }
   }
   void fromApp(const FIX::Message& m, const FIX::SessionID&) override {
     const std::string_view type = field(m.getHeader(), 35);
@@ -251,9 +257,9 @@ bool FixVenueSim::listen(std::string& error) {
     } else {
       impl_->acceptor = std::make_unique<FIX::SocketAcceptor>(*impl_, *impl_->store, *impl_->settings);
     }
-    impl_->acceptor->poll(0.0);  // binds
-    if (config_.reset_store_on_start)
+    if (config_.reset_store_on_start)  // before anything is read: the session exists from here
       if (FIX::Session* s = FIX::Session::lookupSession(impl_->id)) s->reset();
+    impl_->acceptor->poll(0.0);  // binds
   } catch (const std::exception& e) {
     error = std::string("simulated FIX venue: ") + e.what();
     impl_->acceptor.reset();

@@ -388,6 +388,63 @@ TEST_CASE("a second venue for the same session ids fails to listen with the reas
   b.poll_once(0);  // harmless when not listening
 }
 
+TEST_CASE("fix file store: a restarted session resumes its numbers, reset_store_on_start starts at 1") {
+  Harness h;
+  REQUIRE(h.client->send_new_order(order(50, 1, kPx - kTick, 1)) == LocalReject::none);
+  REQUIRE(h.pump([&] { return h.count(OrderEventType::entered, 50) == 1; }));
+  REQUIRE(h.settle());
+  const uint64_t sent = h.client->messages_sent();
+  CHECK(sent >= 2);  // Logon, NewOrderSingle
+  FixSessionConfig cc;
+  cc.sender_comp_id = "EBR123";
+  cc.dictionary = dictionary();
+  cc.store_dir = h.dir.path + "/client";
+  cc.port = h.venue->port();
+  h.client.reset();  // stops QuickFIX (a Logout goes out)
+  {
+    FixSession again(cc);
+    again.start(0);
+    CHECK(again.messages_sent() >= sent);  // read back from the file store
+  }
+  cc.reset_store_on_start = true;
+  FixSession fresh(cc);
+  fresh.start(0);
+  CHECK(fresh.messages_sent() <= 1);  // reset before the first Logon (which may already be out)
+}
+
+TEST_CASE("fix logon with a wrong password is refused and the session stays down") {
+  TempDir dir;
+  FixVenueConfig vc;
+  vc.target_comp_id = "EBR123";
+  vc.username = "trader1";
+  vc.password = "right";
+  vc.dictionary = dictionary();
+  vc.store_dir = dir.path + "/venue";
+  FixVenueSim venue(vc);
+  std::string error;
+  REQUIRE_MESSAGE(venue.listen(error), error);
+  FixSessionConfig cc;
+  cc.port = venue.port();
+  cc.sender_comp_id = "EBR123";
+  cc.username = "trader1";
+  cc.password = "wrong";
+  cc.dictionary = dictionary();
+  cc.store_dir = dir.path + "/client";
+  FixSession s(cc);
+  s.start(0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (std::chrono::steady_clock::now() < deadline) {  // long enough for a reconnect to show
+    venue.poll_once(0);
+    s.poll(0);
+    ::usleep(500);
+  }
+  CHECK_FALSE(s.active());
+  CHECK(s.state() == SessionState::disconnected);
+  CHECK(s.last_error().find("logon refused") != std::string::npos);
+  CHECK(venue.counters().logon_rejects == 1);  // not retried
+  CHECK(venue.counters().logons == 0);
+}
+
 TEST_CASE("fix session with a missing dictionary stays down with the reason") {
   TempDir dir;
   FixSessionConfig cc;

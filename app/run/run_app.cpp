@@ -435,7 +435,9 @@ int RunApp::setup_feed(const Config& c, std::string& error) {
   if (opt_.print) {
     std::printf("perpwire run: %s\n  backend %s; feed %s\n", c.path.c_str(), backend_.c_str(), feed_description_.c_str());
     if (control_->running()) std::printf("  control plane %s (/metrics, /status, POST /kill, /unkill, /reload)\n", control_->url().c_str());
-    std::printf("  order entry: %s\n", c.order_entry.enabled ? (c.order_entry.simulator ? "simulated exchange on loopback" : (c.order_entry.host + ":" + std::to_string(c.order_entry.port)).c_str()) : "none");
+    const char* protocol = c.order_entry.protocol == OrderEntryProtocol::fix ? "FIX 4.4" : "Orders SBE";
+    std::printf("  order entry: %s%s%s\n", c.order_entry.enabled ? (c.order_entry.simulator ? "simulated exchange on loopback" : (c.order_entry.host + ":" + std::to_string(c.order_entry.port)).c_str()) : "none",
+                c.order_entry.enabled ? ", " : "", c.order_entry.enabled ? protocol : "");
     std::fflush(stdout);
   }
 

@@ -1091,7 +1091,9 @@ std::string config_summary(const Config& c) {
     return d + "\n";
   };
   s += line("line A", c.feeds.line_a) + line("line B", c.feeds.line_b);
-  s += "  order entry: " + (c.order_entry.enabled ? c.order_entry.host + ":" + std::to_string(c.order_entry.port) + " as " + c.order_entry.username : std::string("none")) + "\n";
+  s += "  order entry: " + (c.order_entry.enabled ? c.order_entry.host + ":" + std::to_string(c.order_entry.port) + " as " + c.order_entry.username +
+                                                    (c.order_entry.protocol == OrderEntryProtocol::fix ? " over FIX 4.4 (" + c.order_entry.fix_sender_comp_id + " → " + c.order_entry.fix_target_comp_id + ")" : std::string(" over Orders SBE"))
+                                              : std::string("none")) + "\n";
   s += std::string("  backend: ") + to_string(c.backend.kind) + (c.backend.strict ? " (strict)" : "") + ", funding source: " + (c.risk.funding_source ? to_string(*c.risk.funding_source) : "per preset") + "\n";
   s += "  control plane: " + (c.control.enabled ? "http://" + c.control.bind + ":" + std::to_string(c.control.port) : std::string("off")) + ", output: " + c.output.dir + "\n";
   return s;

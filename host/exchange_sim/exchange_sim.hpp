@@ -20,15 +20,12 @@
 
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
-#include <unordered_map>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include "host/orders/order_messages.hpp"

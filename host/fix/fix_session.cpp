@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
 #include <unordered_map>
 
 #include "host/fix/fix_common.hpp"
@@ -134,6 +135,12 @@ struct FixSession::Impl final : public FIX::Application {
       request_refused(x.type, x.cid, field(m, 58));
     } else if (type == "0" && s.reconciling_ && field(m, 112) == reconcile_id) {
       finish_reconcile();
+    } else if (type == "5" && s.state_ == SessionState::logon_sent) {
+      // The venue refused the logon (credentials, CompIDs): trying again would only be refused
+      // again, so the session stays down until start() (as the SBE session after LoggedOut).
+      s.last_error_ = "logon refused: " + std::string(field(m, 58));
+      logging_out = true;
+      if (FIX::Session* fs = session()) fs->logout();
     }
   }
   void fromApp(const FIX::Message& m, const FIX::SessionID&) override {
@@ -159,6 +166,8 @@ struct FixSession::Impl final : public FIX::Application {
     if (field_int(m, 17, v)) e.exec_id = v;
     e.possible_resend = field(m.getHeader(), 43) == "Y";
     e.text.assign(field(m, 58));
+    int64_t t = 0;
+    if (parse_utc_ns(field(m, 60), t)) e.time = t;  // the venue's time of the report
     return e;
   }
 
@@ -351,7 +360,10 @@ struct FixSession::Impl final : public FIX::Application {
     m.setField(55, symbol_of(s.config_.symbols, r.instrument_id));
     m.setField(167, "FUT");
     m.setField(54, r.side > 0 ? "1" : "2");
-    m.setField(FIX::TransactTime());
+    char t[32];
+    const int64_t wall = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    format_utc_ns(s.now_ > 0 ? s.now_ : wall, t);
+    m.setField(60, t);  // TransactTime: the time the caller's loop gave poll() / start()
     return m;
   }
   bool send(FIX::Message& m) {
@@ -409,10 +421,12 @@ void FixSession::start(int64_t now_ns) {
     } else {
       impl_->initiator = std::make_unique<FIX::SocketInitiator>(*impl_, *impl_->store, *impl_->settings);
     }
-    state_ = SessionState::connecting;
-    impl_->initiator->poll(0.0);  // creates the session (reads the dictionary and the store)
+    // The session exists from here (dictionary and store read); it connects and sends its Logon at
+    // the first poll, so a reset of the store comes before that, never between two Logons.
     if (config_.reset_store_on_start)
       if (FIX::Session* fs = impl_->session()) fs->reset();
+    state_ = SessionState::connecting;
+    impl_->initiator->poll(0.0);
   } catch (const std::exception& e) {
     last_error_ = std::string("FIX session: ") + e.what();
     impl_->initiator.reset();

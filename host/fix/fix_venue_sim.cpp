@@ -80,7 +80,13 @@ struct FixVenueSim::Impl final : public FIX::Application, public SimReports {
     m.getHeader().setField(57, "SIM");  // TargetSubID: the trader (one per simulated session)
   }
   void fromAdmin(const FIX::Message& m, const FIX::SessionID&) override {
-    if (field(m.getHeader(), 35) == "3") ++v.counters_.rejects_received;
+    const std::string_view type = field(m.getHeader(), 35);
+    if (type == "3") ++v.counters_.rejects_received;
+    if (type == "A" && !v.config_.username.empty() &&
+        (field(m, 553) != v.config_.username || field(m, 554) != v.config_.password)) {
+      ++v.counters_.logon_rejects;
+      throw FIX::RejectLogon("wrong username or password");  // QuickFIX answers with a Logout
+    }
   }
   void fromApp(const FIX::Message& m, const FIX::SessionID&) override {
     const std::string_view type = field(m.getHeader(), 35);
@@ -110,7 +116,13 @@ struct FixVenueSim::Impl final : public FIX::Application, public SimReports {
     auto it = working.find(cid);
     return it == working.end() ? 0 : it->second;
   }
-  FIX::Message report(const SimOrder& o, char exec_type, int64_t exec_id, uint32_t cl_version) {
+  // TransactTime (60): the exchange's time of the report — the feed clock in a replay.
+  static void set_time(FIX::Message& m, int64_t ns) {
+    char buf[32];
+    format_utc_ns(ns, buf);
+    m.setField(60, buf);
+  }
+  FIX::Message report(const SimOrder& o, char exec_type, int64_t exec_id, uint32_t cl_version, int64_t time) {
     FIX::Message m;
     m.getHeader().setField(35, "8");
     m.setField(37, std::to_string(o.order_id));
@@ -127,7 +139,7 @@ struct FixVenueSim::Impl final : public FIX::Application, public SimReports {
     m.setField(151, std::to_string(o.remaining));
     m.setField(14, std::to_string(o.filled));
     set_e9(m, 6, o.vwap);
-    m.setField(FIX::TransactTime());
+    set_time(m, time);
     return m;
   }
   void send(FIX::Message& m) {
@@ -136,13 +148,13 @@ struct FixVenueSim::Impl final : public FIX::Application, public SimReports {
     } catch (const std::exception&) {
     }
   }
-  void entered(const SimOrder& o, int64_t exec_id, int64_t) override {
+  void entered(const SimOrder& o, int64_t exec_id, int64_t time) override {
     working[o.client_order_id] = 0;
     ++v.counters_.execution_reports;
-    FIX::Message m = report(o, '0', exec_id, 0);
+    FIX::Message m = report(o, '0', exec_id, 0, time);
     send(m);
   }
-  void new_rejected(const std::string&, const SimNewOrder& r, OrderRejectReason reason, const char* why, int64_t) override {
+  void new_rejected(const std::string&, const SimNewOrder& r, OrderRejectReason reason, const char* why, int64_t time) override {
     SimOrder o;
     o.client_order_id = r.client_order_id;
     o.instrument_id = r.instrument_id;
@@ -151,23 +163,23 @@ struct FixVenueSim::Impl final : public FIX::Application, public SimReports {
     o.price = r.price;
     o.state = OrderState::rejected;
     ++v.counters_.execution_reports;
-    FIX::Message m = report(o, '8', 0, 0);
+    FIX::Message m = report(o, '8', 0, 0, time);
     m.setField(37, "NONE");
     m.setField(103, ord_rej_reason(reason));
     m.setField(58, why);
     send(m);
   }
-  void replaced(const SimOrder& o, int64_t exec_id, int64_t) override {
+  void replaced(const SimOrder& o, int64_t exec_id, int64_t time) override {
     const uint32_t from = working_of(o.client_order_id);
     const uint32_t to = (uint32_t)o.correlation_id;  // the replace's ClOrdID version
     working[o.client_order_id] = to;
     ++v.counters_.execution_reports;
-    FIX::Message m = report(o, '5', exec_id, to);
+    FIX::Message m = report(o, '5', exec_id, to, time);
     m.setField(41, wire_cl_ord_id(o.client_order_id, from));
     send(m);
   }
   void cancel_reject_msg(int64_t cid, uint32_t version, const SimOrder* o, char response_to, const char* reason,
-                         const char* why) {
+                         const char* why, int64_t time) {
     ++v.counters_.cancel_rejects;
     FIX::Message m;
     m.getHeader().setField(35, "9");
@@ -178,28 +190,29 @@ struct FixVenueSim::Impl final : public FIX::Application, public SimReports {
     m.setField(434, std::string(1, response_to));
     m.setField(102, reason);
     m.setField(58, why);
+    set_time(m, time);
     send(m);
   }
   void replace_rejected(const std::string&, const SimReplace& r, const SimOrder* o, OrderRejectReason reason,
-                        const char* why, int64_t) override {
+                        const char* why, int64_t time) override {
     cancel_reject_msg(r.client_order_id, (uint32_t)r.correlation_id, o, '2',
-                      reason == OrderRejectReason::unknown_order ? "1" : "99", why);
+                      reason == OrderRejectReason::unknown_order ? "1" : "99", why, time);
   }
-  void canceled(const SimOrder& o, CancelReason, int64_t exec_id, int64_t) override {
+  void canceled(const SimOrder& o, CancelReason, int64_t exec_id, int64_t time) override {
     // A cancel the client asked for carries its request's ClOrdID; an unsolicited one the order's.
     const uint32_t version = (uint32_t)o.correlation_id > working_of(o.client_order_id) ? (uint32_t)o.correlation_id
                                                                                          : working_of(o.client_order_id);
     ++v.counters_.execution_reports;
-    FIX::Message m = report(o, '4', exec_id, version);
+    FIX::Message m = report(o, '4', exec_id, version, time);
     m.setField(41, wire_cl_ord_id(o.client_order_id, working_of(o.client_order_id)));
     send(m);
   }
-  void cancel_rejected(const std::string&, const SimCancel& r, const SimOrder* o, int64_t) override {
-    cancel_reject_msg(r.client_order_id, (uint32_t)r.correlation_id, o, '1', "1", "no open order with this id");
+  void cancel_rejected(const std::string&, const SimCancel& r, const SimOrder* o, int64_t time) override {
+    cancel_reject_msg(r.client_order_id, (uint32_t)r.correlation_id, o, '1', "1", "no open order with this id", time);
   }
-  void filled(const SimOrder& o, int64_t price, int32_t qty, bool aggressor, int64_t exec_id, int64_t, int64_t) override {
+  void filled(const SimOrder& o, int64_t price, int32_t qty, bool aggressor, int64_t exec_id, int64_t, int64_t time) override {
     ++v.counters_.execution_reports;
-    FIX::Message m = report(o, 'F', exec_id, working_of(o.client_order_id));
+    FIX::Message m = report(o, 'F', exec_id, working_of(o.client_order_id), time);
     set_e9(m, 31, price);
     m.setField(32, std::to_string(qty));
     m.setField(1057, aggressor ? "Y" : "N");
@@ -244,9 +257,9 @@ bool FixVenueSim::listen(std::string& error) {
     } else {
       impl_->acceptor = std::make_unique<FIX::SocketAcceptor>(*impl_, *impl_->store, *impl_->settings);
     }
-    impl_->acceptor->poll(0.0);  // binds
-    if (config_.reset_store_on_start)
+    if (config_.reset_store_on_start)  // before anything is read: the session exists from here
       if (FIX::Session* s = FIX::Session::lookupSession(impl_->id)) s->reset();
+    impl_->acceptor->poll(0.0);  // binds
   } catch (const std::exception& e) {
     error = std::string("simulated FIX venue: ") + e.what();
     impl_->acceptor.reset();

@@ -24,6 +24,8 @@ struct FixVenueConfig {
   uint16_t port = 0;                      // 0: a free loopback port is picked (see port())
   std::string sender_comp_id = "COIND";
   std::string target_comp_id;             // the client's CompID
+  std::string username;                   // Logon Username (553) / Password (554) required; empty: any
+  std::string password;
   std::string dictionary;
   std::string store_dir;
   std::string log_dir;                  // QuickFIX message and event logs; empty: none
@@ -36,6 +38,7 @@ struct FixVenueConfig {
 
 struct FixVenueCounters {
   uint64_t logons = 0;
+  uint64_t logon_rejects = 0;             // wrong Username / Password: refused with a Logout
   uint64_t logouts = 0;
   uint64_t requests = 0;                  // D, F, G read
   uint64_t possible_resends = 0;          // of those, flagged PossDupFlag

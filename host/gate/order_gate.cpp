@@ -65,6 +65,8 @@ bool OrderGate::start_simulator(std::string& error) {
     vc.port = oe.port;
     vc.sender_comp_id = oe.fix_target_comp_id;
     vc.target_comp_id = oe.fix_sender_comp_id;
+    vc.username = oe.username;
+    vc.password = oe.password;
     vc.dictionary = oe.fix_dictionary;
     vc.store_dir = fix_temp_dir_ + "/venue";
     vc.heartbeat_seconds = (int32_t)(oe.heartbeat_ns / 1000000000);

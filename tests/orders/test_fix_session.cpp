@@ -43,13 +43,15 @@ struct Harness {
   std::unique_ptr<FixSession> client;
   std::vector<OrderEvent> events;
 
-  explicit Harness(const std::string& account = "ACC1") {
+  explicit Harness(const std::string& account = "ACC1", bool feed_clock = false) {
     FixVenueConfig vc;
     vc.target_comp_id = "EBR123";
     vc.dictionary = dictionary();
     vc.store_dir = dir.path + "/venue";
     if (std::getenv("PW_FIX_LOG")) vc.log_dir = std::getenv("PW_FIX_LOG");
     vc.symbols = {{kInst, "BIT-31JAN25-CDE"}};
+    vc.feed_clock = feed_clock;
+    vc.ack_latency_ns = 50'000;
     venue = std::make_unique<FixVenueSim>(vc);
     std::string error;
     REQUIRE_MESSAGE(venue->listen(error), error);
@@ -128,6 +130,20 @@ TEST_CASE("fix decimals convert exactly both ways") {
   format_e9(kPx, buf);
   CHECK(std::string(buf) == "2230.5");
   int64_t x = 0;
+  // UTCTimestamps with nanoseconds.
+  const int64_t times[] = {0, 1'700'000'000'123'456'789, 951'782'400'000'000'000 /* 2000-02-29 */, 4'102'444'799'999'999'999};
+  for (int64_t t : times) {
+    format_utc_ns(t, buf);
+    CHECK(parse_utc_ns(buf, x));
+    CHECK(x == t);
+  }
+  format_utc_ns(1'700'000'000'123'456'789, buf);
+  CHECK(std::string(buf) == "20231114-22:13:20.123456789");
+  CHECK(parse_utc_ns("20231114-22:13:20.123", x));
+  CHECK(x == 1'700'000'000'123'000'000);
+  CHECK(parse_utc_ns("20231114-22:13:20", x));
+  CHECK_FALSE(parse_utc_ns("20231314-22:13:20", x));
+  CHECK_FALSE(parse_utc_ns("2023111422:13:20", x));
   CHECK_FALSE(parse_e9("1.0000000001", x));
   CHECK_FALSE(parse_e9("abc", x));
   CHECK_FALSE(parse_e9("", x));
@@ -341,6 +357,22 @@ TEST_CASE("fix kill switch cancels every open order and refuses new ones until u
   REQUIRE(h.pump([&] { return h.count(OrderEventType::entered, 31) == 1; }));
 }
 
+TEST_CASE("fix venue in feed time: a request is answered once the feed clock has passed its ack latency") {
+  Harness h("ACC1", /*feed_clock=*/true);
+  const int64_t t0 = 1'700'000'000'000'000'000;
+  h.venue->set_feed_time(t0);
+  REQUIRE(h.client->send_new_order(order(40, 1, kPx, 1)) == LocalReject::none);
+  REQUIRE(h.pump([&] { return h.venue->requests_waiting() == 1; }));
+  CHECK(h.settle());
+  CHECK(h.count(OrderEventType::entered, 40) == 0);  // read, not yet due
+  h.venue->set_feed_time(t0 + 49'999);
+  CHECK(h.settle());
+  CHECK(h.count(OrderEventType::entered, 40) == 0);
+  h.venue->set_feed_time(t0 + 50'000);
+  REQUIRE(h.pump([&] { return h.count(OrderEventType::entered, 40) == 1; }));
+  CHECK(h.last(OrderEventType::entered, 40)->time == t0 + 50'000);  // TransactTime: the feed time, to the ns
+}
+
 TEST_CASE("a second venue for the same session ids fails to listen with the reason") {
   TempDir dir;
   FixVenueConfig vc;
@@ -354,6 +386,63 @@ TEST_CASE("a second venue for the same session ids fails to listen with the reas
   CHECK(error.find("already exists") != std::string::npos);
   a.poll_once(0);
   b.poll_once(0);  // harmless when not listening
+}
+
+TEST_CASE("fix file store: a restarted session resumes its numbers, reset_store_on_start starts at 1") {
+  Harness h;
+  REQUIRE(h.client->send_new_order(order(50, 1, kPx - kTick, 1)) == LocalReject::none);
+  REQUIRE(h.pump([&] { return h.count(OrderEventType::entered, 50) == 1; }));
+  REQUIRE(h.settle());
+  const uint64_t sent = h.client->messages_sent();
+  CHECK(sent >= 2);  // Logon, NewOrderSingle
+  FixSessionConfig cc;
+  cc.sender_comp_id = "EBR123";
+  cc.dictionary = dictionary();
+  cc.store_dir = h.dir.path + "/client";
+  cc.port = h.venue->port();
+  h.client.reset();  // stops QuickFIX (a Logout goes out)
+  {
+    FixSession again(cc);
+    again.start(0);
+    CHECK(again.messages_sent() >= sent);  // read back from the file store
+  }
+  cc.reset_store_on_start = true;
+  FixSession fresh(cc);
+  fresh.start(0);
+  CHECK(fresh.messages_sent() <= 1);  // reset before the first Logon (which may already be out)
+}
+
+TEST_CASE("fix logon with a wrong password is refused and the session stays down") {
+  TempDir dir;
+  FixVenueConfig vc;
+  vc.target_comp_id = "EBR123";
+  vc.username = "trader1";
+  vc.password = "right";
+  vc.dictionary = dictionary();
+  vc.store_dir = dir.path + "/venue";
+  FixVenueSim venue(vc);
+  std::string error;
+  REQUIRE_MESSAGE(venue.listen(error), error);
+  FixSessionConfig cc;
+  cc.port = venue.port();
+  cc.sender_comp_id = "EBR123";
+  cc.username = "trader1";
+  cc.password = "wrong";
+  cc.dictionary = dictionary();
+  cc.store_dir = dir.path + "/client";
+  FixSession s(cc);
+  s.start(0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (std::chrono::steady_clock::now() < deadline) {  // long enough for a reconnect to show
+    venue.poll_once(0);
+    s.poll(0);
+    ::usleep(500);
+  }
+  CHECK_FALSE(s.active());
+  CHECK(s.state() == SessionState::disconnected);
+  CHECK(s.last_error().find("logon refused") != std::string::npos);
+  CHECK(venue.counters().logon_rejects == 1);  // not retried
+  CHECK(venue.counters().logons == 0);
 }
 
 TEST_CASE("fix session with a missing dictionary stays down with the reason") {

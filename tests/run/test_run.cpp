@@ -177,6 +177,8 @@ TEST_CASE("order entry over FIX gives the decisions of the SBE session, byte for
     const Result r = run({"run", "--config", cfg.string(), "--quiet", "--kill-drill", "120,30"}, name);
     INFO("stdout:\n" << r.out << "\nstderr:\n" << r.err);
     REQUIRE(r.status == 0);
+    CHECK(r.out.find(k == 0 ? "order entry: simulated exchange on loopback, Orders SBE"
+                            : "order entry: simulated exchange on loopback, FIX 4.4") != std::string::npos);
     logs[k] = slurp(work_dir() / name / "decisions.jsonl");
   }
   CHECK(logs[0].size() > 1000);

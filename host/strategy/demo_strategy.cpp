@@ -59,6 +59,7 @@ const char* probe_kind_name(ProbeKind k) {
     case ProbeKind::margin: return "margin";
     case ProbeKind::credit_limit: return "credit_limit";
     case ProbeKind::instrument_not_tradable: return "instrument_not_tradable";
+    case ProbeKind::duplicate_order: return "duplicate_order";
     case ProbeKind::market_data_untrusted: return "market_data_untrusted";
     default: return "unknown";
   }
@@ -77,6 +78,7 @@ RejectReason probe_target(ProbeKind k) {
     case ProbeKind::margin: return RejectReason::margin;
     case ProbeKind::credit_limit: return RejectReason::credit_limit;
     case ProbeKind::instrument_not_tradable: return RejectReason::instrument_not_tradable;
+    case ProbeKind::duplicate_order: return RejectReason::duplicate_order;
     case ProbeKind::market_data_untrusted: return RejectReason::market_data_untrusted;
     default: return RejectReason::none;
   }
@@ -516,6 +518,25 @@ bool DemoStrategy::probe(ProbeKind kind, int instrument, int64_t now, std::vecto
       return send(0, instrument, kBuy, p, 1, 0);
     }
     case ProbeKind::throttle: return throttle_burst(instrument, now, out);
+    case ProbeKind::duplicate_order: {
+      // An account refusing duplicate content (not account 0: its quotes keep going): a passive
+      // order of one contract, then the same order under a new id — the second is the probe.
+      for (int a = (int)accounts_.size() - 1; a > 0; --a) {
+        const Acct& acc = accounts_[a];
+        if (!acc.known || acc.limits.duplicate_window_ns <= 0) continue;
+        const int8_t side = fits_position(a, instrument, kBuy, 2) ? kBuy : fits_position(a, instrument, kSell, 2) ? kSell : 0;
+        if (side == 0) continue;
+        int64_t p = passive_price(in, side, bps);
+        const int64_t other = own_best(a, instrument, (int8_t)-side);
+        if (other != 0 && (side > 0 ? p >= other : p <= other)) continue;
+        if (!in_band(m, p) || outside_collar(p, m.mark, lim.collar_bps)) continue;
+        OrderRequest lead = request(OrderKind::new_order, next_id(), a, instrument, side, p, 1, 0, now);
+        if (track(lead, Role::lead, kind) < 0) return false;
+        out.push_back(lead);
+        return send(a, instrument, side, p, 1, 0);
+      }
+      return false;
+    }
     case ProbeKind::position_limit: {
       // The account and side where the smallest order crosses the position limit; marketable.
       for (int a = (int)accounts_.size() - 1; a >= 0; --a) {
@@ -616,6 +637,9 @@ bool DemoStrategy::throttle_burst(int instrument, int64_t now, std::vector<Order
     const Acct& acc = accounts_[a];
     const int64_t n = acc.known ? acc.limits.order_burst + 5 : cfg_.throttle_burst;
     if (n < 1 || n > kMaxBurst || n > (int64_t)free_.size() - 8) continue;
+    // The burst repeats one buy and one sell: an account refusing duplicate content would refuse
+    // it for that before the bucket ran dry.
+    if (acc.known && acc.limits.duplicate_window_ns > 0) continue;
     const int64_t per_side = (n + 1) / 2;
     if (!fits_position(a, instrument, kBuy, per_side) || !fits_position(a, instrument, kSell, per_side)) continue;
     // Margin headroom: the worst case of one side at the lowest leverage within half the cash.
@@ -696,7 +720,9 @@ void DemoStrategy::on_decision(const OrderRequest& r, const RiskDecision& d) {
   Tracked& t = tracked_[slot];
   switch (r.kind) {
     case OrderKind::new_order: {
-      if (t.role != Role::quote) {
+      if (t.role == Role::lead) {
+        if (d.accepted && r.time + cfg_.requote_interval_ns < leftover_check_) leftover_check_ = r.time + cfg_.requote_interval_ns;
+      } else if (t.role != Role::quote) {
         const int k = (int)t.probe;
         const bool hit = !d.accepted && d.reason == probe_target(t.probe);
         if (t.role == Role::burst) {

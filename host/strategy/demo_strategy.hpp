@@ -60,6 +60,7 @@ enum class ProbeKind : uint8_t {
   margin,
   credit_limit,
   instrument_not_tradable,
+  duplicate_order,
   market_data_untrusted,  // not in the cycle: sent when an instrument's book goes out of sync
   count_
 };
@@ -123,7 +124,8 @@ class DemoStrategy {
   int64_t quote_id(int instrument, int8_t side) const;
 
  private:
-  enum class Role : uint8_t { quote, probe, burst };
+  // lead: the first of a pair whose second is the probe (duplicate order content); not counted.
+  enum class Role : uint8_t { quote, probe, burst, lead };
   enum class State : uint8_t { free, pending_new, live, canceling };
   struct Tracked {
     int64_t id;

@@ -61,7 +61,7 @@ struct FixSession::Impl final : public FIX::Application {
     OrderEvent e{};
     e.type = OrderEventType::session_active;
     e.time = s.now_;
-    s.push_event(e);
+    s.app_.push(e);
     if (s.logged_on_once_) {
       // Whatever the venue reported meanwhile comes back through QuickFIX's resend request, ahead
       // of the answer to this test request: its Heartbeat ends the reconciliation.
@@ -88,7 +88,7 @@ struct FixSession::Impl final : public FIX::Application {
     s.reconciling_ = false;
     // Fills and cancels may happen while nobody listens: open orders are unknown until the resumed
     // session has replayed what the venue reported meanwhile.
-    s.orders_.for_each([&](OrderRecord& r) {
+    s.app_.table().for_each([&](OrderRecord& r) {
       if (!is_open(r.state)) return;
       r.state_before_disconnect = r.state;
       r.state = OrderState::unknown_after_disconnect;
@@ -98,7 +98,7 @@ struct FixSession::Impl final : public FIX::Application {
     e.type = OrderEventType::session_down;
     e.time = s.now_;
     e.text.assign(logging_out ? "logged out" : "disconnected");
-    s.push_event(e);
+    s.app_.push(e);
   }
   void toAdmin(FIX::Message& m, const FIX::SessionID&) override {
     const std::string_view type = field(m.getHeader(), 35);
@@ -155,13 +155,13 @@ struct FixSession::Impl final : public FIX::Application {
   // ---- inbound ------------------------------------------------------------------------------------
   OrderRecord* record_of(const FIX::Message& m, uint32_t& version) {
     int64_t cid = 0;
-    OrderRecord* r = parse_cl_ord_id(field(m, 11), cid, version) ? s.orders_.find(cid) : nullptr;
+    OrderRecord* r = parse_cl_ord_id(field(m, 11), cid, version) ? s.app_.table().find(cid) : nullptr;
     if (r == nullptr) ++s.counters_.unknown_order_events;
     return r;
   }
 
   OrderEvent reply(OrderEventType type, const OrderRecord& r, const FIX::Message& m) const {
-    OrderEvent e = s.order_event(type, r);
+    OrderEvent e = SessionOrders::event(type, r, s.now_);
     int64_t v = 0;
     if (field_int(m, 17, v)) e.exec_id = v;
     e.possible_resend = field(m.getHeader(), 43) == "Y";
@@ -186,7 +186,7 @@ struct FixSession::Impl final : public FIX::Application {
       case '0': {  // New
         const OrderState st = known_state(*r);
         r->state = st == OrderState::pending_new ? OrderState::active : st;
-        s.push_event(reply(OrderEventType::entered, *r, m));
+        s.app_.push(reply(OrderEventType::entered, *r, m));
         break;
       }
       case '5': {  // Replaced
@@ -199,7 +199,7 @@ struct FixSession::Impl final : public FIX::Application {
           r->quantity = cum + leaves;
         }
         r->state = r->remaining > 0 ? open_state(r->filled) : (r->filled > 0 ? OrderState::filled : OrderState::canceled);
-        s.push_event(reply(OrderEventType::replaced, *r, m));
+        s.app_.push(reply(OrderEventType::replaced, *r, m));
         break;
       }
       case '4':    // Canceled
@@ -211,7 +211,7 @@ struct FixSession::Impl final : public FIX::Application {
         r->reason = field_char(m, 150) == 'C' ? (uint8_t)CancelReason::expired : (uint8_t)CancelReason::canceled_by_user;
         OrderEvent e = reply(OrderEventType::canceled, *r, m);
         e.reason = r->reason;
-        s.push_event(e);
+        s.app_.push(e);
         break;
       }
       case '8': {  // Rejected: the order itself, or (Coinbase) a replace of it
@@ -233,7 +233,7 @@ struct FixSession::Impl final : public FIX::Application {
         r->reason = (uint8_t)reason;
         OrderEvent e = reply(type, *r, m);
         e.reason = (uint8_t)reason;
-        s.push_event(e);
+        s.app_.push(e);
         break;
       }
       case 'F': {  // Trade
@@ -257,7 +257,7 @@ struct FixSession::Impl final : public FIX::Application {
         e.price = last_px;
         e.quantity = last_qty;
         e.aggressor = field(m, 1057) == "Y";
-        s.push_event(e);
+        s.app_.push(e);
         break;
       }
       default: ++s.counters_.unmapped_messages; break;  // 3 done for day, L triggered: nothing to book
@@ -283,7 +283,7 @@ struct FixSession::Impl final : public FIX::Application {
     r->state = known_state(*r);
     OrderEvent e = reply(type, *r, m);
     e.reason = (uint8_t)reason;
-    s.push_event(e);
+    s.app_.push(e);
   }
 
   void business_reject(const FIX::Message& m) {
@@ -308,7 +308,7 @@ struct FixSession::Impl final : public FIX::Application {
 
   // A request the venue refused without an execution report (Reject 3, BusinessMessageReject j).
   void request_refused(char type, int64_t cid, std::string_view text) {
-    OrderRecord* r = s.orders_.find(cid);
+    OrderRecord* r = s.app_.table().find(cid);
     if (r == nullptr) {
       ++s.counters_.unknown_order_events;
       return;
@@ -331,16 +331,16 @@ struct FixSession::Impl final : public FIX::Application {
       return;
     }
     r->last_update = s.now_;
-    OrderEvent e = s.order_event(et, *r);
+    OrderEvent e = SessionOrders::event(et, *r, s.now_);
     e.text.assign(text);
-    s.push_event(e);
+    s.app_.push(e);
   }
 
   void finish_reconcile() {
     s.reconciling_ = false;
     ++s.counters_.reconciliations;
     int32_t restored = 0;
-    s.orders_.for_each([&](OrderRecord& r) {
+    s.app_.table().for_each([&](OrderRecord& r) {
       if (r.state != OrderState::unknown_after_disconnect) return;
       r.state = r.state_before_disconnect;  // no report while away: nothing changed
       ++restored;
@@ -349,7 +349,7 @@ struct FixSession::Impl final : public FIX::Application {
     e.type = OrderEventType::reconciled;
     e.time = s.now_;
     e.quantity = restored;
-    s.push_event(e);
+    s.app_.push(e);
   }
 
   // ---- outbound -----------------------------------------------------------------------------------
@@ -378,7 +378,7 @@ struct FixSession::Impl final : public FIX::Application {
 
 FixSession::FixSession(const FixSessionConfig& config)
     : config_(config), impl_(std::make_unique<Impl>(*this)), state_(SessionState::disconnected),
-      orders_(config.max_orders), events_(new OrderEvent[config.event_queue < 1 ? 1 : config.event_queue]) {}
+      app_(config.max_orders, config.event_queue, counters_.local_rejects, counters_.event_queue_overflows) {}
 
 FixSession::~FixSession() {
   if (impl_ && impl_->initiator) {
@@ -467,98 +467,21 @@ uint64_t FixSession::messages_received() const {
 
 uint32_t FixSession::forget_final_orders() {
   std::vector<int64_t> gone;
-  orders_.for_each([&](const OrderRecord& r) {
+  app_.table().for_each([&](const OrderRecord& r) {
     if (is_final(r.state)) gone.push_back(r.client_order_id);
   });
   for (int64_t cid : gone) impl_->ids.erase(cid);
-  return orders_.erase_final();
+  return app_.table().erase_final();
 }
 
 // ---- events -------------------------------------------------------------------------------------
 
-void FixSession::push_event(const OrderEvent& e) {
-  const uint32_t cap = config_.event_queue < 1 ? 1 : config_.event_queue;
-  if (event_count_ == cap) {
-    ++counters_.event_queue_overflows;  // the order table still holds every state
-    return;
-  }
-  events_[(event_head_ + event_count_) % cap] = e;
-  ++event_count_;
-}
-
-bool FixSession::next_event(OrderEvent& e) {
-  if (event_count_ == 0) return false;
-  const uint32_t cap = config_.event_queue < 1 ? 1 : config_.event_queue;
-  e = events_[event_head_];
-  event_head_ = (event_head_ + 1) % cap;
-  --event_count_;
-  return true;
-}
-
-OrderEvent FixSession::order_event(OrderEventType type, const OrderRecord& r) const {
-  OrderEvent e{};
-  e.type = type;
-  e.state = r.state;
-  e.local_reason = r.local_reject;
-  e.reason = r.reason;
-  e.instrument_id = r.instrument_id;
-  e.quantity = r.quantity;
-  e.total_filled = r.filled;
-  e.remaining = r.remaining;
-  e.client_order_id = r.client_order_id;
-  e.order_id = r.order_id;
-  e.price = r.price;
-  e.vwap = r.vwap;
-  e.time = now_;
-  return e;
-}
-
-LocalReject FixSession::refuse_new(const OrderParams& p, LocalReject why) {
-  ++counters_.local_rejects;
-  OrderRecord tmp{};
-  OrderRecord* r = orders_.insert(p.client_order_id);  // null only when the table is full
-  if (r == nullptr) r = &tmp;
-  r->client_order_id = p.client_order_id;
-  r->price = p.price;
-  r->quantity = p.quantity;
-  r->instrument_id = p.instrument_id;
-  r->side = p.side;
-  r->state = OrderState::rejected;
-  r->local_reject = why;
-  r->last_update = now_;
-  OrderEvent e = order_event(OrderEventType::rejected, *r);
-  e.text.assign(local_reject_name(why));
-  push_event(e);
-  return why;
-}
-
-LocalReject FixSession::refuse_request(OrderRecord& r, OrderEventType type, LocalReject why) {
-  ++counters_.local_rejects;
-  OrderEvent e = order_event(type, r);
-  e.local_reason = why;
-  e.text.assign(local_reject_name(why));
-  push_event(e);
-  return why;
-}
-
 // ---- requests -----------------------------------------------------------------------------------
 
 LocalReject FixSession::send_new_order(const OrderParams& p) {
-  if (orders_.find(p.client_order_id) != nullptr) {
-    ++counters_.local_rejects;  // the id's existing record is left as it is
-    return LocalReject::duplicate_client_order_id;
-  }
-  if (killed_) return refuse_new(p, LocalReject::kill_switch);
-  if (state_ != SessionState::active) return refuse_new(p, LocalReject::not_logged_on);
-  OrderRecord* r = orders_.insert(p.client_order_id);
-  if (r == nullptr) return refuse_new(p, LocalReject::order_table_full);
-  r->price = p.price;
-  r->quantity = p.quantity;
-  r->remaining = p.quantity;
-  r->instrument_id = p.instrument_id;
-  r->side = p.side;
-  r->state = OrderState::pending_new;
-  r->last_update = now_;
+  OrderRecord* r = nullptr;
+  const LocalReject why = app_.admit_new(p, killed_, state_ == SessionState::active, LocalReject::none, now_, r);
+  if (why != LocalReject::none) return why;
   impl_->ids[p.client_order_id] = Impl::Ids{};
   FIX::Message m = impl_->order_message("D", *r);
   m.setField(11, wire_cl_ord_id(p.client_order_id, 0));
@@ -572,17 +495,9 @@ LocalReject FixSession::send_new_order(const OrderParams& p) {
 }
 
 LocalReject FixSession::send_replace(int64_t client_order_id, int64_t new_price, int32_t new_quantity) {
-  OrderRecord* r = orders_.find(client_order_id);
-  if (r == nullptr) {
-    ++counters_.local_rejects;
-    return LocalReject::unknown_order;
-  }
-  const OrderEventType t = OrderEventType::replace_rejected;
-  if (is_final(r->state)) return refuse_request(*r, t, LocalReject::order_not_open);
-  if (r->state == OrderState::unknown_after_disconnect) return refuse_request(*r, t, LocalReject::order_state_unknown);
-  if (r->replace_pending || r->cancel_pending) return refuse_request(*r, t, LocalReject::request_pending);
-  if (killed_) return refuse_request(*r, t, LocalReject::kill_switch);
-  if (state_ != SessionState::active) return refuse_request(*r, t, LocalReject::not_logged_on);
+  OrderRecord* r = nullptr;
+  const LocalReject why = app_.admit_replace(client_order_id, killed_, state_ == SessionState::active, LocalReject::none, now_, r);
+  if (why != LocalReject::none) return why;
   r->replace_pending = true;
   r->pending_price = new_price;
   r->pending_quantity = new_quantity;
@@ -601,16 +516,9 @@ LocalReject FixSession::send_replace(int64_t client_order_id, int64_t new_price,
 }
 
 LocalReject FixSession::send_cancel(int64_t client_order_id) {
-  OrderRecord* r = orders_.find(client_order_id);
-  if (r == nullptr) {
-    ++counters_.local_rejects;
-    return LocalReject::unknown_order;
-  }
-  const OrderEventType t = OrderEventType::cancel_rejected;
-  if (is_final(r->state)) return refuse_request(*r, t, LocalReject::order_not_open);
-  if (r->cancel_pending) return refuse_request(*r, t, LocalReject::request_pending);
-  // Cancels stay allowed for orders of unknown state: they only reduce what is at the venue.
-  if (state_ != SessionState::active) return refuse_request(*r, t, LocalReject::not_logged_on);
+  OrderRecord* r = nullptr;
+  const LocalReject why = app_.admit_cancel(client_order_id, state_ == SessionState::active, LocalReject::none, now_, r);
+  if (why != LocalReject::none) return why;
   r->cancel_pending = true;
   Impl::Ids& x = impl_->ids[client_order_id];
   FIX::Message m = impl_->order_message("F", *r);
@@ -632,7 +540,7 @@ void FixSession::cancel_every_open_order() {
   // Oldest first (the venue's order ids grow with entry), as a mass cancel acts. Off the order
   // path: the list is built here.
   std::vector<std::pair<int64_t, int64_t>> open;  // (order id or MAX while pending, client order id)
-  orders_.for_each([&](const OrderRecord& r) {
+  app_.table().for_each([&](const OrderRecord& r) {
     const OrderState st = known_state(r);
     if (is_open(st) && !r.cancel_pending) open.emplace_back(r.order_id != 0 ? r.order_id : INT64_MAX, r.client_order_id);
   });

@@ -89,9 +89,9 @@ class FixSession final : public oe::OrderEntrySession {
   void begin_batch() override {}
   void end_batch() override {}
 
-  bool next_event(oe::OrderEvent& e) override;
-  const oe::OrderTable& orders() const override { return orders_; }
-  const oe::OrderRecord* find_order(int64_t cid) const { return orders_.find(cid); }
+  bool next_event(oe::OrderEvent& e) override { return app_.next(e); }
+  const oe::OrderTable& orders() const override { return app_.table(); }
+  const oe::OrderRecord* find_order(int64_t cid) const { return app_.table().find(cid); }
   uint32_t forget_final_orders() override;
   oe::SessionState state() const override { return state_; }
   bool active() const override { return state_ == oe::SessionState::active; }
@@ -106,10 +106,6 @@ class FixSession final : public oe::OrderEntrySession {
 
  private:
   friend struct Impl;
-  void push_event(const oe::OrderEvent& e);
-  oe::OrderEvent order_event(oe::OrderEventType type, const oe::OrderRecord& r) const;
-  oe::LocalReject refuse_new(const oe::OrderParams& p, oe::LocalReject why);
-  oe::LocalReject refuse_request(oe::OrderRecord& r, oe::OrderEventType type, oe::LocalReject why);
 
   FixSessionConfig config_;
   std::unique_ptr<Impl> impl_;
@@ -120,12 +116,9 @@ class FixSession final : public oe::OrderEntrySession {
   bool kill_cancel_pending_ = false;  // kill switch engaged while down: cancels at the next logon
   void cancel_every_open_order();
   int64_t now_ = 0;
-  oe::OrderTable orders_;
-  std::unique_ptr<oe::OrderEvent[]> events_;
-  uint32_t event_head_ = 0;
-  uint32_t event_count_ = 0;
   std::string last_error_;
   FixSessionCounters counters_;
+  oe::SessionOrders app_;  // the order table, the event queue, the local refusals (counted in counters_)
 };
 
 }  // namespace pw::fix

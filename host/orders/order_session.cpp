@@ -26,20 +26,18 @@ OrderSession::OrderSession(const SessionConfig& config)
       transport_(owned_transport_.get()),
       inbound_(config.hold_messages),
       store_(config.resend_store),
-      orders_(config.max_orders),
       in_(new uint8_t[config.recv_buffer_bytes]),
       out_(new uint8_t[config.send_buffer_bytes]),
-      events_(new OrderEvent[config.event_queue < 1 ? 1 : config.event_queue]) {}
+      app_(config.max_orders, config.event_queue, counters_.local_rejects, counters_.event_queue_overflows) {}
 
 OrderSession::OrderSession(const SessionConfig& config, Transport& transport)
     : config_(config),
       transport_(&transport),
       inbound_(config.hold_messages),
       store_(config.resend_store),
-      orders_(config.max_orders),
       in_(new uint8_t[config.recv_buffer_bytes]),
       out_(new uint8_t[config.send_buffer_bytes]),
-      events_(new OrderEvent[config.event_queue < 1 ? 1 : config.event_queue]) {}
+      app_(config.max_orders, config.event_queue, counters_.local_rejects, counters_.event_queue_overflows) {}
 
 OrderSession::~OrderSession() { transport_->close(); }
 
@@ -119,7 +117,7 @@ void OrderSession::go_down(const std::string& reason, bool reconnect) {
     ++counters_.disconnects;
     // Fills and cancels may happen while nobody listens: an open order's state is now unknown
     // until the exchange's messages from this gap have been seen (or never, after a reset).
-    orders_.for_each([&](OrderRecord& r) {
+    app_.table().for_each([&](OrderRecord& r) {
       if (!is_open(r.state)) return;
       r.state_before_disconnect = r.state;
       r.state = OrderState::unknown_after_disconnect;
@@ -129,7 +127,7 @@ void OrderSession::go_down(const std::string& reason, bool reconnect) {
     e.type = OrderEventType::session_down;
     e.time = now_;
     e.text.assign(reason);
-    push_event(e);
+    app_.push(e);
   }
   reconnect_pending_ = reconnect && config_.auto_reconnect && started_;
   reconnect_at_ = now_ + config_.reconnect_delay_ns;
@@ -415,7 +413,7 @@ void OrderSession::on_logon_conf(const orders::Message& m) {
   OrderEvent e{};
   e.type = OrderEventType::session_active;
   e.time = now_;
-  push_event(e);
+  app_.push(e);
   if (kill_cancel_pending_) {
     kill_cancel_pending_ = false;
     if (send_mass_cancel() != LocalReject::none) kill_cancel_pending_ = true;
@@ -427,7 +425,7 @@ void OrderSession::maybe_finish_reconcile() {
   reconciling_ = false;
   ++counters_.reconciliations;
   int32_t restored = 0;
-  orders_.for_each([&](OrderRecord& r) {
+  app_.table().for_each([&](OrderRecord& r) {
     if (r.state != OrderState::unknown_after_disconnect) return;
     r.state = r.state_before_disconnect;
     r.last_update = now_;
@@ -437,7 +435,7 @@ void OrderSession::maybe_finish_reconcile() {
   e.type = OrderEventType::reconciled;
   e.time = now_;
   e.quantity = restored;
-  push_event(e);
+  app_.push(e);
 }
 
 namespace {
@@ -456,7 +454,7 @@ void OrderSession::handle_application_message(const orders::Message& m) {
   // A reply about one order: its body, and the order's record (null, counted, when unknown).
   auto record_of = [&](auto& x) -> OrderRecord* {
     decode(m, x);
-    OrderRecord* r = orders_.find(x.client_order_id);
+    OrderRecord* r = app_.table().find(x.client_order_id);
     if (r == nullptr) ++counters_.unknown_order_events;
     return r;
   };
@@ -479,7 +477,7 @@ void OrderSession::handle_application_message(const orders::Message& m) {
       const OrderState s = known_state(*r);
       r->state = s == OrderState::pending_new ? OrderState::active : s;
       r->last_update = x.timestamp;
-      push_event(reply(order_event(OrderEventType::entered, *r), x));
+      app_.push(reply(SessionOrders::event(OrderEventType::entered, *r, now_), x));
       break;
     }
     case orders::kOrderReplacedId: {
@@ -495,7 +493,7 @@ void OrderSession::handle_application_message(const orders::Message& m) {
       r->quantity = x.total_filled + x.available_qty;
       r->state = x.available_qty > 0 ? open_state(x.total_filled) : (x.total_filled > 0 ? OrderState::filled : OrderState::canceled);
       r->last_update = x.timestamp;
-      push_event(reply(order_event(OrderEventType::replaced, *r), x));
+      app_.push(reply(SessionOrders::event(OrderEventType::replaced, *r, now_), x));
       break;
     }
     case orders::kOrderRejectId: {
@@ -517,10 +515,10 @@ void OrderSession::handle_application_message(const orders::Message& m) {
       }
       r->reason = x.order_reject_reason;
       r->last_update = x.timestamp;
-      OrderEvent e = reply(order_event(type, *r), x);
+      OrderEvent e = reply(SessionOrders::event(type, *r, now_), x);
       e.reason = x.order_reject_reason;
       e.text.assign(x.order_reject_details.view());
-      push_event(e);
+      app_.push(e);
       break;
     }
     case orders::kOrderCanceledId: {
@@ -533,9 +531,9 @@ void OrderSession::handle_application_message(const orders::Message& m) {
       r->cancel_pending = r->replace_pending = false;
       r->reason = x.cancel_reason;
       r->last_update = x.timestamp;
-      OrderEvent e = reply(order_event(OrderEventType::canceled, *r), x);
+      OrderEvent e = reply(SessionOrders::event(OrderEventType::canceled, *r, now_), x);
       e.reason = x.cancel_reason;
-      push_event(e);
+      app_.push(e);
       break;
     }
     case orders::kOrderFilledId: {
@@ -554,11 +552,11 @@ void OrderSession::handle_application_message(const orders::Message& m) {
         r->state = OrderState::partially_filled;
       }
       r->last_update = x.timestamp;
-      OrderEvent e = reply(order_event(OrderEventType::filled, *r), x);
+      OrderEvent e = reply(SessionOrders::event(OrderEventType::filled, *r, now_), x);
       e.price = x.fill_price;
       e.quantity = x.fill_qty;
       e.aggressor = x.is_aggressor;
-      push_event(e);
+      app_.push(e);
       break;
     }
     case orders::kCancelOrderRejectId: {
@@ -568,10 +566,10 @@ void OrderSession::handle_application_message(const orders::Message& m) {
       r->cancel_pending = false;
       r->state = known_state(*r);
       r->last_update = x.timestamp;
-      OrderEvent e = reply(order_event(OrderEventType::cancel_rejected, *r), x);
+      OrderEvent e = reply(SessionOrders::event(OrderEventType::cancel_rejected, *r, now_), x);
       e.reason = x.cancel_order_reject_reason;
       e.text.assign(x.cancel_order_reject_details.view());
-      push_event(e);
+      app_.push(e);
       break;
     }
     case orders::kMassCancelOrderAckId: {
@@ -580,7 +578,7 @@ void OrderSession::handle_application_message(const orders::Message& m) {
       OrderEvent e{};
       e.type = OrderEventType::mass_cancel_ack;
       e.quantity = x.canceled_count;
-      push_event(reply(e, x));
+      app_.push(reply(e, x));
       break;
     }
     case orders::kMassCancelOrderRejectId: {
@@ -589,7 +587,7 @@ void OrderSession::handle_application_message(const orders::Message& m) {
       OrderEvent e = reply(OrderEvent{}, x);
       e.type = OrderEventType::mass_cancel_reject;
       e.text.assign(x.error_message.view());
-      push_event(e);
+      app_.push(e);
       break;
     }
     default: break;  // instrument info, set acks, pongs: not this session's business
@@ -653,89 +651,12 @@ void OrderSession::flush() {
 
 // ---- order entry --------------------------------------------------------------------------------
 
-void OrderSession::push_event(const OrderEvent& e) {
-  const uint32_t cap = config_.event_queue < 1 ? 1 : config_.event_queue;
-  if (event_count_ == cap) {
-    ++counters_.event_queue_overflows;  // the order table still holds every state
-    return;
-  }
-  events_[(event_head_ + event_count_) % cap] = e;
-  ++event_count_;
-}
-
-bool OrderSession::next_event(OrderEvent& e) {
-  if (event_count_ == 0) return false;
-  const uint32_t cap = config_.event_queue < 1 ? 1 : config_.event_queue;
-  e = events_[event_head_];
-  event_head_ = (event_head_ + 1) % cap;
-  --event_count_;
-  return true;
-}
-
-OrderEvent OrderSession::order_event(OrderEventType type, const OrderRecord& r) const {
-  OrderEvent e{};
-  e.type = type;
-  e.state = r.state;
-  e.local_reason = r.local_reject;
-  e.reason = r.reason;
-  e.instrument_id = r.instrument_id;
-  e.quantity = r.quantity;
-  e.total_filled = r.filled;
-  e.remaining = r.remaining;
-  e.client_order_id = r.client_order_id;
-  e.order_id = r.order_id;
-  e.price = r.price;
-  e.vwap = r.vwap;
-  e.time = now_;
-  return e;
-}
-
-LocalReject OrderSession::refuse_new(const OrderParams& p, LocalReject why) {
-  ++counters_.local_rejects;
-  OrderRecord tmp{};
-  OrderRecord* r = orders_.insert(p.client_order_id);  // null only when the table is full
-  if (r == nullptr) r = &tmp;
-  r->client_order_id = p.client_order_id;
-  r->price = p.price;
-  r->quantity = p.quantity;
-  r->instrument_id = p.instrument_id;
-  r->side = p.side;
-  r->state = OrderState::rejected;
-  r->local_reject = why;
-  r->last_update = now_;
-  OrderEvent e = order_event(OrderEventType::rejected, *r);
-  e.text.assign(local_reject_name(why));
-  push_event(e);
-  return why;
-}
-
-LocalReject OrderSession::refuse_request(OrderRecord& r, OrderEventType type, LocalReject why) {
-  ++counters_.local_rejects;
-  OrderEvent e = order_event(type, r);
-  e.local_reason = why;
-  e.text.assign(local_reject_name(why));
-  push_event(e);
-  return why;
-}
-
 LocalReject OrderSession::send_new_order(const OrderParams& p) {
-  if (orders_.find(p.client_order_id) != nullptr) {
-    ++counters_.local_rejects;  // the id's existing record is left as it is
-    return LocalReject::duplicate_client_order_id;
-  }
-  if (killed_) return refuse_new(p, LocalReject::kill_switch);
-  if (state_ != SessionState::active) return refuse_new(p, LocalReject::not_logged_on);
-  if (!has_room(orders::kHeaderSize + NewOrder::kLayout.block_length)) return refuse_new(p, LocalReject::send_buffer_full);
-  OrderRecord* r = orders_.insert(p.client_order_id);
-  if (r == nullptr) return refuse_new(p, LocalReject::order_table_full);
-  r->price = p.price;
-  r->quantity = p.quantity;
-  r->remaining = p.quantity;
-  r->instrument_id = p.instrument_id;
-  r->side = p.side;
-  r->state = OrderState::pending_new;
+  OrderRecord* r = nullptr;
+  const LocalReject why = app_.admit_new(p, killed_, state_ == SessionState::active,
+                                         room_for(orders::kHeaderSize + NewOrder::kLayout.block_length), now_, r);
+  if (why != LocalReject::none) return why;
   r->new_order_seq = next_out_;
-  r->last_update = now_;
   NewOrder o;
   o.client_order_id = p.client_order_id;
   o.correlation_id = next_correlation_id_++;
@@ -750,19 +671,10 @@ LocalReject OrderSession::send_new_order(const OrderParams& p) {
 }
 
 LocalReject OrderSession::send_replace(int64_t client_order_id, int64_t new_price, int32_t new_quantity) {
-  OrderRecord* r = orders_.find(client_order_id);
-  if (r == nullptr) {
-    ++counters_.local_rejects;
-    return LocalReject::unknown_order;
-  }
-  const OrderEventType t = OrderEventType::replace_rejected;
-  if (is_final(r->state)) return refuse_request(*r, t, LocalReject::order_not_open);
-  if (r->state == OrderState::unknown_after_disconnect) return refuse_request(*r, t, LocalReject::order_state_unknown);
-  if (r->replace_pending || r->cancel_pending) return refuse_request(*r, t, LocalReject::request_pending);
-  if (killed_) return refuse_request(*r, t, LocalReject::kill_switch);
-  if (state_ != SessionState::active) return refuse_request(*r, t, LocalReject::not_logged_on);
-  if (!has_room(orders::kHeaderSize + ReplaceOrder::kLayout.block_length))
-    return refuse_request(*r, t, LocalReject::send_buffer_full);
+  OrderRecord* r = nullptr;
+  const LocalReject why = app_.admit_replace(client_order_id, killed_, state_ == SessionState::active,
+                                             room_for(orders::kHeaderSize + ReplaceOrder::kLayout.block_length), now_, r);
+  if (why != LocalReject::none) return why;
   r->replace_pending = true;
   r->pending_price = new_price;
   r->pending_quantity = new_quantity;
@@ -777,19 +689,10 @@ LocalReject OrderSession::send_replace(int64_t client_order_id, int64_t new_pric
 }
 
 LocalReject OrderSession::send_cancel(int64_t client_order_id) {
-  OrderRecord* r = orders_.find(client_order_id);
-  if (r == nullptr) {
-    ++counters_.local_rejects;
-    return LocalReject::unknown_order;
-  }
-  const OrderEventType t = OrderEventType::cancel_rejected;
-  if (is_final(r->state)) return refuse_request(*r, t, LocalReject::order_not_open);
-  if (r->cancel_pending) return refuse_request(*r, t, LocalReject::request_pending);
-  // Cancels stay allowed under the kill switch and for orders of unknown state: they only
-  // ever reduce what is at the exchange.
-  if (state_ != SessionState::active) return refuse_request(*r, t, LocalReject::not_logged_on);
-  if (!has_room(orders::kHeaderSize + CancelOrder::kLayout.block_length))
-    return refuse_request(*r, t, LocalReject::send_buffer_full);
+  OrderRecord* r = nullptr;
+  const LocalReject why = app_.admit_cancel(client_order_id, state_ == SessionState::active,
+                                            room_for(orders::kHeaderSize + CancelOrder::kLayout.block_length), now_, r);
+  if (why != LocalReject::none) return why;
   r->cancel_pending = true;
   CancelOrder o;
   o.client_order_id = client_order_id;
@@ -811,7 +714,7 @@ LocalReject OrderSession::send_mass_cancel(int32_t instrument_id, int8_t side) {
     e.instrument_id = instrument_id;
     e.time = now_;
     e.text.assign(local_reject_name(why));
-    push_event(e);
+    app_.push(e);
     return why;
   }
   MassCancelOrder o;

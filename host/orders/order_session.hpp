@@ -20,6 +20,7 @@
 #include "host/orders/order_entry_session.hpp"
 #include "host/orders/order_messages.hpp"
 #include "host/orders/order_table.hpp"
+#include "host/orders/session_orders.hpp"
 #include "host/orders/session_sequencing.hpp"
 #include "host/orders/transport.hpp"
 
@@ -57,71 +58,6 @@ struct SessionConfig {
   uint32_t event_queue = 65536;
   uint32_t recv_buffer_bytes = 1 << 17;
   uint32_t send_buffer_bytes = 1 << 18;
-};
-
-struct OrderParams {
-  int64_t client_order_id = 0;
-  int32_t instrument_id = 0;
-  int8_t side = 0;               // 1 buy, -1 sell
-  int64_t price = 0;             // limit price ×1e-9
-  int32_t quantity = 0;
-  uint16_t good_til_date = 0;    // epoch day; 0 for a day order
-  uint8_t order_flags = 0;
-};
-
-enum class OrderEventType : uint8_t {
-  entered,             // OrderEntered
-  replaced,            // OrderReplaced
-  canceled,            // OrderCanceled (reason = CancelReason)
-  filled,              // OrderFilled (partial or full: see state)
-  rejected,            // new order refused: OrderReject (reason) or locally (local_reason)
-  replace_rejected,    // replace refused; the order stands as before
-  cancel_rejected,     // CancelOrderReject (reason) or locally; the order stands
-  mass_cancel_ack,     // quantity = canceled count
-  mass_cancel_reject,
-  session_active,      // LogonConf received
-  session_down,        // connection lost or logged out; text says why
-  reconciled,          // after a resumed logon every missed message was processed; quantity =
-                       // orders whose state unknown_after_disconnect was resolved
-};
-
-inline const char* order_event_name(OrderEventType t) {
-  switch (t) {
-    case OrderEventType::entered: return "entered";
-    case OrderEventType::replaced: return "replaced";
-    case OrderEventType::canceled: return "canceled";
-    case OrderEventType::filled: return "filled";
-    case OrderEventType::rejected: return "rejected";
-    case OrderEventType::replace_rejected: return "replace_rejected";
-    case OrderEventType::cancel_rejected: return "cancel_rejected";
-    case OrderEventType::mass_cancel_ack: return "mass_cancel_ack";
-    case OrderEventType::mass_cancel_reject: return "mass_cancel_reject";
-    case OrderEventType::session_active: return "session_active";
-    case OrderEventType::session_down: return "session_down";
-    case OrderEventType::reconciled: return "reconciled";
-    default: return "invalid";
-  }
-}
-
-struct OrderEvent {
-  OrderEventType type;
-  OrderState state;          // of the order after the event (order events only)
-  LocalReject local_reason;  // none unless the session refused the request itself
-  uint8_t reason;            // the exchange's reject / cancel reason
-  bool possible_resend;      // arrived in answer to a resend request
-  bool aggressor;            // fills
-  int32_t instrument_id;
-  int32_t quantity;          // fill quantity (fills), order quantity, or a count
-  int32_t total_filled;
-  int32_t remaining;         // open quantity at the exchange
-  int64_t client_order_id;
-  int64_t correlation_id;
-  int64_t order_id;
-  int64_t exec_id;
-  int64_t price;             // fill price (fills), else the order's limit price
-  int64_t vwap;
-  int64_t time;              // exchange timestamp, or the session's time for local events
-  FixedText<63> text;        // reject details, logout or disconnect reason
 };
 
 struct SessionCounters {
@@ -198,12 +134,12 @@ class OrderSession final : public OrderEntrySession {
   bool killed() const override { return killed_; }
 
   // Next queued event; false when there is none.
-  bool next_event(OrderEvent& e) override;
+  bool next_event(OrderEvent& e) override { return app_.next(e); }
 
-  const OrderRecord* find_order(int64_t client_order_id) const { return orders_.find(client_order_id); }
-  const OrderTable& orders() const override { return orders_; }
+  const OrderRecord* find_order(int64_t client_order_id) const { return app_.table().find(client_order_id); }
+  const OrderTable& orders() const override { return app_.table(); }
   // Drops filled, canceled and rejected records (to make room); returns how many.
-  uint32_t forget_final_orders() override { return orders_.erase_final(); }
+  uint32_t forget_final_orders() override { return app_.table().erase_final(); }
 
   SessionState state() const override { return state_; }
   bool active() const override { return state_ == SessionState::active; }
@@ -245,13 +181,11 @@ class OrderSession final : public OrderEntrySession {
   template <typename T>
   bool send(const T& msg, bool application);
   bool has_room(size_t len) const;
+  // send_buffer_full when `len` more bytes do not fit the send buffer: the reason not to send now.
+  LocalReject room_for(size_t len) const { return has_room(len) ? LocalReject::none : LocalReject::send_buffer_full; }
   bool write_raw(const uint8_t* data, size_t len);
   void flush();
 
-  void push_event(const OrderEvent& e);
-  OrderEvent order_event(OrderEventType type, const OrderRecord& r) const;
-  LocalReject refuse_new(const OrderParams& p, LocalReject why);
-  LocalReject refuse_request(OrderRecord& r, OrderEventType type, LocalReject why);
 
   SessionConfig config_;
   std::unique_ptr<Transport> owned_transport_;
@@ -280,7 +214,6 @@ class OrderSession final : public OrderEntrySession {
   uint32_t reconcile_seq_ = 0;        // sequence number of the LogonConf that started it
   InboundSequence inbound_;
   ResendStore store_;
-  OrderTable orders_;
   std::string last_error_;
 
   std::unique_ptr<uint8_t[]> in_;
@@ -289,11 +222,8 @@ class OrderSession final : public OrderEntrySession {
   size_t out_pos_ = 0;
   size_t out_len_ = 0;
 
-  std::unique_ptr<OrderEvent[]> events_;
-  uint32_t event_head_ = 0;
-  uint32_t event_count_ = 0;
-
   SessionCounters counters_;
+  SessionOrders app_;  // the order table, the event queue, the local refusals (counted in counters_)
 };
 
 }  // namespace pw::oe

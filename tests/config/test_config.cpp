@@ -411,7 +411,8 @@ TEST_CASE("duplicate order window: an optional duration up to an hour, carried i
   const pw::ConfigResult r = pw::parse_config(on.text, "bad.toml");
   REQUIRE_MESSAGE(r.ok(), r.error_text());
   CHECK(r.config->accounts[0].limits.duplicate_window_ns == 100000000);
-  CHECK(r.config->accounts[1].limits.duplicate_window_ns == 0);
+  CHECK(r.config->accounts[1].limits.duplicate_window_ns == 1000000000);  // desk-b: "1s" in the shipped config
+  CHECK(r.config->accounts[2].limits.duplicate_window_ns == 0);
   CHECK(pw::validate(r.config->accounts[0].limits).ok());
   auto hour = edit(on.text, "duplicate_order_window = \"100ms\"", "duplicate_order_window = \"1h\"");
   CHECK(pw::parse_config(hour.text, "bad.toml").ok());

@@ -119,6 +119,7 @@ inline RejectReason reason_of(RejectDetail d) {
     case RejectDetail::instrument_not_tradable:
     case RejectDetail::trading_status_not_open: return RejectReason::instrument_not_tradable;
     case RejectDetail::book_unsynced:
+    case RejectDetail::book_crossed:
     case RejectDetail::no_mark:
     case RejectDetail::market_data_stale: return RejectReason::market_data_untrusted;
     case RejectDetail::price_below_band:

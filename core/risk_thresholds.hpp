@@ -154,6 +154,9 @@ inline RejectDetail instrument_gate(bool configured, const InstrumentMarket& m) 
   if (!m.tradable) return RejectDetail::instrument_not_tradable;
   if (m.trading_status != kTradingStatusOpen) return RejectDetail::trading_status_not_open;
   if (!m.synced) return RejectDetail::book_unsynced;
+  // Synced but implausible: an exchange's book never stays crossed or locked, so a bid at or above
+  // the ask means the book (or its feed) is wrong; the gate refuses until it uncrosses.
+  if (m.best_bid != kNullI64 && m.best_ask != kNullI64 && m.best_bid >= m.best_ask) return RejectDetail::book_crossed;
   if (m.mark <= 0 || m.contract_size <= 0) return RejectDetail::no_mark;
   if (m.last_update == kNullI64) return RejectDetail::market_data_stale;
   return RejectDetail::none;

@@ -103,6 +103,7 @@ enum class RejectDetail : uint8_t {
   open_orders_account,     // the account already has max_open_orders open orders
   open_orders_instrument,  // it has max_open_orders_per_instrument open in the order's instrument
   duplicate_content,       // instrument, side, price and quantity of an accepted new order within duplicate_window_ns
+  book_crossed,            // check 3: the book shows a bid at or above its ask (implausible: not trusted)
   count_
 };
 
@@ -184,6 +185,7 @@ inline const char* reject_detail_name(RejectDetail d) {
     case RejectDetail::open_orders_account: return "open_orders_account";
     case RejectDetail::open_orders_instrument: return "open_orders_instrument";
     case RejectDetail::duplicate_content: return "duplicate_content";
+    case RejectDetail::book_crossed: return "book_crossed";
     default: return "unknown";
   }
 }

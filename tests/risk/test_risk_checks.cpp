@@ -150,6 +150,22 @@ TEST_CASE("check 3: market data trust, staleness to the nanosecond") {
   edit_market(e, 0, [&](InstrumentMarket& m) { m.synced = 0; });
   CHECK(outcome(e, order(1, kBuy, P, 1)) == RejectDetail::book_unsynced);
   edit_market(e, 0, [&](InstrumentMarket& m) { m.synced = 1; });
+  // Synced but crossed or locked: not trusted; one tick apart: trusted again.
+  InstrumentMarket before{};
+  edit_market(e, 0, [&](InstrumentMarket& m) {
+    before = m;
+    m.best_bid = P;
+    m.best_ask = P;
+  });
+  CHECK(outcome(e, order(1, kBuy, P - U, 1)) == RejectDetail::book_crossed);
+  CHECK(e.check(order(1, kBuy, P - U, 1)).reason == RejectReason::market_data_untrusted);
+  edit_market(e, 0, [&](InstrumentMarket& m) { m.best_ask = P - 1; });
+  CHECK(outcome(e, order(1, kBuy, P - U, 1)) == RejectDetail::book_crossed);
+  edit_market(e, 0, [&](InstrumentMarket& m) { m.best_ask = P + 1; });
+  CHECK(outcome(e, order(101, kBuy, P - U, 1)) == OK);
+  edit_market(e, 0, [&](InstrumentMarket& m) { m.best_ask = kNullI64; });  // one side empty: nothing to compare
+  CHECK(outcome(e, order(102, kBuy, P - U, 1)) == OK);
+  edit_market(e, 0, [&](InstrumentMarket& m) { m = before; });
   edit_market(e, 0, [&](InstrumentMarket& m) { m.mark = kNullI64; });
   CHECK(outcome(e, order(1, kBuy, P, 1)) == RejectDetail::no_mark);
   edit_market(e, 0, [&](InstrumentMarket& m) { m.mark = P; });

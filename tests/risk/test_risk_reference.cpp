@@ -210,6 +210,8 @@ class Model {
     if (!m.tradable) return reject(RR::instrument_not_tradable, RD::instrument_not_tradable);
     if (m.trading_status != 1) return reject(RR::instrument_not_tradable, RD::trading_status_not_open);
     if (!m.synced) return reject(RR::market_data_untrusted, RD::book_unsynced);
+    if (m.best_bid != kNullI64 && m.best_ask != kNullI64 && m.best_bid >= m.best_ask)
+      return reject(RR::market_data_untrusted, RD::book_crossed);
     if (m.mark <= 0 || m.contract_size <= 0) return reject(RR::market_data_untrusted, RD::no_mark);
     if (m.last_update == kNullI64 || (i128)r.time - m.last_update > L.max_staleness_ns)
       return reject(RR::market_data_untrusted, RD::market_data_stale);

@@ -19,9 +19,9 @@
 //             with sideband m_axis_{src_ip,dst_ip,src_port,dst_port}, constant for every beat
 //             of a frame; counters (each input frame lands in exactly one of ok / the six
 //             reasons / aborted; cnt_frames counts all).
-// Latency:    the first output beat leaves 1 cycle after input beat (IHL*4+8)/8 + 1 is
-//             accepted: 5 cycles after the first input beat for IHL = 5 with back-to-back
-//             input; the last output beat 1-2 cycles after the last input beat.
+// Latency:    the first output beat leaves 2 cycles after input beat (IHL*4+8)/8 + 1 is
+//             accepted: 6 cycles after the first input beat for IHL = 5 with back-to-back
+//             input; the last output beat 2-3 cycles after the last input beat.
 `default_nettype none
 module ipv4_udp_parser #(
     parameter int DATA_WIDTH = 64,
@@ -199,7 +199,7 @@ module ipv4_udp_parser #(
         else                                                       reason = R_OK;
     end
 
-    logic          st_valid, st_short, st_trunc, st_abort;
+    logic          st_valid, st_short, st_trunc, st_abort, st_short_total;
     logic [2:0]    st_reason;
     logic [SB_W-1:0] m_sb;
 
@@ -210,14 +210,14 @@ module ipv4_udp_parser #(
         .clk(clk), .rst(rst),
         .s_axis_tdata(s_axis_tdata), .s_axis_tkeep(s_axis_tkeep), .s_axis_tvalid(s_axis_tvalid),
         .s_axis_tready(s_axis_tready), .s_axis_tlast(s_axis_tlast),
-        .s_axis_tuser(s_axis_tuser || short_total),
+        .s_axis_tuser(s_axis_tuser || short_total), .s_mark(short_total),
         .ctl_strip(strip), .ctl_trim(1'b1), .ctl_len(ulen_n - 16'd8), .ctl_reason(reason),
         .ctl_sb({src_n, dst_n, sport_n, dport_n}),
         .m_axis_tdata(m_axis_tdata), .m_axis_tkeep(m_axis_tkeep), .m_axis_tvalid(m_axis_tvalid),
         .m_axis_tready(m_axis_tready), .m_axis_tlast(m_axis_tlast), .m_axis_tuser(m_axis_tuser),
         .m_axis_sb(m_sb),
         .stat_valid(st_valid), .stat_reason(st_reason), .stat_short(st_short),
-        .stat_trunc(st_trunc), .stat_abort_in(st_abort)
+        .stat_trunc(st_trunc), .stat_abort_in(st_abort), .stat_mark(st_short_total)
     );
 
     assign m_axis_src_ip   = m_sb[95:64];
@@ -236,7 +236,7 @@ module ipv4_udp_parser #(
                 R_PROTO:  cnt_not_udp     <= cnt_not_udp + 1'b1;
                 R_UDPLEN: cnt_bad_udp_len <= cnt_bad_udp_len + 1'b1;
                 default: begin
-                    if (st_short || st_trunc || short_total) cnt_bad_len <= cnt_bad_len + 1'b1;
+                    if (st_short || st_trunc || st_short_total) cnt_bad_len <= cnt_bad_len + 1'b1;
                     else if (st_abort)                       cnt_aborted <= cnt_aborted + 1'b1;
                     else                                     cnt_ok      <= cnt_ok + 1'b1;
                 end

@@ -122,7 +122,7 @@ module ipv4_udp_parser #(
     logic [7:0]  proto_n, proto_r;
     logic [31:0] src_n, src_r, dst_n, dst_r;
     logic [19:0] csum_n, csum_r;
-    logic [15:0] cw [KEEP_WIDTH / 2];
+    logic [16*(KEEP_WIDTH/2)-1:0] cw;   // masked header words of the beat, word k at [16k +: 16]
     // words of the next beat below IHL*4: all of beat 0 (IHL >= 5; below 5 the frame is
     // dropped as bad_hdr whatever the sum), later from the registered IHL
     logic [KEEP_WIDTH/2-1:0] cmask;
@@ -187,8 +187,8 @@ module ipv4_udp_parser #(
         // header checksum: 16-bit big-endian words below IHL*4, selected by cmask (computed a
         // beat ahead), summed as a tree
         for (int k = 0; k < KEEP_WIDTH / 2; k++)
-            cw[k] = cmask[k] ? {s_axis_tdata[(2*k)*8 +: 8], s_axis_tdata[(2*k+1)*8 +: 8]} : 16'd0;
-        csum_n = csum_n + ({4'd0, cw[0]} + {4'd0, cw[1]}) + ({4'd0, cw[2]} + {4'd0, cw[3]});
+            cw[k*16 +: 16] = cmask[k] ? {s_axis_tdata[(2*k)*8 +: 8], s_axis_tdata[(2*k+1)*8 +: 8]} : 16'd0;
+        csum_n = csum_n + ({4'd0, cw[15:0]} + {4'd0, cw[31:16]}) + ({4'd0, cw[47:32]} + {4'd0, cw[63:48]});
     end
 
     always_ff @(posedge clk) begin

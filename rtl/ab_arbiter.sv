@@ -48,7 +48,10 @@ module ab_arbiter #(
     parameter int HOLD_WIDTH = 24,
     parameter int FIFO_DEPTH = 8,
     parameter int CMD_DEPTH  = 16,
-    parameter int CNT_WIDTH  = 32
+    parameter int CNT_WIDTH  = 32,
+    // width of the sequence numbers compared and kept (the feed's SeqNum is int64; narrower
+    // widths keep its low bits and exist so the formal check stays small)
+    parameter int SEQ_WIDTH  = 64
 ) (
     input  wire logic                  clk,
     input  wire logic                  rst,
@@ -101,6 +104,7 @@ module ab_arbiter #(
     output logic [CNT_WIDTH-1:0]       cnt_oversize
 );
     localparam int N_CHAN     = 1 << CHAN_WIDTH;
+    localparam int SW         = SEQ_WIDTH;
     localparam int SHW        = $clog2(KEEP_WIDTH);
     localparam int SLOT_BEATS = SLOT_BYTES / KEEP_WIDTH;
     localparam int SA_W       = $clog2(SLOT_BEATS);
@@ -135,6 +139,9 @@ module ab_arbiter #(
     end
     if (SLOT_BYTES % KEEP_WIDTH != 0 || SLOT_BEATS < 3) begin : g_check_slot
         $error("ab_arbiter: SLOT_BYTES %0d must be a multiple of the beat, at least 3 beats", SLOT_BYTES);
+    end
+    if (SEQ_WIDTH < 4 || SEQ_WIDTH > 64 || SEQ_WIDTH < CNT_WIDTH) begin : g_check_seq
+        $error("ab_arbiter: SEQ_WIDTH %0d must be 4..64 and >= CNT_WIDTH", SEQ_WIDTH);
     end
     if (CMD_DEPTH < HOLD_PKTS + 2 || (1 << CI_W) != CMD_DEPTH) begin : g_check_cmd
         $error("ab_arbiter: CMD_DEPTH %0d must be a power of two >= HOLD_PKTS + 2", CMD_DEPTH);
@@ -176,12 +183,15 @@ module ab_arbiter #(
     // ================================================================ header capture
     logic [BEAT_W-1:0]     beat;
     logic                  hdr_seen;
-    logic [63:0]           seq_r, seq_n;
+    logic [SW-1:0]         seq_r;
+    /* verilator lint_off UNUSEDSIGNAL */   // bits above SEQ_WIDTH when it is narrower
+    logic [63:0]           seq_n;
+    /* verilator lint_on UNUSEDSIGNAL */
     logic [15:0]           pcid_n, pcid_r;
     logic [CHAN_WIDTH-1:0] chan_r;
     logic [OFF_W-1:0]      off;
     always_comb begin
-        seq_n  = seq_r;
+        seq_n  = 64'(seq_r);
         pcid_n = pcid_r;
         off    = '0;
         for (int j = 0; j < KEEP_WIDTH; j++) begin
@@ -210,7 +220,7 @@ module ab_arbiter #(
 
     always_ff @(posedge clk) begin
         if (hs) begin
-            seq_r  <= seq_n;
+            seq_r  <= seq_n[SW-1:0];
             pcid_r <= pcid_n;
             chan_r <= w_chan;
             if (!in_frame) sel_r <= sel;
@@ -247,13 +257,13 @@ module ab_arbiter #(
     // ================================================================ state
     // per channel: expected SeqNum, synced, last range declared lost [lf, lx), gap owed to
     // the next packet delivered
-    logic [63:0]       st_exp [N_CHAN];
-    logic [63:0]       st_lf  [N_CHAN];
-    logic [63:0]       st_lx  [N_CHAN];
+    logic [SW-1:0]     st_exp [N_CHAN];
+    logic [SW-1:0]     st_lf  [N_CHAN];
+    logic [SW-1:0]     st_lx  [N_CHAN];
     logic [N_CHAN-1:0] st_vld, st_lvld, st_gap;
     // per hold slot
     logic [1:0]            h_st   [P];
-    logic [63:0]           h_seq  [P];
+    logic [SW-1:0]         h_seq  [P];
     logic [CHAN_WIDTH-1:0] h_chan [P];
     logic [P*HOLD_WIDTH-1:0] h_age;   // slot j at [j*HOLD_WIDTH +: HOLD_WIDTH]
     logic [P-1:0]          h_lt   [P];   // h_lt[i][j]: h_seq[i] < h_seq[j]
@@ -266,10 +276,10 @@ module ab_arbiter #(
     // ================================================================ precompute
     // Everything the engine decides on is computed here from registers and registered:
     // a cycle later it is valid unless the state changed in between (st_fresh / fl_ok).
-    logic [63:0]       x_exp, x_lf, x_lx;
+    logic [SW-1:0]     x_exp, x_lf, x_lx;
     logic              x_eq, x_lt, x_late, x_dupheld, x_hasheld;
     logic [P-1:0]      x_slt, x_drn, x_exp_k, x_free, x_ismin;
-    logic [N_CHAN*64-1:0] x_mseq;   // channel c at [c*64 +: 64]
+    logic [N_CHAN*SW-1:0] x_mseq;   // channel c at [c*SW +: SW]
     logic [CHAN_WIDTH-1:0] x_exp_ch;
     logic [PI_W-1:0]   x_free_idx;
     always_comb begin
@@ -303,14 +313,14 @@ module ab_arbiter #(
         x_mseq = '0;
         for (int c = 0; c < N_CHAN; c++)
             for (int j = 0; j < P; j++)
-                if (x_ismin[j] && h_chan[j] == CHAN_WIDTH'(c)) x_mseq[c*64 +: 64] = x_mseq[c*64 +: 64] | h_seq[j];
+                if (x_ismin[j] && h_chan[j] == CHAN_WIDTH'(c)) x_mseq[c*SW +: SW] = x_mseq[c*SW +: SW] | h_seq[j];
     end
 
-    logic [63:0]           p_exp;
+    logic [SW-1:0]         p_exp;
     logic                  p_eq, p_lt, p_late, p_vld, p_dupheld, p_hasheld, p_any_free;
     logic                  p_drn_any, p_exp_any, p_hold_en;
     logic [P-1:0]          p_slt, p_drn;
-    logic [N_CHAN*64-1:0]  p_mseq;
+    logic [N_CHAN*SW-1:0]  p_mseq;
     logic [CHAN_WIDTH-1:0] p_exp_ch;
     logic [PI_W-1:0]       p_free_idx;
     logic                  st_fresh, fl_ok, st_chg;
@@ -409,7 +419,7 @@ module ab_arbiter #(
     logic                  f_live, f_hold, f_gap, f_line;
     logic [CHAN_WIDTH-1:0] f_chan;
     logic [PI_W-1:0]       f_slot;
-    logic [63:0]           f_seq, f_seq_p1, f_lost_lo;
+    logic [SW-1:0]         f_seq, f_seq_p1, f_lost_lo;
     logic [CNT_WIDTH-1:0]  f_skip;
     logic [P-1:0]          f_slt;
 
@@ -436,7 +446,7 @@ module ab_arbiter #(
             f_chan    <= d_chan;
             f_slot    <= p_free_idx;
             f_seq     <= seq_r;
-            f_seq_p1  <= seq_r + 64'd1;
+            f_seq_p1  <= seq_r + SW'(1);
             f_lost_lo <= p_exp;
             f_skip    <= seq_r[CNT_WIDTH-1:0] - p_exp[CNT_WIDTH-1:0];
             f_slt     <= p_slt;
@@ -500,7 +510,7 @@ module ab_arbiter #(
             h_st[drn_idx] <= S_REL;
             for (int c = 0; c < N_CHAN; c++)
                 if (drn_ch == CHAN_WIDTH'(c)) begin
-                    st_exp[c] <= st_exp[c] + 64'd1;
+                    st_exp[c] <= st_exp[c] + SW'(1);
                     st_gap[c] <= 1'b0;
                 end
             cnt_pass <= cnt_pass + 1'b1;
@@ -512,12 +522,12 @@ module ab_arbiter #(
         if (op_expire) begin
             for (int c = 0; c < N_CHAN; c++)
                 if (x_ch == CHAN_WIDTH'(c)) begin
-                    st_exp[c]  <= p_mseq[c*64 +: 64];
+                    st_exp[c]  <= p_mseq[c*SW +: SW];
                     st_lf[c]   <= st_exp[c];
-                    st_lx[c]   <= p_mseq[c*64 +: 64];
+                    st_lx[c]   <= p_mseq[c*SW +: SW];
                     st_lvld[c] <= 1'b1;
                     st_gap[c]  <= 1'b1;
-                    gpk_add    <= p_mseq[c*64 +: CNT_WIDTH] - st_exp[c][CNT_WIDTH-1:0];
+                    gpk_add    <= p_mseq[c*SW +: CNT_WIDTH] - st_exp[c][CNT_WIDTH-1:0];
                 end
             cnt_gap <= cnt_gap + 1'b1;
         end
@@ -704,13 +714,13 @@ module ab_arbiter #(
     // Properties (scripts/formal.sh, a small parameterization): per channel the delivered
     // SeqNums rise strictly, so each (channel, SeqNum) leaves at most once, and the gap flag is
     // set exactly when the SeqNum jumps over the one after the last delivered.
-    logic [63:0]       fv_last [N_CHAN];
+    logic [SW-1:0]     fv_last [N_CHAN];
     logic [N_CHAN-1:0] fv_vld;
-    logic [63:0]       fv_seq;
+    logic [SW-1:0]     fv_seq;
     logic [BEAT_W-1:0] fv_beat;
     always_ff @(posedge clk) begin
         if (out_hs) begin
-            if (fv_beat == BEAT_W'(1)) fv_seq <= m_axis_tdata;  // payload bytes 8..15
+            if (fv_beat == BEAT_W'(1)) fv_seq <= m_axis_tdata[SW-1:0];  // payload bytes 8..15
             if (fv_beat != {BEAT_W{1'b1}}) fv_beat <= fv_beat + 1'b1;
             if (m_axis_tlast) begin
                 fv_beat <= '0;
@@ -752,25 +762,56 @@ module ab_arbiter #(
             fb_beat <= '0;
         end
     end
+    // the output while stalled: what was offered and not taken is offered again unchanged
+    logic                  fs_stall;
+    logic [DATA_WIDTH-1:0] fs_data;
+    logic [KEEP_WIDTH-1:0] fs_keep;
+    logic                  fs_last, fs_user, fs_gap, fs_line;
+    logic [CHAN_WIDTH-1:0] fs_chan;
+    always_ff @(posedge clk) begin
+        fs_stall <= m_axis_tvalid && !m_axis_tready && !rst;
+        fs_data  <= m_axis_tdata;
+        fs_keep  <= m_axis_tkeep;
+        fs_last  <= m_axis_tlast;
+        fs_user  <= m_axis_tuser;
+        fs_gap   <= m_axis_gap;
+        fs_line  <= m_axis_line;
+        fs_chan  <= m_axis_chan;
+    end
+    // configuration is static (set before traffic), and each input is the line it is wired to
+    logic                  fc_started;
+    logic [HOLD_WIDTH-1:0] fc_hold;
+    always_ff @(posedge clk) begin
+        fc_started <= 1'b1;
+        fc_hold    <= cfg_hold_cycles;
+    end
     always_comb begin
         assume (!cfg_chan_reset);
+        if (fc_started) assume (cfg_hold_cycles == fc_hold);
+        assume (!s_axis_a_line && s_axis_b_line);
+        if (fs_stall && !rst) begin
+            assert (m_axis_tvalid);
+            assert (m_axis_tdata == fs_data && m_axis_tkeep == fs_keep && m_axis_tlast == fs_last);
+            assert (m_axis_tuser == fs_user && m_axis_gap == fs_gap);
+            assert (m_axis_line == fs_line && m_axis_chan == fs_chan);
+        end
         if (s_axis_a_tvalid) begin
             assume (s_axis_a_tkeep[0] && ((s_axis_a_tkeep & (s_axis_a_tkeep + 1'b1)) == '0));
             if (!s_axis_a_tlast) assume (&s_axis_a_tkeep);
             if (fa_in) assume (s_axis_a_chan == fa_chan);
-            if (fa_beat == 2'd1) assume (!s_axis_a_tdata[63]);
+            if (fa_beat == 2'd1) assume (!s_axis_a_tdata[SW-1]);
         end
         if (s_axis_b_tvalid) begin
             assume (s_axis_b_tkeep[0] && ((s_axis_b_tkeep & (s_axis_b_tkeep + 1'b1)) == '0));
             if (!s_axis_b_tlast) assume (&s_axis_b_tkeep);
             if (fb_in) assume (s_axis_b_chan == fb_chan);
-            if (fb_beat == 2'd1) assume (!s_axis_b_tdata[63]);
+            if (fb_beat == 2'd1) assume (!s_axis_b_tdata[SW-1]);
         end
         if (!rst && out_hs && m_axis_tlast && !m_axis_tuser) begin
             assert (fv_beat >= BEAT_W'(2));
             if (fv_vld[m_axis_chan]) begin
                 assert (fv_seq > fv_last[m_axis_chan]);
-                assert (m_axis_gap == (fv_seq != fv_last[m_axis_chan] + 64'd1));
+                assert (m_axis_gap == (fv_seq != fv_last[m_axis_chan] + SW'(1)));
             end else begin
                 assert (!m_axis_gap);
             end

@@ -10,8 +10,9 @@
 //             sideband m_axis_eth_type / m_axis_vlan_valid / m_axis_vlan_pcp / m_axis_vlan_id,
 //             constant for every beat of a frame; free-running counters, each frame lands in
 //             exactly one of ok / non_ipv4 / runt / mac_err (cnt_frames counts all).
-// Latency:    first output beat 3 cycles after the first input beat (4 with a VLAN tag) with
-//             back-to-back input; last output beat 1-2 cycles after the last input beat.
+// Latency:    first output beat 4 cycles after the first input beat (5 with a VLAN tag) with
+//             back-to-back input; last output beat 2-3 cycles after the last input beat
+//             (axis_strip's input register adds one cycle to both).
 `default_nettype none
 module eth_vlan_parser #(
     parameter int DATA_WIDTH = 64,
@@ -107,6 +108,9 @@ module eth_vlan_parser #(
     end
 
     logic       st_valid, st_short, st_trunc, st_abort;
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic       st_mark;   // s_mark is tied low here
+    /* verilator lint_on UNUSEDSIGNAL */
     logic [1:0] st_reason;
 
     axis_strip #(
@@ -116,13 +120,14 @@ module eth_vlan_parser #(
         .clk(clk), .rst(rst),
         .s_axis_tdata(s_axis_tdata), .s_axis_tkeep(s_axis_tkeep), .s_axis_tvalid(s_axis_tvalid),
         .s_axis_tready(s_axis_tready), .s_axis_tlast(s_axis_tlast), .s_axis_tuser(s_axis_tuser),
+        .s_mark(1'b0),
         .ctl_strip(ctl_strip), .ctl_trim(1'b0), .ctl_len(16'hffff), .ctl_reason(ctl_reason),
         .ctl_sb(ctl_sb),
         .m_axis_tdata(m_axis_tdata), .m_axis_tkeep(m_axis_tkeep), .m_axis_tvalid(m_axis_tvalid),
         .m_axis_tready(m_axis_tready), .m_axis_tlast(m_axis_tlast), .m_axis_tuser(m_axis_tuser),
         .m_axis_sb(m_sb),
         .stat_valid(st_valid), .stat_reason(st_reason), .stat_short(st_short),
-        .stat_trunc(st_trunc), .stat_abort_in(st_abort)
+        .stat_trunc(st_trunc), .stat_abort_in(st_abort), .stat_mark(st_mark)
     );
 
     assign m_axis_vlan_valid = m_sb[31];

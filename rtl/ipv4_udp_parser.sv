@@ -19,9 +19,12 @@
 //             with sideband m_axis_{src_ip,dst_ip,src_port,dst_port}, constant for every beat
 //             of a frame; counters (each input frame lands in exactly one of ok / the six
 //             reasons / aborted; cnt_frames counts all).
-// Latency:    the first output beat leaves 1 cycle after input beat (IHL*4+8)/8 + 1 is
-//             accepted: 5 cycles after the first input beat for IHL = 5 with back-to-back
-//             input; the last output beat 1-2 cycles after the last input beat.
+// Pipeline:   a delay register holds each beat while its header fields are registered; the
+//             checks are computed from those registers (the fields complete a beat earlier
+//             are checked a cycle ahead), so axis_strip's controls come from flip-flops.
+// Latency:    the first output beat leaves 3 cycles after input beat (IHL*4+8)/8 + 1 is
+//             accepted: 7 cycles after the first input beat for IHL = 5 with back-to-back
+//             input; the last output beat 3-4 cycles after the last input beat.
 `default_nettype none
 module ipv4_udp_parser #(
     parameter int DATA_WIDTH = 64,
@@ -80,8 +83,26 @@ module ipv4_udp_parser #(
         popc = c;
     endfunction
 
+    // ---- delay register: the beat waits here while its header fields are registered, so
+    //      the strip's controls below come from flip-flops (one cycle of latency)
+    logic                  d_valid, d_last, d_user, strip_ready;
+    logic [DATA_WIDTH-1:0] d_data;
+    logic [KEEP_WIDTH-1:0] d_keep;
+    assign s_axis_tready = !d_valid || strip_ready;
+
     logic hs;
     assign hs = s_axis_tvalid && s_axis_tready;
+    always_ff @(posedge clk) begin
+        if (d_valid && strip_ready) d_valid <= 1'b0;
+        if (hs) begin
+            d_valid <= 1'b1;
+            d_data  <= s_axis_tdata;
+            d_keep  <= s_axis_tkeep;
+            d_last  <= s_axis_tlast;
+            d_user  <= s_axis_tuser;
+        end
+        if (rst) d_valid <= 1'b0;
+    end
 
     logic [BEAT_W-1:0] beat;
     logic              first;
@@ -101,12 +122,24 @@ module ipv4_udp_parser #(
     logic [7:0]  proto_n, proto_r;
     logic [31:0] src_n, src_r, dst_n, dst_r;
     logic [19:0] csum_n, csum_r;
-    logic [5:0]  hlen;
+    logic [16*(KEEP_WIDTH/2)-1:0] cw;   // masked header words of the beat, word k at [16k +: 16]
+    // words of the next beat below IHL*4: all of beat 0 (IHL >= 5; below 5 the frame is
+    // dropped as bad_hdr whatever the sum), later from the registered IHL
+    logic [KEEP_WIDTH/2-1:0] cmask;
+    always_ff @(posedge clk) begin
+        if (hs) begin
+            for (int k = 0; k < KEEP_WIDTH / 2; k++)
+                cmask[k] <= s_axis_tlast || (beat != {BEAT_W{1'b1}} &&
+                            {beat + 1'b1, SHW'(2 * k)} < OFF_W'({ihl_n, 2'b00}));
+        end
+        if (rst) cmask <= '1;
+    end
+    logic [5:0]  hlen;   // IHL*4 of the frame, registered (valid from beat 1 on)
     logic [OFF_W-1:0] off, relh;
 
     assign ver_n = first ? s_axis_tdata[7:4] : ver_r;
     assign ihl_n = first ? s_axis_tdata[3:0] : ihl_r;
-    assign hlen  = {ihl_n, 2'b00};
+    assign hlen  = {ihl_r, 2'b00};
 
     always_comb begin
         tlen_n  = tlen_r;
@@ -140,7 +173,8 @@ module ipv4_udp_parser #(
                 OFF_W'(19): dst_n[7:0]    = s_axis_tdata[j*8 +: 8];
                 default: ;
             endcase
-            case (relh)
+            // the UDP header starts at IHL*4 >= 20 (beat 2 or later); beat 0 holds the IHL
+            if (!first) case (relh)
                 OFF_W'(0): sport_n[15:8] = s_axis_tdata[j*8 +: 8];
                 OFF_W'(1): sport_n[7:0]  = s_axis_tdata[j*8 +: 8];
                 OFF_W'(2): dport_n[15:8] = s_axis_tdata[j*8 +: 8];
@@ -150,11 +184,11 @@ module ipv4_udp_parser #(
                 default: ;
             endcase
         end
-        // header checksum: 16-bit big-endian words below IHL*4
-        for (int k = 0; k < KEEP_WIDTH / 2; k++) begin
-            if ({beat, SHW'(2 * k)} < OFF_W'(hlen))
-                csum_n = csum_n + {4'd0, s_axis_tdata[(2*k)*8 +: 8], s_axis_tdata[(2*k+1)*8 +: 8]};
-        end
+        // header checksum: 16-bit big-endian words below IHL*4, selected by cmask (computed a
+        // beat ahead), summed as a tree
+        for (int k = 0; k < KEEP_WIDTH / 2; k++)
+            cw[k*16 +: 16] = cmask[k] ? {s_axis_tdata[(2*k)*8 +: 8], s_axis_tdata[(2*k+1)*8 +: 8]} : 16'd0;
+        csum_n = csum_n + ({4'd0, cw[15:0]} + {4'd0, cw[31:16]}) + ({4'd0, cw[47:32]} + {4'd0, cw[63:48]});
     end
 
     always_ff @(posedge clk) begin
@@ -175,31 +209,44 @@ module ipv4_udp_parser #(
     end
 
     // ---- checks (evaluated by axis_strip on the beat holding byte IHL*4+8) ----
+    // Every field but the UDP length is complete one beat before that one (IHL, lengths,
+    // flags and protocol in beats 0-1, the checksummed words below IHL*4), so those checks
+    // are computed from the registered fields and registered once more (pre_*); the UDP
+    // length and the header-complete test use the registered fields and the delayed beat.
     logic [7:0]  strip;
     logic [16:0] fold1;
     logic [15:0] fold2;
-    logic        csum_ok, hdr_complete, short_total;
-    logic [15:0] ip_payload;
-    logic [2:0]  reason;
+    logic        csum_ok, hdr_complete, short_total, udp_bad;
+    logic        pre_hdr_bad;
+    logic [2:0]  pre_reason, reason;
+    logic [15:0] pre_ip_payload;
     always_comb begin
-        strip        = {2'b00, hlen} + 8'd8;
-        fold1        = {1'b0, csum_r[15:0]} + {13'd0, csum_r[19:16]};
-        fold2        = fold1[15:0] + {15'd0, fold1[16]};
-        csum_ok      = (fold2 == 16'hffff);
-        hdr_complete = (strip[SHW-1:0] == '0) || s_axis_tkeep[strip[SHW-1:0] - 1'b1];
-        ip_payload   = tlen_n - {10'd0, hlen};
-        short_total  = s_axis_tlast && (bytes_n < tlen_n);
-        if (ver_n != 4'd4 || ihl_n < 4'd5)                        reason = R_HDR;
-        else if (!hdr_complete)                                    reason = R_LEN;
-        else if (!csum_ok)                                         reason = R_CSUM;
-        else if (tlen_n < {8'd0, strip})                           reason = R_LEN;
-        else if (frag_n[13] || frag_n[12:0] != 13'd0)              reason = R_FRAG;
-        else if (proto_n != 8'd17)                                 reason = R_PROTO;
-        else if (ulen_n < 16'd9 || ulen_n > ip_payload)            reason = R_UDPLEN;
-        else                                                       reason = R_OK;
+        strip = {2'b00, hlen} + 8'd8;
+        fold1 = {1'b0, csum_r[15:0]} + {13'd0, csum_r[19:16]};
+        fold2 = fold1[15:0] + {15'd0, fold1[16]};
+        csum_ok = (fold2 == 16'hffff);
+    end
+    always_ff @(posedge clk) begin
+        pre_hdr_bad    <= (ver_r != 4'd4 || ihl_r < 4'd5);
+        pre_ip_payload <= tlen_r - {10'd0, hlen};
+        if (!csum_ok)                                  pre_reason <= R_CSUM;
+        else if (tlen_r < {8'd0, strip})               pre_reason <= R_LEN;
+        else if (frag_r[13] || frag_r[12:0] != 13'd0)  pre_reason <= R_FRAG;
+        else if (proto_r != 8'd17)                     pre_reason <= R_PROTO;
+        else                                           pre_reason <= R_OK;
+    end
+    always_comb begin
+        hdr_complete = (strip[SHW-1:0] == '0) || d_keep[strip[SHW-1:0] - 1'b1];
+        short_total  = d_last && (bytes_r < tlen_r);
+        udp_bad      = (ulen_r < 16'd9 || ulen_r > pre_ip_payload);
+        if (pre_hdr_bad)               reason = R_HDR;
+        else if (!hdr_complete)        reason = R_LEN;
+        else if (pre_reason != R_OK)   reason = pre_reason;
+        else if (udp_bad)              reason = R_UDPLEN;
+        else                           reason = R_OK;
     end
 
-    logic          st_valid, st_short, st_trunc, st_abort;
+    logic          st_valid, st_short, st_trunc, st_abort, st_short_total;
     logic [2:0]    st_reason;
     logic [SB_W-1:0] m_sb;
 
@@ -208,16 +255,16 @@ module ipv4_udp_parser #(
         .LEN_WIDTH(16), .STRIP_WIDTH(8), .REASON_WIDTH(3)
     ) strip_i (
         .clk(clk), .rst(rst),
-        .s_axis_tdata(s_axis_tdata), .s_axis_tkeep(s_axis_tkeep), .s_axis_tvalid(s_axis_tvalid),
-        .s_axis_tready(s_axis_tready), .s_axis_tlast(s_axis_tlast),
-        .s_axis_tuser(s_axis_tuser || short_total),
-        .ctl_strip(strip), .ctl_trim(1'b1), .ctl_len(ulen_n - 16'd8), .ctl_reason(reason),
-        .ctl_sb({src_n, dst_n, sport_n, dport_n}),
+        .s_axis_tdata(d_data), .s_axis_tkeep(d_keep), .s_axis_tvalid(d_valid),
+        .s_axis_tready(strip_ready), .s_axis_tlast(d_last),
+        .s_axis_tuser(d_user || short_total), .s_mark(short_total),
+        .ctl_strip(strip), .ctl_trim(1'b1), .ctl_len(ulen_r - 16'd8), .ctl_reason(reason),
+        .ctl_sb({src_r, dst_r, sport_r, dport_r}),
         .m_axis_tdata(m_axis_tdata), .m_axis_tkeep(m_axis_tkeep), .m_axis_tvalid(m_axis_tvalid),
         .m_axis_tready(m_axis_tready), .m_axis_tlast(m_axis_tlast), .m_axis_tuser(m_axis_tuser),
         .m_axis_sb(m_sb),
         .stat_valid(st_valid), .stat_reason(st_reason), .stat_short(st_short),
-        .stat_trunc(st_trunc), .stat_abort_in(st_abort)
+        .stat_trunc(st_trunc), .stat_abort_in(st_abort), .stat_mark(st_short_total)
     );
 
     assign m_axis_src_ip   = m_sb[95:64];
@@ -236,7 +283,7 @@ module ipv4_udp_parser #(
                 R_PROTO:  cnt_not_udp     <= cnt_not_udp + 1'b1;
                 R_UDPLEN: cnt_bad_udp_len <= cnt_bad_udp_len + 1'b1;
                 default: begin
-                    if (st_short || st_trunc || short_total) cnt_bad_len <= cnt_bad_len + 1'b1;
+                    if (st_short || st_trunc || st_short_total) cnt_bad_len <= cnt_bad_len + 1'b1;
                     else if (st_abort)                       cnt_aborted <= cnt_aborted + 1'b1;
                     else                                     cnt_ok      <= cnt_ok + 1'b1;
                 end

@@ -135,7 +135,7 @@ int main(int argc, char** argv) {
         rows.push_back({what, "last beat in -> last beat out", l.last, "cycles", bound_last, false});
     };
 
-    lat_rows("feed, 64-byte frame (18-byte payload)", feed_latency(md_frame(7, 18)), 15, 10);
+    lat_rows("feed, 64-byte frame (18-byte payload)", feed_latency(md_frame(7, 18)), 18, 13);
     {
         EthOpts e;
         e.vlan = true;
@@ -144,11 +144,11 @@ int main(int argc, char** argv) {
         UdpOpts u;
         u.dport = kPort;
         lat_rows("feed, 64-byte frame + 802.1Q tag",
-                 feed_latency(udp_frame(cb_md_packet(7, kChanA, 0), e, ip, u)), 16, 10);
+                 feed_latency(udp_frame(cb_md_packet(7, kChanA, 0), e, ip, u)), 19, 13);
     }
     auto put = read_pcap(md_capture_path("OrderPutMessage")).at(0);
-    lat_rows("feed, OrderPut capture (122 bytes)", feed_latency(put), 15, 9);
-    lat_rows("feed, 1514-byte frame", feed_latency(md_frame(7, 1472)), 15, 9);
+    lat_rows("feed, OrderPut capture (122 bytes)", feed_latency(put), 18, 12);
+    lat_rows("feed, 1514-byte frame", feed_latency(md_frame(7, 1472)), 18, 12);
     auto no = read_pcap("tests/data/coinbase/orders/NewOrderMessage.pcap").at(0);
     lat_rows("order, NewOrder capture (131 bytes)", order_latency(no), 24, 24);
 

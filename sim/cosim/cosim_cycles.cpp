@@ -241,10 +241,10 @@ int main(int argc, char** argv) {
       std::snprintf(label, sizeof label, "%s (#%u %s)", name, t->msg_index, type_name(t->type));
       row({label, std::to_string(t->frame_bytes), std::to_string(t->beat), cyc(t->nic_first), cyc(t->nic_last),
            cyc(t->sf_from_first), cyc(t->sf_from_last), cyc(t->ct_from_first), cyc(t->ct_from_last)});
-      // The front end's documented figures (docs/rtl.md cycle report): 15 cycles first beat to
-      // first beat (untagged), 9-10 cycles last beat to last beat.
-      if (check && t->nic_first > 15) fail(std::string(name) + ": front end first->first " + cyc(t->nic_first) + " > 15");
-      if (check && t->nic_last > 10) fail(std::string(name) + ": front end last->last " + cyc(t->nic_last) + " > 10");
+      // The front end's documented figures (docs/rtl.md cycle report): 18 cycles first beat to
+      // first beat (untagged), 12-13 cycles last beat to last beat.
+      if (check && t->nic_first > 18) fail(std::string(name) + ": front end first->first " + cyc(t->nic_first) + " > 18");
+      if (check && t->nic_last > 13) fail(std::string(name) + ": front end last->last " + cyc(t->nic_last) + " > 13");
       if (check && t->sf_from_last != t->nic_last + 1 + (int64_t)t->beat + depth)
         fail(std::string(name) + ": store-and-forward figure inconsistent");
     }
@@ -286,7 +286,7 @@ int main(int argc, char** argv) {
     for (int i = 0; i < 6; ++i)
       row({names[i], cyc(pct(v[i], 0)), cyc(pct(v[i], 0.5)), cyc(pct(v[i], 0.99)), cyc(pct(v[i], 1)),
            cns(pct(v[i], 0.5))});
-    if (check && (r.msgs.empty() || pct(v[0], 0.5) > 15)) fail("session: median front end first->first above 15 cycles");
+    if (check && (r.msgs.empty() || pct(v[0], 0.5) > 18)) fail("session: median front end first->first above 18 cycles");
     std::printf("\n%zu datagrams, %llu model cycles clocked, %llu idle cycles skipped\n",
                 (size_t)r.counters.datagrams, (unsigned long long)r.counters.cycles,
                 (unsigned long long)r.counters.cycles_skipped);

@@ -24,7 +24,7 @@ struct FixedText {
   FixedText(std::string_view s) { assign(s); }  // NOLINT: implicit from literals is the point
   void assign(std::string_view s) {
     const size_t n = s.size() < N ? s.size() : N;
-    std::memcpy(text, s.data(), n);
+    if (n > 0) std::memcpy(text, s.data(), n);  // an empty view may carry a null pointer
     std::memset(text + n, 0, N + 1 - n);
   }
   std::string_view view() const { return std::string_view(text); }

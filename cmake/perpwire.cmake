@@ -6,6 +6,9 @@ function(perpwire_test NAME)
   target_link_libraries(${NAME} PRIVATE perpwire_test_main ${T_LIBS})
   add_test(NAME ${NAME} COMMAND ${NAME})
   set_tests_properties(${NAME} PROPERTIES LABELS "${T_LABELS}" WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+  if(PERPWIRE_SANITIZE)
+    set_tests_properties(${NAME} PROPERTIES ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/lsan.supp")
+  endif()
 endfunction()
 
 # Subfolders that hold a CMakeLists.txt are added automatically, so each area owns its own list.

@@ -698,16 +698,7 @@ std::vector<SimOrder> ExchangeSim::orders_of(const std::string& username) const 
 ExchangeSimCounters ExchangeSim::counters() const {
   std::lock_guard<std::mutex> lock(mutex_);
   ExchangeSimCounters c = counters_;
-  const SimMatchCounters& m = matcher_.counters();
-  c.orders_entered = m.orders_entered;
-  c.orders_rejected = m.orders_rejected;
-  c.replaces = m.replaces;
-  c.replace_rejects = m.replace_rejects;
-  c.cancels = m.cancels;
-  c.cancel_rejects = m.cancel_rejects;
-  c.mass_cancels = m.mass_cancels;
-  c.fills = m.fills;
-  c.requests_delayed = m.requests_delayed;
+  static_cast<SimMatchCounters&>(c) = matcher_.counters();
   return c;
 }
 

@@ -51,21 +51,14 @@ struct ExchangeSimConfig {
   int64_t ack_latency_ns = 0;
 };
 
-struct ExchangeSimCounters {
+// The matcher's counts (orders entered, rejected, fills…) and the SBE server's own.
+struct ExchangeSimCounters : SimMatchCounters {
   uint64_t connections_accepted = 0;
   uint64_t logons = 0;
   uint64_t logon_rejects = 0;
   uint64_t disconnects = 0;
   uint64_t messages_in = 0;
   uint64_t messages_out = 0;
-  uint64_t orders_entered = 0;
-  uint64_t orders_rejected = 0;
-  uint64_t replaces = 0;
-  uint64_t replace_rejects = 0;
-  uint64_t cancels = 0;
-  uint64_t cancel_rejects = 0;
-  uint64_t mass_cancels = 0;
-  uint64_t fills = 0;
   uint64_t heartbeats_sent = 0;
   uint64_t test_requests_sent = 0;
   uint64_t client_timeouts = 0;
@@ -81,7 +74,6 @@ struct ExchangeSimCounters {
   uint64_t duplicates_injected = 0;
   uint64_t sequence_numbers_skipped = 0;
   uint64_t garbage_injected = 0;
-  uint64_t requests_delayed = 0;        // feed clock: requests held until their ack latency had passed
 };
 
 class ExchangeSim : private SimReports {

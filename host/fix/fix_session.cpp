@@ -16,10 +16,6 @@ namespace {
 
 constexpr uint32_t kSentRing = 8192;  // outgoing requests by sequence number, for Reject 3
 
-OrderState known_state(const OrderRecord& r) {
-  return r.state == OrderState::unknown_after_disconnect ? r.state_before_disconnect : r.state;
-}
-OrderState open_state(int32_t filled) { return filled > 0 ? OrderState::partially_filled : OrderState::active; }
 
 }  // namespace
 
@@ -218,15 +214,7 @@ struct FixSession::Impl final : public FIX::Application {
         int64_t reason = 0;
         field_int(m, 103, reason);
         OrderEventType type;
-        if (version != 0 && r->replace_pending) {
-          r->replace_pending = false;
-          r->state = known_state(*r);
-          type = OrderEventType::replace_rejected;
-        } else if (known_state(*r) == OrderState::pending_new) {
-          r->state = OrderState::rejected;
-          r->remaining = 0;
-          type = OrderEventType::rejected;
-        } else {
+        if (!SessionOrders::take_reject(*r, version != 0 && r->replace_pending, type)) {
           ++s.counters_.unmapped_messages;
           return;
         }

@@ -438,17 +438,6 @@ void OrderSession::maybe_finish_reconcile() {
   app_.push(e);
 }
 
-namespace {
-
-// State of an order seen through a disconnect: what it was before, for events that only refine it.
-OrderState known_state(const OrderRecord& r) {
-  return r.state == OrderState::unknown_after_disconnect ? r.state_before_disconnect : r.state;
-}
-
-OrderState open_state(int32_t filled) { return filled > 0 ? OrderState::partially_filled : OrderState::active; }
-
-}  // namespace
-
 void OrderSession::handle_application_message(const orders::Message& m) {
   const bool resend = (m.flags & kFlagPossibleResend) != 0;
   // A reply about one order: its body, and the order's record (null, counted, when unknown).
@@ -501,15 +490,7 @@ void OrderSession::handle_application_message(const orders::Message& m) {
       OrderRecord* r = record_of(x);
       if (r == nullptr) return;
       OrderEventType type;
-      if (r->replace_pending) {
-        r->replace_pending = false;
-        r->state = known_state(*r);
-        type = OrderEventType::replace_rejected;
-      } else if (known_state(*r) == OrderState::pending_new) {
-        r->state = OrderState::rejected;
-        r->remaining = 0;
-        type = OrderEventType::rejected;
-      } else {
+      if (!SessionOrders::take_reject(*r, r->replace_pending, type)) {
         ++counters_.protocol_errors;  // a reject for an order with nothing in flight
         return;
       }

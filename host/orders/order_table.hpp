@@ -100,6 +100,12 @@ struct OrderRecord {
   LocalReject local_reject;
 };
 
+// State of an order seen through a disconnect: what it was before, for events that only refine it.
+inline OrderState known_state(const OrderRecord& r) {
+  return r.state == OrderState::unknown_after_disconnect ? r.state_before_disconnect : r.state;
+}
+inline OrderState open_state(int32_t filled) { return filled > 0 ? OrderState::partially_filled : OrderState::active; }
+
 class OrderTable {
  public:
   // Room for `max_orders` records.

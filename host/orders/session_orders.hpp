@@ -123,34 +123,22 @@ class SessionOrders {
     return e;
   }
 
-  // A new order that is not sent: its record says rejected (with the reason) and so does an event.
-  LocalReject refuse_new(const OrderParams& p, LocalReject why, int64_t now) {
-    ++local_rejects_;
-    OrderRecord tmp{};
-    OrderRecord* r = table_.insert(p.client_order_id);  // null only when the table is full
-    if (r == nullptr) r = &tmp;
-    r->client_order_id = p.client_order_id;
-    r->price = p.price;
-    r->quantity = p.quantity;
-    r->instrument_id = p.instrument_id;
-    r->side = p.side;
-    r->state = OrderState::rejected;
-    r->local_reject = why;
-    r->last_update = now;
-    OrderEvent e = event(OrderEventType::rejected, *r, now);
-    e.text.assign(local_reject_name(why));
-    push(e);
-    return why;
+  // The venue refused the request in flight on `r`: a replace (`replace_in_flight`) leaves the
+  // order as it stood, a new order ends rejected. False when nothing was in flight to refuse.
+  static bool take_reject(OrderRecord& r, bool replace_in_flight, OrderEventType& type) {
+    if (replace_in_flight) {
+      r.replace_pending = false;
+      r.state = known_state(r);
+      type = OrderEventType::replace_rejected;
+      return true;
+    }
+    if (known_state(r) != OrderState::pending_new) return false;
+    r.state = OrderState::rejected;
+    r.remaining = 0;
+    type = OrderEventType::rejected;
+    return true;
   }
-  // A replace or cancel of an existing order that is not sent: the order stands; an event says why.
-  LocalReject refuse_request(OrderRecord& r, OrderEventType type, LocalReject why, int64_t now) {
-    ++local_rejects_;
-    OrderEvent e = event(type, r, now);
-    e.local_reason = why;
-    e.text.assign(local_reject_name(why));
-    push(e);
-    return why;
-  }
+
   // The rules every protocol applies before it sends, in this order. `wire` is the session's own
   // reason not to send now (its send buffer full), none when it can. On none, `r` is the order's
   // record: a new one in pending_new for a new order (the caller adds the protocol's fields).
@@ -164,13 +152,8 @@ class SessionOrders {
     if (wire != LocalReject::none) return refuse_new(p, wire, now);
     r = table_.insert(p.client_order_id);
     if (r == nullptr) return refuse_new(p, LocalReject::order_table_full, now);
-    r->price = p.price;
-    r->quantity = p.quantity;
+    take_params(*r, p, OrderState::pending_new, now);
     r->remaining = p.quantity;
-    r->instrument_id = p.instrument_id;
-    r->side = p.side;
-    r->state = OrderState::pending_new;
-    r->last_update = now;
     return LocalReject::none;
   }
   LocalReject admit_replace(int64_t client_order_id, bool killed, bool active, LocalReject wire, int64_t now, OrderRecord*& r) {
@@ -205,6 +188,37 @@ class SessionOrders {
   }
 
  private:
+  static void take_params(OrderRecord& r, const OrderParams& p, OrderState state, int64_t now) {
+    r.price = p.price;
+    r.quantity = p.quantity;
+    r.instrument_id = p.instrument_id;
+    r.side = p.side;
+    r.state = state;
+    r.last_update = now;
+  }
+  // A new order that is not sent: its record says rejected (with the reason) and so does an event.
+  LocalReject refuse_new(const OrderParams& p, LocalReject why, int64_t now) {
+    ++local_rejects_;
+    OrderRecord tmp{};
+    OrderRecord* r = table_.insert(p.client_order_id);  // null only when the table is full
+    if (r == nullptr) r = &tmp;
+    r->client_order_id = p.client_order_id;
+    take_params(*r, p, OrderState::rejected, now);
+    r->local_reject = why;
+    OrderEvent e = event(OrderEventType::rejected, *r, now);
+    e.text.assign(local_reject_name(why));
+    push(e);
+    return why;
+  }
+  // A replace or cancel of an existing order that is not sent: the order stands; an event says why.
+  LocalReject refuse_request(OrderRecord& r, OrderEventType type, LocalReject why, int64_t now) {
+    ++local_rejects_;
+    OrderEvent e = event(type, r, now);
+    e.local_reason = why;
+    e.text.assign(local_reject_name(why));
+    push(e);
+    return why;
+  }
   OrderTable table_;
   uint32_t cap_;
   std::unique_ptr<OrderEvent[]> events_;

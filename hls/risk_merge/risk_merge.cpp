@@ -51,24 +51,22 @@ extern "C" void risk_merge(hls::stream<MarketWord>& markets, hls::stream<Exchang
         MarketUpdate u;
         unpack_record(markets.read(), u);
         in = risk_input(seq, kInputMarket, u);
-        e.kind = kInputMarket;
         e.slot = u.slot;
         ++st.markets;
       } else if (x) {
         ExchangeEvent a;
         unpack_record(exchange.read(), a);
         in = risk_input(seq, kInputExchange, a);
-        e.kind = kInputExchange;
         e.client_order_id = a.client_order_id;
         ++st.answers;
       } else {
         OrderRequest r;
         unpack_record(orders.read(), r);
         in = risk_input(seq, kInputOrder, r);
-        e.kind = kInputOrder;
         e.client_order_id = r.client_order_id;
         ++st.orders;
       }
+      e.kind = in.kind;
       inputs.write(pack_record(in));
       log.write(pack_record(e));
       ++st.merged;

@@ -16,14 +16,13 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <regex>
-#include <sstream>
 #include <string>
 
 #include "app/run/run_app.hpp"
 #include "host/metrics/tsc_clock.hpp"
 #include "host/report/run_report.hpp"
 #include "host/sessiongen/session_generator.hpp"
+#include "tests/support/run_config.hpp"
 
 namespace {
 
@@ -65,17 +64,8 @@ bool make_session(std::string& error) {
 // config/perpwire.toml reading the generated lines through libpcap, order entry and control plane
 // on ports the system chooses, output in the work folder.
 std::string write_config(const std::string& name) {
-  std::ifstream in(fs::path(PERPWIRE_SOURCE_DIR) / "config/perpwire.toml");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string t = ss.str();
-  t = std::regex_replace(t, std::regex("out/session/"), (work_dir() / "session").string() + "/");
-  t = std::regex_replace(t, std::regex("dpdk_port = \"net_pcap[01]\"\n"), "");
-  t = std::regex_replace(t, std::regex("\nport = 9100"), "\nport = 0");
-  t = std::regex_replace(t, std::regex("port = 8686"), "port = 0");
-  t = std::regex_replace(t, std::regex("dir = \"out/run\""), "dir = \"" + (work_dir() / name).string() + "\"");
   const fs::path p = work_dir() / (name + ".toml");
-  std::ofstream(p) << t;
+  std::ofstream(p) << pw::test::run_config_text(work_dir() / "session", work_dir() / name, false, 0, true);
   return p.string();
 }
 

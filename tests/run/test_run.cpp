@@ -23,6 +23,7 @@
 #include "host/control/control_client.hpp"
 #include "host/sessiongen/session_generator.hpp"
 #include "tests/support/link_convert.hpp"
+#include "tests/support/run_config.hpp"
 
 namespace fs = std::filesystem;
 
@@ -66,17 +67,8 @@ uint16_t free_port(int k) { return (uint16_t)(20000 + (::getpid() * 7 + k * 131)
 
 // config/perpwire.toml with the session, ports and folders of this test.
 fs::path write_config(const std::string& name, bool dpdk, uint16_t control_port, bool control = true) {
-  std::string t = slurp(fs::path(PERPWIRE_SOURCE_DIR) / "config/perpwire.toml");
-  const fs::path a = session() / "feed_a.pcap", b = session() / "feed_b.pcap";
-  t = std::regex_replace(t, std::regex("out/session/feed_a.pcap"), a.string());
-  t = std::regex_replace(t, std::regex("out/session/feed_b.pcap"), b.string());
-  if (!dpdk) t = std::regex_replace(t, std::regex("dpdk_port = \"net_pcap[01]\"\n"), "");
-  t = std::regex_replace(t, std::regex("\nport = 9100"), "\nport = 0");
-  t = std::regex_replace(t, std::regex("port = 8686"), "port = " + std::to_string(control_port));
-  if (!control) t = std::regex_replace(t, std::regex("\\[control\\]\n"), "[control]\nenabled = false\n");
-  t = std::regex_replace(t, std::regex("dir = \"out/run\""), "dir = \"" + (work_dir() / name).string() + "\"");
   const fs::path p = work_dir() / (name + ".toml");
-  std::ofstream(p) << t;
+  std::ofstream(p) << pw::test::run_config_text(session(), work_dir() / name, dpdk, control_port, control);
   return p;
 }
 

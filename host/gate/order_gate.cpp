@@ -21,8 +21,8 @@ namespace {
 constexpr size_t kSendTimeSlots = 4096;  // order-ack latency: send times by client order id modulo this
 // The session's order-state table: room for every order the risk engine can hold open (1024) and
 // the most recent final ones, which are forgotten once it is three quarters full. Kept small on
-// purpose: every order reads and writes its record, and a table that fits the core's cache costs
-// tens of ns per order where one of 65,536 records costs a cache miss or two (≈ 300 ns measured).
+// purpose: every order reads and writes its record (host/orders/order_table.hpp says what a table
+// that does not fit the cache costs).
 constexpr uint32_t kSessionOrders = 8192;
 constexpr uint32_t kForgetFinalAbove = kSessionOrders / 4 * 3;
 

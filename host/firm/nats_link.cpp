@@ -147,17 +147,30 @@ KvResult NatsLink::get(const std::string& key, std::string& value, uint64_t& rev
     error = "not connected to NATS";
     return KvResult::error;
   }
-  kvEntry* e = nullptr;
-  natsStatus s = kvStore_Get(&e, kv_, key.c_str());
-  if (s == NATS_NOT_FOUND) return KvResult::not_found;
+  // The bucket allows direct gets, which any replica may answer from behind the leader; a
+  // compare-and-set needs the latest revision, so it reads through the stream leader.
+  const std::string stream = "KV_" + options_.bucket;
+  const std::string subject = "$KV." + options_.bucket + "." + key;
+  natsMsg* m = nullptr;
+  jsErrCode jerr = (jsErrCode)0;
+  natsStatus s = js_GetLastMsg(&m, js_, stream.c_str(), subject.c_str(), nullptr, &jerr);
+  if (s == NATS_NOT_FOUND || jerr == JSNoMessageFoundErr) {
+    if (m) natsMsg_Destroy(m);
+    return KvResult::not_found;
+  }
   if (s != NATS_OK) {
     error = fmt::format("NATS get {}: {}", key, last_error(s));
     return KvResult::error;
   }
-  value.assign(static_cast<const char*>(kvEntry_Value(e)), (size_t)kvEntry_ValueLen(e));
-  revision = kvEntry_Revision(e);
-  kvEntry_Destroy(e);
-  return KvResult::ok;
+  const char* op = nullptr;
+  const bool deleted = natsMsgHeader_Get(m, "KV-Operation", &op) == NATS_OK && op &&
+                       (std::strcmp(op, "DEL") == 0 || std::strcmp(op, "PURGE") == 0);
+  if (!deleted) {
+    value.assign(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m));
+    revision = natsMsg_GetSequence(m);
+  }
+  natsMsg_Destroy(m);
+  return deleted ? KvResult::not_found : KvResult::ok;
 }
 
 KvResult NatsLink::put_if(const std::string& key, const std::string& value, uint64_t last_revision,

@@ -270,44 +270,29 @@ bool NatsLink::read_all(const std::function<void(std::string_view, std::string_v
     error = fmt::format("NATS stream {}: {}", options_.stream, last_error(s));
     return false;
   }
-  const uint64_t last = si->State.LastSeq;
+  const uint64_t first = si->State.FirstSeq, last = si->State.LastSeq;
   const uint64_t count = si->State.Msgs;
   jsStreamInfo_Destroy(si);
   if (count == 0) return true;
-
-  jsSubOptions so;
-  jsSubOptions_Init(&so);
-  so.Ordered = true;  // no durable state on the servers; a fresh read from the first message
-  so.Stream = options_.stream.c_str();
-  natsSubscription* sub = nullptr;
-  s = js_SubscribeSync(&sub, js_, (options_.fills_subject + ".>").c_str(), nullptr, &so, &jerr);
-  if (s != NATS_OK) {
-    error = fmt::format("NATS read {}: {}", options_.stream, last_error(s));
-    return false;
-  }
-  bool ok = true;
-  for (;;) {
+  // Message by message from the stream leader: no consumer to place, so a read right after a
+  // node loss waits only for the leader, never for a consumer's first delivery.
+  for (uint64_t seq = first; seq <= last; ++seq) {
     natsMsg* m = nullptr;
-    s = natsSubscription_NextMsg(&m, sub, options_.timeout_ms);
-    if (s != NATS_OK) {
-      error = fmt::format("NATS read {}: {} before message {}", options_.stream, last_error(s), last);
-      ok = false;
-      break;
+    jerr = (jsErrCode)0;
+    s = js_GetMsg(&m, js_, options_.stream.c_str(), seq, nullptr, &jerr);
+    if (s == NATS_NOT_FOUND || jerr == JSNoMessageFoundErr) {  // removed (a limit of the stream)
+      if (m) natsMsg_Destroy(m);
+      continue;
     }
-    jsMsgMetaData* meta = nullptr;
-    uint64_t seq = 0;
-    if (natsMsg_GetMetaData(&meta, m) == NATS_OK) {
-      seq = meta->Sequence.Stream;
-      jsMsgMetaData_Destroy(meta);
+    if (s != NATS_OK) {
+      error = fmt::format("NATS read {}: {} at message {} of {}", options_.stream, last_error(s), seq, last);
+      return false;
     }
     on_message(std::string_view(natsMsg_GetSubject(m)),
                std::string_view(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m)));
     natsMsg_Destroy(m);
-    if (seq >= last) break;
   }
-  natsSubscription_Unsubscribe(sub);
-  natsSubscription_Destroy(sub);
-  return ok;
+  return true;
 }
 
 }  // namespace pw::firm

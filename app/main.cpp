@@ -12,6 +12,7 @@
 #include "host/control/control_options.hpp"
 #include "host/control/control_token.hpp"
 #include "host/dump/capture_decoder.hpp"
+#include "host/firm/firm_view.hpp"
 #include "host/funding/funding_replay.hpp"
 #include "host/io/pcap_source.hpp"
 #include "host/pipeline/replay.hpp"
@@ -169,6 +170,38 @@ int cmd_control(pw::ControlCall call, const TokenCli* token) {
 
 }  // namespace
 
+// `perpwire firm status|kill|unkill --config FILE`: the firm-wide view from NATS, or its kill switch.
+int cmd_firm(const std::string& action, const std::string& config_path, bool prometheus) {
+  pw::ConfigResult cr = pw::load_config(config_path);
+  if (!cr.ok()) {
+    std::fprintf(stderr, "%s", cr.error_text().c_str());
+    return 2;
+  }
+  const pw::FirmConfig& f = cr.config->firm;
+  if (!f.enabled) {
+    std::fprintf(stderr, "perpwire firm: %s has no [firm] section\n", config_path.c_str());
+    return 2;
+  }
+  std::string error;
+  if (action == "status") {
+    pw::firm::FirmView v;
+    if (!pw::firm::read_firm_view(f, v, error)) {
+      std::fprintf(stderr, "perpwire firm: %s\n", error.c_str());
+      return 1;
+    }
+    std::printf("%s", (prometheus ? pw::firm::firm_view_prometheus(v) : pw::firm::firm_view_text(v)).c_str());
+    return 0;
+  }
+  const bool engage = action == "kill";
+  if (!pw::firm::set_firm_kill(f, engage, error)) {
+    std::fprintf(stderr, "perpwire firm: %s\n", error.c_str());
+    return 1;
+  }
+  std::printf("firm kill switch %s: every host refuses new orders within milliseconds%s\n", engage ? "engaged" : "released",
+              engage ? "" : " (each host's own switches stay as they are)");
+  return 0;
+}
+
 int main(int argc, char** argv) {
   CLI::App app{"perpwire: market data, mark price, funding and pre-trade risk for perpetual futures"};
   app.require_subcommand(1);
@@ -304,6 +337,14 @@ int main(int argc, char** argv) {
   status->add_option("--url", call.url, "control plane address (https://… for one with TLS)")->capture_default_str();
   status->add_option("--ca-cert", call.ca_cert, "PEM certificate to verify an https:// control plane with");
   status->callback([&] { std::exit(cmd_control(call, nullptr)); });
+
+  CLI::App* firm = app.add_subcommand("firm", "The firm-wide limits over NATS: status (slices, fills, positions) and the firm kill switch");
+  std::string firm_action, firm_config;
+  bool firm_prometheus = false;
+  firm->add_option("action", firm_action, "status, kill or unkill")->required()->check(CLI::IsMember({"status", "kill", "unkill"}));
+  firm->add_option("--config", firm_config, "a config with a [firm] section (its servers and names)")->required();
+  firm->add_flag("--prometheus", firm_prometheus, "status as Prometheus metrics");
+  firm->callback([&] { std::exit(cmd_firm(firm_action, firm_config, firm_prometheus)); });
 
   CLI11_PARSE(app, argc, argv);
   return 0;

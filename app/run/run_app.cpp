@@ -16,6 +16,8 @@
 #include "host/control/control_options.hpp"
 #include "host/control/control_server.hpp"
 #include "host/control/status.hpp"
+#include "host/firm/firm_agent.hpp"
+#include "host/firm/firm_view.hpp"
 #include "host/dpdk/feed_input.hpp"
 #include "host/gate/order_gate.hpp"
 #include "host/metrics/tsc_clock.hpp"
@@ -38,6 +40,17 @@ constexpr int64_t kFeedStaleNs = 5000000000;
 
 const char* backend_name(BackendKind k) { return to_string(k); }
 
+std::string firm_summary(const firm::FirmStatus& s) {
+  std::string text = fmt::format(
+      "firm: {} slice grant(s), {} failed; fills: {} stored in the firm's stream, {} were already there, {} not "
+      "stored (NATS away), {} overflowed",
+      s.grants, s.grant_failures, s.fills_published, s.fills_duplicate, s.fills_pending, s.fills_overflowed);
+  for (const auto& [key, amount] : s.released) text += fmt::format("; {} given back of {}", firm::decimal_text(amount), key);
+  if (s.kill) text += "; the firm kill switch is engaged";
+  if (!s.last_error.empty()) text += "; last error: " + s.last_error;
+  return text;
+}
+
 class RunApp {
  public:
   explicit RunApp(const RunOptions& opt) : opt_(opt) {}
@@ -55,6 +68,8 @@ class RunApp {
   int setup_order_flow(const Config& c);
   int setup_control(const Config& c, std::string& error);
   int setup_feed(const Config& c, std::string& error);
+  void setup_firm(const Config& c);
+  void firm_round(int64_t now);
   void on_frame(const FeedFrame& f, int64_t now);
   void trade(int64_t frame_time);
   void publish_status(const char* state);
@@ -88,6 +103,10 @@ class RunApp {
   FeedInput input_;
   StatusBoard status_;
   KillSwitchBoard kills_;
+  std::unique_ptr<firm::FirmAgent> firm_;
+  firm::FirmCaps firm_caps_{};
+  bool firm_kill_ = false;
+  int64_t last_firm_usage_ns_ = 0;
   uint64_t kill_generation_ = 0, config_generation_ = 0;
   std::vector<OrderRequest> requests_;
   std::vector<RiskDecision> decisions_;  // of requests_, by index
@@ -154,13 +173,17 @@ void RunApp::kill_drill() {
 
 void RunApp::apply_control() {
   const uint64_t kg = kills_.generation();
-  if (kg != kill_generation_) {
+  const bool firm_kill = firm_ && firm_->kill();
+  if (kg != kill_generation_ || firm_kill != firm_kill_) {
     kill_generation_ = kg;
+    firm_kill_ = firm_kill;
     kills_.apply_to(gate_->engine(), (int)config_->accounts.size(), (int)config_->instruments.size());
-    metrics_->kill_global().set(kills_.global() ? 1 : 0);
+    const bool global = kills_.global() || firm_kill;  // the firm's switch and this host's, either stops it
+    gate_->engine().set_kill_global(global);
+    metrics_->kill_global().set(global ? 1 : 0);
     if (oe::OrderEntrySession* s = gate_->session()) {
-      if (kills_.global() && !s->killed()) s->kill_switch();  // mass cancel and block at the session too
-      if (!kills_.global() && s->killed()) s->unkill();
+      if (global && !s->killed()) s->kill_switch();  // mass cancel and block at the session too
+      if (!global && s->killed()) s->unkill();
     }
   }
   const uint64_t cg = store_->generation();
@@ -170,6 +193,30 @@ void RunApp::apply_control() {
     gate_->apply_limits(*store_->current(), errors);
     for (const std::string& e : errors) std::fprintf(stderr, "perpwire run: reload: %s (previous limit kept)\n", e.c_str());
   }
+}
+
+// The firm agent's hand-offs: new caps from the slices it holds, and (every millisecond) what
+// this host uses of them. Copies of a few hundred numbers, no wait.
+void RunApp::firm_round(int64_t now) {
+  HostRiskEngine& e = gate_->engine();
+  const int accounts = (int)config_->accounts.size(), instruments = (int)config_->instruments.size();
+  if (firm_->take_caps(firm_caps_))
+    for (int a = 0; a < accounts; ++a) {
+      if (e.notional_cap(a) != firm_caps_.notional[a]) e.set_notional_cap(a, firm_caps_.notional[a]);
+      for (int i = 0; i < instruments; ++i)
+        if (e.position_cap(a, i) != firm_caps_.contracts[a][i]) e.set_position_cap(a, i, firm_caps_.contracts[a][i]);
+    }
+  if (now - last_firm_usage_ns_ < 1000000) return;
+  last_firm_usage_ns_ = now;
+  firm::FirmUsage& u = firm_->usage().back();
+  for (int a = 0; a < accounts; ++a) {
+    u.notional[a] = e.account(a).filled_notional + e.account(a).reserved_notional;
+    for (int i = 0; i < instruments; ++i) {
+      const Exposure& x = e.position(a, i).exposure;
+      u.contracts[a][i] = firm::worst_case_contracts(x.position, x.open_buy, x.open_sell);
+    }
+  }
+  firm_->usage().publish();
 }
 
 void RunApp::trade(int64_t frame_time) {
@@ -336,6 +383,7 @@ int RunApp::setup() {
     std::fprintf(stderr, "perpwire run: %s\n", error.c_str());
     return 1;
   }
+  if (c.firm.enabled) setup_firm(c);
   return setup_feed(c, error);
 }
 
@@ -397,6 +445,30 @@ int RunApp::setup_order_flow(const Config& c) {
     }
   }
   return 0;
+}
+
+// The firm agent: connects, takes over this host's lease, asks for the first slices, and hands the
+// engine its caps and the firm kill flag before the first order.
+void RunApp::setup_firm(const Config& c) {
+  std::string venue = c.firm.venue;
+  // The simulated exchange's execution ids start over with every run; the run's start time keeps
+  // its fills apart from an earlier run's in the firm's stream.
+  if (c.order_entry.simulator)
+    venue += fmt::format(".run{}", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch()).count());
+  firm_ = std::make_unique<firm::FirmAgent>(c, venue, registry_.get());
+  firm_->start();
+  gate_->set_fill_ring(&firm_->fills());
+  firm_round(clock_ns());
+  apply_control();
+  const firm::FirmStatus st = firm_->status();
+  if (opt_.print) {
+    std::printf("  firm %s as %s: %s, %zu slice(s), kill switch %s\n", c.firm.servers.front().c_str(), c.firm.host_id.c_str(),
+                st.connected ? "connected" : "NATS unreachable", st.holdings.size(),
+                !st.kill_known ? "unknown (fail closed: nothing held)" : st.kill ? "ENGAGED" : "off");
+  }
+  if (!st.connected)
+    notes_.push_back("firm: NATS unreachable at start (" + st.last_error + "): trading only inside slices held (none until it answers)");
 }
 
 int RunApp::setup_control(const Config& c, std::string& error) {
@@ -488,6 +560,7 @@ void RunApp::loop() {
     if ((frames_ & 0x3FF) == 0) market_->check_stale(event_time_, kFeedStaleNs);
     kill_drill();
     apply_control();
+    if (firm_) firm_round(now);
     trade(now);
     // The exchange's answers due by this feed time; never a wait for one.
     gate_->step(event_time_, strategy_.get());
@@ -508,6 +581,12 @@ int RunApp::finish() {
   feed_->finish(last_frame_time_);
   trade(0);
   gate_->finish(strategy_.get());
+  if (firm_) {
+    last_firm_usage_ns_ = 0;
+    firm_round(clock_ns() + 1000000);  // the final usage: what the agent keeps when it gives back the rest
+    firm_->stop(true);  // a clean stop gives back what it did not use
+    notes_.push_back(firm_summary(firm_->status()));
+  }
   bool shadow_failed = false;
   if (shadow_) {
     shadow_->finish(last_frame_time_, notes_);

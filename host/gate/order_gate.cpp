@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "host/firm/fill_ring.hpp"
 #include "host/fix/fix_session.hpp"
 #include "host/fix/fix_venue_sim.hpp"
 #include "host/metrics/tsc_clock.hpp"
@@ -354,6 +355,9 @@ void OrderGate::on_event(const OrderEvent& e, DemoStrategy* strategy) {
     }
     case OrderEventType::filled:
       ++counters_.fills;
+      if (fill_ring_)
+        if (const OpenOrder* o = engine_->find_order(id))
+          fill_ring_->push({e.exec_id, e.time, e.price, e.quantity, (int16_t)o->account, (int16_t)o->instrument, o->side});
       engine_->on_fill(id, e.quantity, e.price);
       if (strategy) {
         strategy->on_fill(id, e.quantity, e.price);

@@ -25,6 +25,9 @@ class DemoStrategy;
 namespace fix {
 class FixVenueSim;
 }
+namespace firm {
+class FillRing;
+}
 
 using HostRiskEngine = RiskEngine<kConfigMaxAccounts, kConfigMaxInstruments, 1024, 4096, 8>;
 
@@ -86,6 +89,9 @@ class OrderGate {
   // End of the feed: the simulated exchange answers everything it still holds.
   void finish(DemoStrategy* strategy);
 
+  // Every fill is also handed to the firm agent (docs/firm.md); null: not part of a firm.
+  void set_fill_ring(firm::FillRing* ring) { fill_ring_ = ring; }
+
   HostRiskEngine& engine() { return *engine_; }
   const OrderGateCounters& counters() const { return counters_; }
   oe::OrderEntrySession* session() { return session_.get(); }
@@ -130,6 +136,7 @@ class OrderGate {
   };
   std::vector<SimMarket> sim_markets_;  // by risk-engine instrument
   OrderGateCounters counters_;
+  firm::FillRing* fill_ring_ = nullptr;
   bool dirty_ = false;                  // sent something or moved the simulated market since step()
   uint64_t seen_out_ = 0;               // the session's messages_sent() at the last step
   int64_t last_sim_poll_ns_ = 0;

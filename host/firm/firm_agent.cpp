@@ -1,0 +1,350 @@
+#include "host/firm/firm_agent.hpp"
+
+#include <chrono>
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "core/margin.hpp"
+#include "host/metrics/metrics.hpp"
+
+namespace pw::firm {
+
+namespace {
+
+constexpr int64_t kMs = 1000000;
+constexpr int64_t kRetryConnectNs = 1000 * kMs;  // NATS never reached: try again every second
+constexpr int64_t kRetryGrantNs = 200 * kMs;     // after a failed or empty grant
+constexpr int64_t kRetryPublishNs = 100 * kMs;   // after a failed publish
+
+int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+std::string notional_key(const std::string& day) { return "notional." + day; }
+std::string position_key(const std::string& group) { return "position." + group; }
+
+std::string utc_day() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return fmt::format("{:04}{:02}{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+FirmAgent::FirmAgent(const Config& config, std::string fill_venue, MetricsRegistry* metrics)
+    : config_(config), venue_(std::move(fill_venue)), day_(utc_day()) {
+  const FirmConfig& f = config.firm;
+  link_options_.servers = f.servers;
+  link_options_.credentials_file = f.credentials_file;
+  link_options_.name = "perpwire " + f.host_id;
+  link_options_.bucket = f.bucket;
+  link_options_.stream = f.stream;
+  link_options_.replicas = f.replicas;
+
+  std::vector<FirmHolding>& hs = status_.holdings;
+  if (f.daily_notional_limit > 0)
+    for (size_t a = 0; a < config.accounts.size() && a < (size_t)kAccounts; ++a) {
+      FirmHolding h;
+      h.key = notional_key(day_);
+      h.holder = f.host_id + "/" + config.accounts[a].name;
+      h.account = (int)a;
+      h.slice = f.notional_slice;
+      hs.push_back(h);
+    }
+  group_of_.assign(config.instruments.size(), "");
+  for (const FirmGroupConfig& g : f.groups)
+    for (const std::string& sym : g.instruments)
+      for (size_t i = 0; i < config.instruments.size() && i < (size_t)kInstruments; ++i) {
+        if (config.instruments[i].symbol != sym) continue;
+        group_of_[i] = g.name;
+        for (size_t a = 0; a < config.accounts.size() && a < (size_t)kAccounts; ++a) {
+          FirmHolding h;
+          h.key = position_key(g.name);
+          h.holder = f.host_id + "/" + config.accounts[a].name + "/" + sym;
+          h.account = (int)a;
+          h.instrument = (int)i;
+          h.contract_size = config.instruments[i].contract_size;
+          h.slice = g.slice;
+          hs.push_back(h);
+        }
+      }
+  if (metrics) {
+    connected_gauge_ = &metrics->gauge("perpwire_firm_connected", "1 while the firm's NATS cluster is reachable");
+    kill_gauge_ = &metrics->gauge("perpwire_firm_kill", "1 while the firm kill switch is engaged");
+    pending_gauge_ = &metrics->gauge("perpwire_firm_fills_pending", "fills not yet stored in the firm's stream");
+    published_counter_ = &metrics->counter("perpwire_firm_fills_published_total", "fills stored in the firm's stream");
+    grant_failure_counter_ =
+        &metrics->counter("perpwire_firm_grant_failures_total", "slice requests the bucket did not answer");
+    for (const FirmHolding& h : hs) {
+      const MetricLabels labels = {{"limit", h.key}, {"holder", h.holder}};
+      held_gauges_.push_back(&metrics->gauge("perpwire_firm_slice_held", "slice of a firm limit this host holds", labels, 9));
+      used_gauges_.push_back(&metrics->gauge("perpwire_firm_slice_used", "what this host used of its slice", labels, 9));
+    }
+  }
+  publish_caps();  // nothing held yet: every firm-limited cap is zero until a slice is granted
+}
+
+FirmAgent::~FirmAgent() { stop(false); }
+
+void FirmAgent::set_error(std::string e) {
+  std::lock_guard<std::mutex> lock(status_mutex_);
+  status_.last_error = std::move(e);
+}
+
+FirmStatus FirmAgent::status() const {
+  std::lock_guard<std::mutex> lock(status_mutex_);
+  FirmStatus s = status_;
+  s.connected = opened_ && link_.connected();
+  s.kill = kill();
+  s.fills_overflowed = fills_.overflowed();
+  return s;
+}
+
+void FirmAgent::start() {
+  connect(steady_ns());
+  thread_ = std::thread([this] {
+    while (!stop_.load(std::memory_order_acquire)) {
+      run_once(steady_ns());
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+}
+
+void FirmAgent::stop(bool give_back) {
+  stop_.store(true, std::memory_order_release);
+  if (thread_.joinable()) thread_.join();
+  if (!opened_) return;
+  drain_fills();
+  publish_pending();
+  if (!give_back || !link_.connected()) {
+    link_.close();
+    opened_ = false;
+    return;
+  }
+  FirmUsage u;
+  const bool fresh = usage_.take(u);
+  std::lock_guard<std::mutex> lock(status_mutex_);
+  for (FirmHolding& h : status_.holdings) {
+    if (fresh) h.used = h.instrument < 0 ? u.notional[h.account] : u.contracts[h.account][h.instrument] * h.contract_size;
+    // What this host still needs stays held: today's notional, the position it still has.
+    const int64_t unused = h.held - h.base - h.used;
+    if (unused <= 0) continue;
+    GrantResult g = slices_.release(h.key, h.holder, unused);
+    if (g.ok) {
+      h.held = g.held;
+      status_.released[h.key] += g.added;
+    } else {
+      status_.last_error = g.error;
+    }
+  }
+  link_.close();
+  opened_ = false;
+}
+
+void FirmAgent::connect(int64_t now_ns) {
+  if (opened_ || now_ns < next_connect_ns_) return;
+  next_connect_ns_ = now_ns + kRetryConnectNs;
+  std::string error;
+  if (!link_.open(link_options_, error)) {
+    set_error(error);
+    return;
+  }
+  opened_ = true;
+  if (!adopt_and_recover()) {  // the record could not be read: nothing is trusted, start over later
+    link_.close();
+    opened_ = false;
+    return;
+  }
+  publish_caps();
+  grant_where_low(now_ns);  // the first slices before the first order
+}
+
+// The firm's record comes first: the kill flag, the limits as the bucket has them, the slices this
+// host already holds (a lease from an earlier run), and what its recorded fills already used.
+bool FirmAgent::adopt_and_recover() {
+  std::string error, value;
+  uint64_t rev = 0;
+  const KvResult kr = link_.get(kKillKey, value, rev, error);
+  if (kr == KvResult::error) {
+    set_error(error);
+    return false;
+  }
+  kill_.store(kr == KvResult::ok && value == "1", std::memory_order_release);
+  if (!link_.watch(kKillKey, [this](std::string_view v) { kill_.store(v == "1", std::memory_order_release); }, error)) {
+    set_error(error);
+    return false;
+  }
+
+  std::map<std::string, int64_t> limits;
+  if (config_.firm.daily_notional_limit > 0) limits[notional_key(day_)] = config_.firm.daily_notional_limit;
+  for (const FirmGroupConfig& g : config_.firm.groups) limits[position_key(g.name)] = g.max_position;
+  std::map<std::string, Allocation> allocations;
+  for (const auto& [key, limit] : limits) {
+    int64_t in_bucket = 0;
+    Allocation a;
+    if (!slices_.ensure(key, limit, in_bucket, error) || !slices_.read(key, a, error)) {
+      set_error(error);
+      return false;
+    }
+    allocations[key] = std::move(a);
+  }
+
+  // Fills of this host's earlier runs: today's notional per account, net position per account × symbol.
+  std::map<std::string, int64_t> notional, units;
+  uint64_t recovered = 0;
+  const std::string& host = config_.firm.host_id;
+  bool ok = link_.read_all(
+      [&](std::string_view, std::string_view data) {
+        std::string e;
+        auto f = FillRecord::decode(data, e);
+        if (!f || f->host != host) return;
+        ++recovered;
+        if (f->day == day_) notional[f->account] += f->notional;
+        units[f->account + "/" + f->symbol] += f->units();
+      },
+      error);
+  if (!ok) {
+    set_error(error);
+    return false;
+  }
+  std::lock_guard<std::mutex> lock(status_mutex_);
+  status_.fills_recovered = recovered;
+  status_.kill_known = true;
+  for (FirmHolding& h : status_.holdings) {
+    h.held = allocations[h.key].held_by(h.holder);
+    const std::string& account = config_.accounts[h.account].name;
+    if (h.instrument < 0) {
+      h.base = notional[account];
+    } else {
+      const int64_t net = units[account + "/" + config_.instruments[h.instrument].symbol];
+      h.base = net < 0 ? -net : net;
+    }
+  }
+  return true;
+}
+
+int64_t FirmAgent::headroom(const FirmHolding& h) const { return h.held - h.base - h.used; }
+
+void FirmAgent::drain_fills() {
+  FirmFill f;
+  while (fills_.pop(f)) {
+    if (f.account < 0 || f.account >= (int)config_.accounts.size() || f.instrument < 0 ||
+        f.instrument >= (int)config_.instruments.size())
+      continue;
+    const InstrumentConfig& in = config_.instruments[f.instrument];
+    FillRecord r;
+    r.venue = venue_;
+    r.host = config_.firm.host_id;
+    r.account = config_.accounts[f.account].name;
+    r.symbol = in.symbol;
+    r.group = group_of_[f.instrument];
+    r.day = day_;
+    r.exec_id = f.exec_id;
+    r.side = f.side;
+    r.qty = f.qty;
+    r.price = f.price;
+    r.contract_size = in.contract_size;
+    r.notional = money::notional_ceil(f.price, f.qty, in.contract_size);
+    r.time = f.time;
+    pending_.push_back(std::move(r));
+  }
+}
+
+void FirmAgent::publish_pending() {
+  const std::string subject = link_options_.fills_subject + "." + venue_ + "." + config_.firm.host_id;
+  uint64_t published = 0, duplicates = 0;
+  std::string error;
+  while (!pending_.empty() && link_.connected()) {
+    const FillRecord& r = pending_.front();
+    bool duplicate = false;
+    if (!link_.publish(subject, r.message_id(), r.encode(), duplicate, error)) {
+      set_error(error);
+      next_publish_ns_ = steady_ns() + kRetryPublishNs;
+      break;
+    }
+    ++(duplicate ? duplicates : published);
+    pending_.pop_front();
+  }
+  if (published_counter_) published_counter_->inc(published);
+  std::lock_guard<std::mutex> lock(status_mutex_);
+  status_.fills_published += published;
+  status_.fills_duplicate += duplicates;
+  status_.fills_pending = pending_.size();
+}
+
+void FirmAgent::grant_where_low(int64_t now_ns) {
+  bool changed = false;
+  // The holdings are only written on this thread; the lock is for the readers of status().
+  std::unique_lock<std::mutex> lock(status_mutex_);
+  for (FirmHolding& h : status_.holdings) {
+    const int64_t low = (int64_t)((__int128)h.slice * config_.firm.low_water / 1000000000);
+    if (headroom(h) >= low && h.held > 0) continue;
+    if (h.asked_at_ns != 0 && now_ns - h.asked_at_ns < kRetryGrantNs) continue;
+    h.asked_at_ns = now_ns;
+    lock.unlock();
+    GrantResult g = slices_.grant(h.key, h.holder, h.slice, 1);
+    lock.lock();
+    if (!g.ok) {
+      ++status_.grant_failures;
+      status_.last_error = g.error;
+      if (grant_failure_counter_) grant_failure_counter_->inc();
+      continue;
+    }
+    if (g.added == 0) continue;  // the firm limit is used up: retried after the back-off
+    h.held = g.held;
+    h.asked_at_ns = 0;
+    ++status_.grants;
+    changed = true;
+  }
+  lock.unlock();
+  if (changed) publish_caps();
+}
+
+void FirmAgent::publish_caps() {
+  FirmCaps& c = caps_.back();
+  for (int a = 0; a < kAccounts; ++a) {
+    c.notional[a] = kNoCap;
+    for (int i = 0; i < kInstruments; ++i) c.contracts[a][i] = kNoCap;
+  }
+  {
+    std::lock_guard<std::mutex> lock(status_mutex_);
+    for (const FirmHolding& h : status_.holdings) {
+      const int64_t room = h.held - h.base > 0 ? h.held - h.base : 0;
+      if (h.instrument < 0) c.notional[h.account] = room;
+      else c.contracts[h.account][h.instrument] = h.contract_size > 0 ? room / h.contract_size : 0;
+    }
+  }
+  caps_.publish();
+}
+
+void FirmAgent::run_once(int64_t now_ns) {
+  connect(now_ns);
+  drain_fills();
+  FirmUsage u;
+  const bool fresh = usage_.take(u);
+  {
+    std::lock_guard<std::mutex> lock(status_mutex_);
+    status_.fills_pending = pending_.size();
+    if (fresh)
+      for (FirmHolding& h : status_.holdings)
+        h.used = h.instrument < 0 ? u.notional[h.account] : u.contracts[h.account][h.instrument] * h.contract_size;
+  }
+  const bool up = opened_ && link_.connected();
+  if (up && now_ns >= next_publish_ns_) publish_pending();
+  if (up) grant_where_low(now_ns);
+  if (connected_gauge_) {
+    connected_gauge_->set(up ? 1 : 0);
+    kill_gauge_->set(kill() ? 1 : 0);
+    pending_gauge_->set((int64_t)pending_.size());
+    std::lock_guard<std::mutex> lock(status_mutex_);
+    for (size_t k = 0; k < status_.holdings.size(); ++k) {
+      held_gauges_[k]->set(status_.holdings[k].held);
+      used_gauges_[k]->set(status_.holdings[k].base + status_.holdings[k].used);
+    }
+  }
+}
+
+}  // namespace pw::firm

@@ -1,0 +1,126 @@
+#include "host/firm/firm_view.hpp"
+
+#include <fmt/format.h>
+
+#include "host/firm/fill_record.hpp"
+#include "host/firm/firm_agent.hpp"
+#include "host/firm/nats_link.hpp"
+#include "host/firm/slice_client.hpp"
+
+namespace pw::firm {
+
+namespace {
+
+NatsLinkOptions options_of(const FirmConfig& f) {
+  NatsLinkOptions o;
+  o.servers = f.servers;
+  o.credentials_file = f.credentials_file;
+  o.name = "perpwire firm";
+  o.bucket = f.bucket;
+  o.stream = f.stream;
+  o.replicas = f.replicas;
+  return o;
+}
+
+}  // namespace
+
+std::string decimal_text(int64_t v) {
+  const char* sign = v < 0 ? "-" : "";
+  const uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+  std::string frac = fmt::format("{:09}", a % 1000000000);
+  while (!frac.empty() && frac.back() == '0') frac.pop_back();
+  return fmt::format("{}{}{}{}", sign, a / 1000000000, frac.empty() ? "" : ".", frac);
+}
+
+namespace {
+
+void add(FirmUse& u, const FillRecord& f, const std::string& day) {
+  ++u.fills;
+  if (f.day == day) u.notional_today += f.notional;
+  if (!f.group.empty()) u.units[f.group] += f.units();
+}
+
+}  // namespace
+
+bool read_firm_view(const FirmConfig& firm, FirmView& view, std::string& error) {
+  NatsLink link;
+  if (!link.open(options_of(firm), error)) return false;
+  view = FirmView{};
+  view.day = utc_day();
+  std::string value;
+  uint64_t rev = 0;
+  const KvResult kr = link.get(kKillKey, value, rev, error);
+  if (kr == KvResult::error) return false;
+  view.kill = kr == KvResult::ok && value == "1";
+  std::vector<std::string> keys;
+  if (firm.daily_notional_limit > 0) keys.push_back(notional_key(view.day));
+  for (const FirmGroupConfig& g : firm.groups) keys.push_back(position_key(g.name));
+  SliceClient slices(link);
+  for (const std::string& k : keys) {
+    Allocation a;
+    std::string e;
+    if (slices.read(k, a, e)) view.limits[k] = std::move(a);  // a limit no host has created yet is simply absent
+  }
+  return link.read_all(
+      [&](std::string_view, std::string_view data) {
+        ++view.fill_messages;
+        std::string e;
+        auto f = FillRecord::decode(data, e);
+        if (!f) {
+          ++view.unreadable;
+          return;
+        }
+        add(view.by_host[f->venue + " " + f->host], *f, view.day);
+        add(view.total, *f, view.day);
+      },
+      error);
+}
+
+std::string firm_view_text(const FirmView& v) {
+  std::string t = fmt::format("firm kill switch: {}\n", v.kill ? "ENGAGED" : "off");
+  for (const auto& [key, a] : v.limits) {
+    t += fmt::format("{}: limit {}, granted {}, free {}\n", key, decimal_text(a.limit), decimal_text(a.granted()), decimal_text(a.free()));
+    for (const auto& [holder, amount] : a.grants) t += fmt::format("  {:<48} {}\n", holder, decimal_text(amount));
+  }
+  t += fmt::format("fills in the stream: {} ({} unreadable)\n", v.fill_messages, v.unreadable);
+  auto use_line = [&](const std::string& who, const FirmUse& u) {
+    std::string groups;
+    for (const auto& [g, units] : u.units) groups += fmt::format(", {} position {}", g, decimal_text(units));
+    t += fmt::format("  {:<40} {} fills, notional today {}{}\n", who, u.fills, decimal_text(u.notional_today), groups);
+  };
+  for (const auto& [who, u] : v.by_host) use_line(who, u);
+  use_line("firm total", v.total);
+  return t;
+}
+
+std::string firm_view_prometheus(const FirmView& v) {
+  std::string t;
+  t += "# HELP perpwire_firm_kill 1 while the firm kill switch is engaged\n# TYPE perpwire_firm_kill gauge\n";
+  t += fmt::format("perpwire_firm_kill {}\n", v.kill ? 1 : 0);
+  t += "# HELP perpwire_firm_limit a firm-wide limit\n# TYPE perpwire_firm_limit gauge\n";
+  for (const auto& [key, a] : v.limits) t += fmt::format("perpwire_firm_limit{{limit=\"{}\"}} {}\n", key, decimal_text(a.limit));
+  t += "# HELP perpwire_firm_granted slices of a firm limit granted to a holder\n# TYPE perpwire_firm_granted gauge\n";
+  for (const auto& [key, a] : v.limits)
+    for (const auto& [holder, amount] : a.grants)
+      t += fmt::format("perpwire_firm_granted{{limit=\"{}\",holder=\"{}\"}} {}\n", key, holder, decimal_text(amount));
+  t += "# HELP perpwire_firm_fills_total fills in the firm's stream\n# TYPE perpwire_firm_fills_total counter\n";
+  t += "# HELP perpwire_firm_notional_today gross notional filled today\n# TYPE perpwire_firm_notional_today gauge\n";
+  t += "# HELP perpwire_firm_position net position of a firm group, underlying units\n# TYPE perpwire_firm_position gauge\n";
+  for (const auto& [who, u] : v.by_host) {
+    const size_t sp = who.find(' ');
+    const std::string labels = fmt::format("venue=\"{}\",host=\"{}\"", who.substr(0, sp), who.substr(sp + 1));
+    t += fmt::format("perpwire_firm_fills_total{{{}}} {}\n", labels, u.fills);
+    t += fmt::format("perpwire_firm_notional_today{{{}}} {}\n", labels, decimal_text(u.notional_today));
+    for (const auto& [g, units] : u.units)
+      t += fmt::format("perpwire_firm_position{{{},group=\"{}\"}} {}\n", labels, g, decimal_text(units));
+  }
+  return t;
+}
+
+bool set_firm_kill(const FirmConfig& firm, bool engage, std::string& error) {
+  NatsLink link;
+  if (!link.open(options_of(firm), error)) return false;
+  return link.put(kKillKey, engage ? "1" : "0", error) == KvResult::ok;
+}
+
+}  // namespace pw::firm

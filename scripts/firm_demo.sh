@@ -17,7 +17,8 @@ if [ -z "${SKIP_BUILD:-}" ]; then
   cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPERPWIRE_SIM=OFF -DPERPWIRE_BENCH=OFF >/dev/null
   cmake --build "$BUILD" -j"$JOBS" --target perpwire
 fi
-PERPWIRE="$ROOT/$BUILD/app/perpwire"
+case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
+PERPWIRE="$BUILD/app/perpwire"
 [ -x "$PERPWIRE" ] || { echo "firm_demo: $PERPWIRE is not built" >&2; exit 1; }
 command -v nats-server >/dev/null || { echo "firm_demo: nats-server is not installed (bash scripts/setup.sh)" >&2; exit 1; }
 

@@ -377,13 +377,13 @@ int RunApp::setup() {
   }
   if (const int rc = setup_market(c, error)) return rc;
   if (const int rc = setup_order_flow(c)) return rc;
+  if (c.firm.enabled) setup_firm(c);
   if (const int rc = setup_control(c, error)) return rc;
   publish_status("starting");
   if (!gate_->connect(error)) {
     std::fprintf(stderr, "perpwire run: %s\n", error.c_str());
     return 1;
   }
-  if (c.firm.enabled) setup_firm(c);
   return setup_feed(c, error);
 }
 
@@ -474,7 +474,12 @@ void RunApp::setup_firm(const Config& c) {
 int RunApp::setup_control(const Config& c, std::string& error) {
   ControlHandlers h;
   h.metrics = [this] { return registry_->render_prometheus(); };
-  h.status = [this] { return status_.json(); };
+  h.status = [this] {
+    if (!firm_) return status_.json();
+    nlohmann::json doc = nlohmann::json::parse(status_.json());
+    doc["firm"] = firm::firm_status_json(firm_->status());
+    return doc.dump();
+  };
   h.kill = make_kill_handler(*store_, kills_, metrics_.get());
   h.reload = make_reload_handler(*store_, metrics_.get());
   control_ = std::make_unique<ControlServer>(h);

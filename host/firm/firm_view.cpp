@@ -117,6 +117,22 @@ std::string firm_view_prometheus(const FirmView& v) {
   return t;
 }
 
+nlohmann::json firm_status_json(const FirmStatus& s) {
+  nlohmann::json slices = nlohmann::json::array();
+  for (const FirmHolding& h : s.holdings)
+    slices.push_back({{"limit", h.key}, {"holder", h.holder}, {"held", decimal_text(h.held)},
+                      {"used_before", decimal_text(h.base)}, {"used", decimal_text(h.used)}});
+  return {{"connected", s.connected},
+          {"kill_switch", s.kill},
+          {"kill_switch_known", s.kill_known},
+          {"slices", std::move(slices)},
+          {"grants", s.grants},
+          {"grant_failures", s.grant_failures},
+          {"fills", {{"stored", s.fills_published}, {"already_stored", s.fills_duplicate}, {"waiting", s.fills_pending},
+                     {"overflowed", s.fills_overflowed}, {"recovered", s.fills_recovered}}},
+          {"last_error", s.last_error}};
+}
+
 bool set_firm_kill(const FirmConfig& firm, bool engage, std::string& error) {
   NatsLink link;
   if (!link.open(options_of(firm), error)) return false;

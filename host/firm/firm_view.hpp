@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "host/config/config.hpp"
 #include "host/firm/allocation.hpp"
 
@@ -34,6 +36,9 @@ std::string decimal_text(int64_t v);
 bool read_firm_view(const FirmConfig& firm, FirmView& view, std::string& error);
 std::string firm_view_text(const FirmView& view);
 std::string firm_view_prometheus(const FirmView& view);
+struct FirmStatus;
+// A running host's firm part for GET /status: link, kill flag, slices held and used, fills.
+nlohmann::json firm_status_json(const FirmStatus& s);
 // Sets the firm kill flag (engage) or clears it; every host obeys within milliseconds.
 bool set_firm_kill(const FirmConfig& firm, bool engage, std::string& error);
 

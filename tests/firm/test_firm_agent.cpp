@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "host/firm/firm_agent.hpp"
+#include "host/firm/firm_view.hpp"
 #include "tests/support/nats_server.hpp"
 
 using namespace pw::firm;
@@ -93,6 +94,10 @@ TEST_CASE("firm agent: slices at start, more at the low-water mark, the unused p
   CHECK(c.contracts[0][1] == kNoCap);  // ETH is in no firm group
   CHECK(agent.status().connected);
   CHECK_FALSE(agent.kill());
+  const nlohmann::json j = firm_status_json(agent.status());  // GET /status's "firm"
+  CHECK(j["connected"] == true);
+  CHECK(j["slices"].size() == 6);  // 3 accounts' notional, 3 accounts × the BTC instrument
+  CHECK(j["slices"][0]["held"] == "100000");
 
   // desk-a's BTC headroom falls under 25 % of a slice: the agent asks for another.
   post_usage(agent, 10000 * U, 170);

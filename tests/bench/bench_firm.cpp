@@ -1,0 +1,141 @@
+// What the firm-wide limits cost on the network (loopback, real nats-server -js processes; none of
+// it is on the order path, which only reads the caps the agent hands it):
+// - BM_SliceGrant/1 and /3: one revision-checked grant (read + update) on one server, and on a
+//   3-node cluster with the bucket replicated 3 times;
+// - BM_FillPublish/1 and /3: one fill stored in the stream (publish + the stream's ack);
+// - BM_KillToThreeHosts: the firm kill flag written by the risk desk until three hosts, each
+//   connected to another node of the cluster, have seen it (key-value watch).
+// Per-operation times from steady_clock as p50_ns / p99_ns / max_ns counters.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "host/firm/nats_link.hpp"
+#include "host/firm/slice_client.hpp"
+#include "tests/support/nats_server.hpp"
+
+namespace {
+
+using namespace pw::firm;
+using Clock = std::chrono::steady_clock;
+
+// One server or a 3-node cluster, up and with its JetStream leader elected.
+struct Cluster {
+  pw::test::TempDir dir{"perpwire-bench-firm"};
+  std::vector<std::unique_ptr<pw::test::NatsNode>> nodes;
+  std::vector<std::string> urls;
+  int replicas = 1;
+
+  explicit Cluster(int n) : replicas(n) {
+    std::vector<uint16_t> client(n), cluster(n);
+    for (int i = 0; i < n; ++i) {
+      client[i] = pw::test::free_loopback_port();
+      cluster[i] = n > 1 ? pw::test::free_loopback_port() : 0;
+    }
+    for (int i = 0; i < n; ++i) {
+      std::vector<uint16_t> routes;
+      for (int j = 0; j < n; ++j)
+        if (j != i && n > 1) routes.push_back(cluster[j]);
+      nodes.push_back(std::make_unique<pw::test::NatsNode>());
+      nodes.back()->start(dir.path / ("n" + std::to_string(i)), "n" + std::to_string(i), client[i], cluster[i], routes);
+      urls.push_back(nodes.back()->url());
+    }
+  }
+  NatsLinkOptions options(std::vector<std::string> servers = {}) const {
+    NatsLinkOptions o;
+    o.servers = servers.empty() ? urls : servers;
+    o.replicas = replicas;
+    return o;
+  }
+  bool open(NatsLink& link, const NatsLinkOptions& o, std::string& error) const {
+    for (int i = 0; i < 60; ++i) {
+      if (link.open(o, error)) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    return false;
+  }
+};
+
+void report(benchmark::State& state, std::vector<int64_t>& ns) {
+  if (ns.empty()) return;
+  std::sort(ns.begin(), ns.end());
+  state.counters["p50_ns"] = (double)ns[ns.size() / 2];
+  state.counters["p99_ns"] = (double)ns[ns.size() * 99 / 100];
+  state.counters["max_ns"] = (double)ns.back();
+}
+
+void BM_SliceGrant(benchmark::State& state) {
+  Cluster c((int)state.range(0));
+  NatsLink link;
+  std::string err;
+  if (!c.open(link, c.options(), err)) return state.SkipWithError(err.c_str());
+  SliceClient sc(link);
+  int64_t in_bucket = 0;
+  if (!sc.ensure("notional.bench", INT64_MAX / 2, in_bucket, err)) return state.SkipWithError(err.c_str());
+  std::vector<int64_t> ns;
+  for (auto _ : state) {
+    const auto t0 = Clock::now();
+    GrantResult g = sc.grant("notional.bench", "host-a/acct0", 1, 1);
+    ns.push_back((Clock::now() - t0).count());
+    if (!g.ok) return state.SkipWithError(g.error.c_str());
+  }
+  report(state, ns);
+}
+BENCHMARK(BM_SliceGrant)->Arg(1)->Arg(3)->Iterations(2000)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+void BM_FillPublish(benchmark::State& state) {
+  Cluster c((int)state.range(0));
+  NatsLink link;
+  std::string err;
+  if (!c.open(link, c.options(), err)) return state.SkipWithError(err.c_str());
+  std::vector<int64_t> ns;
+  int64_t exec = 0;
+  const std::string payload(220, 'x');  // the size of a fill record
+  for (auto _ : state) {
+    bool dup = false;
+    const auto t0 = Clock::now();
+    const bool ok = link.publish("perpwire.fills.bench.host-a", "bench." + std::to_string(++exec), payload, dup, err);
+    ns.push_back((Clock::now() - t0).count());
+    if (!ok) return state.SkipWithError(err.c_str());
+  }
+  report(state, ns);
+}
+BENCHMARK(BM_FillPublish)->Arg(1)->Arg(3)->Iterations(2000)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+void BM_KillToThreeHosts(benchmark::State& state) {
+  Cluster c(3);
+  NatsLink desk;
+  std::string err;
+  if (!c.open(desk, c.options(), err)) return state.SkipWithError(err.c_str());
+  NatsLink hosts[3];
+  std::atomic<int64_t> seen[3];
+  for (int h = 0; h < 3; ++h) {
+    seen[h] = -1;
+    if (!c.open(hosts[h], c.options({c.urls[h]}), err)) return state.SkipWithError(err.c_str());
+    if (!hosts[h].watch("bench.kill", [&, h](std::string_view v) { seen[h].store(std::stoll(std::string(v))); }, err))
+      return state.SkipWithError(err.c_str());
+  }
+  std::vector<int64_t> ns;
+  int64_t n = 0;
+  for (auto _ : state) {
+    ++n;
+    const auto t0 = Clock::now();
+    if (desk.put("bench.kill", std::to_string(n), err) != KvResult::ok) return state.SkipWithError(err.c_str());
+    while (seen[0].load() < n || seen[1].load() < n || seen[2].load() < n) {
+      if (Clock::now() - t0 > std::chrono::seconds(5)) return state.SkipWithError("a host never saw the flag");
+    }
+    ns.push_back((Clock::now() - t0).count());
+  }
+  report(state, ns);
+}
+BENCHMARK(BM_KillToThreeHosts)->Iterations(1000)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

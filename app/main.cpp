@@ -170,8 +170,10 @@ int cmd_control(pw::ControlCall call, const TokenCli* token) {
 
 }  // namespace
 
-// `perpwire firm status|kill|unkill --config FILE`: the firm-wide view from NATS, or its kill switch.
-int cmd_firm(const std::string& action, const std::string& config_path, bool prometheus) {
+// `perpwire firm status|kill|unkill|reclaim --config FILE`: the firm-wide view from NATS, its kill
+// switch, or taking back the slices of a host that is gone.
+int cmd_firm(const std::string& action, const std::string& config_path, bool prometheus, const std::string& host,
+             int64_t silent_for_ms) {
   pw::ConfigResult cr = pw::load_config(config_path);
   if (!cr.ok()) {
     std::fprintf(stderr, "%s", cr.error_text().c_str());
@@ -190,6 +192,19 @@ int cmd_firm(const std::string& action, const std::string& config_path, bool pro
       return 1;
     }
     std::printf("%s", (prometheus ? pw::firm::firm_view_prometheus(v) : pw::firm::firm_view_text(v)).c_str());
+    return 0;
+  }
+  if (action == "reclaim") {
+    if (host.empty()) {
+      std::fprintf(stderr, "perpwire firm reclaim: --host names the host whose slices to take back\n");
+      return 2;
+    }
+    std::string report;
+    if (!pw::firm::reclaim_lease(f, host, silent_for_ms, report, error)) {
+      std::fprintf(stderr, "perpwire firm: %s\n", error.c_str());
+      return 1;
+    }
+    std::printf("%s", report.c_str());
     return 0;
   }
   const bool engage = action == "kill";
@@ -341,10 +356,23 @@ int main(int argc, char** argv) {
   CLI::App* firm = app.add_subcommand("firm", "The firm-wide limits over NATS: status (slices, fills, positions) and the firm kill switch");
   std::string firm_action, firm_config;
   bool firm_prometheus = false;
-  firm->add_option("action", firm_action, "status, kill or unkill")->required()->check(CLI::IsMember({"status", "kill", "unkill"}));
+  std::string firm_host, firm_silent = "10s";
+  firm->add_option("action", firm_action, "status, kill, unkill or reclaim")
+      ->required()
+      ->check(CLI::IsMember({"status", "kill", "unkill", "reclaim"}));
   firm->add_option("--config", firm_config, "a config with a [firm] section (its servers and names)")->required();
   firm->add_flag("--prometheus", firm_prometheus, "status as Prometheus metrics");
-  firm->callback([&] { std::exit(cmd_firm(firm_action, firm_config, firm_prometheus)); });
+  firm->add_option("--host", firm_host, "reclaim: the host (host_id) that is gone");
+  firm->add_option("--silent-for", firm_silent, "reclaim: refuse while the host was seen running this recently")
+      ->capture_default_str();
+  firm->callback([&] {
+    int64_t silent_ns = 0;
+    if (!pw::parse_duration_ns(firm_silent, silent_ns) || silent_ns < 0) {
+      std::fprintf(stderr, "perpwire firm: --silent-for '%s' is not a duration (e.g. 10s)\n", firm_silent.c_str());
+      std::exit(2);
+    }
+    std::exit(cmd_firm(firm_action, firm_config, firm_prometheus, firm_host, silent_ns / 1000000));
+  });
 
   CLI11_PARSE(app, argc, argv);
   return 0;

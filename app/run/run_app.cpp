@@ -43,8 +43,9 @@ const char* backend_name(BackendKind k) { return to_string(k); }
 std::string firm_summary(const firm::FirmStatus& s) {
   std::string text = fmt::format(
       "firm: {} slice grant(s), {} failed; fills: {} stored in the firm's stream, {} were already there, {} not "
-      "stored (NATS away), {} overflowed",
-      s.grants, s.grant_failures, s.fills_published, s.fills_duplicate, s.fills_pending, s.fills_overflowed);
+      "stored (NATS away), {} overflowed, {} of earlier runs counted",
+      s.grants, s.grant_failures, s.fills_published, s.fills_duplicate, s.fills_pending, s.fills_overflowed,
+      s.fills_recovered);
   for (const auto& [key, amount] : s.released) text += fmt::format("; {} given back of {}", firm::decimal_text(amount), key);
   if (s.kill) text += "; the firm kill switch is engaged";
   if (!s.last_error.empty()) text += "; last error: " + s.last_error;
@@ -457,6 +458,7 @@ void RunApp::setup_firm(const Config& c) {
     venue += fmt::format(".run{}", std::chrono::duration_cast<std::chrono::milliseconds>(
                                        std::chrono::system_clock::now().time_since_epoch()).count());
   firm_ = std::make_unique<firm::FirmAgent>(c, venue, registry_.get());
+  firm_->set_spool(out_dir_ + "/firm_unsent_fills.txt");
   firm_->start();
   gate_->set_fill_ring(&firm_->fills());
   firm_round(clock_ns());

@@ -1,7 +1,12 @@
 #include "host/firm/firm_agent.hpp"
 
 #include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <ctime>
+#include <fstream>
+#include <set>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -16,6 +21,9 @@ constexpr int64_t kMs = 1000000;
 constexpr int64_t kRetryConnectNs = 1000 * kMs;  // NATS never reached: try again every second
 constexpr int64_t kRetryGrantNs = 200 * kMs;     // after a failed or empty grant
 constexpr int64_t kRetryPublishNs = 100 * kMs;   // after a failed publish
+constexpr int64_t kKillPollNs = 50 * kMs;        // the kill flag, while its watch cannot be set up
+constexpr int64_t kStopPublishNs = 15000 * kMs;  // a stop waits this long for the stream (a leader election)
+constexpr const char* kSpoolSeparator = "--\n";
 
 int64_t steady_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
@@ -26,6 +34,7 @@ int64_t steady_ns() {
 
 std::string notional_key(const std::string& day) { return "notional." + day; }
 std::string position_key(const std::string& group) { return "position." + group; }
+std::string alive_key(const std::string& host) { return "alive." + host; }
 
 std::string utc_day() {
   const std::time_t t = std::time(nullptr);
@@ -103,7 +112,40 @@ FirmStatus FirmAgent::status() const {
   return s;
 }
 
+void FirmAgent::load_spool() {
+  if (spool_path_.empty()) return;
+  std::ifstream in(spool_path_);
+  if (!in) return;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  size_t at = 0, bad = 0;
+  while (at < text.size()) {
+    size_t end = text.find(kSpoolSeparator, at);
+    if (end == std::string::npos) end = text.size();
+    std::string e;
+    if (auto f = FillRecord::decode(std::string_view(text).substr(at, end - at), e)) pending_.push_back(std::move(*f));
+    else ++bad;
+    at = end + std::strlen(kSpoolSeparator);
+  }
+  spool_loaded_ = true;
+  if (bad) set_error(fmt::format("{}: {} unreadable fill record(s) skipped", spool_path_, bad));
+}
+
+void FirmAgent::write_spool() {
+  if (spool_path_.empty() || pending_.empty()) return;
+  std::string text;
+  for (const FillRecord& r : pending_) text += r.encode() + kSpoolSeparator;
+  const std::string tmp = spool_path_ + ".tmp";
+  std::ofstream out(tmp, std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out || std::rename(tmp.c_str(), spool_path_.c_str()) != 0)
+    set_error(fmt::format("{}: cannot keep {} fill(s) not stored in the stream", spool_path_, pending_.size()));
+}
+
 void FirmAgent::start() {
+  load_spool();
   connect(steady_ns());
   thread_ = std::thread([this] {
     while (!stop_.load(std::memory_order_acquire)) {
@@ -116,9 +158,19 @@ void FirmAgent::start() {
 void FirmAgent::stop(bool give_back) {
   stop_.store(true, std::memory_order_release);
   if (thread_.joinable()) thread_.join();
-  if (!opened_) return;
   drain_fills();
-  publish_pending();
+  // The stream may be electing a leader (a node just lost): wait for it a while before keeping
+  // the fills in the spool for the next start.
+  for (const int64_t until = steady_ns() + kStopPublishNs; opened_ && !pending_.empty() && steady_ns() < until;) {
+    if (link_.connected()) publish_pending();
+    if (!pending_.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  write_spool();
+  {
+    std::lock_guard<std::mutex> lock(status_mutex_);
+    status_.fills_pending = pending_.size();
+  }
+  if (!opened_) return;
   if (!give_back || !link_.connected()) {
     link_.close();
     opened_ = false;
@@ -140,6 +192,8 @@ void FirmAgent::stop(bool give_back) {
       status_.last_error = g.error;
     }
   }
+  std::string error;
+  link_.put(alive_key(config_.firm.host_id), kStopped, error);  // a clean stop: nothing of it is running
   link_.close();
   opened_ = false;
 }
@@ -153,6 +207,7 @@ void FirmAgent::connect(int64_t now_ns) {
     return;
   }
   opened_ = true;
+  watching_ = false;
   if (!adopt_and_recover()) {  // the record could not be read: nothing is trusted, start over later
     link_.close();
     opened_ = false;
@@ -173,10 +228,7 @@ bool FirmAgent::adopt_and_recover() {
     return false;
   }
   kill_.store(kr == KvResult::ok && value == "1", std::memory_order_release);
-  if (!link_.watch(kKillKey, [this](std::string_view v) { kill_.store(v == "1", std::memory_order_release); }, error)) {
-    set_error(error);
-    return false;
-  }
+  watch_kill(steady_ns());
 
   std::map<std::string, int64_t> limits;
   if (config_.firm.daily_notional_limit > 0) limits[notional_key(day_)] = config_.firm.daily_notional_limit;
@@ -193,23 +245,31 @@ bool FirmAgent::adopt_and_recover() {
   }
 
   // Fills of this host's earlier runs: today's notional per account, net position per account × symbol.
+  // Fills kept in the spool by an earlier stop and not yet in the stream count the same way.
   std::map<std::string, int64_t> notional, units;
+  std::set<std::string> stored;
   uint64_t recovered = 0;
   const std::string& host = config_.firm.host_id;
+  auto count = [&](const FillRecord& f) {
+    ++recovered;
+    if (f.day == day_) notional[f.account] += f.notional;
+    units[f.account + "/" + f.symbol] += f.units();
+  };
   bool ok = link_.read_all(
       [&](std::string_view, std::string_view data) {
         std::string e;
         auto f = FillRecord::decode(data, e);
         if (!f || f->host != host) return;
-        ++recovered;
-        if (f->day == day_) notional[f->account] += f->notional;
-        units[f->account + "/" + f->symbol] += f->units();
+        stored.insert(f->message_id());
+        count(*f);
       },
       error);
   if (!ok) {
     set_error(error);
     return false;
   }
+  for (const FillRecord& f : pending_)
+    if (f.host == host && !stored.count(f.message_id())) count(f);
   std::lock_guard<std::mutex> lock(status_mutex_);
   status_.fills_recovered = recovered;
   status_.kill_known = true;
@@ -224,6 +284,35 @@ bool FirmAgent::adopt_and_recover() {
     }
   }
   return true;
+}
+
+// The kill flag is pushed by a watch (about a millisecond to every host). Setting one up needs a
+// consumer on the bucket, which a cluster that just lost a node may not place at once: until it
+// is there, the flag is read every 50 ms instead.
+void FirmAgent::watch_kill(int64_t now_ns) {
+  if (watching_) return;
+  std::string error;
+  if (now_ns >= next_watch_ns_) {
+    next_watch_ns_ = now_ns + kRetryConnectNs;
+    watching_ = link_.watch(kKillKey, [this](std::string_view v) { kill_.store(v == "1", std::memory_order_release); }, error);
+    if (watching_) return;
+    set_error(error);
+  }
+  if (now_ns < next_kill_poll_ns_) return;
+  next_kill_poll_ns_ = now_ns + kKillPollNs;
+  std::string value;
+  uint64_t rev = 0;
+  const KvResult r = link_.get(kKillKey, value, rev, error);
+  if (r != KvResult::error) kill_.store(r == KvResult::ok && value == "1", std::memory_order_release);
+}
+
+void FirmAgent::heartbeat(int64_t now_ns) {
+  if (now_ns < next_heartbeat_ns_) return;
+  next_heartbeat_ns_ = now_ns + kRetryConnectNs;
+  const int64_t wall_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  std::string error;
+  if (link_.put(alive_key(config_.firm.host_id), std::to_string(wall_ms), error) != KvResult::ok) set_error(error);
 }
 
 int64_t FirmAgent::headroom(const FirmHolding& h) const { return h.held - h.base - h.used; }
@@ -267,6 +356,10 @@ void FirmAgent::publish_pending() {
     }
     ++(duplicate ? duplicates : published);
     pending_.pop_front();
+  }
+  if (pending_.empty() && spool_loaded_) {
+    std::remove(spool_path_.c_str());  // everything it kept is in the stream now
+    spool_loaded_ = false;
   }
   if (published_counter_) published_counter_->inc(published);
   std::lock_guard<std::mutex> lock(status_mutex_);
@@ -333,6 +426,8 @@ void FirmAgent::run_once(int64_t now_ns) {
         h.used = h.instrument < 0 ? u.notional[h.account] : u.contracts[h.account][h.instrument] * h.contract_size;
   }
   const bool up = opened_ && link_.connected();
+  if (up) watch_kill(now_ns);
+  if (up) heartbeat(now_ns);
   if (up && now_ns >= next_publish_ns_) publish_pending();
   if (up) grant_where_low(now_ns);
   if (connected_gauge_) {

@@ -40,6 +40,10 @@ constexpr int kAccounts = kConfigMaxAccounts;
 constexpr int kInstruments = kConfigMaxInstruments;
 constexpr int64_t kNoCap = INT64_MAX;
 constexpr const char* kKillKey = "kill";  // "1" engaged, "0" released
+// "alive.HOST": the host's wall clock (ms since the epoch) once a second while it runs, "stopped"
+// after a clean stop; `perpwire firm reclaim` refuses to take the slices of a host seen lately.
+std::string alive_key(const std::string& host);
+constexpr const char* kStopped = "stopped";
 
 // What this host uses of the firm limits right now, from the risk engine (trading thread).
 struct FirmUsage {
@@ -93,6 +97,9 @@ class FirmAgent {
   // thread. NATS unreachable is not an error: the caps stay at what is held (nothing) and the
   // thread keeps trying; `status().last_error` says why.
   void start();
+  // Where fills that could not be stored by the stop are kept (one file per host, beside its
+  // decision log); start() queues the ones it finds there again. Empty: none kept.
+  void set_spool(std::string path) { spool_path_ = std::move(path); }
   // Publishes what is queued, gives back the unused part of every slice (`give_back`), stops.
   void stop(bool give_back);
 
@@ -114,6 +121,10 @@ class FirmAgent {
   void grant_where_low(int64_t now_ns);
   void publish_caps();
   void set_error(std::string e);
+  void watch_kill(int64_t now_ns);
+  void heartbeat(int64_t now_ns);
+  void load_spool();
+  void write_spool();
   int64_t headroom(const FirmHolding& h) const;
 
   const Config& config_;
@@ -124,13 +135,17 @@ class FirmAgent {
   NatsLink link_;
   SliceClient slices_{link_};
   std::atomic<bool> opened_{false};
-  int64_t next_connect_ns_ = 0, next_publish_ns_ = 0;
+  int64_t next_connect_ns_ = 0, next_publish_ns_ = 0, next_watch_ns_ = 0, next_kill_poll_ns_ = 0;
+  bool watching_ = false;
+  int64_t next_heartbeat_ns_ = 0;
 
   LatestValue<FirmUsage> usage_;
   LatestValue<FirmCaps> caps_;
   FillRing fills_;
   std::atomic<bool> kill_{false};
   std::deque<FillRecord> pending_;  // fills not yet acknowledged by the stream
+  std::string spool_path_;
+  bool spool_loaded_ = false;
 
   mutable std::mutex status_mutex_;  // status_ is read by the control plane and the report
   FirmStatus status_;

@@ -1,5 +1,8 @@
 #include "host/firm/firm_view.hpp"
 
+#include <charconv>
+#include <chrono>
+
 #include <fmt/format.h>
 
 #include "host/firm/fill_record.hpp"
@@ -131,6 +134,70 @@ nlohmann::json firm_status_json(const FirmStatus& s) {
           {"fills", {{"stored", s.fills_published}, {"already_stored", s.fills_duplicate}, {"waiting", s.fills_pending},
                      {"overflowed", s.fills_overflowed}, {"recovered", s.fills_recovered}}},
           {"last_error", s.last_error}};
+}
+
+bool reclaim_lease(const FirmConfig& firm, const std::string& host, int64_t silent_for_ms, std::string& report,
+                   std::string& error) {
+  NatsLink link;
+  if (!link.open(options_of(firm), error)) return false;
+  std::string value;
+  uint64_t rev = 0;
+  const KvResult alive = link.get(alive_key(host), value, rev, error);
+  if (alive == KvResult::error) return false;
+  if (alive == KvResult::ok && value != kStopped) {
+    const int64_t now_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    int64_t seen_ms = 0;
+    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), seen_ms);
+    if (ec != std::errc() || now_ms - seen_ms < silent_for_ms) {
+      error = fmt::format("host {} was running {} s ago: stop it (or wait until it has been silent {} s) before "
+                          "taking its slices",
+                          host, ec != std::errc() ? 0.0 : (double)(now_ms - seen_ms) / 1000.0,
+                          (double)silent_for_ms / 1000.0);
+      return false;
+    }
+  }
+  // What the host's fills used, by holder.
+  const std::string day = utc_day();
+  std::map<std::string, int64_t> notional, units;
+  bool read_ok = link.read_all(
+      [&](std::string_view, std::string_view data) {
+        std::string e;
+        auto f = FillRecord::decode(data, e);
+        if (!f || f->host != host) return;
+        if (f->day == day) notional[host + "/" + f->account] += f->notional;
+        units[host + "/" + f->account + "/" + f->symbol] += f->units();
+      },
+      error);
+  if (!read_ok) return false;
+  std::vector<std::string> keys;
+  if (firm.daily_notional_limit > 0) keys.push_back(notional_key(day));
+  for (const FirmGroupConfig& g : firm.groups) keys.push_back(position_key(g.name));
+  SliceClient slices(link);
+  const std::string prefix = host + "/";
+  for (const std::string& key : keys) {
+    Allocation a;
+    if (!slices.read(key, a, error)) continue;  // a limit nobody holds yet
+    for (const auto& [holder, held] : a.grants) {
+      if (holder.compare(0, prefix.size(), prefix) != 0) continue;
+      const bool is_notional = key.rfind("notional.", 0) == 0;
+      int64_t used = is_notional ? notional[holder] : units[holder];
+      if (used < 0) used = -used;
+      if (held <= used) {
+        report += fmt::format("{} {}: keeps {} (all used by its fills)\n", key, holder, decimal_text(held));
+        continue;
+      }
+      GrantResult g = slices.release(key, holder, held - used);
+      if (!g.ok) {
+        error = g.error;
+        return false;
+      }
+      report += fmt::format("{} {}: {} given back, keeps {} (used by its fills)\n", key, holder, decimal_text(g.added),
+                            decimal_text(g.held));
+    }
+  }
+  if (report.empty()) report = fmt::format("host {} holds no slice\n", host);
+  return true;
 }
 
 bool set_firm_kill(const FirmConfig& firm, bool engage, std::string& error) {

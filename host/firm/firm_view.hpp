@@ -39,6 +39,11 @@ std::string firm_view_prometheus(const FirmView& view);
 struct FirmStatus;
 // A running host's firm part for GET /status: link, kill flag, slices held and used, fills.
 nlohmann::json firm_status_json(const FirmStatus& s);
+// The risk desk takes back the slices of a host that is gone, once its fills are accounted for:
+// each of its slices is cut to what the fills in the stream used (today's notional, the net
+// position it still has). Refused while the host was seen running within `silent_for_ms`.
+bool reclaim_lease(const FirmConfig& firm, const std::string& host, int64_t silent_for_ms, std::string& report,
+                   std::string& error);
 // Sets the firm kill flag (engage) or clears it; every host obeys within milliseconds.
 bool set_firm_kill(const FirmConfig& firm, bool engage, std::string& error);
 

@@ -19,6 +19,7 @@
 #include "host/firm/nats_link.hpp"
 #include "host/firm/slice_client.hpp"
 #include "tests/support/nats_server.hpp"
+#include "tests/bench/sample_percentiles.hpp"
 
 namespace {
 
@@ -62,14 +63,6 @@ struct Cluster {
   }
 };
 
-void report(benchmark::State& state, std::vector<int64_t>& ns) {
-  if (ns.empty()) return;
-  std::sort(ns.begin(), ns.end());
-  state.counters["p50_ns"] = (double)ns[ns.size() / 2];
-  state.counters["p99_ns"] = (double)ns[ns.size() * 99 / 100];
-  state.counters["max_ns"] = (double)ns.back();
-}
-
 void BM_SliceGrant(benchmark::State& state) {
   Cluster c((int)state.range(0));
   NatsLink link;
@@ -85,7 +78,7 @@ void BM_SliceGrant(benchmark::State& state) {
     ns.push_back((Clock::now() - t0).count());
     if (!g.ok) return state.SkipWithError(g.error.c_str());
   }
-  report(state, ns);
+  pw::bench::report_percentiles(state, ns);
 }
 BENCHMARK(BM_SliceGrant)->Arg(1)->Arg(3)->Iterations(2000)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
@@ -104,7 +97,7 @@ void BM_FillPublish(benchmark::State& state) {
     ns.push_back((Clock::now() - t0).count());
     if (!ok) return state.SkipWithError(err.c_str());
   }
-  report(state, ns);
+  pw::bench::report_percentiles(state, ns);
 }
 BENCHMARK(BM_FillPublish)->Arg(1)->Arg(3)->Iterations(2000)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
@@ -132,7 +125,7 @@ void BM_KillToThreeHosts(benchmark::State& state) {
     }
     ns.push_back((Clock::now() - t0).count());
   }
-  report(state, ns);
+  pw::bench::report_percentiles(state, ns);
 }
 BENCHMARK(BM_KillToThreeHosts)->Iterations(1000)->UseRealTime()->Unit(benchmark::kMicrosecond);
 

@@ -19,6 +19,7 @@
 #include "host/fix/fix_session.hpp"
 #include "host/fix/fix_venue_sim.hpp"
 #include "host/orders/order_session.hpp"
+#include "tests/bench/sample_percentiles.hpp"
 
 namespace {
 
@@ -41,14 +42,6 @@ OrderParams order(int64_t cid) {
   return p;
 }
 
-void report(benchmark::State& state, std::vector<int64_t>& ns) {
-  if (ns.empty()) return;
-  std::sort(ns.begin(), ns.end());
-  state.counters["p50_ns"] = (double)ns[ns.size() / 2];
-  state.counters["p99_ns"] = (double)ns[ns.size() * 99 / 100];
-  state.counters["max_ns"] = (double)ns.back();
-}
-
 // Times send_new_order on `s`; `pump` lets both sides read and answer (untimed).
 template <typename Pump>
 void send_loop(benchmark::State& state, OrderEntrySession& s, Pump&& pump) {
@@ -66,7 +59,7 @@ void send_loop(benchmark::State& state, OrderEntrySession& s, Pump&& pump) {
     refused += r != LocalReject::none;
     if (++cid % kBatch == 0) pump();
   }
-  report(state, ns);
+  pw::bench::report_percentiles(state, ns);
   state.counters["refused"] = (double)refused;
 }
 

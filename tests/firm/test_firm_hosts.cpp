@@ -6,6 +6,8 @@
 // - the firm kill switch (`perpwire firm kill`) stops every host's orders.
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <spawn.h>
 #include <sys/wait.h>
 
 #include <chrono>
@@ -15,6 +17,7 @@
 #include <thread>
 
 #include "host/config/config.hpp"
+#include "host/firm/firm_agent.hpp"
 #include "host/firm/firm_view.hpp"
 #include "host/firm/nats_link.hpp"
 #include "tests/support/nats_server.hpp"
@@ -77,6 +80,18 @@ std::array<uint64_t, 3> firm_fills(const fs::path& report) {
   return {std::stoull(m[1]), std::stoull(m[2]), std::stoull(m[3])};
 }
 
+// The firm view, waiting while the cluster elects a new stream leader after a node loss.
+pw::firm::FirmView read_view(const pw::FirmConfig& firm) {
+  pw::firm::FirmView v;
+  std::string err;
+  for (int i = 0; i < 40; ++i) {
+    if (pw::firm::read_firm_view(firm, v, err)) return v;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  FAIL("the firm view cannot be read: " << err);
+  return v;
+}
+
 }  // namespace
 
 TEST_CASE("three hosts under one firm limit on a 3-node NATS cluster") {
@@ -90,12 +105,16 @@ TEST_CASE("three hosts under one firm limit on a 3-node NATS cluster") {
     cluster[i] = pw::test::free_loopback_port();
   }
   NatsNode nodes[3];
-  std::string servers;
-  for (int i = 0; i < 3; ++i) {
+  auto start_node = [&](int i) {
     std::vector<uint16_t> routes;
     for (int j = 0; j < 3; ++j)
       if (j != i) routes.push_back(cluster[j]);
-    REQUIRE(nodes[i].start(dir.path / ("n" + std::to_string(i)), "n" + std::to_string(i), client[i], cluster[i], routes));
+    const std::string name = std::string("n").append(std::to_string(i));
+    return nodes[i].start(dir.path / name, name, client[i], cluster[i], routes);
+  };
+  std::string servers;
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(start_node(i));
     servers += (i ? ", \"" : "\"") + nodes[i].url() + "\"";
   }
 
@@ -140,9 +159,7 @@ TEST_CASE("three hosts under one firm limit on a 3-node NATS cluster") {
 
   auto cfg = pw::load_config(configs[1].string());
   REQUIRE(cfg.ok());
-  pw::firm::FirmView v;
-  std::string err;
-  REQUIRE_MESSAGE(pw::firm::read_firm_view(cfg.config->firm, v, err), err);
+  pw::firm::FirmView v = read_view(cfg.config->firm);
   MESSAGE(pw::firm::firm_view_text(v));
   CHECK(v.fill_messages == stored);
   CHECK(v.unreadable == 0);
@@ -153,6 +170,10 @@ TEST_CASE("three hosts under one firm limit on a 3-node NATS cluster") {
   const auto btc = v.total.units.find("BTC");
   if (btc != v.total.units.end()) CHECK(std::llabs(btc->second) <= 1 * U);
 
+  // The lost node back (with its store): the cluster whole again for what follows.
+  REQUIRE(start_node(0));
+  read_view(cfg.config->firm);
+
   // A host that cannot reach NATS: nothing that needs a slice goes out.
   const fs::path cut = write_host_config(dir.path, dir.path / "session",
                                          "\"nats://127.0.0.1:" + std::to_string(pw::test::free_loopback_port()) + "\"",
@@ -162,6 +183,38 @@ TEST_CASE("three hosts under one firm limit on a 3-node NATS cluster") {
   CHECK(count_of(cut_decisions, "\"accepted\":1") == 0);
   CHECK(count_of(cut_decisions, "\"reason_name\":\"credit_limit\"") > 0);
   CHECK(read_text(dir.path / "cut-host" / "report.md").find("NATS unreachable at start") != std::string::npos);
+
+  // A host killed mid-run (SIGKILL) keeps its lease; restarted, it counts the fills it had recorded.
+  {
+    // posix_spawn, not fork: this process has the NATS client's threads running.
+    const std::string log = (dir.path / "killed-host.log").string();
+    posix_spawn_file_actions_t io;
+    posix_spawn_file_actions_init(&io);
+    posix_spawn_file_actions_addopen(&io, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&io, 1, 2);
+    std::string config = configs[0].string();
+    char* argv[] = {(char*)PERPWIRE_BIN, (char*)"run", (char*)"--config", config.data(), (char*)"--speed",
+                    (char*)"1500", (char*)"--quiet", nullptr};
+    pid_t pid = -1;
+    REQUIRE(posix_spawn(&pid, PERPWIRE_BIN, &io, nullptr, argv, environ) == 0);
+    posix_spawn_file_actions_destroy(&io);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+  }
+  v = read_view(cfg.config->firm);
+  const int64_t lease = v.limits.at(pw::firm::notional_key(v.day)).held_by("cde-host/desk-a");
+  uint64_t cde_fills = 0;
+  int64_t cde_notional = 0;
+  for (const auto& [who, u] : v.by_host)
+    if (who.find(" cde-host") != std::string::npos) cde_fills += u.fills, cde_notional += u.notional_today;
+  CHECK(cde_notional > 0);
+  CHECK(lease >= cde_notional);  // the lease still covers every fill of the host, the killed run's included
+  REQUIRE(run_host(configs[0], dir.path / "restarted.log", 0) == 0);
+  const std::string restarted = read_text(dir.path / hosts[0] / "report.md");
+  const size_t note = restarted.find("firm:");
+  INFO("fills of cde-host in the stream: " << cde_fills << "; report: " << (note == std::string::npos ? restarted : restarted.substr(note, 300)));
+  CHECK(restarted.find(std::to_string(cde_fills) + " of earlier runs counted") != std::string::npos);
 
   // The firm kill switch engaged while the three trade: from its first refusal on, a host accepts nothing.
   for (int k = 0; k < 3; ++k)
@@ -184,6 +237,5 @@ TEST_CASE("three hosts under one firm limit on a 3-node NATS cluster") {
   CHECK(count_of(killed, "\"accepted\":1") == 0);
   CHECK(count_of(killed, "\"reason_name\":\"kill_switch\"") == count_of(killed, "\"kind\":\"decision\""));
   REQUIRE(sh(std::string(PERPWIRE_BIN) + " firm unkill --config '" + configs[1].string() + "' > /dev/null") == 0);
-  REQUIRE(pw::firm::read_firm_view(cfg.config->firm, v, err));
-  CHECK_FALSE(v.kill);
+  CHECK_FALSE(read_view(cfg.config->firm).kill);
 }

@@ -64,6 +64,7 @@ bool read_firm_view(const FirmConfig& firm, FirmView& view, std::string& error) 
     std::string e;
     if (slices.read(k, a, e)) view.limits[k] = std::move(a);  // a limit no host has created yet is simply absent
   }
+  std::set<std::string> ids;
   return link.read_all(
       [&](std::string_view, std::string_view data) {
         ++view.fill_messages;
@@ -71,6 +72,10 @@ bool read_firm_view(const FirmConfig& firm, FirmView& view, std::string& error) 
         auto f = FillRecord::decode(data, e);
         if (!f) {
           ++view.unreadable;
+          return;
+        }
+        if (!ids.insert(f->message_id()).second) {
+          ++view.repeated;
           return;
         }
         add(view.by_host[f->venue + " " + f->host], *f, view.day);
@@ -85,7 +90,7 @@ std::string firm_view_text(const FirmView& v) {
     t += fmt::format("{}: limit {}, granted {}, free {}\n", key, decimal_text(a.limit), decimal_text(a.granted()), decimal_text(a.free()));
     for (const auto& [holder, amount] : a.grants) t += fmt::format("  {:<48} {}\n", holder, decimal_text(amount));
   }
-  t += fmt::format("fills in the stream: {} ({} unreadable)\n", v.fill_messages, v.unreadable);
+  t += fmt::format("fills in the stream: {} ({} unreadable, {} repeated)\n", v.fill_messages, v.unreadable, v.repeated);
   auto use_line = [&](const std::string& who, const FirmUse& u) {
     std::string groups;
     for (const auto& [g, units] : u.units) groups += fmt::format(", {} position {}", g, decimal_text(units));

@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,7 @@ struct FirmView {
   std::map<std::string, FirmUse> by_host;      // "venue host" → use
   FirmUse total;
   uint64_t fill_messages = 0, unreadable = 0;  // unreadable: messages that are not fill records
+  uint64_t repeated = 0;  // fills whose venue + execution id came before (counted once; 0 unless the dedup window passed)
 };
 
 // A ×1e-9 amount as its exact decimal ("1250.5").

@@ -5,6 +5,7 @@
 
 #include <random>
 #include <set>
+#include <vector>
 
 #include "core/client_id_window.hpp"
 #include "tests/risk/risk_fixture.hpp"
@@ -74,6 +75,50 @@ TEST_CASE("token-ready time equals a whole token in today's bucket") {
       int64_t t = (ready > (i128)kT0 - 100 ? (int64_t)ready : kT0) + dt;
       bool today = bucket_level(b, rate, burst, t) >= kTokenScale;
       CHECK(today == ((i128)t >= ready));
+    }
+  }
+}
+
+TEST_CASE("token bucket by reciprocal: ⌈deficit / rate⌉ equals the division over the whole range") {
+  // Every rate at the ends of each power of two, and random ones; deficits at the ends and random.
+  std::mt19937_64 g(11);
+  std::vector<int64_t> rates;
+  for (int l = 0; l <= 30; ++l) {
+    for (int64_t d = -2; d <= 2; ++d) {
+      const int64_t r = ((int64_t)1 << l) + d;
+      if (r >= 1 && r <= 1000000000) rates.push_back(r);
+    }
+  }
+  for (int64_t r : std::vector<int64_t>{3, 7, 10, 1000, 999999999, 1000000000, 123456789}) rates.push_back(r);
+  for (int n = 0; n < 2000; ++n) rates.push_back((int64_t)(g() % 1000000000) + 1);
+  for (int64_t rate : rates) {
+    const BucketRate br = bucket_rate(rate, 1);
+    for (int64_t d : std::vector<int64_t>{1, 2, rate - 1, rate, rate + 1, 999999999, 1000000000, (int64_t)(g() % 1000000000) + 1}) {
+      if (d < 1 || d > 1000000000) continue;
+      REQUIRE(ceil_div_by_rate(d, br) == (d + rate - 1) / rate);
+    }
+  }
+}
+
+TEST_CASE("token bucket by reciprocal: the level and the ready time equal today's, refills past the cap included") {
+  std::mt19937_64 g(12);
+  for (int n = 0; n < 200000; ++n) {
+    const int64_t rate = n % 3 == 0 ? (int64_t)(g() % 1000000000) + 1 : (int64_t)(g() % 100000) + 1;
+    const int64_t burst = n % 5 == 0 ? 1000000000 : (int64_t)(g() % 50) + 1;
+    const BucketRate br = bucket_rate(rate, burst);
+    // tokens anywhere in [0, cap], sometimes above it (a reload that lowered the burst)
+    const int64_t cap = burst * kTokenScale;
+    int64_t tokens = (int64_t)(g() % (uint64_t)cap);
+    if (n % 7 == 0) tokens = cap + (int64_t)(g() % 1000);
+    if (n % 11 == 0) tokens = kTokenScale - 1;
+    const int64_t last = n % 13 == 0 ? kNullI64 : kT0 + (int64_t)(g() % 1000000);
+    const TokenBucket b{tokens, last};
+    REQUIRE(bucket_ready(b, br) == bucket_ready(b, rate));
+    const int64_t base = last == kNullI64 ? kT0 : last;
+    const int64_t full = (int64_t)br.full_after;
+    for (int64_t t : std::vector<int64_t>{base - 1, base, base + 1, base + full - 1, base + full, base + full + 1,
+                                          base + (int64_t)(g() % 10000000000ULL), INT64_MAX, INT64_MIN + 1}) {
+      REQUIRE(bucket_level(b, br, t) == bucket_level(b, rate, burst, t));
     }
   }
 }

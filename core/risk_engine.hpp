@@ -412,6 +412,7 @@ class RiskEngine {
   // (same decisions, slower). Returns how many account × instrument pairs were listed.
   int refresh_margin_thresholds() {
     flush_index();
+    ids_.prefetch_next_enter();
     const int n = margin_dirty_count_;
     for (int k = 0; k < n; ++k) {
       PW_HLS_PRAGMA(HLS LOOP_TRIPCOUNT min=0 max=8 avg=1)

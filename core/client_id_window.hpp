@@ -14,8 +14,6 @@
 #pragma once
 #include <cstdint>
 
-#include "core/hls_pragma.hpp"
-
 namespace pw {
 
 namespace risk_detail {
@@ -75,13 +73,6 @@ class ClientIdWindow {
     ring_[head_] = RingEntry{id, seq, slot};
     head_ = head_ + 1 == kWindow ? 0 : head_ + 1;
     return seq;
-  }
-
-  // The slow path, between orders: brings in what the next enter() writes — the ring entry that
-  // leaves and its id's bucket — so the order path finds them in cache (no effect on the answers).
-  void prefetch_next_enter() const {
-    PW_PREFETCH_WRITE(&ring_[head_]);
-    if (count_ == kWindow) PW_PREFETCH_WRITE(&buckets_[bucket_of(ring_[head_].id)]);
   }
 
   // The order accepted as number `seq` with `id` is done: its id leaves the set unless it is still

@@ -15,10 +15,3 @@
 #define PW_ALWAYS_INLINE inline
 #endif
 
-// A read the slow path issues ahead of the order path's need (the CPU's caches; nothing on the
-// card, where every memory answers in a fixed number of clocks).
-#if defined(__GNUC__) && !defined(__SYNTHESIS__)
-#define PW_PREFETCH_WRITE(addr) __builtin_prefetch((addr), 1, 3)
-#else
-#define PW_PREFETCH_WRITE(addr) ((void)0)
-#endif

@@ -288,7 +288,8 @@ class RiskEngine {
       link(slot);
       count_open(r.account, r.instrument, +1);
       remember_new_order(r);
-      reserve(slot, p.res_qty, p.res_notional, p.eff_price, req ? Commit::computed : Commit::by_threshold, req);
+      if (req) reserve(slot, p.res_qty, p.res_notional, p.eff_price, Commit::computed, req);
+      else reserve_new_on_threshold(slot, p.res_qty, p.res_notional);
     } else {
       OpenOrder& o = orders_[p.slot];
       o.new_price = r.price;
@@ -412,7 +413,6 @@ class RiskEngine {
   // (same decisions, slower). Returns how many account × instrument pairs were listed.
   int refresh_margin_thresholds() {
     flush_index();
-    ids_.prefetch_next_enter();
     const int n = margin_dirty_count_;
     for (int k = 0; k < n; ++k) {
       PW_HLS_PRAGMA(HLS LOOP_TRIPCOUNT min=0 max=8 avg=1)
@@ -636,6 +636,36 @@ class RiskEngine {
       own.valid = 1;
       own.qty -= q_add;
     }
+  }
+
+  // reserve() for a new order that passed check 8 on its threshold, in O(1) and without a division:
+  // each threshold the order consumed moves by what it took — the side's position and reduce-only
+  // rooms by its contracts, the account's credit by its notional, the other side's self-match
+  // price to the new best, the side's margin threshold shifted — which is what refresh_sides /
+  // refresh_credit would recompute (docs/risk.md "Fast path and slow path").
+  void reserve_new_on_threshold(int32_t slot, int64_t qty, int64_t notional) {
+    OpenOrder& o = orders_[slot];  // res_qty = res_notional = 0, eff_price = price
+    const int a = o.account, i = o.instrument;
+    PositionState& ps = pos_[a][i];
+    const int side_ix = o.side > 0 ? 0 : 1;
+    int64_t& best = side_ix == 0 ? ps.exposure.best_buy : ps.exposure.best_sell;
+    (side_ix == 0 ? ps.exposure.open_buy : ps.exposure.open_sell) += qty;
+    accounts_[a].state.reserved_notional += notional;
+    AccountThresholds& at = acc_t_[a];
+    at.credit -= notional;
+    at.credit_x = at.credit >= (i128)INT64_MAX ? kNoCeiling : at.credit * kPriceScale;
+    o.res_qty = qty;
+    o.res_notional = notional;
+    if (side_ix == 0 ? o.eff_price >= best : o.eff_price <= best) best = o.eff_price;
+    SideThresholds& own = side_t_[a][i][side_ix];
+    own.position_room -= qty;
+    own.reduce_room -= qty;
+    side_t_[a][i][1 - side_ix].opposite_best = best;
+    mark_requirement_stale(a, i);
+    MarginThreshold& m = margin_t_[a][i][side_ix];
+    defer_margin(a, i);
+    m.valid = 1;  // (it answered this order, so it was valid)
+    m.qty -= qty;
   }
 
   // Re-derives an order's reservation after a fill or an answer of the exchange; an order filled

@@ -15,3 +15,10 @@
 #define PW_ALWAYS_INLINE inline
 #endif
 
+
+// Kept out of line: a rare path that would otherwise crowd the common one's code.
+#if defined(__GNUC__) && !defined(__SYNTHESIS__)
+#define PW_NOINLINE __attribute__((noinline))
+#else
+#define PW_NOINLINE
+#endif

@@ -732,12 +732,16 @@ class RiskEngine {
   i128 margin_budget(int a, int i) const {
     const Account& acc = accounts_[a];
     i128 b = acc.totals.equity + acc.state.cash - acc.totals.requirement + pos_[a][i].margin.requirement();
-    if (req_stale_n_[a] > req_stale_[a][i]) {
-      for (int j = 0; j < kInstruments; ++j) {
-        if (j != i && req_stale_[a][j]) b -= current_requirement(a, j).requirement() - pos_[a][j].margin.requirement();
-      }
-    }
+    if (req_stale_n_[a] > req_stale_[a][i]) b -= stale_requirements_except(a, i);
     return b;
+  }
+  // What the account's stale requirements other than instrument i's are short by (the rare case).
+  PW_NOINLINE i128 stale_requirements_except(int a, int i) const {
+    i128 d = 0;
+    for (int j = 0; j < kInstruments; ++j) {
+      if (j != i && req_stale_[a][j]) d += current_requirement(a, j).requirement() - pos_[a][j].margin.requirement();
+    }
+    return d;
   }
   MarginParts requirement_of(int a, int i, int side_ix, int64_t q_add, int64_t eff) const {
     const Instrument& ins = instruments_[i];
@@ -776,10 +780,14 @@ class RiskEngine {
   }
   MarginParts current_requirement(int a, int i) const {
     const Instrument& ins = instruments_[i];
-    return margin_requirement(pos_[a][i].exposure, ins.market.mark, ins.mark_value, ins.market.contract_size,
-                              ins.limits.margin);
+    // (no order added: q_add 0 at a price that moves no best price)
+    return requirement_with_order(pos_[a][i].exposure, 0, 0, kNoBuyPrice, ins.market.mark, ins.mark_value,
+                                  ins.market.contract_size, ins.limits.margin);
   }
   void resolve_requirements(int a) {
+    if (req_stale_n_[a] > 0) resolve_stale_requirements(a);
+  }
+  PW_NOINLINE void resolve_stale_requirements(int a) {
     for (int i = 0; i < kInstruments && req_stale_n_[a] > 0; ++i) {
       if (!req_stale_[a][i]) continue;
       PositionState& ps = pos_[a][i];

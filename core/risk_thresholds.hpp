@@ -152,7 +152,8 @@ inline MarginAnswer margin_answer(const MarginThreshold& m, int8_t side, int64_t
 }
 
 namespace risk_detail {
-inline i128 requirement_at_ref(const Exposure& e, int side_ix, int64_t q, int64_t ref, int64_t mark,
+// (out of line, with the requirement inlined into it: the bisection below calls it a few times)
+PW_NOINLINE inline i128 requirement_at_ref(const Exposure& e, int side_ix, int64_t q, int64_t ref, int64_t mark,
                                const ContractValue& unit, int64_t cs, const MarginTable& tiers) {
   return requirement_with_order(e, side_ix, q, ref, mark, unit, cs, tiers).requirement();
 }

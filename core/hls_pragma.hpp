@@ -22,3 +22,11 @@
 #else
 #define PW_NOINLINE
 #endif
+
+// Every call inside inlined into the function (the CPU's order path: one body, no call overhead or
+// spills of 128-bit values between the checks and the commit; synthesis inlines on its own).
+#if defined(__GNUC__) && !defined(__SYNTHESIS__)
+#define PW_FLATTEN __attribute__((flatten))
+#else
+#define PW_FLATTEN
+#endif

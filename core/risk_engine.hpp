@@ -257,7 +257,7 @@ class RiskEngine {
   // Runs the checks; an accepted new order or replace reserves its exposure and consumes a token
   // from the session's and the account's buckets. Cancels always pass (they only reduce risk) and
   // change nothing until the exchange confirms them (on_cancel).
-  RiskDecision check(const OrderRequest& r) {
+  PW_FLATTEN RiskDecision check(const OrderRequest& r) {
     Plan p;
     RiskDecision d = evaluate(r, p);
     if (!d.accepted) {

@@ -484,7 +484,8 @@ class RiskEngine {
   // The open-order index (id -> slot). An accepted order's insertion waits in a short list for the
   // slow path (flush_index: between orders, or before the index is next read), so the order path
   // does not probe the map; reads flush first, so every answer is the map's own. The index and
-  // the list are one logical state: flushing inside a const read changes nothing observable.
+  // the list are one logical state: flushing inside a const read changes nothing observable, but
+  // it writes, so even const calls belong to the engine's one thread.
   void defer_index_insert(int64_t id, int32_t slot) {
     if (pending_index_n_ == kPendingIndex) flush_index();
     pending_index_[pending_index_n_++] = PendingIndex{id, slot};

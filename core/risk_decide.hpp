@@ -7,6 +7,7 @@
 #pragma once
 #include <cstdint>
 
+#include "core/hls_pragma.hpp"
 #include "core/risk_thresholds.hpp"
 #include "core/risk_types.hpp"
 
@@ -54,7 +55,7 @@ inline bool within_credit(i128 pq, const InstrumentThresholds& t, i128 h_x) {
 }  // namespace risk_detail
 
 template <typename MarginOk>
-inline RejectDetail decide(const OrderView& o, const DecideInputs& in, MarginOk margin_ok) {
+PW_ALWAYS_INLINE RejectDetail decide(const OrderView& o, const DecideInputs& in, MarginOk margin_ok) {
   // 1. kill switch
   if (in.kill_global) return RejectDetail::kill_global;
   if (in.kill_account) return RejectDetail::kill_account;

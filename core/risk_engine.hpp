@@ -132,6 +132,7 @@ class RiskEngine {
     for (int k = 0; k < kOpenOrders; ++k) free_[k] = kOpenOrders - 1 - k;
     free_count_ = kOpenOrders;
     index_.clear();
+    pending_index_n_ = 0;
     ids_.clear();
     for (int k = 0; k < kOpenOrders; ++k) order_live_[k] = 0;
     counters_ = RiskCounters{};
@@ -147,8 +148,12 @@ class RiskEngine {
         open_count_ai_[a][i] = 0;
         margin_t_[a][i][0] = margin_t_[a][i][1] = MarginThreshold{};
         margin_dirty_[a][i] = 0;
+        req_stale_[a][i] = 0;
       }
+      req_stale_n_[a] = 0;
     }
+    for (int a = 0; a < kAccounts; ++a) account_rate_[a] = BucketRate{0, 0, 0, 0, 0};
+    for (int ss = 0; ss < kSessions; ++ss) session_rate_[ss] = BucketRate{0, 0, 0, 0, 0};
     for (int i = 0; i < kInstruments; ++i) refresh_instrument_thresholds(i, true);
     for (int a = 0; a < kAccounts; ++a) refresh_account_thresholds(a);
     for (int ss = 0; ss < kSessions; ++ss) session_ready_[ss] = -money::kI128Max;
@@ -164,6 +169,7 @@ class RiskEngine {
     if (!s.configured) s.bucket = TokenBucket{l.order_burst * kTokenScale, kNullI64};
     s.limits = l;
     s.configured = 1;
+    account_rate_[a] = bucket_rate(l.orders_per_second, l.order_burst);
     refresh_account_thresholds(a);
     for (int i = 0; i < kInstruments; ++i) refresh_margin(a, i);
     return e;
@@ -186,7 +192,8 @@ class RiskEngine {
     if (!ss.configured) ss.bucket = TokenBucket{l.order_burst * kTokenScale, kNullI64};
     ss.limits = l;
     ss.configured = 1;
-    session_ready_[s] = bucket_ready(ss.bucket, l.orders_per_second);
+    session_rate_[s] = bucket_rate(l.orders_per_second, l.order_burst);
+    session_ready_[s] = bucket_ready(ss.bucket, session_rate_[s]);
     return e;
   }
   // Caps from outside the configured limits (a firm-wide slice held by this host, docs/firm.md):
@@ -250,7 +257,7 @@ class RiskEngine {
   // Runs the checks; an accepted new order or replace reserves its exposure and consumes a token
   // from the session's and the account's buckets. Cancels always pass (they only reduce risk) and
   // change nothing until the exchange confirms them (on_cancel).
-  RiskDecision check(const OrderRequest& r) {
+  PW_FLATTEN RiskDecision check(const OrderRequest& r) {
     Plan p;
     RiskDecision d = evaluate(r, p);
     if (!d.accepted) {
@@ -264,13 +271,16 @@ class RiskEngine {
     }
     ++counters_.accepted;
     ++(p.margin_computed ? margin_path_.computed : margin_path_.by_threshold);
-    if (!p.margin_computed) p.requirement = requirement_of(r.account, r.instrument, p.side_ix, p.q_add, p.eff_price);
+    // Check 8 passed on the threshold: the instrument's requirement with the order is not computed
+    // here; the slow path does it (requirement_stale), and the threshold shifts by the contracts
+    // the order added (docs/risk.md "Check 8 on thresholds").
+    const MarginParts* req = p.margin_computed ? &p.requirement : nullptr;
     take_tokens(r);
     if (r.kind == OrderKind::new_order) {
       int32_t slot = free_[--free_count_];
       orders_[slot] = OpenOrder{r.client_order_id, r.price, 0, r.price, 0, r.quantity, 0, 0, 0, -1, -1,
                                 r.account, r.instrument, r.side, r.flags, 0, 0};
-      index_.insert(r.client_order_id, slot);
+      defer_index_insert(r.client_order_id, slot);
       order_seq_[slot] = ids_.enter(r.client_order_id, slot, [this](int32_t s, uint64_t seq) {
         return order_live_[s] != 0 && order_seq_[s] == seq;
       });
@@ -278,13 +288,14 @@ class RiskEngine {
       link(slot);
       count_open(r.account, r.instrument, +1);
       remember_new_order(r);
-      reserve(slot, p.res_qty, p.res_notional, p.eff_price, &p.requirement);
+      if (req) reserve(slot, p.res_qty, p.res_notional, p.eff_price, Commit::computed, req);
+      else reserve_new_on_threshold(slot, p.res_qty, p.res_notional);
     } else {
       OpenOrder& o = orders_[p.slot];
       o.new_price = r.price;
       o.new_qty = r.quantity;
       o.replace_pending = 1;
-      reserve(p.slot, p.res_qty, p.res_notional, p.eff_price, &p.requirement);
+      reserve(p.slot, p.res_qty, p.res_notional, p.eff_price, req ? Commit::computed : Commit::by_threshold, req);
     }
     return d;
   }
@@ -401,11 +412,13 @@ class RiskEngine {
   // it when the order path is idle; until then those orders' instruments compute the requirement
   // (same decisions, slower). Returns how many account × instrument pairs were listed.
   int refresh_margin_thresholds() {
+    flush_index();
     const int n = margin_dirty_count_;
     for (int k = 0; k < n; ++k) {
       PW_HLS_PRAGMA(HLS LOOP_TRIPCOUNT min=0 max=8 avg=1)
       const int a = margin_dirty_list_[k] / kInstruments, i = margin_dirty_list_[k] % kInstruments;
       margin_dirty_[a][i] = 0;
+      resolve_requirements(a);
       if (!margin_t_[a][i][0].valid || !margin_t_[a][i][1].valid) refresh_margin(a, i);
     }
     margin_dirty_count_ = 0;
@@ -422,7 +435,7 @@ class RiskEngine {
   // The account's margin requirement and equity as check 8 sees them (without a new order).
   AccountMargin account_margin(int a) const {
     const Account& acc = accounts_[a];
-    return AccountMargin{money::sat64(acc.totals.requirement), money::sat64(acc.totals.equity + acc.state.cash)};
+    return AccountMargin{money::sat64(exact_requirement_total(a)), money::sat64(acc.totals.equity + acc.state.cash)};
   }
 
  private:
@@ -468,9 +481,40 @@ class RiskEngine {
     return d;
   }
 
-  int32_t find_slot(int64_t client_order_id) const { return index_.value_or(client_order_id, -1); }
+  // The open-order index (id -> slot). An accepted order's insertion waits in a short list for the
+  // slow path (flush_index: between orders, or before the index is next read), so the order path
+  // does not probe the map; reads flush first, so every answer is the map's own. The index and
+  // the list are one logical state: flushing inside a const read changes nothing observable, but
+  // it writes, so even const calls belong to the engine's one thread.
+  void defer_index_insert(int64_t id, int32_t slot) {
+    if (pending_index_n_ == kPendingIndex) flush_index();
+    pending_index_[pending_index_n_++] = PendingIndex{id, slot};
+  }
+  void flush_index() const {
+    for (int k = 0; k < pending_index_n_; ++k) {
+      PW_HLS_PRAGMA(HLS LOOP_TRIPCOUNT min=0 max=8 avg=1)
+      index_.insert(pending_index_[k].id, pending_index_[k].slot);
+    }
+    pending_index_n_ = 0;
+  }
+  // Room for a new id: certain without flushing when even the listed insertions, each taking a
+  // victim entry at worst, leave the map below capacity and its victim area with a free entry
+  // (then has_room is true whatever they do); otherwise the map answers after a flush.
+  bool index_has_room(int64_t id) const {
+    if (pending_index_n_ > 0) {
+      if (index_.size() + pending_index_n_ < index_.capacity() &&
+          index_.in_victim_area() + pending_index_n_ < id_map_detail::kVictims)
+        return true;
+      flush_index();
+    }
+    return index_.has_room(id);
+  }
+  int32_t find_slot(int64_t client_order_id) const {
+    if (pending_index_n_ > 0) flush_index();
+    return index_.value_or(client_order_id, -1);
+  }
   int32_t event_slot(int64_t client_order_id) {
-    int32_t slot = index_.value_or(client_order_id, -1);
+    int32_t slot = find_slot(client_order_id);
     if (slot < 0) ++counters_.unknown_events;
     return slot;
   }
@@ -499,6 +543,7 @@ class RiskEngine {
     accounts_[a].totals.requirement += m.requirement() - ps.margin.requirement();
     accounts_[a].totals.equity += m.equity() - ps.margin.equity();
     ps.margin = m;
+    clear_requirement_stale(a, i);
     refresh_sides(a, i);
     refresh_margin(a, i);
   }
@@ -544,8 +589,11 @@ class RiskEngine {
   // aggressive price) of its account × instrument × side exact.
   // `requirement`, when given, is the instrument's margin requirement with the new reservation,
   // already computed by the check; otherwise it is recomputed.
-  void reserve(int32_t slot, int64_t qty, int64_t notional, int64_t eff_price, const MarginParts* requirement = nullptr) {
+  enum class Commit : uint8_t { refresh, computed, by_threshold };
+  void reserve(int32_t slot, int64_t qty, int64_t notional, int64_t eff_price, Commit how = Commit::refresh,
+               const MarginParts* requirement = nullptr) {
     OpenOrder& o = orders_[slot];
+    const int64_t q_add = qty - o.res_qty;
     PositionState& ps = pos_[o.account][o.instrument];
     int side_ix = o.side > 0 ? 0 : 1;
     int64_t& open = side_ix == 0 ? ps.exposure.open_buy : ps.exposure.open_sell;
@@ -560,17 +608,65 @@ class RiskEngine {
     bool more_aggressive = side_ix == 0 ? eff_price >= best : eff_price <= best;
     if (more_aggressive) best = eff_price;
     else if (old_eff == best) best = scan_best(ps, side_ix);
-    if (requirement == nullptr) {
+    if (how == Commit::refresh) {
       refresh(o.account, o.instrument);
       return;
     }
-    MarginParts m = ps.margin;  // the position, hence its equity part, is unchanged
-    m.initial = requirement->initial;
-    m.open_loss = requirement->open_loss;
-    accounts_[o.account].totals.requirement += m.requirement() - ps.margin.requirement();
-    ps.margin = m;
+    if (how == Commit::computed) {
+      MarginParts m = ps.margin;  // the position, hence its equity part, is unchanged
+      m.initial = requirement->initial;
+      m.open_loss = requirement->open_loss;
+      // (a stale ps.margin is stale in the totals by the same amount: the difference is exact)
+      accounts_[o.account].totals.requirement += m.requirement() - ps.margin.requirement();
+      ps.margin = m;
+      clear_requirement_stale(o.account, o.instrument);
+      refresh_sides(o.account, o.instrument);
+      defer_margin(o.account, o.instrument);
+      return;
+    }
+    // By threshold: the requirement waits for the slow path; the order's side keeps its
+    // threshold, shifted by the contracts added (R'(q) = R(q + q_add): the order is at or inside
+    // the side's reference price, so the exposure changed by q_add contracts only), the other side
+    // is recomputed by the slow path.
+    mark_requirement_stale(o.account, o.instrument);
     refresh_sides(o.account, o.instrument);
+    MarginThreshold& own = margin_t_[o.account][o.instrument][side_ix];
+    const bool kept = own.valid;
     defer_margin(o.account, o.instrument);
+    if (kept) {
+      own.valid = 1;
+      own.qty -= q_add;
+    }
+  }
+
+  // reserve() for a new order that passed check 8 on its threshold, in O(1) and without a division:
+  // each threshold the order consumed moves by what it took — the side's position and reduce-only
+  // rooms by its contracts, the account's credit by its notional, the other side's self-match
+  // price to the new best, the side's margin threshold shifted — which is what refresh_sides /
+  // refresh_credit would recompute (docs/risk.md "Fast path and slow path").
+  void reserve_new_on_threshold(int32_t slot, int64_t qty, int64_t notional) {
+    OpenOrder& o = orders_[slot];  // res_qty = res_notional = 0, eff_price = price
+    const int a = o.account, i = o.instrument;
+    PositionState& ps = pos_[a][i];
+    const int side_ix = o.side > 0 ? 0 : 1;
+    int64_t& best = side_ix == 0 ? ps.exposure.best_buy : ps.exposure.best_sell;
+    (side_ix == 0 ? ps.exposure.open_buy : ps.exposure.open_sell) += qty;
+    accounts_[a].state.reserved_notional += notional;
+    AccountThresholds& at = acc_t_[a];
+    at.credit -= notional;
+    at.credit_x = at.credit >= (i128)INT64_MAX ? kNoCeiling : at.credit * kPriceScale;
+    o.res_qty = qty;
+    o.res_notional = notional;
+    if (side_ix == 0 ? o.eff_price >= best : o.eff_price <= best) best = o.eff_price;
+    SideThresholds& own = side_t_[a][i][side_ix];
+    own.position_room -= qty;
+    own.reduce_room -= qty;
+    side_t_[a][i][1 - side_ix].opposite_best = best;
+    mark_requirement_stale(a, i);
+    MarginThreshold& m = margin_t_[a][i][side_ix];
+    defer_margin(a, i);
+    m.valid = 1;  // (it answered this order, so it was valid)
+    m.qty -= qty;
   }
 
   // Re-derives an order's reservation after a fill or an answer of the exchange; an order filled
@@ -609,6 +705,7 @@ class RiskEngine {
     int64_t& best = side_ix == 0 ? ps.exposure.best_buy : ps.exposure.best_sell;
     if (o.eff_price == best) best = scan_best(ps, side_ix);
     refresh(o.account, o.instrument);
+    flush_index();
     index_.erase_key(o.client_order_id);
     order_live_[slot] = 0;
     ids_.leave(o.client_order_id, order_seq_[slot]);
@@ -631,9 +728,21 @@ class RiskEngine {
   }
   // Check 8's budget for one instrument of an account: equity + cash − the other instruments'
   // requirements.
+  // Exact while requirements are stale: instrument i's own stale part cancels out; the other
+  // instruments' are computed on the side (rare: the slow path resolves them between orders).
   i128 margin_budget(int a, int i) const {
     const Account& acc = accounts_[a];
-    return acc.totals.equity + acc.state.cash - acc.totals.requirement + pos_[a][i].margin.requirement();
+    i128 b = acc.totals.equity + acc.state.cash - acc.totals.requirement + pos_[a][i].margin.requirement();
+    if (req_stale_n_[a] > req_stale_[a][i]) b -= stale_requirements_except(a, i);
+    return b;
+  }
+  // What the account's stale requirements other than instrument i's are short by (the rare case).
+  PW_NOINLINE i128 stale_requirements_except(int a, int i) const {
+    i128 d = 0;
+    for (int j = 0; j < kInstruments; ++j) {
+      if (j != i && req_stale_[a][j]) d += current_requirement(a, j).requirement() - pos_[a][j].margin.requirement();
+    }
+    return d;
   }
   MarginParts requirement_of(int a, int i, int side_ix, int64_t q_add, int64_t eff) const {
     const Instrument& ins = instruments_[i];
@@ -642,6 +751,7 @@ class RiskEngine {
   }
   // (The pair's place in the stale list is kept until the list drains: at most one each.)
   void refresh_margin(int a, int i) {
+    resolve_requirements(a);  // the budget below needs the account's exact totals
     const Instrument& ins = instruments_[i];
     if (!accounts_[a].state.configured || !ins.configured || ins.market.mark <= 0 || ins.market.contract_size <= 0) {
       margin_t_[a][i][0].valid = margin_t_[a][i][1].valid = 0;
@@ -654,6 +764,50 @@ class RiskEngine {
       margin_t_[a][i][side_ix] = margin_threshold(pos_[a][i].exposure, side_ix, q_max, budget, ins.market.mark,
                                                   ins.mark_value, ins.market.contract_size, ins.limits.margin);
     }
+  }
+  // The instrument's requirement (initial margin, open-order loss) after orders accepted on the
+  // threshold: ps.margin and the account's totals are stale together, by the same amount, until
+  // resolved. The budget of check 8 for that same instrument adds its own requirement back, so it
+  // is exact meanwhile; for the account's other instruments evaluate() resolves it on the side.
+  void mark_requirement_stale(int a, int i) {
+    if (req_stale_[a][i]) return;
+    req_stale_[a][i] = 1;
+    ++req_stale_n_[a];
+  }
+  void clear_requirement_stale(int a, int i) {
+    if (!req_stale_[a][i]) return;
+    req_stale_[a][i] = 0;
+    --req_stale_n_[a];
+  }
+  MarginParts current_requirement(int a, int i) const {
+    const Instrument& ins = instruments_[i];
+    // (no order added: q_add 0 at a price that moves no best price)
+    return requirement_with_order(pos_[a][i].exposure, 0, 0, kNoBuyPrice, ins.market.mark, ins.mark_value,
+                                  ins.market.contract_size, ins.limits.margin);
+  }
+  void resolve_requirements(int a) {
+    if (req_stale_n_[a] > 0) resolve_stale_requirements(a);
+  }
+  PW_NOINLINE void resolve_stale_requirements(int a) {
+    for (int i = 0; i < kInstruments && req_stale_n_[a] > 0; ++i) {
+      if (!req_stale_[a][i]) continue;
+      PositionState& ps = pos_[a][i];
+      const MarginParts r = current_requirement(a, i);
+      MarginParts m = ps.margin;
+      m.initial = r.initial;
+      m.open_loss = r.open_loss;
+      accounts_[a].totals.requirement += m.requirement() - ps.margin.requirement();
+      ps.margin = m;
+      clear_requirement_stale(a, i);
+    }
+  }
+  // The account's requirement total with every stale instrument resolved, without changing it.
+  i128 exact_requirement_total(int a) const {
+    i128 t = accounts_[a].totals.requirement;
+    for (int i = 0; i < kInstruments && req_stale_n_[a] > 0; ++i) {
+      if (req_stale_[a][i]) t += current_requirement(a, i).requirement() - pos_[a][i].margin.requirement();
+    }
+    return t;
   }
   void defer_margin(int a, int i) {
     margin_t_[a][i][0].valid = margin_t_[a][i][1].valid = 0;
@@ -705,16 +859,19 @@ class RiskEngine {
     for (int i = 0; i < kInstruments; ++i) refresh_open_rooms(a, i);
     for (int i = 0; i < kInstruments; ++i) refresh_sides(a, i);
     refresh_credit(a);
-    account_ready_[a] = bucket_ready(accounts_[a].state.bucket, accounts_[a].state.limits.orders_per_second);
+    account_ready_[a] = bucket_ready(accounts_[a].state.bucket, account_rate_[a]);
   }
-  // An accepted request takes a token from its session's and its account's bucket.
+  // An accepted request takes a token from its session's and its account's bucket: a multiply
+  // each, and the next ready time by the rate's precomputed reciprocal (no division).
   void take_tokens(const OrderRequest& r) {
     Session& ss = sessions_[r.session];
     AccountState& acc = accounts_[r.account].state;
-    bucket_take(ss.bucket, bucket_level(ss.bucket, ss.limits.orders_per_second, ss.limits.order_burst, r.time), r.time);
-    bucket_take(acc.bucket, bucket_level(acc.bucket, acc.limits.orders_per_second, acc.limits.order_burst, r.time), r.time);
-    session_ready_[r.session] = bucket_ready(ss.bucket, ss.limits.orders_per_second);
-    account_ready_[r.account] = bucket_ready(acc.bucket, acc.limits.orders_per_second);
+    const BucketRate& sr = session_rate_[r.session];
+    const BucketRate& ar = account_rate_[r.account];
+    bucket_take(ss.bucket, bucket_level(ss.bucket, sr, r.time), r.time);
+    bucket_take(acc.bucket, bucket_level(acc.bucket, ar, r.time), r.time);
+    session_ready_[r.session] = bucket_ready(ss.bucket, sr);
+    account_ready_[r.account] = bucket_ready(acc.bucket, ar);
   }
 
   // ---- the decision: request validity, then the fast path over the thresholds -----------------
@@ -764,7 +921,7 @@ class RiskEngine {
                     session_ready_[r.session],
                     account_ready_[r.account],
                     is_new ? (uint8_t)ids_.lookup(r.client_order_id) : (uint8_t)0,
-                    free_count_ > 0 && (!v.is_new || index_.has_room(r.client_order_id)),
+                    free_count_ > 0 && (!v.is_new || index_has_room(r.client_order_id)),
                     open_room_[r.account],
                     open_room_ai_[r.account][ix],
                     is_new && repeats_recent_order(r)};
@@ -815,7 +972,14 @@ class RiskEngine {
   OpenOrder orders_[kOpenOrders];
   int32_t free_[kOpenOrders];
   int32_t free_count_;
-  IdMap<int32_t, kOpenOrders> index_;
+  mutable IdMap<int32_t, kOpenOrders> index_;
+  struct PendingIndex {
+    int64_t id;
+    int32_t slot;
+  };
+  static constexpr int kPendingIndex = 8;
+  mutable PendingIndex pending_index_[kPendingIndex];  // accepted, not yet in index_
+  mutable int32_t pending_index_n_;
   ClientIdWindow<kDedupWindow, kOpenOrders> ids_;
   uint64_t order_seq_[kOpenOrders];  // acceptance number of the order in each slot (ids_)
   uint8_t order_live_[kOpenOrders];
@@ -841,10 +1005,14 @@ class RiskEngine {
   int32_t recent_next_[kAccounts];  // the place the next accepted new order takes
   i128 account_ready_[kAccounts];
   i128 session_ready_[kSessions];
+  BucketRate account_rate_[kAccounts];  // the buckets' rates, prepared when the limits are set
+  BucketRate session_rate_[kSessions];
   RiskCounters counters_;
   MarginPathCounters margin_path_;
   MarginThreshold margin_t_[kAccounts][kInstruments][2];
   uint8_t margin_dirty_[kAccounts][kInstruments];
+  uint8_t req_stale_[kAccounts][kInstruments];  // requirement waiting for the slow path
+  int32_t req_stale_n_[kAccounts];
   int32_t margin_dirty_list_[kAccounts * kInstruments];
   int32_t margin_dirty_count_;
   bool kill_global_;

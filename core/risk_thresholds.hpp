@@ -40,6 +40,60 @@ inline void bucket_take(TokenBucket& b, int64_t level, int64_t t) {
   if (b.last == kNullI64 || t > b.last) b.last = t;
 }
 
+// The same bucket without a division on the order path: what depends only on the limits is
+// computed when they are set (set_*_limits, the slow path).
+//   - full_after = ⌈cap / rate⌉: a refill reaches the cap exactly when elapsed ≥ full_after, so
+//     elapsed × rate is taken only below it (< cap + rate ≤ 1e18 + 1e9: no overflow check);
+//   - ⌈deficit / rate⌉ for 1 ≤ deficit ≤ 1e9 as ⌊n × magic / 2^shift⌋ with n = deficit + rate − 1
+//     < 2^31, magic = ⌈2^(31 + l) / rate⌉, l = ⌈log2 rate⌉, shift = 31 + l. Exact for every n < 2^31
+//     (Granlund–Montgomery: magic × rate = 2^shift + e with 0 ≤ e < rate ≤ 2^l, so
+//     n × magic / 2^shift = n / rate + n·e / (rate·2^shift) and the excess stays below 1 / rate);
+//     n × magic < 2^31 × 2^32 fits 64 bits. tests/risk/test_risk_thresholds.cpp compares it with
+//     the division over the whole rate range.
+struct BucketRate {
+  int64_t rate;        // nano-tokens per ns (= orders per second); 0: unconfigured
+  int64_t cap;         // burst × 1e9
+  uint64_t full_after; // ⌈cap / rate⌉ ns
+  uint64_t magic;
+  uint32_t shift;
+};
+
+inline BucketRate bucket_rate(int64_t orders_per_second, int64_t burst) {
+  BucketRate r{0, 0, 0, 0, 0};
+  if (orders_per_second <= 0) return r;
+  r.rate = orders_per_second;
+  r.cap = burst * kTokenScale;
+  r.full_after = (uint64_t)((r.cap + orders_per_second - 1) / orders_per_second);
+  uint32_t l = 0;
+  while (((uint64_t)1 << l) < (uint64_t)orders_per_second) ++l;  // ≤ 30 (rate ≤ 1e9): bounded
+  r.shift = 31 + l;
+  const unsigned __int128 two = (unsigned __int128)1 << r.shift;
+  r.magic = (uint64_t)((two + (uint64_t)orders_per_second - 1) / (uint64_t)orders_per_second);
+  return r;
+}
+
+// ⌈deficit / rate⌉ for 1 ≤ deficit ≤ 1e9 by the precomputed reciprocal (no division).
+inline int64_t ceil_div_by_rate(int64_t deficit, const BucketRate& r) {
+  const uint64_t n = (uint64_t)deficit + (uint64_t)r.rate - 1;  // < 2^31
+  return (int64_t)((n * r.magic) >> r.shift);
+}
+
+// bucket_level with the precomputed rate: the same number for every state and time.
+inline int64_t bucket_level(const TokenBucket& b, const BucketRate& r, int64_t t) {
+  const int64_t kept = b.tokens < r.cap ? b.tokens : r.cap;
+  if (b.last == kNullI64 || t <= b.last) return kept;
+  const uint64_t elapsed = (uint64_t)t - (uint64_t)b.last;  // t > last: exact as unsigned
+  if (elapsed >= r.full_after) return r.cap;
+  const int64_t level = b.tokens + (int64_t)elapsed * r.rate;  // < 2^60 + cap + rate
+  return level < r.cap ? level : r.cap;
+}
+
+// bucket_ready with the precomputed rate.
+inline i128 bucket_ready(const TokenBucket& b, const BucketRate& r) {
+  if (b.last == kNullI64 || b.tokens >= kTokenScale || r.rate <= 0) return -money::kI128Max;
+  return (i128)b.last + ceil_div_by_rate(kTokenScale - b.tokens, r);
+}
+
 constexpr i128 kNoCeiling = money::kI128Max;  // a ceiling that no product reaches
 
 // One instrument: checks 2-6 (and the contract size for check 9).
@@ -98,7 +152,8 @@ inline MarginAnswer margin_answer(const MarginThreshold& m, int8_t side, int64_t
 }
 
 namespace risk_detail {
-inline i128 requirement_at_ref(const Exposure& e, int side_ix, int64_t q, int64_t ref, int64_t mark,
+// (out of line, with the requirement inlined into it: the bisection below calls it a few times)
+PW_NOINLINE inline i128 requirement_at_ref(const Exposure& e, int side_ix, int64_t q, int64_t ref, int64_t mark,
                                const ContractValue& unit, int64_t cs, const MarginTable& tiers) {
   return requirement_with_order(e, side_ix, q, ref, mark, unit, cs, tiers).requirement();
 }

@@ -5,6 +5,7 @@
 
 #include <random>
 #include <set>
+#include <vector>
 
 #include "core/client_id_window.hpp"
 #include "tests/risk/risk_fixture.hpp"
@@ -74,6 +75,50 @@ TEST_CASE("token-ready time equals a whole token in today's bucket") {
       int64_t t = (ready > (i128)kT0 - 100 ? (int64_t)ready : kT0) + dt;
       bool today = bucket_level(b, rate, burst, t) >= kTokenScale;
       CHECK(today == ((i128)t >= ready));
+    }
+  }
+}
+
+TEST_CASE("token bucket by reciprocal: ⌈deficit / rate⌉ equals the division over the whole range") {
+  // Every rate at the ends of each power of two, and random ones; deficits at the ends and random.
+  std::mt19937_64 g(11);
+  std::vector<int64_t> rates;
+  for (int l = 0; l <= 30; ++l) {
+    for (int64_t d = -2; d <= 2; ++d) {
+      const int64_t r = ((int64_t)1 << l) + d;
+      if (r >= 1 && r <= 1000000000) rates.push_back(r);
+    }
+  }
+  for (int64_t r : std::vector<int64_t>{3, 7, 10, 1000, 999999999, 1000000000, 123456789}) rates.push_back(r);
+  for (int n = 0; n < 2000; ++n) rates.push_back((int64_t)(g() % 1000000000) + 1);
+  for (int64_t rate : rates) {
+    const BucketRate br = bucket_rate(rate, 1);
+    for (int64_t d : std::vector<int64_t>{1, 2, rate - 1, rate, rate + 1, 999999999, 1000000000, (int64_t)(g() % 1000000000) + 1}) {
+      if (d < 1 || d > 1000000000) continue;
+      REQUIRE(ceil_div_by_rate(d, br) == (d + rate - 1) / rate);
+    }
+  }
+}
+
+TEST_CASE("token bucket by reciprocal: the level and the ready time equal today's, refills past the cap included") {
+  std::mt19937_64 g(12);
+  for (int n = 0; n < 200000; ++n) {
+    const int64_t rate = n % 3 == 0 ? (int64_t)(g() % 1000000000) + 1 : (int64_t)(g() % 100000) + 1;
+    const int64_t burst = n % 5 == 0 ? 1000000000 : (int64_t)(g() % 50) + 1;
+    const BucketRate br = bucket_rate(rate, burst);
+    // tokens anywhere in [0, cap], sometimes above it (a reload that lowered the burst)
+    const int64_t cap = burst * kTokenScale;
+    int64_t tokens = (int64_t)(g() % (uint64_t)cap);
+    if (n % 7 == 0) tokens = cap + (int64_t)(g() % 1000);
+    if (n % 11 == 0) tokens = kTokenScale - 1;
+    const int64_t last = n % 13 == 0 ? kNullI64 : kT0 + (int64_t)(g() % 1000000);
+    const TokenBucket b{tokens, last};
+    REQUIRE(bucket_ready(b, br) == bucket_ready(b, rate));
+    const int64_t base = last == kNullI64 ? kT0 : last;
+    const int64_t full = (int64_t)br.full_after;
+    for (int64_t t : std::vector<int64_t>{base - 1, base, base + 1, base + full - 1, base + full, base + full + 1,
+                                          base + (int64_t)(g() % 10000000000ULL), INT64_MAX, INT64_MIN + 1}) {
+      REQUIRE(bucket_level(b, br, t) == bucket_level(b, rate, burst, t));
     }
   }
 }
@@ -192,4 +237,124 @@ TEST_CASE("margin threshold: the stale list holds each account × instrument onc
   CHECK(e.refresh_margin_thresholds() == 1);
   CHECK(e.margin_threshold_of(0, 0, 0).valid == 1);
   CHECK(e.refresh_margin_thresholds() == 0);
+}
+
+// An engine whose slow path never runs between requests must decide exactly as one whose slow
+// path runs after every request: the requirement of orders passed on the threshold, the shifted
+// threshold and the open-order index insertions that wait for the slow path change how a decision
+// is reached, never what it is.
+TEST_CASE("deferred commit: without the slow path between requests, every decision and margin total is the same") {
+  static Engine lazy, eager;
+  for (Engine* e : {&lazy, &eager}) {
+    setup(*e);
+    InstrumentLimits l1 = btc_limits();
+    e->set_instrument_limits(1, l1);
+    InstrumentMarket m1 = btc_market();
+    m1.mark = 3000 * U;
+    m1.best_bid = 2999 * U;
+    m1.best_ask = 3001 * U;
+    m1.limit_down = 2000 * U;
+    m1.limit_up = 4000 * U;
+    m1.contract_size = U / 10;
+    e->set_market(1, m1);
+    e->set_account_limits(1, account_limits());
+    e->set_cash(0, 60000 * U);  // margin binds now and then
+    e->set_cash(1, 30000 * U);
+  }
+  std::mt19937_64 g(31);
+  auto range = [&](int64_t lo, int64_t hi) { return lo + (int64_t)(g() % (uint64_t)(hi - lo + 1)); };
+  std::vector<int64_t> open;
+  int64_t next_id = 1, now = kT0;
+  uint64_t accepted = 0, margin_rejects = 0;
+  const int64_t marks[2] = {100000 * U, 3000 * U};
+  for (int n = 0; n < 20000; ++n) {
+    now += range(1000, 2000000);
+    const int roll = (int)range(0, 99);
+    if (roll < 3) {  // the market moves (both engines' slow paths run on it)
+      const int i = (int)range(0, 1);
+      const int64_t mark = marks[i] + range(-20, 20) * (marks[i] / 1000);
+      for (Engine* e : {&lazy, &eager}) {
+        edit_market(*e, i, [&](InstrumentMarket& m) {
+          m.mark = mark;
+          m.last_update = now;
+        });
+      }
+      continue;
+    }
+    if (roll < 30 && !open.empty()) {  // the exchange answers
+      const size_t at = (size_t)range(0, (int64_t)open.size() - 1);
+      const int64_t id = open[at];
+      const OpenOrder* o = eager.find_order(id);
+      const int what = (int)range(0, 2);
+      const int64_t qty = o ? range(1, o->qty - o->filled > 0 ? o->qty - o->filled : 1) : 1;
+      const int64_t px = o ? o->price : 0;
+      for (Engine* e : {&lazy, &eager}) {
+        if (what == 0) e->on_fill(id, qty, px);
+        else if (what == 1) e->on_cancel(id);
+        else e->on_entered(id);
+      }
+      if (what == 1 || !lazy.find_order(id)) {
+        open[at] = open.back();
+        open.pop_back();
+      }
+      continue;
+    }
+    OrderRequest r{};
+    r.time = now;
+    if (roll < 42 && !open.empty()) {  // a replace, often right after the order it changes
+      const int64_t id = range(0, 1) ? open.back() : open[(size_t)range(0, (int64_t)open.size() - 1)];
+      const OpenOrder* o = eager.find_order(id);
+      r = replace(id, 0, (int32_t)range(1, 100), now, o ? o->account : 0, o ? o->instrument : 0);
+      r.price = marks[r.instrument] + range(-300, 300) * (marks[r.instrument] / 10000);
+    } else {
+      const uint16_t a = (uint16_t)range(0, 1), i = (uint16_t)range(0, 1);
+      const int8_t side = range(0, 1) ? kBuy : kSell;
+      const int64_t bps = range(-300, 300);
+      r = order(next_id++, side, marks[i] + bps * (marks[i] / 10000), (int32_t)range(1, 100), now, a, i,
+                range(0, 9) == 0 ? kOrderReduceOnly : 0);
+    }
+    const RiskDecision dl = lazy.check(r), de = eager.check(r);
+    CAPTURE(n);
+    REQUIRE(dl.accepted == de.accepted);
+    REQUIRE(dl.reason == de.reason);
+    REQUIRE(dl.detail == de.detail);
+    REQUIRE(dl.reserved_qty == de.reserved_qty);
+    REQUIRE(dl.reserved_notional == de.reserved_notional);
+    for (int a = 0; a < 2; ++a) {
+      REQUIRE(lazy.account_margin(a).requirement == eager.account_margin(a).requirement);
+      REQUIRE(lazy.account_margin(a).equity == eager.account_margin(a).equity);
+    }
+    if (dl.accepted && r.kind == OrderKind::new_order) open.push_back(r.client_order_id);
+    accepted += dl.accepted;
+    margin_rejects += dl.reason == RejectReason::margin;
+    eager.refresh_margin_thresholds();  // the eager engine's slow path after every request
+  }
+  CHECK(accepted > 2000);
+  CHECK(margin_rejects > 200);
+  CHECK(lazy.margin_path().by_threshold > 1000);  // the shifted thresholds did answer
+}
+
+TEST_CASE("deferred commit: an order passed on its threshold shifts the side's threshold by its contracts") {
+  Engine e;
+  setup(e);
+  e.set_cash(0, 2000 * U);  // holds 100 contracts at 50×
+  e.set_account_limits(0, account_limits());  // the slow path recomputes the thresholds
+  REQUIRE(e.margin_threshold_of(0, 0, 0).valid == 1);
+  REQUIRE(e.margin_threshold_of(0, 0, 0).qty == 100);
+  const uint64_t before = e.margin_path().by_threshold;
+  REQUIRE(e.check(order(1, kBuy, 99000 * U, 30)).accepted);
+  CHECK(e.margin_path().by_threshold == before + 1);
+  CHECK(e.margin_threshold_of(0, 0, 0).valid == 1);
+  CHECK(e.margin_threshold_of(0, 0, 0).qty == 70);
+  CHECK(e.margin_threshold_of(0, 0, 1).valid == 0);  // the other side waits for the slow path
+  // The requirement is exact meanwhile: 30 contracts × 1 000 at 50×, plus no open loss below mark.
+  CHECK(e.account_margin(0).requirement == 600 * U);
+  REQUIRE(e.check(order(2, kBuy, 99000 * U, 70)).accepted);   // exactly the rest
+  CHECK(e.check(order(3, kBuy, 99000 * U, 1)).reason == RejectReason::margin);  // one past it
+  // The index insertions are visible before the slow path runs.
+  CHECK(e.find_order(1) != nullptr);
+  CHECK(e.find_order(2) != nullptr);
+  CHECK(e.check(replace(2, 98000 * U, 70)).accepted);
+  e.refresh_margin_thresholds();
+  CHECK(e.account_margin(0).requirement == 2000 * U);
 }

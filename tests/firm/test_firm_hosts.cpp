@@ -172,6 +172,19 @@ TEST_CASE("three hosts under one firm limit on a 3-node NATS cluster") {
   const auto btc = v.total.units.find("BTC");
   if (btc != v.total.units.end()) CHECK(std::llabs(btc->second) <= 1 * U);
 
+  // The same view as Prometheus metrics, and a config without [firm] refused with its reason.
+  const fs::path prom = dir.path / "firm.prom";
+  REQUIRE(sh(std::string(PERPWIRE_BIN) + " firm status --prometheus --config '" + configs[1].string() + "' > '" +
+             prom.string() + "' 2>&1") == 0);
+  const std::string metrics = read_text(prom);
+  CHECK(metrics.find("perpwire_firm_limit{limit=\"position.BTC\"} 1\n") != std::string::npos);
+  CHECK(metrics.find("perpwire_firm_fills_total{venue=\"") != std::string::npos);
+  const fs::path plain = dir.path / "plain.toml";
+  std::ofstream(plain) << pw::test::run_config_text(dir.path / "session", dir.path / "plain", false, 0, false);
+  const fs::path refused = dir.path / "refused.txt";
+  CHECK(sh(std::string(PERPWIRE_BIN) + " firm status --config '" + plain.string() + "' > '" + refused.string() + "' 2>&1") == 2);
+  CHECK(read_text(refused).find("has no [firm] section") != std::string::npos);
+
   // The lost node back (with its store): the cluster whole again for what follows.
   REQUIRE(start_node(0));
   read_view(cfg.config->firm);

@@ -318,9 +318,10 @@ inline u128 mul_high128(u128 a, u128 b) {
   const u128 mid = (p00 >> 64) + (uint64_t)p01 + (uint64_t)p10;
   return p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
 }
-// Slow path: the reciprocal of d (0 < d < 2^127), by restoring long division of 2^(128+l).
-inline Reciprocal128 reciprocal128(u128 d) {
-  Reciprocal128 r;
+// Slow path: the reciprocal of d (0 < d < 2^127), by restoring long division of 2^(128+l). Also
+// evaluated at compile time for constant divisors (kPriceScaleReciprocal).
+constexpr Reciprocal128 reciprocal128(u128 d) {
+  Reciprocal128 r{};
   r.den = d;
   uint8_t l = 0;
   while (l < 127 && ((u128)1 << l) < d) ++l;
@@ -337,7 +338,7 @@ inline Reciprocal128 reciprocal128(u128 d) {
   r.m_low = q + (rem != 0 ? 1 : 0);
   return r;
 }
-// num / r.den rounded half away from zero.
+// num / r.den rounded half away from zero (|num| < 2^127).
 inline i128 div_round_reciprocal(i128 num, const Reciprocal128& r) {
   const u128 n = num < 0 ? (u128)0 - (u128)num : (u128)num;
   u128 q = (n + mul_high128(n, r.m_low)) >> r.shift;  // n ≤ 2^127 and mul_high128 < n: no carry out
@@ -452,17 +453,24 @@ inline int64_t median_of(const int64_t* v, int n) {
       }
     }
   }
-  if (n % 2 == 1) return w[n / 2];
-  return (int64_t)mf_detail::half_round((__int128)w[n / 2 - 1] + w[n / 2]);
+  const int h = n >> 1;  // n ≥ 1: halved by shift (per event: no divider)
+  if (n & 1) return w[h];
+  return (int64_t)mf_detail::half_round((__int128)w[h - 1] + w[h]);
 }
 
+// 1e9 (a price or size ×1e-9 times another, back to ×1e-9) as a reciprocal, computed at compile
+// time: mul_div_round(a, b, kPriceScale) is (int64_t)div_round_reciprocal((i128)a * b, this),
+// the same answer without a 128-bit division (tests/mark: reciprocal division = div_round128).
+constexpr Reciprocal128 kPriceScaleReciprocal = mf_detail::reciprocal128((mf_detail::u128)kPriceScale);
+
 // The index in book price terms: per underlying unit, or × contract size when the book quotes per
-// contract (rounded half away from zero). Null when unknown.
+// contract (rounded half away from zero). Null when unknown. Runs with every mark update (per
+// event): no division.
 inline int64_t book_index(const MarkFundingState& s, const MarkFundingParams& p) {
   if (s.index == kNullI64 || s.index <= 0) return kNullI64;
   if (!p.quote_per_contract) return s.index;
   if (s.contract_size <= 0) return kNullI64;
-  return mul_div_round(s.index, s.contract_size, kPriceScale);
+  return (int64_t)mf_detail::div_round_reciprocal((__int128)s.index * s.contract_size, kPriceScaleReciprocal);
 }
 
 // Contract size the impact walk uses: 1.0 when prices are per contract.

@@ -92,9 +92,10 @@ struct MixedFirstBucket {
 };
 
 // For ids handed out in increasing order (the exchange's order ids): ids that differ only in their
-// low 3 bits share a bucket and a run of consecutive groups of 8 takes a compact run of buckets
-// (at most 2 groups per bucket over a table's worth), so a new id mostly lands in the bucket its
-// predecessors brought into the cache, instead of a cold random one. The id's higher bits are folded in, XOR of chunks as wide as the table number, so
+// low 3 bits share a bucket and consecutive groups of 8 take consecutive buckets (at most 2 groups
+// per bucket over a table's worth), so a new id lands in the bucket its predecessors brought into
+// the cache, or the next one, which the hardware prefetcher streams in ahead, instead of a cold
+// random one. The id's higher bits are folded in, a sum of chunks as wide as the table number, so
 // ids strided by a power of two or differing only in high bits still spread over the table (every
 // chunk of the id reaches the bucket number; ids differing in one chunk, or in a power-of-two
 // stride spanning two, get distinct buckets). Table 1 stays the mix's low half: the pair's second
@@ -107,7 +108,7 @@ struct SequentialFirstBucket {
     for (int i = 0; i < 64; ++i) {
       PW_HLS_PRAGMA(HLS UNROLL)
       if (i * bits >= 61) break;
-      f ^= x >> (i * bits);
+      f += x >> (i * bits);
     }
     return f;
   }
@@ -188,12 +189,10 @@ class BasicIdMap {
       // table 1 only when an id that chose b0 first lives there (the spill count; exact)
       if (t == 1 && spill_of(store_.buckets[b0], g) == 0) break;
       const uint32_t b = t == 0 ? b0 : bucket_of(1, key, h);
-      const Bucket& k = store_.buckets[b];
-      for (int w = 0; w < kWays; ++w) {
-        PW_HLS_PRAGMA(HLS UNROLL)
-        // key first: on the CPU that branch is almost always not taken, so it predicts well
-        if (k.key[w] == key && k.gen[w] == g) return (int32_t)(b * kWays + w);
-      }
+      // every way compared at once into a mask, then one branch: which way holds the id is random,
+      // and a branch per way would mispredict on it for nearly every id found
+      const uint32_t hit = match_mask(store_.buckets[b], key, g);
+      if (hit != 0) return (int32_t)(b * kWays + lowest_way(hit));
     }
     if (victims_used_ > 0) {
       for (int v = 0; v < kVictims; ++v) {
@@ -384,6 +383,15 @@ class BasicIdMap {
     for (int w = 0; w < kWays; ++w) {
       PW_HLS_PRAGMA(HLS UNROLL)
       m |= (uint32_t)(k.gen[w] == g) << w;
+    }
+    return m;
+  }
+  // Bit w set: way w of `k` is live and holds `key` (at most one: keys are unique).
+  static uint32_t match_mask(const Bucket& k, int64_t key, uint16_t g) {
+    uint32_t m = 0;
+    for (int w = 0; w < kWays; ++w) {
+      PW_HLS_PRAGMA(HLS UNROLL)
+      m |= (uint32_t)((k.key[w] == key) & (k.gen[w] == g)) << w;
     }
     return m;
   }

@@ -756,15 +756,18 @@ inline void resolve_pending(MarkFundingState& s, const MarkFundingParams& p) {
 // Moves the windows from s.now to now (> s.now) over a book that did not change in between. A
 // window that closes exactly AT `now` waits (pending) for the index of that instant: the events at
 // `now` may carry it; it is taken by the exchange's funding message at `now` or the next time.
+// Returns false when only the window's accumulators moved (no window closed, none was pending):
+// nothing the mark is made of changed.
 template <class BookT>
-inline void window_time(MarkFundingState& s, const MarkFundingParams& p, const BookT& book, int64_t now) {
+inline bool window_time(MarkFundingState& s, const MarkFundingParams& p, const BookT& book, int64_t now) {
+  const bool pending = s.pending_tick != kNullI64;
   resolve_pending(s, p);
   const int64_t step = p.sample_interval_ns;
   const int64_t mid = book.trusted() ? book.mid() : kNullI64;
   const int64_t t1 = s.last_tick + step;
   if (now < t1) {
     win_add_mid(s, mid, now - s.now);
-    return;
+    return pending;
   }
   win_add_mid(s, mid, t1 - s.now);
   s.mid = mid;
@@ -772,7 +775,7 @@ inline void window_time(MarkFundingState& s, const MarkFundingParams& p, const B
   if (now == t1) {
     s.pending_tick = t1;
     s.pending_mark = m1;
-    return;
+    return true;
   }
   take_window_ticks(s, p, m1, t1, mid);
   const int64_t tl = t1 + (now - t1) / step * step;  // last tick ≤ now; whole windows of `mid`, no trades
@@ -781,9 +784,10 @@ inline void window_time(MarkFundingState& s, const MarkFundingParams& p, const B
   if (tl == now && tl > t1) {
     s.pending_tick = tl;
     s.pending_mark = mid;
-    return;
+    return true;
   }
   win_add_mid(s, mid, now - tl);
+  return true;
 }
 
 }  // namespace mf_detail
@@ -855,7 +859,9 @@ inline void on_time(MarkFundingState& s, const MarkFundingParams& p, const BookT
   if (now <= s.now) return;
 
   const bool windowed = p.premium_form == (uint8_t)PremiumForm::mark_difference;
-  if (windowed) window_time(s, p, book, now);
+  // Whether anything the mark is made of moved: a window closed, a sample or a moving-average
+  // tick was taken (every funding boundary is a sample tick: validate()).
+  bool moved = windowed && window_time(s, p, book, now);
   const bool premium_due = !windowed && now >= s.last_tick + p.sample_interval_ns;
   const bool ma_on = (p.mark_components & (kMarkMovingBasis | kMarkEmaBasis | kMarkBookMedian)) && p.ma_sample_ns > 0;
   // last_ma_tick is on the grid, so a tick is due exactly when now reaches the next grid point:
@@ -863,6 +869,7 @@ inline void on_time(MarkFundingState& s, const MarkFundingParams& p, const BookT
   const bool ma_due = ma_on && now >= s.last_ma_tick + p.ma_sample_ns;
   const int64_t ma_tick = ma_due ? grid_floor(now, p.ma_sample_ns, 0) : 0;
   if (premium_due || ma_due) {
+    moved = true;
     const Sample x = take_sample(s, p, book, premium_due);
     if (premium_due) advance_ticks(s, p, x, now);
     if (ma_due) {
@@ -875,7 +882,10 @@ inline void on_time(MarkFundingState& s, const MarkFundingParams& p, const BookT
     }
   }
   s.now = now;
-  update_mark(s, p);
+  // The mark is a function of the state, and every other change of its inputs recomputes it
+  // (on_event, set_index): between ticks only the clock moved, which only (a) reads. Most events
+  // fall between ticks.
+  if (moved || (p.mark_components & kMarkFundingBasis)) update_mark(s, p);
 }
 
 // Takes what the event says about the index, the last trade, the price band, the contract size

@@ -144,6 +144,7 @@ class Book {
     for (int s = 0; s < 2; ++s) {
       summary_[s] = 0;
       for (int w = 0; w < kWords; ++w) bits_[s][w] = 0;
+      wbest_[s] = kNoIndex;
     }
     anchored_ = false;
     broken_ = BookError::ok;
@@ -334,10 +335,10 @@ class Book {
   BookLevel best_bid() const { return best(0); }
   BookLevel best_ask() const { return best(1); }
 
-  // (best bid + best ask) / 2 rounded half away from zero (div_round); null if a side is empty.
+  // (best bid + best ask) / 2 rounded half away from zero (div2_round); null if a side is empty.
   int64_t mid() const {
     if (n_[0] == 0 || n_[1] == 0) return kNullI64;
-    return div_round(best(0).price + best(1).price, 2);
+    return div2_round(best(0).price + best(1).price);
   }
 
   // Copies up to max_levels levels of a side, best first; returns how many.
@@ -375,7 +376,7 @@ class Book {
   }
 
  private:
-  using Index = IdMap<RestingOrder, kMaxOrders>;
+  using Index = IdMap<RestingOrder, kMaxOrders, id_map_detail::SequentialFirstBucket>;  // exchange order ids rise
 
   // key = price for bids, −price for asks: a higher key is a better level on either side.
   static constexpr int sx(int8_t side) { return side == kBid ? 0 : 1; }
@@ -404,14 +405,21 @@ class Book {
   }
   int64_t win_price(int i) const { return base_ + (int64_t)i * tick_; }
 
+  // The occupancy bits keep wbest_ equal to the priority encode of the side (win_best): a level
+  // set better than it becomes it, and clearing it encodes the next one from there. The best is
+  // read several times per event (the pre-event mid, the recentring check, the book-top record):
+  // a register read instead of a chain of leading-zero counts (in HLS: the encoder runs only when
+  // the best level empties).
   void bit_set(int s, int i) {
     bits_[s][i >> 6] |= (uint64_t)1 << (i & 63);
     summary_[s] |= (uint64_t)1 << (i >> 6);
+    if (wbest_[s] == kNoIndex || (s == 0 ? i > wbest_[s] : i < wbest_[s])) wbest_[s] = i;
   }
   void bit_clear(int s, int i) {
     uint64_t& w = bits_[s][i >> 6];
     w &= ~((uint64_t)1 << (i & 63));
     if (w == 0) summary_[s] &= ~((uint64_t)1 << (i >> 6));
+    if (i == wbest_[s]) wbest_[s] = win_after(s, i);
   }
   bool bit_test(int s, int i) const { return (bits_[s][i >> 6] >> (i & 63)) & 1u; }
 
@@ -438,8 +446,10 @@ class Book {
     const int w2 = __builtin_ctzll(above);
     return (w2 << 6) + __builtin_ctzll(bits_[s][w2]);
   }
-  // The best window index of a side (bids: highest price, asks: lowest), or kNoIndex.
-  int win_best(int s) const { return s == 0 ? highest_at_or_below(0, kWindowTicks - 1) : lowest_at_or_above(1, 0); }
+  // The best window index of a side (bids: highest price, asks: lowest), or kNoIndex: the
+  // priority encode of its bitmap (highest_at_or_below(0, kWindowTicks − 1) for bids,
+  // lowest_at_or_above(1, 0) for asks), kept in wbest_ by bit_set / bit_clear.
+  int win_best(int s) const { return wbest_[s]; }
   int win_after(int s, int i) const { return s == 0 ? highest_at_or_below(0, i - 1) : lowest_at_or_above(1, i + 1); }
 
   // ---- merged walk of a side, best first: window index wi and outside position oi
@@ -648,6 +658,7 @@ class Book {
   int32_t wc_[2][kWindowTicks];
   uint64_t bits_[2][kWords];
   uint64_t summary_[2];  // bit w: bits_[s][w] ≠ 0
+  int32_t wbest_[2];     // win_best(s), kept by bit_set / bit_clear
   // Outside: sorted levels.
   int64_t key_[2][kMaxLevels];
   int64_t level_qty_[2][kMaxLevels];

@@ -146,8 +146,12 @@ class FeedSequencer {
   }
 
   Channel* find(uint16_t id) {
-    for (int i = 0; i < used_channels_; ++i)
-      if (channels_[i].id == id) return &channels_[i];
+    // Compared without a branch per channel (a select): which channel a packet belongs to varies
+    // from packet to packet, and an early exit would mispredict on it.
+    int hit = -1;
+    for (int i = kChannels - 1; i >= 0; --i)
+      if (i < used_channels_) hit = channels_[i].id == id ? i : hit;
+    if (hit >= 0) return &channels_[hit];
     if (used_channels_ == kChannels) return nullptr;
     Channel& c = channels_[used_channels_++];
     c.id = id;

@@ -89,6 +89,13 @@ constexpr int64_t div_round(int64_t num, int64_t den) {
   if (twice >= aden) q += ((num < 0) != (den < 0)) ? -1 : 1;
   return q;
 }
+// num / 2 rounded half away from zero, equal to div_round(num, 2) for every num, by a shift: the
+// mid of the book is taken on every event.
+constexpr int64_t div2_round(int64_t num) {
+  const uint64_t mag = num < 0 ? 0 - (uint64_t)num : (uint64_t)num;
+  const int64_t q = (int64_t)((mag + 1) >> 1);
+  return num < 0 ? -q : q;
+}
 // Floor division (toward −∞).
 constexpr int64_t div_floor(int64_t num, int64_t den) {
   int64_t q = num / den;

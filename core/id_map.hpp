@@ -4,10 +4,15 @@
 // no heap, no exceptions, no virtuals, every loop has a fixed trip count.
 //
 // Layout: two tables of buckets, each bucket kWays = 8 ways (key, generation, value), plus a
-// victim area of kVictims = 8 entries. An id has one candidate bucket in each table (two
-// independent bit ranges of one 64-bit mix of the id). A lookup reads those two buckets (one read
-// of each table: two memories side by side on the card) and the victim area, and compares every
-// way at once — fixed-trip loops that HLS unrolls. An insert goes to the id's table-0 bucket
+// victim area of kVictims = 8 entries. An id has one candidate bucket in each table: by default two
+// independent bit ranges of one 64-bit mix of the id; with SequentialFirstBucket (the book's order
+// index: exchange order ids are handed out in increasing order) the table-0 bucket keeps
+// neighbouring ids together instead (below). A lookup reads those two buckets (one read of each
+// table: two memories side by side on the card) and the victim area, and compares every way at
+// once — fixed-trip loops that HLS unrolls. Each table-0 bucket counts the ids that chose it first
+// but live in their table-1 bucket (spill); while that count is 0 the table-1 bucket cannot hold
+// the id and the CPU skips reading it (the card reads both anyway), so a lookup of an id that is
+// not there — every new order — touches one bucket, not two. An insert goes to the id's table-0 bucket
 // while that has fewer than 6 live ways, else to the emptier of its two buckets (so on the CPU
 // most ids are found in the first bucket read, and the pair stays balanced); only when both are
 // full does it take a victim entry, and an erase
@@ -80,10 +85,41 @@ inline uint64_t mix(int64_t key) {
   return (uint64_t)(p >> 64) ^ (uint64_t)p;
 }
 
+// Table 0's bucket number (before masking to the table's `bits` bits) of `key`, whose mix is `h`.
+// The default: the mix's high half, independent of the low half that picks the table-1 bucket.
+struct MixedFirstBucket {
+  static uint64_t first(int64_t, uint64_t h, int) { return h >> 32; }
+};
+
+// For ids handed out in increasing order (the exchange's order ids): ids that differ only in their
+// low 3 bits share a bucket and consecutive groups of 8 take consecutive buckets (at most 2 groups
+// per bucket over a table's worth), so a new id lands in the bucket its predecessors brought into
+// the cache, or the next one, which the hardware prefetcher streams in ahead, instead of a cold
+// random one. The id's higher bits are folded in, a sum of chunks as wide as the table number, so
+// ids strided by a power of two or differing only in high bits still spread over the table (every
+// chunk of the id reaches the bucket number; ids differing in one chunk, or in a power-of-two
+// stride spanning two, get distinct buckets). Table 1 stays the mix's low half: the pair's second
+// choice is still random (the capacity rule below holds on the tests' patterns).
+struct SequentialFirstBucket {
+  static uint64_t first(int64_t key, uint64_t, int bits) {
+    if (bits <= 0) return 0;
+    const uint64_t x = (uint64_t)key >> 3;
+    uint64_t f = 0;
+    for (int i = 0; i < 64; ++i) {
+      PW_HLS_PRAGMA(HLS UNROLL)
+      if (i * bits >= 61) break;
+      f += x >> (i * bits);
+    }
+    return f;
+  }
+};
+
 template <typename V>
 struct Bucket {
   int64_t key[kWays];
   uint16_t gen[kWays];  // live when equal to the map's live(); 0 is always empty
+  uint16_t spill_gen;   // table 0: `spill` counts in this generation (else it is 0)
+  uint32_t spill;       // table 0: ids whose first choice this is that live in their table-1 bucket (≤ capacity)
   V val[kWays];
 };
 
@@ -98,6 +134,7 @@ template <typename V, int32_t kCapacity>
 struct FixedStorage {
   static constexpr uint32_t kPerTable = buckets_per_table(kCapacity);
   static constexpr uint32_t per_table() { return kPerTable; }
+  static constexpr int bits() { return detail::log2_exact((int)kPerTable); }
   static constexpr int32_t capacity() { return kCapacity; }
   Bucket<V> buckets[2 * kPerTable];
 };
@@ -105,6 +142,7 @@ struct FixedStorage {
 template <typename V>
 struct CallerStorage {
   uint32_t per_table() const { return per_table_; }
+  int bits() const { return detail::log2_exact((int)per_table_); }
   int32_t capacity() const { return capacity_; }
   Bucket<V>* buckets = nullptr;
   uint32_t per_table_ = 1;
@@ -114,8 +152,10 @@ struct CallerStorage {
 }  // namespace id_map_detail
 
 // The algorithm over either storage. Slots (from find/insert, valid until the next insert or
-// erase) number the ways: bucket × kWays + way, then the victim entries.
-template <typename V, typename Storage>
+// erase) number the ways: bucket × kWays + way, then the victim entries (≥ 0: taken apart unsigned,
+// a shift and a mask, never a signed division). `First` picks the
+// table-0 bucket (MixedFirstBucket, SequentialFirstBucket).
+template <typename V, typename Storage, typename First = id_map_detail::MixedFirstBucket>
 class BasicIdMap {
  public:
   using Bucket = id_map_detail::Bucket<V>;
@@ -143,15 +183,16 @@ class BasicIdMap {
   int32_t find(int64_t key) const {
     const uint64_t h = id_map_detail::mix(key);
     const uint16_t g = live();
+    const uint32_t b0 = bucket_of(0, key, h);
     for (int t = 0; t < 2; ++t) {
       PW_HLS_PRAGMA(HLS UNROLL)
-      const uint32_t b = bucket_of(t, h);
-      const Bucket& k = store_.buckets[b];
-      for (int w = 0; w < kWays; ++w) {
-        PW_HLS_PRAGMA(HLS UNROLL)
-        // key first: on the CPU that branch is almost always not taken, so it predicts well
-        if (k.key[w] == key && k.gen[w] == g) return (int32_t)(b * kWays + w);
-      }
+      // table 1 only when an id that chose b0 first lives there (the spill count; exact)
+      if (t == 1 && spill_of(store_.buckets[b0], g) == 0) break;
+      const uint32_t b = t == 0 ? b0 : bucket_of(1, key, h);
+      // every way compared at once into a mask, then one branch: which way holds the id is random,
+      // and a branch per way would mispredict on it for nearly every id found
+      const uint32_t hit = match_mask(store_.buckets[b], key, g);
+      if (hit != 0) return (int32_t)(b * kWays + lowest_way(hit));
     }
     if (victims_used_ > 0) {
       for (int v = 0; v < kVictims; ++v) {
@@ -168,12 +209,12 @@ class BasicIdMap {
     return s == kNone ? absent : at(s);
   }
 
-  V& at(int32_t slot) { return slot < victim_slot(0) ? way_bucket(slot).val[slot % kWays] : victims_[slot - victim_slot(0)].val; }
+  V& at(int32_t slot) { return slot < victim_slot(0) ? way_bucket(slot).val[(uint32_t)slot % kWays] : victims_[slot - victim_slot(0)].val; }
   const V& at(int32_t slot) const {
-    return slot < victim_slot(0) ? way_bucket(slot).val[slot % kWays] : victims_[slot - victim_slot(0)].val;
+    return slot < victim_slot(0) ? way_bucket(slot).val[(uint32_t)slot % kWays] : victims_[slot - victim_slot(0)].val;
   }
   int64_t key_at(int32_t slot) const {
-    return slot < victim_slot(0) ? way_bucket(slot).key[slot % kWays] : victims_[slot - victim_slot(0)].key;
+    return slot < victim_slot(0) ? way_bucket(slot).key[(uint32_t)slot % kWays] : victims_[slot - victim_slot(0)].key;
   }
 
   // Whether insert(key, …) would succeed now.
@@ -181,7 +222,7 @@ class BasicIdMap {
     if (full()) return false;
     if (victims_used_ < kVictims) return true;
     const uint64_t h = id_map_detail::mix(key);
-    return live_ways(bucket_of(0, h)) < kWays || live_ways(bucket_of(1, h)) < kWays;
+    return live_ways(bucket_of(0, key, h)) < kWays || live_ways(bucket_of(1, key, h)) < kWays;
   }
 
   // Inserts a key that is not in the map. Returns its slot, or kNone when the map holds capacity()
@@ -192,10 +233,11 @@ class BasicIdMap {
     const uint16_t g = live();
     // Table 0 while its bucket has fewer than kPreferFirst live ways, else the emptier bucket
     // (table 0 on a tie): most ids are found in the first bucket read, and the pair stays balanced.
-    uint32_t b = bucket_of(0, h);
+    const uint32_t b0 = bucket_of(0, key, h);
+    uint32_t b = b0;
     uint32_t m = live_mask(store_.buckets[b], g);
     if (ways_in(m) >= kPreferFirst) {
-      const uint32_t b1 = bucket_of(1, h);
+      const uint32_t b1 = bucket_of(1, key, h);
       const uint32_t m1 = live_mask(store_.buckets[b1], g);
       if (ways_in(m1) < ways_in(m)) {
         b = b1;
@@ -209,6 +251,7 @@ class BasicIdMap {
       k.key[w] = key;
       k.gen[w] = g;
       k.val[w] = val;
+      if (b != b0) spill_add(b0, g, 1);
       ++count_;
       return (int32_t)(b * kWays + w);
     }
@@ -237,20 +280,23 @@ class BasicIdMap {
       return;
     }
     const uint32_t b = (uint32_t)slot / kWays;
-    const int w = slot % kWays;
+    const int w = (int)((uint32_t)slot % kWays);
     Bucket& k = store_.buckets[b];
-    k.gen[w] = 0;
-    if (victims_used_ == 0) return;
     const uint16_t g = live();
     const int t = b < store_.per_table() ? 0 : 1;
+    k.gen[w] = 0;
+    if (t == 1) spill_add(first_bucket(k.key[w]), g, -1);
+    if (victims_used_ == 0) return;
     for (int v = 0; v < kVictims; ++v) {
       PW_HLS_PRAGMA(HLS UNROLL)
-      if (victims_[v].gen == g && bucket_of(t, id_map_detail::mix(victims_[v].key)) == b) {
-        k.key[w] = victims_[v].key;
+      const int64_t vk = victims_[v].key;
+      if (victims_[v].gen == g && bucket_of(t, vk, id_map_detail::mix(vk)) == b) {
+        k.key[w] = vk;
         k.gen[w] = g;
         k.val[w] = victims_[v].val;
         victims_[v].gen = 0;
         --victims_used_;
+        if (t == 1) spill_add(first_bucket(vk), g, 1);
         return;
       }
     }
@@ -311,13 +357,24 @@ class BasicIdMap {
   const Bucket& way_bucket(int32_t slot) const { return store_.buckets[(uint32_t)slot / kWays]; }
   Bucket& way_bucket(int32_t slot) { return store_.buckets[(uint32_t)slot / kWays]; }
   bool live_slot(int32_t s) const {
-    return s < victim_slot(0) ? way_bucket(s).gen[s % kWays] == live() : victims_[s - victim_slot(0)].gen == live();
+    return s < victim_slot(0) ? way_bucket(s).gen[(uint32_t)s % kWays] == live() : victims_[s - victim_slot(0)].gen == live();
   }
 
-  // Bucket (index into both tables) of a mixed id in table t: high half for table 0, low half for 1.
-  uint32_t bucket_of(int t, uint64_t h) const {
+  // Bucket (index into both tables) of `key`, mixed to `h`, in table t: First for table 0, the
+  // mix's low half for table 1.
+  uint32_t bucket_of(int t, int64_t key, uint64_t h) const {
     const uint32_t mask = store_.per_table() - 1;
-    return t == 0 ? ((uint32_t)(h >> 32) & mask) : store_.per_table() + ((uint32_t)h & mask);
+    return t == 0 ? ((uint32_t)First::first(key, h, store_.bits()) & mask) : store_.per_table() + ((uint32_t)h & mask);
+  }
+  uint32_t first_bucket(int64_t key) const { return bucket_of(0, key, id_map_detail::mix(key)); }
+
+  // The spill count of a table-0 bucket (0 when last written in an earlier generation).
+  static uint32_t spill_of(const Bucket& k, uint16_t g) { return k.spill_gen == g ? k.spill : 0u; }
+  void spill_add(uint32_t b0, uint16_t g, int d) {
+    Bucket& k = store_.buckets[b0];
+    const uint32_t now = spill_of(k, g);
+    k.spill_gen = g;
+    k.spill = d < 0 ? (now > 0 ? now - 1 : 0) : now + 1;
   }
 
   // Bit w set: way w of `k` is live (and, for matches, holds `key`). Compared side by side.
@@ -326,6 +383,15 @@ class BasicIdMap {
     for (int w = 0; w < kWays; ++w) {
       PW_HLS_PRAGMA(HLS UNROLL)
       m |= (uint32_t)(k.gen[w] == g) << w;
+    }
+    return m;
+  }
+  // Bit w set: way w of `k` is live and holds `key` (at most one: keys are unique).
+  static uint32_t match_mask(const Bucket& k, int64_t key, uint16_t g) {
+    uint32_t m = 0;
+    for (int w = 0; w < kWays; ++w) {
+      PW_HLS_PRAGMA(HLS UNROLL)
+      m |= (uint32_t)((k.key[w] == key) & (k.gen[w] == g)) << w;
     }
     return m;
   }
@@ -354,8 +420,10 @@ class BasicIdMap {
 
   void wipe_generations() {
     const uint32_t n = 2 * store_.per_table();
-    for (uint32_t i = 0; i < n; ++i)
+    for (uint32_t i = 0; i < n; ++i) {
       for (int w = 0; w < kWays; ++w) store_.buckets[i].gen[w] = 0;
+      store_.buckets[i].spill_gen = 0;
+    }
     for (int v = 0; v < kVictims; ++v) victims_[v].gen = 0;
     epoch_ = 0;
   }
@@ -368,8 +436,8 @@ class BasicIdMap {
 };
 
 // Buckets inside the object: core and HLS.
-template <typename V, int kCapacity>
-class IdMap : public BasicIdMap<V, id_map_detail::FixedStorage<V, kCapacity>> {
+template <typename V, int kCapacity, typename First = id_map_detail::MixedFirstBucket>
+class IdMap : public BasicIdMap<V, id_map_detail::FixedStorage<V, kCapacity>, First> {
   static_assert(kCapacity >= 1 && kCapacity <= id_map_detail::kMaxCapacity, "id map capacity out of range");
 
  public:

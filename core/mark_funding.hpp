@@ -318,9 +318,10 @@ inline u128 mul_high128(u128 a, u128 b) {
   const u128 mid = (p00 >> 64) + (uint64_t)p01 + (uint64_t)p10;
   return p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
 }
-// Slow path: the reciprocal of d (0 < d < 2^127), by restoring long division of 2^(128+l).
-inline Reciprocal128 reciprocal128(u128 d) {
-  Reciprocal128 r;
+// Slow path: the reciprocal of d (0 < d < 2^127), by restoring long division of 2^(128+l). Also
+// evaluated at compile time for constant divisors (kPriceScaleReciprocal).
+constexpr Reciprocal128 reciprocal128(u128 d) {
+  Reciprocal128 r{};
   r.den = d;
   uint8_t l = 0;
   while (l < 127 && ((u128)1 << l) < d) ++l;
@@ -337,7 +338,7 @@ inline Reciprocal128 reciprocal128(u128 d) {
   r.m_low = q + (rem != 0 ? 1 : 0);
   return r;
 }
-// num / r.den rounded half away from zero.
+// num / r.den rounded half away from zero (|num| < 2^127).
 inline i128 div_round_reciprocal(i128 num, const Reciprocal128& r) {
   const u128 n = num < 0 ? (u128)0 - (u128)num : (u128)num;
   u128 q = (n + mul_high128(n, r.m_low)) >> r.shift;  // n ≤ 2^127 and mul_high128 < n: no carry out
@@ -452,17 +453,24 @@ inline int64_t median_of(const int64_t* v, int n) {
       }
     }
   }
-  if (n % 2 == 1) return w[n / 2];
-  return (int64_t)mf_detail::half_round((__int128)w[n / 2 - 1] + w[n / 2]);
+  const int h = n >> 1;  // n ≥ 1: halved by shift (per event: no divider)
+  if (n & 1) return w[h];
+  return (int64_t)mf_detail::half_round((__int128)w[h - 1] + w[h]);
 }
 
+// 1e9 (a price or size ×1e-9 times another, back to ×1e-9) as a reciprocal, computed at compile
+// time: mul_div_round(a, b, kPriceScale) is (int64_t)div_round_reciprocal((i128)a * b, this),
+// the same answer without a 128-bit division (tests/mark: reciprocal division = div_round128).
+constexpr Reciprocal128 kPriceScaleReciprocal = mf_detail::reciprocal128((mf_detail::u128)kPriceScale);
+
 // The index in book price terms: per underlying unit, or × contract size when the book quotes per
-// contract (rounded half away from zero). Null when unknown.
+// contract (rounded half away from zero). Null when unknown. Runs with every mark update (per
+// event): no division.
 inline int64_t book_index(const MarkFundingState& s, const MarkFundingParams& p) {
   if (s.index == kNullI64 || s.index <= 0) return kNullI64;
   if (!p.quote_per_contract) return s.index;
   if (s.contract_size <= 0) return kNullI64;
-  return mul_div_round(s.index, s.contract_size, kPriceScale);
+  return (int64_t)mf_detail::div_round_reciprocal((__int128)s.index * s.contract_size, kPriceScaleReciprocal);
 }
 
 // Contract size the impact walk uses: 1.0 when prices are per contract.
@@ -748,15 +756,18 @@ inline void resolve_pending(MarkFundingState& s, const MarkFundingParams& p) {
 // Moves the windows from s.now to now (> s.now) over a book that did not change in between. A
 // window that closes exactly AT `now` waits (pending) for the index of that instant: the events at
 // `now` may carry it; it is taken by the exchange's funding message at `now` or the next time.
+// Returns false when only the window's accumulators moved (no window closed, none was pending):
+// nothing the mark is made of changed.
 template <class BookT>
-inline void window_time(MarkFundingState& s, const MarkFundingParams& p, const BookT& book, int64_t now) {
+inline bool window_time(MarkFundingState& s, const MarkFundingParams& p, const BookT& book, int64_t now) {
+  const bool pending = s.pending_tick != kNullI64;
   resolve_pending(s, p);
   const int64_t step = p.sample_interval_ns;
   const int64_t mid = book.trusted() ? book.mid() : kNullI64;
   const int64_t t1 = s.last_tick + step;
   if (now < t1) {
     win_add_mid(s, mid, now - s.now);
-    return;
+    return pending;
   }
   win_add_mid(s, mid, t1 - s.now);
   s.mid = mid;
@@ -764,7 +775,7 @@ inline void window_time(MarkFundingState& s, const MarkFundingParams& p, const B
   if (now == t1) {
     s.pending_tick = t1;
     s.pending_mark = m1;
-    return;
+    return true;
   }
   take_window_ticks(s, p, m1, t1, mid);
   const int64_t tl = t1 + (now - t1) / step * step;  // last tick ≤ now; whole windows of `mid`, no trades
@@ -773,9 +784,10 @@ inline void window_time(MarkFundingState& s, const MarkFundingParams& p, const B
   if (tl == now && tl > t1) {
     s.pending_tick = tl;
     s.pending_mark = mid;
-    return;
+    return true;
   }
   win_add_mid(s, mid, now - tl);
+  return true;
 }
 
 }  // namespace mf_detail
@@ -847,7 +859,9 @@ inline void on_time(MarkFundingState& s, const MarkFundingParams& p, const BookT
   if (now <= s.now) return;
 
   const bool windowed = p.premium_form == (uint8_t)PremiumForm::mark_difference;
-  if (windowed) window_time(s, p, book, now);
+  // Whether anything the mark is made of moved: a window closed, a sample or a moving-average
+  // tick was taken (every funding boundary is a sample tick: validate()).
+  bool moved = windowed && window_time(s, p, book, now);
   const bool premium_due = !windowed && now >= s.last_tick + p.sample_interval_ns;
   const bool ma_on = (p.mark_components & (kMarkMovingBasis | kMarkEmaBasis | kMarkBookMedian)) && p.ma_sample_ns > 0;
   // last_ma_tick is on the grid, so a tick is due exactly when now reaches the next grid point:
@@ -855,6 +869,7 @@ inline void on_time(MarkFundingState& s, const MarkFundingParams& p, const BookT
   const bool ma_due = ma_on && now >= s.last_ma_tick + p.ma_sample_ns;
   const int64_t ma_tick = ma_due ? grid_floor(now, p.ma_sample_ns, 0) : 0;
   if (premium_due || ma_due) {
+    moved = true;
     const Sample x = take_sample(s, p, book, premium_due);
     if (premium_due) advance_ticks(s, p, x, now);
     if (ma_due) {
@@ -867,7 +882,10 @@ inline void on_time(MarkFundingState& s, const MarkFundingParams& p, const BookT
     }
   }
   s.now = now;
-  update_mark(s, p);
+  // The mark is a function of the state, and every other change of its inputs recomputes it
+  // (on_event, set_index): between ticks only the clock moved, which only (a) reads. Most events
+  // fall between ticks.
+  if (moved || (p.mark_components & kMarkFundingBasis)) update_mark(s, p);
 }
 
 // Takes what the event says about the index, the last trade, the price band, the contract size

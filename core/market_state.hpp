@@ -121,10 +121,14 @@ class MarketState {
   const Slot& slot(int i) const { return slots_[i]; }
   const MarketStateCounters& counters() const { return counters_; }
 
+  // The slot of an instrument id, or −1. Every slot compared, the match taken by a select (in
+  // HLS: compared in parallel): the instrument varies from event to event, and an early exit
+  // mispredicted on it.
   int find(int32_t id) const {
-    for (int i = 0; i < kInstruments; ++i)
-      if (i < count_ && slots_[i].id == id) return i;
-    return -1;
+    int hit = -1;
+    for (int i = kInstruments - 1; i >= 0; --i)
+      if (i < count_) hit = slots_[i].id == id ? i : hit;
+    return hit;
   }
 
   // Applies one event; writes the records it causes to out[0 … kMaxRecordsPerEvent) and returns
@@ -320,16 +324,18 @@ class MarketState {
     s.gaps = s.recoveries = 0;
     s.params = params;
     mark_funding_init(s.mf, contract_size);
-    s.book.reset();
-    std::memset(&s.top, 0, sizeof s.top);  // records are compared bytewise, padding included
-    s.top.bid_price = s.top.ask_price = kNullI64;
-    s.top.bid_qty = s.top.ask_qty = 0;
-    s.top.synced = 0;
+    // The fresh state's records right after its init: the compiler sees that no funding rate is
+    // known yet and drops fill_funding_record's divisions from this path.
     std::memset(&s.mark, 0, sizeof s.mark);
     fill_mark_record(s.mf, s.mark);
     std::memset(&s.funding, 0, sizeof s.funding);
     fill_funding_record(s.mf, s.funding);
     s.funding_in.valid = 0;
+    s.book.reset();
+    std::memset(&s.top, 0, sizeof s.top);  // records are compared bytewise, padding included
+    s.top.bid_price = s.top.ask_price = kNullI64;
+    s.top.bid_qty = s.top.ask_qty = 0;
+    s.top.synced = 0;
   }
 
   static void take_definition(Slot& s, const InstrumentPayload& d) {
@@ -357,12 +363,16 @@ class MarketState {
     r.seq_num = seq_num;
   }
 
+  static void set_top(BookTopRecord& r, int64_t bid, int64_t ask, int32_t bid_qty, int32_t ask_qty, uint8_t synced) {
+    r.bid_price = bid;
+    r.ask_price = ask;
+    r.bid_qty = bid_qty;
+    r.ask_qty = ask_qty;
+    r.synced = synced;
+  }
+
   // Field-by-field equality of the published records (no memcmp: the kernel path has none; the
   // records' padding stays zero because a record is only ever replaced whole by a cleared one).
-  static bool same_top(const BookTopRecord& a, const BookTopRecord& b) {
-    return a.bid_price == b.bid_price && a.ask_price == b.ask_price && a.bid_qty == b.bid_qty && a.ask_qty == b.ask_qty &&
-           a.synced == b.synced;
-  }
   static bool same_mark(const MarkRecord& a, const MarkRecord& b) {
     return a.mark == b.mark && a.index == b.index && a.impact_bid == b.impact_bid && a.impact_ask == b.impact_ask &&
            a.premium == b.premium && a.mid == b.mid;
@@ -397,19 +407,18 @@ class MarketState {
   int publish(Slot& s, const MarketEvent& e, int64_t time, StateRecord* out) {
     int n = 0;
     if (!s.book.in_snapshot()) {
-      BookTopRecord top;
-      std::memset(&top, 0, sizeof top);
+      // Compared and written field by field from registers: a record built in memory and read
+      // back whole right away stalls the CPU on store forwarding (narrow stores, wide loads). The
+      // padding of s.top stays as init_slot cleared it, that of out[n] as begin() did.
       const BookLevel b = s.book.best_bid();
       const BookLevel a = s.book.best_ask();
-      top.bid_price = b.price;
-      top.ask_price = a.price;
-      top.bid_qty = b.price == kNullI64 ? 0 : (int32_t)b.qty;
-      top.ask_qty = a.price == kNullI64 ? 0 : (int32_t)a.qty;
-      top.synced = s.synced;
-      if (!same_top(top, s.top)) {
-        s.top = top;
+      const int32_t bq = b.price == kNullI64 ? 0 : (int32_t)b.qty;
+      const int32_t aq = a.price == kNullI64 ? 0 : (int32_t)a.qty;
+      if (b.price != s.top.bid_price || a.price != s.top.ask_price || bq != s.top.bid_qty || aq != s.top.ask_qty ||
+          s.synced != s.top.synced) {
+        set_top(s.top, b.price, a.price, bq, aq, s.synced);
         begin(out[n], s, time, e.seq_num, StateKind::book_top);
-        out[n++].top = top;
+        set_top(out[n++].top, b.price, a.price, bq, aq, s.synced);
       }
     }
     MarkRecord m;

@@ -120,6 +120,27 @@ class PacketReader {
   // broken the rest of the datagram cannot be located and the following call returns Step::end.
   // Unknown templates, foreign schema ids and short blocks are stepped over by FrameLength.
   Step next(Message& m, DecodeFault& f) {
+    const Step s = next_frame(m, f);
+    if (s != Step::message) return s;
+    if (m.schema_id != kSchemaId) {
+      f = DecodeFault{DecodeError::wrong_schema, m.index, m.offset, m.schema_id, kSchemaId};
+      return Step::fault;
+    }
+    m.layout = find_template(m.template_id);
+    if (m.layout == nullptr) {
+      f = DecodeFault{DecodeError::unknown_template, m.index, m.offset, m.template_id, 0};
+      return Step::fault;
+    }
+    if (m.block_length < m.layout->min_block) {
+      f = DecodeFault{DecodeError::block_too_short, m.index, m.offset, m.block_length, m.layout->min_block};
+      return Step::fault;
+    }
+    return Step::message;
+  }
+
+  // The framing part of next(): every check whose failure is damage (is_damage), none of the
+  // schema, template or block-size checks; m.layout stays null. check_framing walks with this.
+  Step next_frame(Message& m, DecodeFault& f) {
     if (done_) return Step::end;
     const uint32_t left = len_ - pos_;
     if (index_ >= hdr_.message_count) {
@@ -165,19 +186,6 @@ class PacketReader {
                       (uint32_t)(m.frame_length - kMessageHeaderSize)};
       return Step::fault;
     }
-    if (m.schema_id != kSchemaId) {
-      f = DecodeFault{DecodeError::wrong_schema, m.index, m.offset, m.schema_id, kSchemaId};
-      return Step::fault;
-    }
-    m.layout = find_template(m.template_id);
-    if (m.layout == nullptr) {
-      f = DecodeFault{DecodeError::unknown_template, m.index, m.offset, m.template_id, 0};
-      return Step::fault;
-    }
-    if (m.block_length < m.layout->min_block) {
-      f = DecodeFault{DecodeError::block_too_short, m.index, m.offset, m.block_length, m.layout->min_block};
-      return Step::fault;
-    }
     return Step::message;
   }
 
@@ -201,14 +209,15 @@ inline bool is_damage(DecodeError e) {
 }
 
 // Walks every message header of a datagram and returns the first damage fault (error none when
-// the framing is sound).
+// the framing is sound). The framing checks only (next_frame): the faults they leave out are
+// never damage, so the answer is the same as walking with next().
 inline DecodeFault check_framing(const uint8_t* data, size_t len) {
   PacketReader r;
   DecodeFault f = r.open(data, len);
   if (f.error != DecodeError::none) return f;
   Message m;
   for (;;) {
-    const Step s = r.next(m, f);
+    const Step s = r.next_frame(m, f);
     if (s == Step::end) return DecodeFault{DecodeError::none, 0, 0, 0, 0};
     if (s == Step::fault && is_damage(f.error)) return f;
   }

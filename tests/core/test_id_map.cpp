@@ -198,6 +198,95 @@ TEST_CASE("the configured capacity always fits: random and structured ids, fille
   }
 }
 
+TEST_CASE("SequentialFirstBucket (the book's order index): the configured capacity always fits on the same patterns") {
+  using id_map_detail::SequentialFirstBucket;
+  for (const auto& [name, make] : patterns()) {
+    CAPTURE(name);
+    for (uint64_t seed = 1; seed <= 3; ++seed) {
+      { auto m = std::make_unique<IdMap<int32_t, 1, SequentialFirstBucket>>(); fill_and_churn(*m, make(seed), 2000, seed); }
+      { auto m = std::make_unique<IdMap<int32_t, 8, SequentialFirstBucket>>(); fill_and_churn(*m, make(seed), 20000, seed); }
+      { auto m = std::make_unique<IdMap<int32_t, 9, SequentialFirstBucket>>(); fill_and_churn(*m, make(seed), 20000, seed); }
+      { auto m = std::make_unique<IdMap<int32_t, 64, SequentialFirstBucket>>(); fill_and_churn(*m, make(seed), 100000, seed); }
+      { auto m = std::make_unique<IdMap<int32_t, 1024, SequentialFirstBucket>>(); fill_and_churn(*m, make(seed), 100000, seed); }
+      { auto m = std::make_unique<IdMap<int32_t, 16384, SequentialFirstBucket>>(); fill_and_churn(*m, make(seed), 50000, seed); }
+    }
+  }
+}
+
+TEST_CASE("SequentialFirstBucket: neighbouring ids share a bucket, a run of groups spreads over the table") {
+  using id_map_detail::SequentialFirstBucket;
+  const int bits = 11;  // 2048 buckets per table (capacity 16384)
+  const uint32_t mask = (1u << bits) - 1;
+  auto first = [&](int64_t id) { return (uint32_t)SequentialFirstBucket::first(id, 0, bits) & mask; };
+  const int64_t base = (int64_t)8 * 2048 * 489;  // a run of 2048 groups that starts on a table boundary
+  for (int64_t g = 0; g < 100; ++g) {
+    for (int r = 1; r < 8; ++r) CHECK(first(base + 8 * g + r) == first(base + 8 * g));
+  }
+  // 2048 consecutive groups (16384 sequential ids) from a table boundary: every bucket exactly once
+  std::vector<int> hits(1u << bits, 0);
+  for (int64_t g = 0; g < (1 << bits); ++g) ++hits[first(base + 8 * g)];
+  for (int h : hits) REQUIRE(h == 1);
+  // from anywhere (the exchange's ids start where they start): at most 2 groups per bucket
+  for (const int64_t start : {(int64_t)1000001, (int64_t)123456789, (int64_t)987654321987}) {
+    std::vector<int> any(1u << bits, 0);
+    for (int64_t g = 0; g < (1 << bits); ++g) ++any[first(start + 8 * g)];
+    for (int h : any) REQUIRE(h <= 2);
+  }
+  // ids differing in one chunk of the table's width, or only in their high bits, get distinct buckets
+  std::vector<int> chunk(1u << bits, 0);
+  for (int64_t j = 0; j < (1 << bits); ++j) ++chunk[first((j << (3 + 2 * bits)) | 5)];
+  for (int h : chunk) REQUIRE(h == 1);
+  CHECK(SequentialFirstBucket::first(12345, 0, 0) == 0);  // one bucket per table
+}
+
+// Heavy collisions in table 0 (4096 candidate ids, neighbouring ones sharing buckets, at up to
+// the capacity): many ids spill into table 1 and the victim area, and a lookup that skips table 1
+// because no id of its first bucket lives there must still be exact. Against unordered_map, with
+// clear() by generation in between (the spill counts of the old generation are forgotten).
+TEST_CASE("the spill count lets a lookup skip table 1 exactly: random churn against unordered_map") {
+  using id_map_detail::MixedFirstBucket;
+  using id_map_detail::SequentialFirstBucket;
+  auto run = [](auto& m, uint64_t seed) {
+    using M = std::remove_reference_t<decltype(m)>;
+    std::unordered_map<int64_t, int32_t> ref;
+    std::vector<int64_t> ids;
+    std::mt19937_64 rng(seed);
+    for (int step = 0; step < 300000; ++step) {
+      const int r = (int)(rng() % 1000);
+      if (r < 520 && !m.full()) {
+        const int64_t id = (int64_t)(rng() % 4096);
+        const bool there = ref.count(id) != 0;
+        REQUIRE((m.find(id) != M::kNone) == there);
+        if (there || !m.has_room(id)) continue;
+        REQUIRE(m.insert(id, (int32_t)step) != M::kNone);
+        ref[id] = (int32_t)step;
+        ids.push_back(id);
+      } else if (r < 999 && !ids.empty()) {
+        const size_t k = rng() % ids.size();
+        const int32_t s = m.find(ids[k]);
+        REQUIRE(s != M::kNone);
+        REQUIRE(m.key_at(s) == ids[k]);
+        m.erase(s);
+        ref.erase(ids[k]);
+        REQUIRE(m.find(ids[k]) == M::kNone);
+        ids[k] = ids.back();
+        ids.pop_back();
+      } else {
+        m.clear();
+        ref.clear();
+        ids.clear();
+      }
+      if (step % 997 == 0) check_against(m, ref);
+    }
+    check_against(m, ref);
+  };
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    { auto m = std::make_unique<IdMap<int32_t, 512, SequentialFirstBucket>>(); run(*m, seed); }
+    { auto m = std::make_unique<IdMap<int32_t, 512, MixedFirstBucket>>(); run(*m, seed); }
+    { auto m = std::make_unique<IdMap<int32_t, 64, SequentialFirstBucket>>(); run(*m, seed); }
+  }
+}
+
 TEST_CASE("ids chosen to share both buckets: 24 fit, the next overflows and is counted") {
   using M = IdMap<int32_t, 1024>;
   auto m = std::make_unique<M>();

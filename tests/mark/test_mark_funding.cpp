@@ -637,6 +637,54 @@ TEST_CASE("reciprocal division equals div_round128 (edges and 1 M random pairs)"
   }
 }
 
+// The book's mid halves by shift (div2_round): the same answer as div_round(num, 2) everywhere,
+// the int64 extremes and the rounding boundaries (odd sums, ±1) included.
+TEST_CASE("div2_round equals div_round by 2 (edges and 1 M random values)") {
+  for (int64_t v = -100000; v <= 100000; ++v) REQUIRE(div2_round(v) == div_round(v, 2));
+  for (const int64_t v : {INT64_MIN, INT64_MIN + 1, INT64_MIN + 2, INT64_MAX, INT64_MAX - 1, INT64_MAX - 2,
+                          (int64_t)1 << 62, -((int64_t)1 << 62), ((int64_t)1 << 62) + 1, -((int64_t)1 << 62) - 1})
+    CHECK(div2_round(v) == div_round(v, 2));
+  uint64_t x = 12345;
+  for (int i = 0; i < 1000000; ++i) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    const int64_t v = (int64_t)(x ^ (x >> 29)) >> (x % 40);  // every magnitude
+    REQUIRE(div2_round(v) == div_round(v, 2));
+  }
+}
+
+// The index of a per-contract book (index × contract size / 1e9, per mark update) goes through the
+// compile-time reciprocal of 1e9: it must be mul_div_round's answer for every pair, products at the
+// rounding boundaries (… .5 × 1e-9) and past 2^64 included.
+TEST_CASE("book_index by the reciprocal of 1e9 equals mul_div_round") {
+  MarkFundingParams p = coinbase_preset();
+  p.quote_per_contract = 1;
+  MarkFundingState s;
+  mark_funding_init(s, 0);
+  auto check = [&](int64_t index, int64_t cs) {
+    s.index = index;
+    s.contract_size = cs;
+    const int64_t want = index <= 0 || cs <= 0 ? kNullI64 : mul_div_round(index, cs, kPriceScale);
+    if (book_index(s, p) != want) FAIL("index " << index << " contract size " << cs);
+  };
+  const int64_t edges[] = {1, 2, 499999999, 500000000, 500000001, 999999999, 1000000000, 1000000001, 1500000000,
+                           kPriceScale * 95000, INT32_MAX, (int64_t)1 << 40, INT64_MAX / 2, INT64_MAX - 1, INT64_MAX};
+  for (const int64_t a : edges)
+    for (const int64_t b : edges) check(a, b);
+  uint64_t x = 99;
+  for (int i = 0; i < 1000000; ++i) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    const int64_t a = (int64_t)((x >> 1) >> (x % 50));
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    const int64_t b = (int64_t)((x >> 1) >> (x % 50));
+    check(a, b);
+  }
+  s.index = kNullI64;
+  CHECK(book_index(s, p) == kNullI64);
+  p.quote_per_contract = 0;
+  s.index = 123456789;
+  CHECK(book_index(s, p) == 123456789);
+}
+
 TEST_CASE("half_round equals div_round128 by 2") {
   using namespace mf_detail;
   for (int64_t v = -1000; v <= 1000; ++v) CHECK(half_round(v) == div_round128(v, 2));

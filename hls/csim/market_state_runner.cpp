@@ -14,8 +14,7 @@ MarketControl control_for(MarketOp op) {
   return c;
 }
 RiskControl risk_control(RiskOp op) {
-  RiskControl c;
-  std::memset(&c, 0, sizeof c);
+  RiskControl c{};  // every field zero (the limits' defaults are zero too)
   c.op = op;
   return c;
 }

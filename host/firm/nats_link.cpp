@@ -2,6 +2,7 @@
 
 #include <nats/nats.h>
 
+#include <chrono>
 #include <cstring>
 #include <thread>
 
@@ -44,6 +45,10 @@ void NatsLink::on_reconnected(natsConnection*, void* self) {
   static_cast<NatsLink*>(self)->connected_.store(true, std::memory_order_release);
 }
 
+void NatsLink::on_closed(natsConnection*, void* self) {
+  static_cast<NatsLink*>(self)->closed_.store(true, std::memory_order_release);
+}
+
 bool NatsLink::open(const NatsLinkOptions& options, std::string& error) {
   close();
   options_ = options;
@@ -62,8 +67,10 @@ bool NatsLink::open(const NatsLinkOptions& options, std::string& error) {
   if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts, 100);
   if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(opts, &NatsLink::on_disconnected, this);
   if (s == NATS_OK) s = natsOptions_SetReconnectedCB(opts, &NatsLink::on_reconnected, this);
+  if (s == NATS_OK) s = natsOptions_SetClosedCB(opts, &NatsLink::on_closed, this);
   if (s == NATS_OK && !options.credentials_file.empty())
     s = natsOptions_SetUserCredentialsFromFiles(opts, options.credentials_file.c_str(), nullptr);
+  closed_.store(false, std::memory_order_release);
   if (s == NATS_OK) s = natsConnection_Connect(&nc_, opts);
   natsOptions_Destroy(opts);
   if (s != NATS_OK) {
@@ -133,7 +140,11 @@ void NatsLink::close() {
   if (kv_) kvStore_Destroy(kv_);
   if (js_) jsCtx_Destroy(js_);
   if (nc_) {
+    // The client calls the connection's callbacks from its own thread, after Close returns; the
+    // closed callback comes last. Until it has run, this object must outlive the connection.
     natsConnection_Close(nc_);
+    for (int i = 0; i < 5000 && !closed_.load(std::memory_order_acquire); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
     natsConnection_Destroy(nc_);
   }
   kv_ = nullptr;

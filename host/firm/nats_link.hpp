@@ -70,6 +70,7 @@ class NatsLink {
  private:
   static void on_disconnected(__natsConnection*, void* self);
   static void on_reconnected(__natsConnection*, void* self);
+  static void on_closed(__natsConnection*, void* self);
 
   NatsLinkOptions options_;
   __natsConnection* nc_ = nullptr;
@@ -77,6 +78,7 @@ class NatsLink {
   __kvStore* kv_ = nullptr;
   std::atomic<bool> connected_{false};
   std::atomic<uint64_t> disconnects_{0};
+  std::atomic<bool> closed_{true};  // the client's closed callback has run: no callback of it is left
   struct Watch;
   std::vector<std::unique_ptr<Watch>> watches_;
 };

@@ -455,8 +455,7 @@ void RunApp::setup_firm(const Config& c) {
   // The simulated exchange's execution ids start over with every run; the run's start time keeps
   // its fills apart from an earlier run's in the firm's stream.
   if (c.order_entry.simulator)
-    venue += fmt::format(".run{}", std::chrono::duration_cast<std::chrono::milliseconds>(
-                                       std::chrono::system_clock::now().time_since_epoch()).count());
+    venue += fmt::format(".run{}", firm::wall_ms());
   firm_ = std::make_unique<firm::FirmAgent>(c, venue, registry_.get());
   firm_->set_spool(out_dir_ + "/firm_unsent_fills.txt");
   firm_->start();

@@ -3,9 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <fstream>
-#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -32,33 +30,21 @@ int64_t steady_ns() {
 
 }  // namespace
 
-std::string notional_key(const std::string& day) { return "notional." + day; }
-std::string position_key(const std::string& group) { return "position." + group; }
-std::string alive_key(const std::string& host) { return "alive." + host; }
-
-std::string utc_day() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  return fmt::format("{:04}{:02}{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+int64_t FirmHolding::used_in(const FirmUsage& u) const {
+  return instrument < 0 ? u.notional[account] : u.contracts[account][instrument] * contract_size;
 }
 
 FirmAgent::FirmAgent(const Config& config, std::string fill_venue, MetricsRegistry* metrics)
-    : config_(config), venue_(std::move(fill_venue)), day_(utc_day()) {
+    : config_(config), venue_(std::move(fill_venue)), day_(utc_day()),
+      link_options_(link_options(config.firm, "perpwire " + config.firm.host_id)) {
   const FirmConfig& f = config.firm;
-  link_options_.servers = f.servers;
-  link_options_.credentials_file = f.credentials_file;
-  link_options_.name = "perpwire " + f.host_id;
-  link_options_.bucket = f.bucket;
-  link_options_.stream = f.stream;
-  link_options_.replicas = f.replicas;
 
   std::vector<FirmHolding>& hs = status_.holdings;
   if (f.daily_notional_limit > 0)
     for (size_t a = 0; a < config.accounts.size() && a < (size_t)kAccounts; ++a) {
       FirmHolding h;
       h.key = notional_key(day_);
-      h.holder = f.host_id + "/" + config.accounts[a].name;
+      h.holder = notional_holder(f.host_id, config.accounts[a].name);
       h.account = (int)a;
       h.slice = f.notional_slice;
       hs.push_back(h);
@@ -72,7 +58,7 @@ FirmAgent::FirmAgent(const Config& config, std::string fill_venue, MetricsRegist
         for (size_t a = 0; a < config.accounts.size() && a < (size_t)kAccounts; ++a) {
           FirmHolding h;
           h.key = position_key(g.name);
-          h.holder = f.host_id + "/" + config.accounts[a].name + "/" + sym;
+          h.holder = position_holder(f.host_id, config.accounts[a].name, sym);
           h.account = (int)a;
           h.instrument = (int)i;
           h.contract_size = config.instruments[i].contract_size;
@@ -180,7 +166,7 @@ void FirmAgent::stop(bool give_back) {
   const bool fresh = usage_.take(u);
   std::lock_guard<std::mutex> lock(status_mutex_);
   for (FirmHolding& h : status_.holdings) {
-    if (fresh) h.used = h.instrument < 0 ? u.notional[h.account] : u.contracts[h.account][h.instrument] * h.contract_size;
+    if (fresh) h.used = h.used_in(u);
     // What this host still needs stays held: today's notional, the position it still has.
     const int64_t unused = h.held - h.base - h.used;
     if (unused <= 0) continue;
@@ -220,68 +206,43 @@ void FirmAgent::connect(int64_t now_ns) {
 // The firm's record comes first: the kill flag, the limits as the bucket has them, the slices this
 // host already holds (a lease from an earlier run), and what its recorded fills already used.
 bool FirmAgent::adopt_and_recover() {
-  std::string error, value;
-  uint64_t rev = 0;
-  const KvResult kr = link_.get(kKillKey, value, rev, error);
-  if (kr == KvResult::error) {
+  std::string error;
+  bool engaged = false;
+  if (!read_kill(link_, engaged, error)) {
     set_error(error);
     return false;
   }
-  kill_.store(kr == KvResult::ok && value == "1", std::memory_order_release);
+  kill_.store(engaged, std::memory_order_release);
   watch_kill(steady_ns());
 
-  std::map<std::string, int64_t> limits;
-  if (config_.firm.daily_notional_limit > 0) limits[notional_key(day_)] = config_.firm.daily_notional_limit;
-  for (const FirmGroupConfig& g : config_.firm.groups) limits[position_key(g.name)] = g.max_position;
   std::map<std::string, Allocation> allocations;
-  for (const auto& [key, limit] : limits) {
+  for (const FirmLimit& l : firm_limits(config_.firm, day_)) {
     int64_t in_bucket = 0;
     Allocation a;
-    if (!slices_.ensure(key, limit, in_bucket, error) || !slices_.read(key, a, error)) {
+    if (!slices_.ensure(l.key, l.limit, in_bucket, error) || !slices_.read(l.key, a, error)) {
       set_error(error);
       return false;
     }
-    allocations[key] = std::move(a);
+    allocations[l.key] = std::move(a);
   }
 
-  // Fills of this host's earlier runs: today's notional per account, net position per account × symbol.
-  // Fills kept in the spool by an earlier stop and not yet in the stream count the same way.
-  std::map<std::string, int64_t> notional, units;
-  std::set<std::string> stored;
-  uint64_t recovered = 0;
-  const std::string& host = config_.firm.host_id;
-  auto count = [&](const FillRecord& f) {
-    ++recovered;
-    if (f.day == day_) notional[f.account] += f.notional;
-    units[f.account + "/" + f.symbol] += f.units();
-  };
-  bool ok = link_.read_all(
-      [&](std::string_view, std::string_view data) {
-        std::string e;
-        auto f = FillRecord::decode(data, e);
-        if (!f || f->host != host) return;
-        stored.insert(f->message_id());
-        count(*f);
-      },
-      error);
-  if (!ok) {
+  // Fills of this host's earlier runs; those kept in the spool by an earlier stop and not yet in
+  // the stream count the same way.
+  RecordedUse use;
+  use.host = config_.firm.host_id;
+  use.day = day_;
+  if (!read_recorded_use(link_, use, error)) {
     set_error(error);
     return false;
   }
   for (const FillRecord& f : pending_)
-    if (f.host == host && !stored.count(f.message_id())) count(f);
+    if (f.host == use.host && !use.ids.count(f.message_id())) use.add(f);
   std::lock_guard<std::mutex> lock(status_mutex_);
-  status_.fills_recovered = recovered;
+  status_.fills_recovered = use.fills;
   status_.kill_known = true;
   for (FirmHolding& h : status_.holdings) {
     h.held = allocations[h.key].held_by(h.holder);
-    const std::string& account = config_.accounts[h.account].name;
-    if (h.instrument < 0) {
-      h.base = notional[account];
-    } else {
-      const int64_t net = units[account + "/" + config_.instruments[h.instrument].symbol];
-      h.base = net < 0 ? -net : net;
-    }
+    h.base = use.used(h.holder);
   }
   return true;
 }
@@ -294,25 +255,22 @@ void FirmAgent::watch_kill(int64_t now_ns) {
   std::string error;
   if (now_ns >= next_watch_ns_) {
     next_watch_ns_ = now_ns + kRetryConnectNs;
-    watching_ = link_.watch(kKillKey, [this](std::string_view v) { kill_.store(v == "1", std::memory_order_release); }, error);
+    watching_ = link_.watch(
+        kKillKey, [this](std::string_view v) { kill_.store(kill_engaged(v), std::memory_order_release); }, error);
     if (watching_) return;
     set_error(error);
   }
   if (now_ns < next_kill_poll_ns_) return;
   next_kill_poll_ns_ = now_ns + kKillPollNs;
-  std::string value;
-  uint64_t rev = 0;
-  const KvResult r = link_.get(kKillKey, value, rev, error);
-  if (r != KvResult::error) kill_.store(r == KvResult::ok && value == "1", std::memory_order_release);
+  bool engaged = false;
+  if (read_kill(link_, engaged, error)) kill_.store(engaged, std::memory_order_release);
 }
 
 void FirmAgent::heartbeat(int64_t now_ns) {
   if (now_ns < next_heartbeat_ns_) return;
   next_heartbeat_ns_ = now_ns + kRetryConnectNs;
-  const int64_t wall_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   std::string error;
-  if (link_.put(alive_key(config_.firm.host_id), std::to_string(wall_ms), error) != KvResult::ok) set_error(error);
+  if (link_.put(alive_key(config_.firm.host_id), std::to_string(wall_ms()), error) != KvResult::ok) set_error(error);
 }
 
 int64_t FirmAgent::headroom(const FirmHolding& h) const { return h.held - h.base - h.used; }
@@ -423,7 +381,7 @@ void FirmAgent::run_once(int64_t now_ns) {
     status_.fills_pending = pending_.size();
     if (fresh)
       for (FirmHolding& h : status_.holdings)
-        h.used = h.instrument < 0 ? u.notional[h.account] : u.contracts[h.account][h.instrument] * h.contract_size;
+        h.used = h.used_in(u);
   }
   const bool up = opened_ && link_.connected();
   if (up) watch_kill(now_ns);

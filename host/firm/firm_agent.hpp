@@ -23,6 +23,7 @@
 
 #include "host/config/config.hpp"
 #include "host/firm/fill_record.hpp"
+#include "host/firm/firm_bucket.hpp"
 #include "host/firm/fill_ring.hpp"
 #include "host/firm/latest_value.hpp"
 #include "host/firm/nats_link.hpp"
@@ -39,11 +40,6 @@ namespace pw::firm {
 constexpr int kAccounts = kConfigMaxAccounts;
 constexpr int kInstruments = kConfigMaxInstruments;
 constexpr int64_t kNoCap = INT64_MAX;
-constexpr const char* kKillKey = "kill";  // "1" engaged, "0" released
-// "alive.HOST": the host's wall clock (ms since the epoch) once a second while it runs, "stopped"
-// after a clean stop; `perpwire firm reclaim` refuses to take the slices of a host seen lately.
-std::string alive_key(const std::string& host);
-constexpr const char* kStopped = "stopped";
 
 // What this host uses of the firm limits right now, from the risk engine (trading thread).
 struct FirmUsage {
@@ -69,6 +65,9 @@ struct FirmHolding {
   int64_t base = 0;            // used by this host's earlier runs (notional today; |net position| units)
   int64_t used = 0;            // used by this run (notional; worst-case units), last seen
   int64_t asked_at_ns = 0;     // last grant attempt (failures back off)
+
+  // What `u` says the host uses of this slice: notional, or worst-case contracts as units.
+  int64_t used_in(const FirmUsage& u) const;
 };
 
 struct FirmStatus {
@@ -167,11 +166,5 @@ inline int64_t worst_case_contracts(int64_t position, int64_t open_buy, int64_t 
   const int64_t a = up < 0 ? -up : up, b = down < 0 ? -down : down;
   return a > b ? a : b;
 }
-
-// The trading day's notional key, "notional.YYYYMMDD".
-std::string notional_key(const std::string& day);
-std::string position_key(const std::string& group);
-// Today's date (UTC) as YYYYMMDD.
-std::string utc_day();
 
 }  // namespace pw::firm

@@ -1,41 +1,26 @@
 #include "host/firm/firm_view.hpp"
 
 #include <charconv>
-#include <chrono>
 
 #include <fmt/format.h>
 
+#include "core/fixed_point.hpp"
 #include "host/firm/fill_record.hpp"
+#include "host/firm/firm_bucket.hpp"
 #include "host/firm/firm_agent.hpp"
 #include "host/firm/nats_link.hpp"
 #include "host/firm/slice_client.hpp"
 
 namespace pw::firm {
 
-namespace {
-
-NatsLinkOptions options_of(const FirmConfig& f) {
-  NatsLinkOptions o;
-  o.servers = f.servers;
-  o.credentials_file = f.credentials_file;
-  o.name = "perpwire firm";
-  o.bucket = f.bucket;
-  o.stream = f.stream;
-  o.replicas = f.replicas;
-  return o;
-}
-
-}  // namespace
-
 std::string decimal_text(int64_t v) {
-  const char* sign = v < 0 ? "-" : "";
-  const uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-  std::string frac = fmt::format("{:09}", a % 1000000000);
-  while (!frac.empty() && frac.back() == '0') frac.pop_back();
-  return fmt::format("{}{}{}{}", sign, a / 1000000000, frac.empty() ? "" : ".", frac);
+  char buf[24];
+  return std::string(buf, (size_t)format_fixed9(v, buf));
 }
 
 namespace {
+
+constexpr const char* kConnectionName = "perpwire firm";
 
 void add(FirmUse& u, const FillRecord& f, const std::string& day) {
   ++u.fills;
@@ -47,22 +32,15 @@ void add(FirmUse& u, const FillRecord& f, const std::string& day) {
 
 bool read_firm_view(const FirmConfig& firm, FirmView& view, std::string& error) {
   NatsLink link;
-  if (!link.open(options_of(firm), error)) return false;
+  if (!link.open(link_options(firm, kConnectionName), error)) return false;
   view = FirmView{};
   view.day = utc_day();
-  std::string value;
-  uint64_t rev = 0;
-  const KvResult kr = link.get(kKillKey, value, rev, error);
-  if (kr == KvResult::error) return false;
-  view.kill = kr == KvResult::ok && value == "1";
-  std::vector<std::string> keys;
-  if (firm.daily_notional_limit > 0) keys.push_back(notional_key(view.day));
-  for (const FirmGroupConfig& g : firm.groups) keys.push_back(position_key(g.name));
+  if (!read_kill(link, view.kill, error)) return false;
   SliceClient slices(link);
-  for (const std::string& k : keys) {
+  for (const FirmLimit& l : firm_limits(firm, view.day)) {
     Allocation a;
     std::string e;
-    if (slices.read(k, a, e)) view.limits[k] = std::move(a);  // a limit no host has created yet is simply absent
+    if (slices.read(l.key, a, e)) view.limits[l.key] = std::move(a);  // a limit no host has created yet is simply absent
   }
   std::set<std::string> ids;
   return link.read_all(
@@ -144,14 +122,13 @@ nlohmann::json firm_status_json(const FirmStatus& s) {
 bool reclaim_lease(const FirmConfig& firm, const std::string& host, int64_t silent_for_ms, std::string& report,
                    std::string& error) {
   NatsLink link;
-  if (!link.open(options_of(firm), error)) return false;
+  if (!link.open(link_options(firm, kConnectionName), error)) return false;
   std::string value;
   uint64_t rev = 0;
   const KvResult alive = link.get(alive_key(host), value, rev, error);
   if (alive == KvResult::error) return false;
   if (alive == KvResult::ok && value != kStopped) {
-    const int64_t now_ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const int64_t now_ms = wall_ms();
     int64_t seen_ms = 0;
     auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), seen_ms);
     if (ec != std::errc() || now_ms - seen_ms < silent_for_ms) {
@@ -162,32 +139,19 @@ bool reclaim_lease(const FirmConfig& firm, const std::string& host, int64_t sile
       return false;
     }
   }
-  // What the host's fills used, by holder.
-  const std::string day = utc_day();
-  std::map<std::string, int64_t> notional, units;
-  bool read_ok = link.read_all(
-      [&](std::string_view, std::string_view data) {
-        std::string e;
-        auto f = FillRecord::decode(data, e);
-        if (!f || f->host != host) return;
-        if (f->day == day) notional[host + "/" + f->account] += f->notional;
-        units[host + "/" + f->account + "/" + f->symbol] += f->units();
-      },
-      error);
-  if (!read_ok) return false;
-  std::vector<std::string> keys;
-  if (firm.daily_notional_limit > 0) keys.push_back(notional_key(day));
-  for (const FirmGroupConfig& g : firm.groups) keys.push_back(position_key(g.name));
+  RecordedUse use;
+  use.host = host;
+  use.day = utc_day();
+  if (!read_recorded_use(link, use, error)) return false;
   SliceClient slices(link);
   const std::string prefix = host + "/";
-  for (const std::string& key : keys) {
+  for (const FirmLimit& l : firm_limits(firm, use.day)) {
+    const std::string& key = l.key;
     Allocation a;
     if (!slices.read(key, a, error)) continue;  // a limit nobody holds yet
     for (const auto& [holder, held] : a.grants) {
       if (holder.compare(0, prefix.size(), prefix) != 0) continue;
-      const bool is_notional = key.rfind("notional.", 0) == 0;
-      int64_t used = is_notional ? notional[holder] : units[holder];
-      if (used < 0) used = -used;
+      const int64_t used = use.used(holder);
       if (held <= used) {
         report += fmt::format("{} {}: keeps {} (all used by its fills)\n", key, holder, decimal_text(held));
         continue;
@@ -207,8 +171,8 @@ bool reclaim_lease(const FirmConfig& firm, const std::string& host, int64_t sile
 
 bool set_firm_kill(const FirmConfig& firm, bool engage, std::string& error) {
   NatsLink link;
-  if (!link.open(options_of(firm), error)) return false;
-  return link.put(kKillKey, engage ? "1" : "0", error) == KvResult::ok;
+  if (!link.open(link_options(firm, kConnectionName), error)) return false;
+  return link.put(kKillKey, engage ? kKillEngaged : kKillReleased, error) == KvResult::ok;
 }
 
 }  // namespace pw::firm

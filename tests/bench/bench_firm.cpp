@@ -26,40 +26,17 @@ namespace {
 using namespace pw::firm;
 using Clock = std::chrono::steady_clock;
 
-// One server or a 3-node cluster, up and with its JetStream leader elected.
+// One server or a 3-node cluster with the bucket and stream replicated on every node.
 struct Cluster {
   pw::test::TempDir dir{"perpwire-bench-firm"};
-  std::vector<std::unique_ptr<pw::test::NatsNode>> nodes;
-  std::vector<std::string> urls;
-  int replicas = 1;
+  pw::test::NatsCluster nodes;
 
-  explicit Cluster(int n) : replicas(n) {
-    std::vector<uint16_t> client(n), cluster(n);
-    for (int i = 0; i < n; ++i) {
-      client[i] = pw::test::free_loopback_port();
-      cluster[i] = n > 1 ? pw::test::free_loopback_port() : 0;
-    }
-    for (int i = 0; i < n; ++i) {
-      std::vector<uint16_t> routes;
-      for (int j = 0; j < n; ++j)
-        if (j != i && n > 1) routes.push_back(cluster[j]);
-      nodes.push_back(std::make_unique<pw::test::NatsNode>());
-      nodes.back()->start(dir.path / ("n" + std::to_string(i)), "n" + std::to_string(i), client[i], cluster[i], routes);
-      urls.push_back(nodes.back()->url());
-    }
-  }
+  explicit Cluster(int n) : nodes(dir.path, n) { nodes.start(); }
   NatsLinkOptions options(std::vector<std::string> servers = {}) const {
     NatsLinkOptions o;
-    o.servers = servers.empty() ? urls : servers;
-    o.replicas = replicas;
+    o.servers = servers.empty() ? nodes.urls() : servers;
+    o.replicas = nodes.size();
     return o;
-  }
-  bool open(NatsLink& link, const NatsLinkOptions& o, std::string& error) const {
-    for (int i = 0; i < 60; ++i) {
-      if (link.open(o, error)) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(250));
-    }
-    return false;
   }
 };
 
@@ -67,7 +44,7 @@ void BM_SliceGrant(benchmark::State& state) {
   Cluster c((int)state.range(0));
   NatsLink link;
   std::string err;
-  if (!c.open(link, c.options(), err)) return state.SkipWithError(err.c_str());
+  if (!pw::test::open_when_ready(link, c.options(), err)) return state.SkipWithError(err.c_str());
   SliceClient sc(link);
   int64_t in_bucket = 0;
   if (!sc.ensure("notional.bench", INT64_MAX / 2, in_bucket, err)) return state.SkipWithError(err.c_str());
@@ -86,7 +63,7 @@ void BM_FillPublish(benchmark::State& state) {
   Cluster c((int)state.range(0));
   NatsLink link;
   std::string err;
-  if (!c.open(link, c.options(), err)) return state.SkipWithError(err.c_str());
+  if (!pw::test::open_when_ready(link, c.options(), err)) return state.SkipWithError(err.c_str());
   std::vector<int64_t> ns;
   int64_t exec = 0;
   const std::string payload(220, 'x');  // the size of a fill record
@@ -105,12 +82,12 @@ void BM_KillToThreeHosts(benchmark::State& state) {
   Cluster c(3);
   NatsLink desk;
   std::string err;
-  if (!c.open(desk, c.options(), err)) return state.SkipWithError(err.c_str());
+  if (!pw::test::open_when_ready(desk, c.options(), err)) return state.SkipWithError(err.c_str());
   NatsLink hosts[3];
   std::atomic<int64_t> seen[3];
   for (int h = 0; h < 3; ++h) {
     seen[h] = -1;
-    if (!c.open(hosts[h], c.options({c.urls[h]}), err)) return state.SkipWithError(err.c_str());
+    if (!pw::test::open_when_ready(hosts[h], c.options({c.nodes.urls()[h]}), err)) return state.SkipWithError(err.c_str());
     if (!hosts[h].watch("bench.kill", [&, h](std::string_view v) { seen[h].store(std::stoll(std::string(v))); }, err))
       return state.SkipWithError(err.c_str());
   }

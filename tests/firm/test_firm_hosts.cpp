@@ -99,34 +99,18 @@ TEST_CASE("three hosts under one firm limit on a 3-node NATS cluster") {
   TempDir dir("perpwire-firm-hosts");
   REQUIRE(sh(std::string(PERPWIRE_BIN) + " gen --out '" + (dir.path / "session").string() + "' --seed 1 --loss-both 3 > /dev/null") == 0);
 
-  uint16_t client[3], cluster[3];
-  for (int i = 0; i < 3; ++i) {
-    client[i] = pw::test::free_loopback_port();
-    cluster[i] = pw::test::free_loopback_port();
-  }
-  NatsNode nodes[3];
-  auto start_node = [&](int i) {
-    std::vector<uint16_t> routes;
-    for (int j = 0; j < 3; ++j)
-      if (j != i) routes.push_back(cluster[j]);
-    const std::string name = std::string("n").append(std::to_string(i));
-    return nodes[i].start(dir.path / name, name, client[i], cluster[i], routes);
-  };
+  pw::test::NatsCluster nodes(dir.path, 3);
+  REQUIRE(nodes.start());
   std::string servers;
-  for (int i = 0; i < 3; ++i) {
-    REQUIRE(start_node(i));
-    servers += (i ? ", \"" : "\"") + nodes[i].url() + "\"";
-  }
+  for (const std::string& url : nodes.urls()) servers += (servers.empty() ? "\"" : ", \"") + url + "\"";
 
   {  // the cluster is up when it has elected its JetStream leader and holds the R3 bucket and stream
     pw::firm::NatsLinkOptions o;
-    for (auto& n : nodes) o.servers.push_back(n.url());
+    o.servers = nodes.urls();
     o.replicas = 3;
     pw::firm::NatsLink admin;
     std::string err;
-    bool up = false;
-    for (int i = 0; i < 60 && !(up = admin.open(o, err)); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(250));
-    REQUIRE_MESSAGE(up, err);
+    REQUIRE_MESSAGE(pw::test::open_when_ready(admin, o, err), err);
   }
 
   const char* hosts[3] = {"cde-host", "kalshi-host", "kraken-host"};
@@ -140,7 +124,7 @@ TEST_CASE("three hosts under one firm limit on a 3-node NATS cluster") {
   for (int k = 0; k < 3; ++k)
     runs[k] = std::thread([&, k] { rc[k] = run_host(configs[k], dir.path / (std::string(hosts[k]) + ".log"), 1500); });
   std::this_thread::sleep_for(std::chrono::milliseconds(1200));
-  nodes[0].kill_now();  // the R3 bucket and stream keep a quorum of two
+  nodes.node(0).kill_now();  // the R3 bucket and stream keep a quorum of two
   for (auto& t : runs) t.join();
 
   uint64_t stored = 0, already = 0, waiting = 0, credit_rejects = 0;
@@ -186,7 +170,7 @@ TEST_CASE("three hosts under one firm limit on a 3-node NATS cluster") {
   CHECK(read_text(refused).find("has no [firm] section") != std::string::npos);
 
   // The lost node back (with its store): the cluster whole again for what follows.
-  REQUIRE(start_node(0));
+  REQUIRE(nodes.start(0));
   read_view(cfg.config->firm);
 
   // A host that cannot reach NATS: nothing that needs a slice goes out.

@@ -28,15 +28,6 @@ NatsLinkOptions link_options(const std::vector<std::string>& servers, int replic
   return o;
 }
 
-// Opens a link, retrying while a cluster elects its JetStream leader.
-bool open_with_retry(NatsLink& link, const NatsLinkOptions& o, std::string& error, int tries = 60) {
-  for (int i = 0; i < tries; ++i) {
-    if (link.open(o, error)) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
-  }
-  return false;
-}
-
 }  // namespace
 
 TEST_CASE("firm slices: concurrent grants never exceed the limit") {
@@ -50,7 +41,7 @@ TEST_CASE("firm slices: concurrent grants never exceed the limit") {
 
   NatsLink admin;
   std::string err;
-  REQUIRE_MESSAGE(open_with_retry(admin, opts, err), err);
+  REQUIRE_MESSAGE(pw::test::open_when_ready(admin, opts, err), err);
   SliceClient sc(admin);
   int64_t in_bucket = 0;
   const int64_t limit = 1000;
@@ -126,26 +117,13 @@ TEST_CASE("firm slices: a 3-node cluster keeps granting with one node down") {
     FAIL("nats-server is not installed (scripts/setup.sh installs it)");
   }
   TempDir dir("perpwire-nats-cluster");
-  uint16_t client[3], cluster[3];
-  for (int i = 0; i < 3; ++i) {
-    client[i] = pw::test::free_loopback_port();
-    cluster[i] = pw::test::free_loopback_port();
-  }
-  NatsNode nodes[3];
-  for (int i = 0; i < 3; ++i) {
-    std::vector<uint16_t> routes;
-    for (int j = 0; j < 3; ++j)
-      if (j != i) routes.push_back(cluster[j]);
-    const std::string name = "n" + std::to_string(i + 1);
-    REQUIRE(nodes[i].start(dir.path / name, name, client[i], cluster[i], routes));
-  }
-  std::vector<std::string> urls;
-  for (auto& n : nodes) urls.push_back(n.url());
-  const auto opts = link_options(urls, 3);
+  pw::test::NatsCluster nodes(dir.path, 3);
+  REQUIRE(nodes.start());
+  const auto opts = link_options(nodes.urls(), 3);
 
   NatsLink link;
   std::string err;
-  REQUIRE_MESSAGE(open_with_retry(link, opts, err), err);
+  REQUIRE_MESSAGE(pw::test::open_when_ready(link, opts, err), err);
   SliceClient sc(link);
   int64_t in_bucket = 0;
   REQUIRE_MESSAGE(sc.ensure("position.BTC", 500, in_bucket, err), err);
@@ -153,7 +131,7 @@ TEST_CASE("firm slices: a 3-node cluster keeps granting with one node down") {
   REQUIRE_MESSAGE(g.ok, g.error);
   CHECK(g.added == 100);
 
-  nodes[0].kill_now();  // the replicated bucket keeps a quorum of two
+  nodes.node(0).kill_now();  // the replicated bucket keeps a quorum of two
   GrantResult after;
   for (int i = 0; i < 40 && !after.ok; ++i) {  // the client moves to another node, the stream may elect a new leader
     after = sc.grant("position.BTC", "host-b/acct0/BIP", 100, 1);

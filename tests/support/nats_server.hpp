@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include "host/firm/nats_link.hpp"
+
 namespace pw::test {
 
 inline uint16_t free_loopback_port() {
@@ -110,6 +112,53 @@ class NatsNode {
   pid_t pid_ = -1;
   uint16_t port_ = 0;
 };
+
+// N nodes (1: a single server) on free loopback ports, each routed to the others, each with its
+// store in `store_root`/nI; a node stopped can be started again on the same ports and store.
+class NatsCluster {
+ public:
+  NatsCluster(std::filesystem::path store_root, int n) : root_(std::move(store_root)), nodes_(n), client_(n), cluster_(n) {
+    for (int i = 0; i < n; ++i) {
+      client_[i] = free_loopback_port();
+      cluster_[i] = n > 1 ? free_loopback_port() : 0;
+    }
+  }
+  bool start() {
+    for (int i = 0; i < size(); ++i)
+      if (!start(i)) return false;
+    return true;
+  }
+  bool start(int i) {
+    std::vector<uint16_t> routes;
+    for (int j = 0; j < size(); ++j)
+      if (j != i && size() > 1) routes.push_back(cluster_[j]);
+    const std::string name = std::string("n").append(std::to_string(i));
+    return nodes_[i].start(root_ / name, name, client_[i], cluster_[i], routes);
+  }
+  NatsNode& node(int i) { return nodes_[i]; }
+  int size() const { return (int)nodes_.size(); }
+  std::vector<std::string> urls() const {
+    std::vector<std::string> u;
+    for (const NatsNode& n : nodes_) u.push_back(n.url());
+    return u;
+  }
+
+ private:
+  std::filesystem::path root_;
+  std::vector<NatsNode> nodes_;
+  std::vector<uint16_t> client_, cluster_;
+};
+
+// Opens a link once the servers answer and a cluster has elected its JetStream leader (the
+// bucket and stream created with their replicas): up to `tries` × 250 ms.
+inline bool open_when_ready(pw::firm::NatsLink& link, const pw::firm::NatsLinkOptions& o, std::string& error,
+                            int tries = 60) {
+  for (int i = 0; i < tries; ++i) {
+    if (link.open(o, error)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  return false;
+}
 
 // A temporary folder removed at the end.
 struct TempDir {

@@ -176,7 +176,8 @@ struct FixSession::Impl final : public FIX::Application {
     int64_t order_id = 0;
     if (field_int(m, 37, order_id)) r->order_id = order_id;
     int32_t cum = 0, leaves = 0;
-    const bool have_qty = field_qty(m, 14, cum) && field_qty(m, 151, leaves);
+    // CumQty and LeavesQty as an order can have them: their sum (the order quantity) an int32.
+    const bool have_qty = field_qty(m, 14, cum) && field_qty(m, 151, leaves) && (int64_t)cum + leaves <= INT32_MAX;
     r->last_update = s.now_;
     switch (field_char(m, 150)) {
       case '0': {  // New

@@ -457,6 +457,16 @@ void OrderSession::handle_application_message(const orders::Message& m) {
     e.possible_resend = resend;
     return e;
   };
+  // A report's quantities as an order can have them: filled and open quantities not negative,
+  // their sum an int32, a fill of at least one contract within the filled total. Anything else
+  // would corrupt the order's record (and the risk state fed from it): counted, not applied, and
+  // the record keeps its last good quantities (its open quantity stays reserved).
+  auto possible = [&](int64_t filled, int64_t open, int64_t fill) {
+    const bool ok = filled >= 0 && open >= 0 && filled + open <= INT32_MAX && fill >= 0 && fill <= filled &&
+                    (m.template_id != orders::kOrderFilledId || fill > 0);
+    if (!ok) ++counters_.impossible_quantities;
+    return ok;
+  };
   switch (m.template_id) {
     case orders::kOrderEnteredId: {
       OrderEntered x;
@@ -472,7 +482,7 @@ void OrderSession::handle_application_message(const orders::Message& m) {
     case orders::kOrderReplacedId: {
       OrderReplaced x;
       OrderRecord* r = record_of(x);
-      if (r == nullptr) return;
+      if (r == nullptr || !possible(x.total_filled, x.available_qty, 0)) return;
       if (r->replace_pending) r->price = r->pending_price;
       else ++counters_.protocol_errors;  // no replace in flight: quantities still taken as given
       r->replace_pending = false;
@@ -505,7 +515,7 @@ void OrderSession::handle_application_message(const orders::Message& m) {
     case orders::kOrderCanceledId: {
       OrderCanceled x;
       OrderRecord* r = record_of(x);
-      if (r == nullptr) return;
+      if (r == nullptr || !possible(x.total_filled, (int64_t)r->quantity - x.total_filled, 0)) return;
       r->state = OrderState::canceled;
       r->filled = x.total_filled;
       r->remaining = 0;
@@ -520,7 +530,7 @@ void OrderSession::handle_application_message(const orders::Message& m) {
     case orders::kOrderFilledId: {
       OrderFilled x;
       OrderRecord* r = record_of(x);
-      if (r == nullptr) return;
+      if (r == nullptr || !possible(x.total_filled, x.available_qty, x.fill_qty)) return;
       r->order_id = x.order_id;
       r->filled = x.total_filled;
       r->remaining = x.available_qty;

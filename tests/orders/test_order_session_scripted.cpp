@@ -556,6 +556,42 @@ TEST_CASE("local refusals: duplicate id, unknown order, final order, request in 
   CHECK(c.session.find_order(555) == nullptr);
 }
 
+TEST_CASE("reports with quantities no order can have are counted and not applied") {
+  ScriptedClient c;
+  c.log_on();
+  REQUIRE(c.session.send_new_order(order(1, 1, 100, 5)) == LocalReject::none);
+  c.exchange.send(entered(1));
+  c.exchange.send(filled(1, 2, 2, 3, 100));
+  c.poll();
+  REQUIRE(c.state(1) == OrderState::partially_filled);
+  c.events.clear();
+  // A fill whose totals overflow an int32, a negative open quantity, a fill of nothing, a fill
+  // above the filled total, a replace with a negative total, a cancel filled beyond the order.
+  c.exchange.send(filled(1, 1, 2'000'000'000, 2'000'000'000, 100));
+  c.exchange.send(filled(1, 1, 3, -1, 100));
+  c.exchange.send(filled(1, 0, 3, 2, 100));
+  c.exchange.send(filled(1, 4, 3, 2, 100));
+  OrderReplaced rp;
+  rp.client_order_id = 1;
+  rp.total_filled = -1;
+  rp.available_qty = 4;
+  c.exchange.send(rp);
+  c.exchange.send(canceled(1, 6, CancelReason::canceled_by_user));
+  c.poll();
+  CHECK(c.session.counters().impossible_quantities == 6);
+  CHECK(c.events.empty());
+  const OrderRecord* r = c.session.find_order(1);
+  CHECK(r->state == OrderState::partially_filled);
+  CHECK(r->filled == 2);
+  CHECK(r->remaining == 3);
+  CHECK(r->quantity == 5);
+  // The session goes on: a good fill after them is applied.
+  c.exchange.send(filled(1, 3, 5, 0, 100));
+  c.poll();
+  CHECK(c.state(1) == OrderState::filled);
+  CHECK(c.session.counters().impossible_quantities == 6);
+}
+
 TEST_CASE("a full send buffer refuses the request instead of queueing part of it") {
   SessionConfig cfg = ScriptedClient::default_config();
   cfg.send_buffer_bytes = 256;

@@ -21,16 +21,19 @@ void FeedDecodeCounts::add(const uint32_t* lanes) {
   for (int i = 0; i < kFeedCounterCount; ++i) lane[i] += lanes[i];
 }
 
-void push_datagram(hls::stream<FeedBeat>& s, const uint8_t* data, uint32_t len) {
+void push_datagram(hls::stream<FeedWireBeat>& s, const uint8_t* data, uint32_t len, const FeedUser& u) {
   const uint32_t nb = beats_for(len);
+  FeedUser mid = u;
+  mid.abort = false;
   for (uint32_t b = 0; b < nb; ++b) {
-    FeedBeat beat;
+    FeedWireBeat beat;
     uint64_t word = 0;
     for (uint32_t k = 0; k < 8 && b * 8 + k < len; ++k) word |= (uint64_t)data[b * 8 + k] << (8 * k);
     beat.data = word;
     beat.keep = keep_for(len, b);
     beat.strb = beat.keep;
     beat.last = b + 1 == nb;
+    beat.user = feed_user_bits(b + 1 == nb ? u : mid);
     s.write(beat);
   }
 }
@@ -55,19 +58,54 @@ void layout_batch(const DatagramView* d, size_t n, MmBatch& out) {
   }
 }
 
+namespace {
+uint32_t next_epoch() {
+  static uint32_t epochs = 0;
+  return ++epochs;  // never 0: the kernel's power-up epoch
+}
+uint32_t g_owner = 0;  // the instance whose epoch the kernel state holds
+}  // namespace
+
+FeedDecodeCsim::FeedDecodeCsim() : epoch_(next_epoch()) {}
+
+void FeedDecodeCsim::run(hls::stream<FeedWireBeat>& in, hls::stream<EventWord>& out) {
+  if (g_owner != epoch_) seen_ = 0;  // the kernel resets at this instance's first clock
+  g_owner = epoch_;
+  FeedCounterWord now = seen_;
+  for (;;) {  // until a clock takes no beat and writes no event
+    const size_t before = out.size();
+    const bool beat = !in.empty();
+    feed_decode(in, out, epoch_, now);
+    if (!beat && out.size() == before) break;
+  }
+  const uint32_t overflowed = counter_lane(now, kCtrHeldOverflow) - counter_lane(seen_, kCtrHeldOverflow);
+  for (int i = 0; i < kFeedCounterCount; ++i)
+    counts_.lane[i] += (uint32_t)(counter_lane(now, i) - counter_lane(seen_, i));
+  seen_ = now;
+  if (overflowed != 0)
+    error_ = std::to_string(overflowed) + " datagram(s) had more events than feed_decode's hold ring: dropped";
+}
+
 bool FeedDecodeCsim::decode(const DatagramView* d, size_t n, std::vector<MarketEvent>& out) {
   error_.clear();
-  hls::stream<FeedBeat> in("feed_decode.in");
+  hls::stream<FeedWireBeat> in("feed_decode.in");
   hls::stream<EventWord> events("feed_decode.out");
   for (size_t i = 0; i < n; ++i) push_datagram(in, d[i].data, d[i].len);
-  FeedCounterWord counters = 0;
-  feed_decode(in, events, (uint32_t)n, &counters);
-  counts_.add(counters);
+  run(in, events);
+  while (!events.empty()) {
+    const MarketEvent e = unpack_event(events.read());
+    if (e.type != (uint8_t)EventType::sequence_gap) out.push_back(e);
+  }
+  return error_.empty();
+}
+
+bool FeedDecodeCsim::decode_wire(const WireDatagram* d, size_t n, std::vector<MarketEvent>& out) {
+  error_.clear();
+  hls::stream<FeedWireBeat> in("feed_decode.in");
+  hls::stream<EventWord> events("feed_decode.out");
+  for (size_t i = 0; i < n; ++i) push_datagram(in, d[i].data, d[i].len, d[i].user);
+  run(in, events);
   while (!events.empty()) out.push_back(unpack_event(events.read()));
-  if (!in.empty()) error_ = "feed_decode left " + std::to_string(in.size()) + " beats unread";
-#if defined(PERPWIRE_HLS_COMPAT)
-  if (in.underflowed()) error_ = "feed_decode read past the last beat";
-#endif
   return error_.empty();
 }
 

@@ -8,6 +8,7 @@
 #include "core/events.hpp"
 #include "core/md_decode.hpp"
 #include "hls/feed_decode/feed_decode.hpp"
+#include "hls/feed_decode/feed_wire.hpp"
 
 namespace pw {
 namespace hlsk {
@@ -34,8 +35,9 @@ struct FeedDecodeCounts {
   void add(const uint32_t* lanes);  // kFeedCounterCount lanes
 };
 
-// Sends one datagram into a stream as 64-bit beats (beat_layout.hpp).
-void push_datagram(hls::stream<FeedBeat>& s, const uint8_t* data, uint32_t len);
+// Sends one datagram into a stream as 64-bit beats (beat_layout.hpp) with the front end's
+// sideband `u` on every beat (abort only on the last).
+void push_datagram(hls::stream<FeedWireBeat>& s, const uint8_t* data, uint32_t len, const FeedUser& u = FeedUser{});
 
 // The most events a datagram of `len` bytes can yield (MessageCount <= 255, a message >= 10 bytes).
 uint32_t event_bound(uint32_t len);
@@ -48,17 +50,33 @@ struct MmBatch {
 };
 void layout_batch(const DatagramView* d, size_t n, MmBatch& out);
 
-// The `hls-csim` backend: the feed_decode kernel run as C++ on whole datagrams.
+// A datagram as the card's front end delivers it: bytes and sideband.
+struct WireDatagram {
+  const uint8_t* data;
+  uint32_t len;
+  FeedUser user;
+};
+
+// The `hls-csim` backend: the free-running feed_decode kernel run as C++, clock by clock, until
+// its input is consumed and its hold ring drained. The kernel's state is one instance (as on the
+// card): each FeedDecodeCsim resets it (reset_epoch) when it takes over, so the sequence state of
+// decode_wire lasts as long as one FeedDecodeCsim is used at a time.
 class FeedDecodeCsim {
  public:
-  // One kernel call over `n` datagrams; their events are appended to `out`. Returns false (see
-  // error()) when the call and the stream disagree: beats left unread, or a read of an empty
-  // stream (the hardware would hang).
+  FeedDecodeCsim();
+
+  // Datagrams after the host's own A/B arbitration (host replay): no sideband; the host makes the
+  // packet-gap notices, so the kernel's (which see every channel in one slot) are left out of `out`.
+  // Returns false (see error()) when the kernel dropped a datagram (more events than its hold ring).
   bool decode(const DatagramView* d, size_t n, std::vector<MarketEvent>& out);
   bool decode(const uint8_t* data, uint32_t len, std::vector<MarketEvent>& out) {
     const DatagramView v{data, len};
     return decode(&v, 1, out);
   }
+  // Datagrams from the card's front end with their sideband: aborted ones leave no event, and the
+  // kernel's in-band packet-gap notices (EventType::sequence_gap) come in `out` before the events
+  // of the datagram that revealed the gap.
+  bool decode_wire(const WireDatagram* d, size_t n, std::vector<MarketEvent>& out);
   // The same through the memory-mapped top feed_decode_mm (the layout the XRT backend uses).
   bool decode_mm(const DatagramView* d, size_t n, std::vector<MarketEvent>& out);
 
@@ -67,6 +85,11 @@ class FeedDecodeCsim {
   const std::string& error() const { return error_; }
 
  private:
+  // Clocks the kernel until `in` is consumed and nothing more comes out; adds the counters' change.
+  void run(hls::stream<FeedWireBeat>& in, hls::stream<EventWord>& out);
+
+  uint32_t epoch_;
+  FeedCounterWord seen_ = 0;  // the kernel's counters after this instance's last clock
   FeedDecodeCounts counts_;
   std::string error_;
 };

@@ -1,32 +1,26 @@
-// feed_decode, stream kernel top. See feed_decode.hpp for the stream contract and docs/hls.md for
-// interfaces, II and latency.
-#include "hls/feed_decode/feed_decode.hpp"
+// feed_decode, stream kernel top: free-running on the front end's m_axis_feed. See feed_wire.hpp
+// for the sideband and the hold ring, feed_decode.hpp for the decoder, docs/hls.md for II and
+// latency.
+#include "hls/feed_decode/feed_wire.hpp"
 
-extern "C" void feed_decode(hls::stream<pw::hlsk::FeedBeat>& in, hls::stream<pw::hlsk::EventWord>& out,
-                            uint32_t packets, pw::hlsk::FeedCounterWord* counters) {
+namespace {
+// The kernel's state: static storage, constant (zero) initialized — no constructor runs, and the
+// all-zero memory a bitstream loads is the reset state.
+pw::hlsk::FeedWire g_wire;
+}  // namespace
+
+extern "C" void feed_decode(hls::stream<pw::hlsk::FeedWireBeat>& in, hls::stream<pw::hlsk::EventWord>& out,
+                            uint32_t reset_epoch, pw::hlsk::FeedCounterWord& counters) {
+#pragma HLS INTERFACE mode=ap_ctrl_none port=return
 #pragma HLS INTERFACE mode=axis port=in
 #pragma HLS INTERFACE mode=axis port=out
-#pragma HLS INTERFACE mode=s_axilite port=packets
+#pragma HLS INTERFACE mode=s_axilite port=reset_epoch
 #pragma HLS INTERFACE mode=s_axilite port=counters
-#pragma HLS INTERFACE mode=s_axilite port=return
-  pw::hlsk::FeedDecoder d;
-  d.reset();
-  uint32_t done = 0;
-  // One iteration per beat; the trip count follows the data (datagram lengths), the work inside
-  // an iteration has fixed bounds (8 lanes, one message completion, one event).
-beat_loop:
-  while (done < packets) {
 #pragma HLS PIPELINE II=1
-#pragma HLS LOOP_TRIPCOUNT min=3 max=8192 avg=24
-    const pw::hlsk::FeedBeat beat = in.read();
-#if defined(PERPWIRE_HLS_COMPAT)
-    // C-simulation only: a call promised more datagrams than the stream holds. The hardware would
-    // wait for the next beat; the simulation stops (the stream has counted the empty read).
-    if (in.underflowed()) break;
-#endif
-    pw::hlsk::EventWord ev;
-    if (d.step(beat, ev)) out.write(ev);
-    if (beat.last) ++done;
-  }
-  *counters = d.pack_counters();
+#pragma HLS DEPENDENCE variable=g_wire.ring inter false
+  if (reset_epoch != g_wire.epoch) g_wire.reset(reset_epoch);
+  pw::hlsk::EventWord ev;
+  if (g_wire.take(ev)) out.write(ev);
+  if (!in.empty()) g_wire.step(in.read());
+  counters = g_wire.d.pack_counters();
 }

@@ -69,13 +69,23 @@ enum FeedCounter : int {
   kCtrFaultedPackets = 4,   // datagrams with at least one fault
   kCtrErrorBase = 4,        // + DecodeError (1..10): faults by reason, lanes 5..14
   kCtrEventsDropped = 15,   // feed_decode_mm only: events beyond the output buffer
-  kFeedCounterCount = 16,
+  // The stream kernel's wire stage (feed_wire.hpp):
+  kCtrAborted = 16,         // datagrams the front end aborted (tuser abort): their events discarded
+  kCtrGapNotices = 17,      // packet-gap notices emitted in-band
+  kCtrHeldOverflow = 18,    // datagrams with more events than the hold buffer had room for: dropped
+  kCtrGapFlagMismatch = 19, // datagrams whose tuser gap bit disagrees with their sequence number
+  kFeedCounterCount = 20,
 };
 static_assert(kCtrErrorBase + (int)md::DecodeError::count_ - 1 < kCtrEventsDropped, "counter lanes overlap");
 
 typedef ap_uint<32 * kFeedCounterCount> FeedCounterWord;
 
 inline int error_lane(md::DecodeError e) { return kCtrErrorBase + (int)e; }
+
+// Bytes of a datagram up to the end of its SeqNum and ChannelId (what sequencing needs).
+constexpr uint32_t kNumberedBytes = PW_FIELD(md::kPacketHeader, channel_id)::offset + PW_FIELD(md::kPacketHeader, channel_id)::size;
+static_assert(PW_FIELD(md::kPacketHeader, seq_num)::offset + PW_FIELD(md::kPacketHeader, seq_num)::size <= kNumberedBytes,
+              "SeqNum precedes ChannelId");
 
 // Where the decoder is inside the current datagram.
 enum FeedStage : uint8_t {
@@ -98,6 +108,14 @@ struct FeedDecoder {
   uint8_t pending;      // DecodeError found in the current message header, reported at its end
   bool trailing_seen;
   bool faulted;
+  // The packet's SeqNum and ChannelId, latched in the beat their last byte arrives (numbered_now
+  // for that beat only) and kept until the next datagram starts: what the wire stage needs at the
+  // datagram's end, after reset_packet. The front end's arbiter sequences a datagram as soon as
+  // these bytes are there, so a datagram cut inside the rest of its header is numbered too.
+  bool numbered_now;
+  bool numbered;
+  int64_t packet_seq;
+  uint16_t packet_channel;
 
   uint8_t ph[md::kPacketHeaderSize];
   uint8_t mh[md::kMessageHeaderSize];
@@ -121,6 +139,12 @@ struct FeedDecoder {
     trailing_seen = false;
     faulted = false;
   }
+  void reset_numbering() {
+    numbered_now = false;
+    numbered = false;
+    packet_seq = 0;
+    packet_channel = 0;
+  }
 
   void reset() {
 #pragma HLS ARRAY_PARTITION variable=counters complete
@@ -129,6 +153,7 @@ struct FeedDecoder {
 #pragma HLS ARRAY_PARTITION variable=body complete
     reset_counters();
     reset_packet();
+    reset_numbering();
   clear_ph:
     for (int i = 0; i < md::kPacketHeaderSize; ++i) {
 #pragma HLS UNROLL
@@ -185,8 +210,11 @@ struct FeedDecoder {
   }
 
   // One beat. Returns true with `out` set when a message completed into an event.
-  bool step(const FeedBeat& beat, EventWord& out) {
+  template <typename Beat>
+  bool step(const Beat& beat, EventWord& out) {
     ++counters[kCtrBeats];
+    if (stage == kStagePacketHeader && pos == 0) numbered = false;  // a new datagram
+    numbered_now = false;
     uint8_t b[kBeatBytes];
 #pragma HLS ARRAY_PARTITION variable=b complete
     int n = 0;
@@ -235,6 +263,11 @@ struct FeedDecoder {
     bool next_segment = false;  // the current segment ended inside this beat
     if (stage == kStagePacketHeader) {
       next_segment = rem <= n;
+      if (pos < kNumberedBytes && pos + here >= kNumberedBytes) {
+        numbered_now = numbered = true;
+        packet_seq = load_field<int64_t, PW_FIELD(md::kPacketHeader, seq_num)>(ph);
+        packet_channel = load_field<uint16_t, PW_FIELD(md::kPacketHeader, channel_id)>(ph);
+      }
     } else if (stage == kStageMessage) {
       const bool header_done = m_pos < md::kMessageHeaderSize && md::kMessageHeaderSize - m_pos <= (uint32_t)n;
       if (header_done) {
@@ -318,14 +351,11 @@ inline uint32_t counter_lane(const FeedCounterWord& w, int lane) {
 }  // namespace hlsk
 }  // namespace pw
 
-// Stream kernel: decodes `packets` datagrams from `in`, writes one word per event to `out`, and the
-// call's counters (16 x 32-bit lanes, FeedCounter) to the control registers.
-extern "C" void feed_decode(hls::stream<pw::hlsk::FeedBeat>& in, hls::stream<pw::hlsk::EventWord>& out,
-                            uint32_t packets, pw::hlsk::FeedCounterWord* counters);
+// The stream kernel feed_decode, free-running on the front end's feed: feed_wire.hpp.
 
 // Memory-mapped form for host-driven runs (XRT replay and tests): datagram i is lengths[i] bytes
 // starting at word `sum of beats_for(lengths[j]), j < i` of `beats` (see hls/common/beat_layout.hpp);
-// events go to `events` (at most max_events, the rest counted in kCtrEventsDropped), counters to
-// counters[0..15].
+// events go to `events` (at most max_events, the rest counted in kCtrEventsDropped), the call's
+// counters to counters[0..kFeedCounterCount-1] (the wire-stage lanes stay 0: no sideband here).
 extern "C" void feed_decode_mm(const ap_uint<64>* beats, const uint32_t* lengths, uint32_t packets,
                                pw::hlsk::EventWord* events, uint32_t max_events, uint32_t* counters);

@@ -22,6 +22,7 @@
 #include "core/risk_types.hpp"
 #include "core/state_records.hpp"
 #include "hls/common/event_pack.hpp"
+#include "hls/common/gap_notice.hpp"
 #include "hls/common/record_pack.hpp"
 #include "perpwire_hls/hls_compat.hpp"
 
@@ -85,19 +86,6 @@ struct MarketStatus {
   char slot_symbol[24];
 };
 
-// A packet-gap notice as an input word.
-inline MarketEvent gap_notice(uint16_t channel, int64_t first_missing, int64_t last_missing, int64_t time_ns) {
-  MarketEvent e;
-  clear_event(e);
-  e.type = (uint8_t)EventType::sequence_gap;
-  e.channel_id = channel;
-  e.seq_num = first_missing;
-  e.sending_time = time_ns;
-  e.transact_time = time_ns;
-  e.gap.expected_seq = first_missing;
-  e.gap.received_seq = last_missing + 1;
-  return e;
-}
 
 }  // namespace hlsk
 }  // namespace pw

@@ -11,11 +11,15 @@
 #include "core/byte_order.hpp"
 #include "hls/common/beat_layout.hpp"
 #include "hls/common/event_pack.hpp"
+#include "hls/common/gap_notice.hpp"
 #include "hls/feed_decode/feed_decode.hpp"
+#include "hls/feed_decode/feed_wire.hpp"
 #include "nic_top_bench.hpp"
 
 namespace pw {
 namespace cosim {
+
+static_assert(kChannelSlots == hlsk::kFeedChannelSlots, "feed_decode's slots are the front end's channel slots");
 
 namespace {
 
@@ -222,16 +226,38 @@ struct NicCosim::Impl {
     return false;
   }
 
+  // One datagram through feed_decode with its sideband; its gap notices and events go to the sink
+  // in the kernel's order. Returns the number of gap notices; `data_events` gets the others.
+  size_t kernel(const std::vector<uint8_t>& bytes, const hlsk::FeedUser& user, uint32_t* data_events = nullptr) {
+    events.clear();
+    const hlsk::WireDatagram w{bytes.data(), (uint32_t)bytes.size(), user};
+    if (!decoder.decode_wire(&w, 1, events)) fail("feed_decode: " + decoder.error());
+    c.decode = decoder.counts();
+    size_t notices = 0;
+    for (const MarketEvent& e : events) {
+      if (e.type == (uint8_t)EventType::sequence_gap) {
+        ++notices;
+        sink.on_packet_gap(e.channel_id, e.gap.expected_seq, e.gap.received_seq - 1, e.sending_time);
+      } else {
+        sink.on_event(e);
+        ++c.events;
+      }
+    }
+    if (data_events != nullptr) *data_events = (uint32_t)(events.size() - notices);
+    return notices;
+  }
+
   void on_frame(const pw_sim::OutFrame& o, const std::vector<uint64_t>& beats) {
     const pw_sim::FeedSide s = pw_sim::feed_side(o);
-    if (o.abort) {  // the shell's store-and-forward: an aborted datagram never reaches feed_decode
+    hlsk::FeedUser user{};
+    user.rx_ns = s.ts;
+    user.gap = s.gap;
+    user.line = s.line ? 1 : 0;
+    user.slot = (uint8_t)(s.chan & (kChannelSlots - 1));
+    if (o.abort) {  // feed_decode holds the datagram's events and discards them at the abort
       ++c.aborted;
-      if (!opt.discard_aborted) {  // the arbiter committed nothing: no sequence bookkeeping
-        events.clear();
-        decoder.decode(o.bytes.data(), (uint32_t)o.bytes.size(), events);
-        for (const MarketEvent& e : events) sink.on_event(e);
-        c.events += events.size();
-      }
+      user.abort = opt.discard_aborted;  // false: a kernel that ignored tuser[65]
+      kernel(o.bytes, user);
       return;
     }
     PacketRecord r{};
@@ -281,20 +307,24 @@ struct NicCosim::Impl {
     r.out_first = o.first_cycle;
     r.out_last = o.last_cycle;
 
-    events.clear();
-    if (!decoder.decode(o.bytes.data(), len, events)) fail("feed_decode: " + decoder.error());
-    r.events = (uint32_t)events.size();
-    c.decode = decoder.counts();
-    ++c.datagrams;
-    if (self.on_packet) self.on_packet(r);
+    // The notice the kernel must emit in-band before this datagram's events, if any.
+    const MarketEvent want_gap = hlsk::gap_notice(r.channel_id, expected[sl], r.seq - 1, r.rx_ns);
     if (report_gap) {
       ++c.gaps;
       c.gap_packets += (uint64_t)(r.seq - expected[sl]);
-      sink.on_packet_gap(r.channel_id, expected[sl], r.seq - 1, r.rx_ns);
     }
     expected[sl] = r.seq + 1;
-    for (const MarketEvent& e : events) sink.on_event(e);
-    c.events += events.size();
+    const size_t notices = kernel(o.bytes, user, &r.events);
+    // With aborted datagrams decoded (discard_aborted = false) the kernel's sequence state moves
+    // on them and the front end's does not: the notices are not compared then.
+    if (opt.discard_aborted) {
+      const bool same = notices == (report_gap ? 1u : 0u) &&
+                        (!report_gap || std::memcmp(&events.front(), &want_gap, sizeof want_gap) == 0);
+      if (!same)
+        fail("feed_decode: in-band gap notice differs from the front end's gap flag at seq " + std::to_string(r.seq));
+    }
+    ++c.datagrams;
+    if (self.on_packet) self.on_packet(r);
     if (opt.timing && self.on_message && r.matched) timing(r, in.frame_bytes, beats);
   }
 

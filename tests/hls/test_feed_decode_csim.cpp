@@ -282,14 +282,14 @@ TEST_CASE("a beat with fewer valid lanes mid-datagram carries only those bytes")
   const Datagram d = random_datagram(rng, 4);
   // Beats of 8, then 3 valid lanes, then 8, ... then the rest; tkeep 0b10110111 counts as 3 lanes
   // (the bytes of a beat end at its first clear tkeep bit).
-  hls::stream<pw::hlsk::FeedBeat> in;
+  hls::stream<pw::hlsk::FeedWireBeat> in;
   Datagram seen;  // the bytes the kernel is given, in order
   size_t i = 0;
   int beat = 0;
   while (i < d.size()) {
     const size_t want = beat % 2 == 1 ? 3 : 8;
     const size_t take = std::min(want, d.size() - i);
-    pw::hlsk::FeedBeat bt;
+    pw::hlsk::FeedWireBeat bt;
     uint64_t w = 0;
     for (size_t k = 0; k < take; ++k) w |= (uint64_t)d[i + k] << (8 * k);
     w |= (uint64_t)0xAB << 56;  // garbage in a lane the keep excludes (when take < 8)
@@ -305,8 +305,9 @@ TEST_CASE("a beat with fewer valid lanes mid-datagram carries only those bytes")
   REQUIRE(seen == d);
   hls::stream<pw::hlsk::EventWord> out;
   pw::hlsk::FeedCounterWord counters = 0;
-  feed_decode(in, out, 1, &counters);
-  CHECK(in.empty());
+  const uint32_t epoch = 0x5eed0001;  // a fresh state: the first clock resets it
+  while (!in.empty()) feed_decode(in, out, epoch, counters);
+  for (int k = 0; k < 8; ++k) feed_decode(in, out, epoch, counters);  // drain the hold ring
   SwResult sw;
   sw_decode(d.data(), (uint32_t)d.size(), sw);
   std::vector<MarketEvent> hw;
@@ -317,20 +318,30 @@ TEST_CASE("a beat with fewer valid lanes mid-datagram carries only those bytes")
   CHECK(c.beats() == (uint64_t)beat);
 }
 
-TEST_CASE("a call that promises more datagrams than the stream holds is reported, not hung") {
+TEST_CASE("free-running: clocks without input change nothing; a new reset_epoch starts from zero") {
   std::mt19937_64 rng(5);
   const Datagram d = random_datagram(rng, 2);
-  hls::stream<pw::hlsk::FeedBeat> in;
+  hls::stream<pw::hlsk::FeedWireBeat> in;
   hls::stream<pw::hlsk::EventWord> out;
-  pw::hlsk::push_datagram(in, d.data(), (uint32_t)d.size());
   pw::hlsk::FeedCounterWord counters = 0;
-#if defined(PERPWIRE_HLS_COMPAT)
-  const uint64_t before = hls_compat::diagnostics().empty_reads;
-  feed_decode(in, out, 3, &counters);
-  CHECK(in.underflowed());
-  CHECK(hls_compat::diagnostics().empty_reads == before + 1);
+  const uint32_t epoch = 0x5eed0002;
+  for (int k = 0; k < 5; ++k) feed_decode(in, out, epoch, counters);
+  CHECK(out.empty());
+  CHECK(counters == pw::hlsk::FeedCounterWord(0));
+  pw::hlsk::push_datagram(in, d.data(), (uint32_t)d.size());
+  for (int k = 0; k < 64; ++k) feed_decode(in, out, epoch, counters);
+  CHECK(in.empty());
   CHECK(pw::hlsk::counter_lane(counters, pw::hlsk::kCtrPackets) == 1);
+  const uint32_t beats = pw::hlsk::counter_lane(counters, pw::hlsk::kCtrBeats);
+  CHECK(beats == pw::hlsk::beats_for((uint32_t)d.size()));
+  // Idle clocks: counters hold, nothing is read that is not there.
+  for (int k = 0; k < 5; ++k) feed_decode(in, out, epoch, counters);
+  CHECK(pw::hlsk::counter_lane(counters, pw::hlsk::kCtrBeats) == beats);
+#if defined(PERPWIRE_HLS_COMPAT)
+  CHECK_FALSE(in.underflowed());
 #endif
+  feed_decode(in, out, epoch + 1, counters);
+  CHECK(counters == pw::hlsk::FeedCounterWord(0));
 }
 
 TEST_CASE("feed_decode_mm counts events that do not fit its output buffer") {

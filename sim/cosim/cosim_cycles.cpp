@@ -219,8 +219,8 @@ int main(int argc, char** argv) {
   std::printf("%sReal captures, one frame each on line A, D = %d (cycles at 322.265625 MHz)\n\n", markdown ? "" : "# ",
               depth);
   row({"capture (message)", "frame bytes", "beat", "front end first->first", "front end last->last",
-       "S&F: first in -> event", "S&F: last in -> event", "cut-through: first in -> event",
-       "cut-through: last in -> event"});
+       "S&F: first in -> event", "S&F: last in -> event", "as built: first in -> event",
+       "as built: last in -> event"});
   if (markdown) row({"---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:"});
   for (const char* name : kCaptures) {
     const std::string path = std::string("tests/data/coinbase/md/") + name + ".pcap";
@@ -281,8 +281,8 @@ int main(int argc, char** argv) {
                             "front end: last beat in -> last beat out (measured)",
                             "store-and-forward shell: first beat in -> event out",
                             "store-and-forward shell: last beat in -> event out",
-                            "cut-through (kernel fed from m_axis_feed): first beat in -> event out",
-                            "cut-through (kernel fed from m_axis_feed): last beat in -> event out"};
+                            "feed_decode as built (fed from m_axis_feed, held to the last beat): first beat in -> event out",
+                            "feed_decode as built (fed from m_axis_feed, held to the last beat): last beat in -> event out"};
     for (int i = 0; i < 6; ++i)
       row({names[i], cyc(pct(v[i], 0)), cyc(pct(v[i], 0.5)), cyc(pct(v[i], 0.99)), cyc(pct(v[i], 1)),
            cns(pct(v[i], 0.5))});

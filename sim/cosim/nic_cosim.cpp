@@ -1,5 +1,5 @@
-// NicCosim: perpwire_nic_top (Verilator, the model sim/ builds for tb_nic_top) + the card shell's
-// store-and-forward of m_axis_feed + feed_decode (HLS C-simulation). See nic_cosim.hpp.
+// NicCosim: perpwire_nic_top (Verilator, the model sim/ builds for tb_nic_top) + feed_decode
+// (HLS C-simulation) on m_axis_feed and its tuser. See nic_cosim.hpp.
 #include "nic_cosim.hpp"
 
 #include <cstring>
@@ -334,7 +334,10 @@ struct NicCosim::Impl {
     d.reset();
     const uint32_t len = (uint32_t)r.payload.size();
     const uint32_t nb = hlsk::beats_for(len);
-    size_t k = 0;
+    // events[] holds the kernel's output for this datagram: a gap notice first, if any; each
+    // leaves the hold ring one clock after the other, from the clock after the last beat.
+    const size_t notices = !events.empty() && events[0].type == (uint8_t)EventType::sequence_gap ? 1 : 0;
+    size_t k = notices;
     for (uint32_t bi = 0; bi < nb; ++bi) {
       hlsk::FeedBeat beat;
       uint64_t word = 0;
@@ -364,7 +367,7 @@ struct NicCosim::Impl {
       t.nic_last = (int64_t)r.out_last - in_last;
       const int64_t D = opt.decode_depth;
       const int64_t sf = (int64_t)r.out_last + 1 + bi + D;
-      const int64_t ct = (int64_t)out_beats[bi] + D;
+      const int64_t ct = (int64_t)out_beats[nb - 1] + 1 + (int64_t)k + D;
       t.sf_from_first = sf - in_first;
       t.sf_from_last = sf - in_last;
       t.ct_from_first = ct - in_first;

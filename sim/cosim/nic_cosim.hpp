@@ -1,8 +1,8 @@
 // System co-simulation of the card's feed path: Ethernet frames of lines A and B (with their
 // capture times) -> rtl/perpwire_nic_top in Verilator (both RX ports, multicast table, A/B
-// arbiter) -> m_axis_feed -> the card shell (store-and-forward, aborted frames discarded) ->
-// feed_decode in HLS C-simulation -> MarketEvents and packet-gap notifications through the same
-// pw::EventSink the software path (host/pipeline/feed_pipeline.hpp) uses.
+// arbiter) -> m_axis_feed with its tuser -> feed_decode in HLS C-simulation (aborted frames
+// discarded, packet-gap notices made in-band) -> MarketEvents and packet-gap notifications through
+// the same pw::EventSink the software path (host/pipeline/feed_pipeline.hpp) uses.
 //
 // Time: frames enter their port at their capture time, mapped to cycles of the 322.265625 MHz
 // datapath clock relative to the first frame. Whenever both ports are idle, nothing has moved
@@ -88,10 +88,12 @@ struct PacketRecord {
 // Cycles from the triggering frame into the NIC top to one MarketEvent leaving feed_decode.
 // Measured in Verilator: in_* -> out_* (the front end). From the kernel's C-simulation state
 // machine: `beat`, the datagram beat the event completes in. Estimated: decode_depth (D).
-//   store-and-forward shell (what the co-simulation does): the datagram is held until its last
+//   store-and-forward shell (for comparison): the datagram is held in a frame FIFO until its last
 //     beat (abort known), then streams into feed_decode from the next cycle:
 //     event = out_last + 1 + beat + D
-//   cut-through (feed_decode fed straight from m_axis_feed): event = cycle of out beat `beat` + D
+//   feed_decode as built (fed straight from m_axis_feed, each datagram's events held in its ring
+//     until the last beat, abort known there): the j-th output of the datagram (a gap notice
+//     first, if any) leaves at event = out_last + 1 + j + D
 struct MessageTiming {
   uint16_t channel_id;
   int64_t seq;
@@ -103,8 +105,7 @@ struct MessageTiming {
   int64_t nic_first;     // out_first - in_first (measured)
   int64_t nic_last;      // out_last - in_last (measured)
   int64_t sf_from_first, sf_from_last;  // store-and-forward: event - in_first, event - in_last
-  int64_t ct_from_first, ct_from_last;  // cut-through (from_last < 0: the event left before the
-                                        // frame's last beat came in)
+  int64_t ct_from_first, ct_from_last;  // feed_decode as built (cut-through, held to the last beat)
 };
 
 // perpwire_nic_top counters (read port, docs/rtl.md) and the co-simulation's own.

@@ -337,6 +337,14 @@ RunData RunApp::report_data(double seconds) const {
   d.facts.push_back({"recovery", fmt::format("{} snapshot recoveries, {} InstrSeqNum gaps", mc.recoveries, mc.instr_seq_gaps)});
   d.facts.push_back({"orders", fmt::format("{} requests: {} accepted, {} rejected; {} sent, {} fills, {} funding charges",
                                            g.requests, g.accepted, g.rejected, g.sent, g.fills, records_->fundings)});
+  {
+    const oe::SessionHealth h = gate_->session_health();
+    d.facts.push_back({"order entry", fmt::format("logons {}, disconnects {}, resend requests {}; set aside: duplicates {}, refused "
+                                                  "messages {}, protocol errors {}, reports of unknown orders {}, reports with "
+                                                  "impossible quantities {}; requests refused by the session {}",
+                                                  h.logons, h.disconnects, h.resend_requests, h.duplicates_ignored, h.refused_messages,
+                                                  h.protocol_errors, h.unknown_order_events, h.impossible_quantities, h.local_rejects)});
+  }
   for (const std::string& n : notes_) d.facts.push_back({"note", n});
   for (int s = 0; s < kLatencyStageCount; ++s) {
     LatencySeries ls = LatencySeries::from_histogram(latency_stage_name((LatencyStage)s), metrics_->latency((LatencyStage)s).snapshot());

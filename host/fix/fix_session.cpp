@@ -449,6 +449,17 @@ uint64_t FixSession::messages_sent() const {
   FIX::Session* fs = impl_->initiator ? impl_->session() : nullptr;
   return fs == nullptr ? 0 : fs->getExpectedSenderNum() - 1;
 }
+SessionHealth FixSession::health() const {
+  SessionHealth h;
+  h.logons = counters_.logons;
+  h.disconnects = counters_.logouts;
+  h.refused_messages = counters_.refused_messages;
+  h.protocol_errors = counters_.unmapped_messages + counters_.session_rejects_in + counters_.business_rejects_in;
+  h.unknown_order_events = counters_.unknown_order_events;
+  h.local_rejects = counters_.local_rejects;
+  return h;
+}
+
 uint64_t FixSession::messages_received() const {
   FIX::Session* fs = impl_->initiator ? impl_->session() : nullptr;
   return fs == nullptr ? 0 : fs->getExpectedTargetNum() - 1;

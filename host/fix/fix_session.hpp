@@ -101,6 +101,8 @@ class FixSession final : public oe::OrderEntrySession {
   uint64_t messages_received() const override;
   const std::string& last_error() const override { return last_error_; }
   const FixSessionCounters& counters() const { return counters_; }
+  // QuickFIX keeps the sequence numbers, resends and duplicates to itself: those stay 0.
+  oe::SessionHealth health() const override;
 
   struct Impl;  // the QuickFIX application (fix_session.cpp)
 

@@ -200,6 +200,7 @@ void OrderGate::disconnect() {
       else std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
   }
+  if (session_) final_health_ = session_->health();
   session_.reset();
   sbe_session_ = nullptr;
   if (sim_) sim_->stop();

@@ -95,6 +95,8 @@ class OrderGate {
   HostRiskEngine& engine() { return *engine_; }
   const OrderGateCounters& counters() const { return counters_; }
   oe::OrderEntrySession* session() { return session_.get(); }
+  // What the session recovered and set aside (after disconnect(): as it ended).
+  oe::SessionHealth session_health() const { return session_ ? session_->health() : final_health_; }
   // The SBE session ([order_entry] protocol = "sbe"; its kill switch), else null.
   oe::OrderSession* sbe_session() { return sbe_session_; }
   oe::ExchangeSim* simulator() { return sim_.get(); }
@@ -126,6 +128,7 @@ class OrderGate {
   std::unique_ptr<fix::FixVenueSim> fix_sim_;
   std::unique_ptr<oe::OrderEntrySession> session_;  // SBE or FIX, behind one interface
   oe::OrderSession* sbe_session_ = nullptr;          // session_ when it is the SBE one
+  oe::SessionHealth final_health_;                   // the session's, kept when it is closed
   std::string fix_temp_dir_;                         // the run's FIX store when none is configured
   std::vector<int32_t> exchange_ids_;   // risk-engine instrument index → exchange instrument id
   std::vector<int64_t> send_time_;      // wall clock of the last send, by client order id slot

@@ -15,6 +15,20 @@ struct OrderParams;
 struct OrderEvent;
 enum class SessionState : uint8_t;
 
+// What a session recovered and what it set aside, whatever its protocol (the run report's
+// order-entry line). A count a protocol does not have stays 0.
+struct SessionHealth {
+  uint64_t logons = 0;
+  uint64_t disconnects = 0;
+  uint64_t resend_requests = 0;        // asked the venue for missed messages
+  uint64_t duplicates_ignored = 0;     // venue messages numbered below the expected one
+  uint64_t refused_messages = 0;       // malformed, undecodable or outside the dictionary
+  uint64_t protocol_errors = 0;        // messages the client never expects, or unusable ones
+  uint64_t unknown_order_events = 0;   // reports naming no order of this session
+  uint64_t impossible_quantities = 0;  // reports whose quantities no order can have: not applied
+  uint64_t local_rejects = 0;          // requests the session refused without sending
+};
+
 class OrderEntrySession {
  public:
   virtual ~OrderEntrySession() = default;
@@ -41,6 +55,7 @@ class OrderEntrySession {
   virtual uint64_t messages_sent() const = 0;
   virtual uint64_t messages_received() const = 0;
   virtual const std::string& last_error() const = 0;
+  virtual SessionHealth health() const = 0;
 };
 
 }  // namespace pw::oe

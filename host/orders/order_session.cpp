@@ -43,6 +43,20 @@ OrderSession::~OrderSession() { transport_->close(); }
 
 // ---- connection life cycle ----------------------------------------------------------------------
 
+SessionHealth OrderSession::health() const {
+  SessionHealth h;
+  h.logons = counters_.logons;
+  h.disconnects = counters_.disconnects;
+  h.resend_requests = counters_.resend_requests_sent;
+  h.duplicates_ignored = counters_.duplicates_ignored;
+  h.refused_messages = counters_.undecodable_messages + counters_.garbage_resets;
+  h.protocol_errors = counters_.protocol_errors;
+  h.unknown_order_events = counters_.unknown_order_events;
+  h.impossible_quantities = counters_.impossible_quantities;
+  h.local_rejects = counters_.local_rejects;
+  return h;
+}
+
 void OrderSession::start(int64_t now_ns) {
   now_ = now_ns;
   started_ = true;

@@ -149,6 +149,7 @@ class OrderSession final : public OrderEntrySession {
   // After a resumed logon, until every message missed while down has been processed.
   bool reconciling() const { return reconciling_; }
   const SessionCounters& counters() const { return counters_; }
+  SessionHealth health() const override;
   // Why the session last went down (empty while it never did).
   const std::string& last_error() const override { return last_error_; }
   int64_t heartbeat_interval_ns() const { return heartbeat_ns_; }

@@ -579,6 +579,7 @@ TEST_CASE("reports with quantities no order can have are counted and not applied
   c.exchange.send(canceled(1, 6, CancelReason::canceled_by_user));
   c.poll();
   CHECK(c.session.counters().impossible_quantities == 6);
+  CHECK(c.session.health().impossible_quantities == 6);
   CHECK(c.events.empty());
   const OrderRecord* r = c.session.find_order(1);
   CHECK(r->state == OrderState::partially_filled);

@@ -171,6 +171,11 @@ TEST_CASE("order entry over FIX gives the decisions of the SBE session, byte for
     REQUIRE(r.status == 0);
     CHECK(r.out.find(k == 0 ? "order entry: simulated exchange on loopback, Orders SBE"
                             : "order entry: simulated exchange on loopback, FIX 4.4") != std::string::npos);
+    // The session's health in the summary: one logon, one end (the logout at the end of the run),
+    // nothing set aside.
+    const std::string summary = slurp(work_dir() / name / "summary.txt");
+    CHECK(summary.find("order entry: logons 1, disconnects 1,") != std::string::npos);
+    CHECK(summary.find("reports with impossible quantities 0") != std::string::npos);
     logs[k] = slurp(work_dir() / name / "decisions.jsonl");
   }
   CHECK(logs[0].size() > 1000);

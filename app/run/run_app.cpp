@@ -305,6 +305,9 @@ void RunApp::publish_status(const char* state) {
     for (size_t i = 0; i < instruments_.size(); ++i) as.positions.push_back(gate_->engine().position((int)a, (int)i).exposure.position);
     as.accepted = metrics_->account((int)a).accepted->value();
     as.rejected = metrics_->account((int)a).rejected->value();
+    as.daily_notional_used = gate_->engine().account((int)a).filled_notional;
+    as.reserved_notional = gate_->engine().account((int)a).reserved_notional;
+    as.open_orders = gate_->engine().open_orders((int)a);
     s.accounts.push_back(std::move(as));
   }
   status_.publish(std::move(s));

@@ -115,7 +115,9 @@ inline RejectReason reason_of(RejectDetail d) {
     case RejectDetail::none: return RejectReason::none;
     case RejectDetail::kill_global:
     case RejectDetail::kill_account:
-    case RejectDetail::kill_instrument: return RejectReason::kill_switch;
+    case RejectDetail::kill_instrument:
+    case RejectDetail::journal_unavailable:
+    case RejectDetail::reconcile_pending: return RejectReason::kill_switch;
     case RejectDetail::instrument_unknown:
     case RejectDetail::instrument_not_tradable:
     case RejectDetail::trading_status_not_open: return RejectReason::instrument_not_tradable;

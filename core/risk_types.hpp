@@ -104,6 +104,8 @@ enum class RejectDetail : uint8_t {
   open_orders_instrument,  // it has max_open_orders_per_instrument open in the order's instrument
   duplicate_content,       // instrument, side, price and quantity of an accepted new order within duplicate_window_ns
   book_crossed,            // check 3: the book shows a bid at or above its ask (implausible: not trusted)
+  journal_unavailable,     // the gate's journal cannot record the order (host/journal/): trading stopped
+  reconcile_pending,       // after a restart, until the rebuilt open orders are reconciled with the exchange
   count_
 };
 
@@ -186,6 +188,8 @@ inline const char* reject_detail_name(RejectDetail d) {
     case RejectDetail::open_orders_instrument: return "open_orders_instrument";
     case RejectDetail::duplicate_content: return "duplicate_content";
     case RejectDetail::book_crossed: return "book_crossed";
+    case RejectDetail::journal_unavailable: return "journal_unavailable";
+    case RejectDetail::reconcile_pending: return "reconcile_pending";
     default: return "unknown";
   }
 }

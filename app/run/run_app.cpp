@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -20,6 +21,8 @@
 #include "host/firm/firm_view.hpp"
 #include "host/dpdk/feed_input.hpp"
 #include "host/gate/order_gate.hpp"
+#include "host/journal/journal_replay.hpp"
+#include "host/journal/journal_writer.hpp"
 #include "host/metrics/tsc_clock.hpp"
 #include "host/pipeline/market_stage.hpp"
 #include "host/strategy/demo_strategy.hpp"
@@ -68,6 +71,9 @@ class RunApp {
   int setup_market(const Config& c, std::string& error);
   int setup_order_flow(const Config& c);
   int setup_control(const Config& c, std::string& error);
+  int setup_journal(const Config& c);
+  void reconcile(const Config& c);
+  void check_journal();
   int setup_feed(const Config& c, std::string& error);
   void setup_firm(const Config& c);
   void firm_round(int64_t now);
@@ -104,6 +110,10 @@ class RunApp {
   FeedInput input_;
   StatusBoard status_;
   KillSwitchBoard kills_;
+  std::unique_ptr<journal::JournalWriter> journal_;
+  journal::KillWho kill_who_ = journal::KillWho::control_plane;  // who set the switches the next apply_control() takes
+  std::vector<int64_t> reconcile_ids_;  // open orders rebuilt from the journal, to reconcile after logon
+  bool journal_failure_reported_ = false;
   std::unique_ptr<firm::FirmAgent> firm_;
   firm::FirmCaps firm_caps_{};
   bool firm_kill_ = false;
@@ -161,12 +171,14 @@ void RunApp::kill_drill() {
   KillTarget t;
   if (drill_state_ == 0 && event_time_ >= start) {
     t.engage = true;
+    kill_who_ = journal::KillWho::drill;
     kills_.set(t);
     drill_state_ = 1;
     notes_.push_back(fmt::format("kill-switch drill: global kill switch engaged at feed time {} for {} s", event_time_,
                                  (double)opt_.kill_drill_ns / 1e9));
   } else if (drill_state_ == 1 && event_time_ >= start + opt_.kill_drill_ns) {
     t.engage = false;
+    kill_who_ = journal::KillWho::drill;
     kills_.set(t);
     drill_state_ = 2;
   }
@@ -176,6 +188,7 @@ void RunApp::apply_control() {
   const uint64_t kg = kills_.generation();
   const bool firm_kill = firm_ && firm_->kill();
   if (kg != kill_generation_ || firm_kill != firm_kill_) {
+    const bool firm_changed = firm_kill != firm_kill_;
     kill_generation_ = kg;
     firm_kill_ = firm_kill;
     kills_.apply_to(gate_->engine(), (int)config_->accounts.size(), (int)config_->instruments.size());
@@ -186,12 +199,15 @@ void RunApp::apply_control() {
       if (global && !s->killed()) s->kill_switch();  // mass cancel and block at the session too
       if (!global && s->killed()) s->unkill();
     }
+    gate_->journal_kills(firm_changed ? journal::KillWho::firm : kill_who_);
+    kill_who_ = journal::KillWho::control_plane;
   }
   const uint64_t cg = store_->generation();
   if (cg != config_generation_) {
     config_generation_ = cg;
     std::vector<std::string> errors;
     gate_->apply_limits(*store_->current(), errors);
+    gate_->journal_limits(*store_->current(), journal::LimitsWhy::reload, false);
     for (const std::string& e : errors) std::fprintf(stderr, "perpwire run: reload: %s (previous limit kept)\n", e.c_str());
   }
 }
@@ -289,6 +305,9 @@ void RunApp::publish_status(const char* state) {
     for (size_t i = 0; i < instruments_.size(); ++i) as.positions.push_back(gate_->engine().position((int)a, (int)i).exposure.position);
     as.accepted = metrics_->account((int)a).accepted->value();
     as.rejected = metrics_->account((int)a).rejected->value();
+    as.daily_notional_used = gate_->engine().account((int)a).filled_notional;
+    as.reserved_notional = gate_->engine().account((int)a).reserved_notional;
+    as.open_orders = gate_->engine().open_orders((int)a);
     s.accounts.push_back(std::move(as));
   }
   status_.publish(std::move(s));
@@ -386,6 +405,7 @@ int RunApp::setup() {
   }
   if (const int rc = setup_market(c, error)) return rc;
   if (const int rc = setup_order_flow(c)) return rc;
+  if (const int rc = setup_journal(c)) return rc;
   if (c.firm.enabled) setup_firm(c);
   if (const int rc = setup_control(c, error)) return rc;
   publish_status("starting");
@@ -393,7 +413,113 @@ int RunApp::setup() {
     std::fprintf(stderr, "perpwire run: %s\n", error.c_str());
     return 1;
   }
+  reconcile(c);
   return setup_feed(c, error);
+}
+
+// The risk journal: an existing one is replayed through the engine (the state it rebuilds is the
+// run's starting state), then appended to. Errors here stop the start: never trade on a state
+// that could not be rebuilt.
+int RunApp::setup_journal(const Config& c) {
+  if (c.journal.dir.empty()) return 0;
+  std::error_code ec;
+  std::filesystem::create_directories(c.journal.dir, ec);
+  if (ec) {
+    std::fprintf(stderr, "perpwire run: journal: cannot create %s: %s\n", c.journal.dir.c_str(), ec.message().c_str());
+    return 2;
+  }
+  const std::string path = (std::filesystem::path(c.journal.dir) / journal::kFileName).string();
+  HostRiskEngine& e = gate_->engine();
+  journal::ReplaySummary sum;
+  const journal::ReadResult rr = gate_->restore(path, sum, reconcile_ids_);
+  if (!rr.ok) {
+    std::fprintf(stderr, "perpwire run: %s\n", rr.error.c_str());
+    return 2;
+  }
+  const bool restored = rr.records > 0;
+  if (restored) {  // the config's limits take force from now on; cash stays as rebuilt
+    std::vector<std::string> errors;
+    gate_->apply_limits(c, errors);
+  }
+  if (rr.torn_bytes > 0 && rr.valid_bytes == 0) std::filesystem::remove(path, ec);  // not even a whole header
+  journal::WriterOptions wo;
+  wo.sync_within_ns = c.journal.sync_within_ns;
+  journal_ = std::make_unique<journal::JournalWriter>();
+  std::string error;
+  if (!journal_->open(path, rr.torn_bytes > 0 ? rr.valid_bytes : 0, wo, error)) {
+    std::fprintf(stderr, "perpwire run: %s\n", error.c_str());
+    return 2;
+  }
+  gate_->set_journal(journal_.get());
+  gate_->journal_limits(c, restored ? journal::LimitsWhy::restart : journal::LimitsWhy::start, !restored);
+  if (!restored) {
+    notes_.push_back(fmt::format("journal {}: new (sync within {} us)", path, c.journal.sync_within_ns / 1000));
+    return 0;
+  }
+  // The switches rebuilt are the control plane's from now on (a later /kill or /unkill changes them).
+  KillTarget t;
+  std::string kills;
+  if (e.kill_global()) {
+    t.scope = KillTarget::Scope::global;
+    kills_.set(t);
+    kills += " global";
+  }
+  for (size_t a = 0; a < c.accounts.size(); ++a)
+    if (e.kill_account((int)a)) {
+      t.scope = KillTarget::Scope::account;
+      t.index = (int)a;
+      kills_.set(t);
+      kills += " " + c.accounts[a].name;
+    }
+  for (size_t i = 0; i < c.instruments.size(); ++i)
+    if (e.kill_instrument((int)i)) {
+      t.scope = KillTarget::Scope::instrument;
+      t.index = (int)i;
+      kills_.set(t);
+      kills += " " + c.instruments[i].symbol;
+    }
+  std::string positions;
+  for (size_t a = 0; a < c.accounts.size(); ++a) {
+    positions += fmt::format("; {}: cash {:.2f}, daily notional used {:.2f}", c.accounts[a].name, (double)e.account((int)a).cash / 1e9,
+                             (double)e.account((int)a).filled_notional / 1e9);
+    for (size_t i = 0; i < c.instruments.size(); ++i)
+      if (const int64_t p = e.position((int)a, (int)i).exposure.position) positions += fmt::format(", {} {}", c.instruments[i].symbol, p);
+  }
+  notes_.push_back(fmt::format("journal {}: restored from {} records ({} requests replayed, {} accepted; {} fills; {} limit sets, "
+                               "the last from {} ({}); {} kill-switch changes): {} open orders, kill switches:{}{}",
+                               path, rr.records, sum.by_type[(int)journal::RecordType::request], sum.accepted,
+                               sum.by_type[(int)journal::RecordType::fill], sum.limit_loads, sum.limits_source,
+                               journal::limits_why_name(sum.limits_why), sum.kill_changes, reconcile_ids_.size(),
+                               kills.empty() ? " none" : kills, positions));
+  if (!rr.torn.empty()) notes_.push_back("journal: the last record was damaged by the stop before this start: " + rr.torn);
+  if (!reconcile_ids_.empty() && c.order_entry.enabled) gate_->set_reconcile_pending(true);
+  return 0;
+}
+
+// After logon: the open orders rebuilt from the journal against the exchange's. The simulated
+// exchange runs in this process and starts empty, so it holds none of them: each is released
+// (journaled as canceled). A real venue's order status is not asked yet: new orders stay refused.
+void RunApp::reconcile(const Config& c) {
+  if (reconcile_ids_.empty() || !gate_->reconcile_pending()) return;
+  if (!c.order_entry.simulator) {
+    notes_.push_back(fmt::format("reconcile: {} open orders rebuilt from the journal; asking the venue for their status is not "
+                                 "supported yet, so new orders stay refused (reconcile_pending)",
+                                 reconcile_ids_.size()));
+    return;
+  }
+  for (int64_t id : reconcile_ids_) gate_->release_unknown_order(id);
+  gate_->set_reconcile_pending(false);
+  notes_.push_back(fmt::format("reconcile: {} open orders rebuilt from the journal, 0 of them open at the simulated exchange "
+                               "(it starts empty): {} differences, each released as canceled; trading resumed",
+                               reconcile_ids_.size(), reconcile_ids_.size()));
+}
+
+// A journal that failed stops new orders (the gate refuses them); said once, in one line.
+void RunApp::check_journal() {
+  if (!journal_ || journal_->healthy() || journal_failure_reported_) return;
+  journal_failure_reported_ = true;
+  notes_.push_back(journal_->failure() + ": new orders refused from then on (journal_unavailable)");
+  std::fprintf(stderr, "perpwire run: %s\n", notes_.back().c_str());
 }
 
 // Metrics, instruments, the gate, the market state and the backend beside the software path.
@@ -583,6 +709,7 @@ void RunApp::loop() {
     if (now - last_status_ns_ > 100000000) {
       last_status_ns_ = now;
       publish_status("running");
+      check_journal();
       if (now - last_progress_ns_ > 500000000) {
         last_progress_ns_ = now;
         progress(false);
@@ -614,6 +741,17 @@ int RunApp::finish() {
   sigaction(SIGTERM, &old_term_, nullptr);
 
   gate_->disconnect();
+  if (journal_) {
+    journal_->flush();
+    check_journal();
+    journal_->close();
+    const journal::WriterCounters jc = journal_->counters();
+    const OrderGateCounters& g = gate_->counters();
+    notes_.push_back(fmt::format("journal {}: {} records durable in {} batches (slowest write + fdatasync {:.3f} ms), {} not "
+                                 "written; requests refused: {} journal_unavailable, {} reconcile_pending",
+                                 journal_->path(), jc.records, jc.batches, (double)jc.max_batch_ns / 1e6, jc.dropped,
+                                 g.refused_journal, g.refused_reconcile));
+  }
   publish_status(stop_reason_.empty() ? "replay finished" : "stopped");
   control_->stop();
   decision_log_.close();

@@ -937,6 +937,15 @@ ConfigResult parse_config(std::string_view text, const std::string& file) {
     read_firm(s, c.firm, ctx);
     s.finish();
   }
+  if (const toml::table* t = top.table("journal", false)) {
+    Section s(ctx, *t, "journal");
+    if (auto v = s.string("dir", true, "a folder path")) {
+      if (v->empty()) s.wrong("dir", *s.node("dir"), "a folder path");
+      else c.journal.dir = *v;
+    }
+    if (auto v = s.duration("sync_within", false, 10000, 1000000000, "1s")) c.journal.sync_within_ns = *v;
+    s.finish();
+  }
   if (const toml::table* t = top.table("output", false)) {
     Section s(ctx, *t, "output");
     if (auto v = s.string("dir", false, "a folder path")) {
@@ -1047,6 +1056,7 @@ std::vector<ConfigError> restart_only_changes(const Config& running, const Confi
   ch.field("backend", running.backend, next.backend);
   ch.field("control", running.control, next.control);
   ch.field("firm", running.firm, next.firm);
+  ch.field("journal", running.journal, next.journal);
   ch.field("output", running.output, next.output);
   // Duplicates collapse (preset and overrides share one key).
   out.erase(std::unique(out.begin(), out.end(), [](const ConfigError& x, const ConfigError& y) { return x.key == y.key; }), out.end());

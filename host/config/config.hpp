@@ -189,6 +189,13 @@ struct FirmConfig {
   bool operator==(const FirmConfig&) const = default;
 };
 
+// The risk journal (docs/risk.md, "Journal and restart"): off while dir is empty.
+struct JournalConfig {
+  std::string dir;                   // holds risk.journal; an existing one is replayed at start
+  int64_t sync_within_ns = 1000000;  // records are made durable (fdatasync) in batches within about this
+  bool operator==(const JournalConfig&) const = default;
+};
+
 struct OutputConfig {
   std::string dir = "out/run";
   bool operator==(const OutputConfig&) const = default;
@@ -204,6 +211,7 @@ struct Config {
   BackendConfig backend;
   ControlConfig control;
   FirmConfig firm;
+  JournalConfig journal;
   OutputConfig output;
   // Where each key and table was defined (dotted path → line), for errors found after parsing.
   std::map<std::string, int, std::less<>> source_lines;

@@ -60,7 +60,10 @@ std::string status_json(const StatusSnapshot& s) {
                             {"margin_requirement", fixed9(a.margin_requirement)},
                             {"positions", std::move(positions)},
                             {"orders_accepted", a.accepted},
-                            {"orders_rejected", a.rejected}});
+                            {"orders_rejected", a.rejected},
+                            {"daily_notional_used", fixed9(a.daily_notional_used)},
+                            {"reserved_notional", fixed9(a.reserved_notional)},
+                            {"open_orders", a.open_orders}});
   }
   doc["accounts"] = std::move(accounts);
   return doc.dump(2) + "\n";

@@ -36,6 +36,9 @@ struct AccountStatus {
   int64_t margin_requirement = INT64_MIN;
   std::vector<int64_t> positions;  // contracts per instrument index (the snapshot's instruments)
   uint64_t accepted = 0, rejected = 0;
+  int64_t daily_notional_used = 0;  // ×1e-9: filled since the day began (what a restart must keep)
+  int64_t reserved_notional = 0;    // ×1e-9: reserved by the open orders
+  int64_t open_orders = 0;
 };
 
 struct StatusSnapshot {

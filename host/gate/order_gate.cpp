@@ -4,13 +4,16 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <thread>
 
 #include "host/firm/fill_ring.hpp"
 #include "host/fix/fix_session.hpp"
 #include "host/fix/fix_venue_sim.hpp"
+#include "host/journal/journal_writer.hpp"
 #include "host/metrics/tsc_clock.hpp"
 #include "host/strategy/demo_strategy.hpp"
 
@@ -39,6 +42,9 @@ OrderGate::OrderGate(const Config& config, AppMetrics& metrics, StateLogWriter& 
   pending_decisions_.reserve(1024);
   for (const InstrumentConfig& ic : config.instruments) exchange_ids_.push_back(ic.id);
   sim_markets_.resize(exchange_ids_.size());
+  markets_.resize(exchange_ids_.size());
+  market_journaled_.assign(exchange_ids_.size(), 1);
+  kill_journaled_.assign(1 + config.accounts.size() + config.instruments.size(), 0);
   std::vector<std::string> errors;
   apply_limits(config, errors);
   for (size_t a = 0; a < config.accounts.size(); ++a) engine_->set_cash((int)a, config.accounts[a].cash);
@@ -215,6 +221,10 @@ void OrderGate::disconnect() {
 
 void OrderGate::set_market(int i, const InstrumentMarket& m, int32_t bid_qty, int32_t ask_qty) {
   engine_->set_market(i, m);
+  if (i >= 0 && (size_t)i < markets_.size()) {
+    markets_[(size_t)i] = m;
+    market_journaled_[(size_t)i] = 0;  // journaled before the next input that is checked against it
+  }
   if (has_simulator() && i >= 0 && (size_t)i < exchange_ids_.size()) {
     // The simulated venue matches against the replayed book top — at the next step(), after the
     // packet's orders are out: its matching and answers are the venue's work, not this path's.
@@ -223,7 +233,133 @@ void OrderGate::set_market(int i, const InstrumentMarket& m, int32_t bid_qty, in
   }
 }
 
-void OrderGate::apply_funding(int instrument, int64_t mark, int64_t rate) { engine_->apply_funding(instrument, mark, rate); }
+void OrderGate::apply_funding(int instrument, int64_t mark, int64_t rate) {
+  engine_->apply_funding(instrument, mark, rate);
+  journal_record(journal::RecordType::funding, journal::FundingRec{instrument, 0, mark, rate});
+}
+
+void OrderGate::roll_day(int64_t time) {
+  engine_->reset_daily();
+  journal_record(journal::RecordType::day_roll, journal::DayRollRec{time});
+}
+
+template <class T>
+void OrderGate::journal_record(journal::RecordType type, const T& rec) {
+  if (!journal_) return;
+  journal_markets();
+  journal_->append(type, rec);  // a record not taken fails the journal: new requests are refused
+}
+
+void OrderGate::journal_markets() {
+  for (size_t i = 0; i < markets_.size(); ++i) {
+    if (market_journaled_[i]) continue;
+    market_journaled_[i] = 1;
+    journal::MarketRec rec{};
+    rec.instrument = (int32_t)i;
+    rec.market = markets_[i];
+    journal_->append(journal::RecordType::market, rec);
+  }
+}
+
+journal::ReadResult OrderGate::restore(const std::string& path, journal::ReplaySummary& sum, std::vector<int64_t>& open_ids) {
+  engine_->reset();
+  std::vector<int64_t> accepted;
+  journal::ReadResult rr = journal::read_journal(path, [&](const journal::RecordView& v, std::string& error) {
+    if (!journal::apply_record(*engine_, v, sum, error)) return false;
+    if (v.type == journal::RecordType::request) {
+      journal::RequestRec r;
+      std::memcpy(&r, v.payload, sizeof(r));
+      if (r.accepted && r.request.kind == OrderKind::new_order) accepted.push_back(r.request.client_order_id);
+    }
+    return true;
+  });
+  if (rr.records == 0) {  // nothing rebuilt: the config's limits and cash, as the gate was made with
+    std::vector<std::string> errors;
+    engine_->reset();
+    apply_limits(config_, errors);
+    for (size_t a = 0; a < config_.accounts.size(); ++a) engine_->set_cash((int)a, config_.accounts[a].cash);
+  }
+  open_ids.clear();
+  for (int64_t id : accepted)
+    if (engine_->find_order(id)) open_ids.push_back(id);
+  sync_journaled_kills();
+  return rr;
+}
+
+void OrderGate::journal_limits(const Config& c, journal::LimitsWhy why, bool with_cash) {
+  if (!journal_) return;
+  uint8_t buf[journal::kMaxPayload];
+  journal::LimitsLoaded head{};
+  head.wall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  head.why = (uint8_t)why;
+  std::memcpy(buf, &head, sizeof(head));
+  const size_t path_bytes = std::min(c.path.size(), sizeof(buf) - sizeof(head));
+  std::memcpy(buf + sizeof(head), c.path.data(), path_bytes);
+  journal_->append(journal::RecordType::limits_loaded, buf, sizeof(head) + path_bytes);
+  for (size_t a = 0; a < c.accounts.size(); ++a)
+    journal_->append(journal::RecordType::account_limits, journal::AccountLimitsRec{(int32_t)a, 0, c.accounts[a].limits});
+  for (size_t i = 0; i < c.instruments.size(); ++i)
+    journal_->append(journal::RecordType::instrument_limits, journal::InstrumentLimitsRec{(int32_t)i, 0, c.instruments[i].limits});
+  journal_->append(journal::RecordType::session_limits, journal::SessionLimitsRec{0, 0, c.order_entry.limits});
+  if (with_cash)
+    for (size_t a = 0; a < c.accounts.size(); ++a)
+      journal_->append(journal::RecordType::cash, journal::CashRec{(int32_t)a, 0, c.accounts[a].cash});
+}
+
+void OrderGate::journal_kills(journal::KillWho who) {
+  const size_t accounts = config_.accounts.size();
+  const int64_t now =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  for (size_t k = 0; k < kill_journaled_.size(); ++k) {
+    journal::KillRec rec{};
+    rec.wall_ns = now;
+    rec.who = (uint8_t)who;
+    bool on;
+    if (k == 0) {
+      rec.scope = (uint8_t)journal::KillScope::global;
+      rec.index = -1;
+      on = engine_->kill_global();
+    } else if (k <= accounts) {
+      rec.scope = (uint8_t)journal::KillScope::account;
+      rec.index = (int32_t)(k - 1);
+      on = engine_->kill_account(rec.index);
+    } else {
+      rec.scope = (uint8_t)journal::KillScope::instrument;
+      rec.index = (int32_t)(k - 1 - accounts);
+      on = engine_->kill_instrument(rec.index);
+    }
+    if ((kill_journaled_[k] != 0) == on) continue;
+    kill_journaled_[k] = on ? 1 : 0;
+    rec.on = on ? 1 : 0;
+    if (journal_) journal_->append(journal::RecordType::kill, rec);
+  }
+}
+
+void OrderGate::sync_journaled_kills() {
+  const size_t accounts = config_.accounts.size();
+  for (size_t k = 0; k < kill_journaled_.size(); ++k) {
+    const bool on = k == 0 ? engine_->kill_global()
+                  : k <= accounts ? engine_->kill_account((int)(k - 1))
+                                  : engine_->kill_instrument((int)(k - 1 - accounts));
+    kill_journaled_[k] = on ? 1 : 0;
+  }
+}
+
+void OrderGate::release_unknown_order(int64_t client_order_id) {
+  if (engine_->on_cancel(client_order_id)) journal_record(journal::RecordType::canceled, journal::OrderIdRec{client_order_id});
+}
+
+RiskDecision OrderGate::refuse(const OrderRequest& r, RejectDetail detail) {
+  RiskDecision d{};
+  d.client_order_id = r.client_order_id;
+  d.time = r.time;
+  d.accepted = false;
+  d.detail = detail;
+  d.reason = reason_of(detail);
+  if (detail == RejectDetail::journal_unavailable) ++counters_.refused_journal;
+  else ++counters_.refused_reconcile;
+  return d;
+}
 
 RiskDecision OrderGate::submit(const OrderRequest& r, int64_t rx_ns) {
   const RiskDecision d = decide(r, rx_ns);
@@ -233,8 +369,27 @@ RiskDecision OrderGate::submit(const OrderRequest& r, int64_t rx_ns) {
 
 RiskDecision OrderGate::decide(const OrderRequest& r, int64_t rx_ns) {
   ++counters_.requests;
+  // Fail closed: an order the journal cannot record, or placed before the open orders of a
+  // restart are reconciled, is refused; a cancel only lowers the risk and still passes.
+  const bool opens = r.kind != OrderKind::cancel;
   const int64_t t0 = TscClock::now_ns();
-  const RiskDecision d = engine_->check(r);
+  RiskDecision d;
+  if (opens && journal_ && !journal_->healthy()) d = refuse(r, RejectDetail::journal_unavailable);
+  else if (opens && reconcile_pending_) d = refuse(r, RejectDetail::reconcile_pending);
+  else {
+    d = engine_->check(r);
+    if (journal_) {
+      journal_markets();
+      journal::RequestRec rec{};
+      rec.request = r;
+      rec.accepted = d.accepted ? 1 : 0;
+      rec.reason = (uint8_t)d.reason;
+      if (!journal_->append(journal::RecordType::request, rec) && d.accepted && opens) {
+        engine_->on_reject(r.client_order_id);  // accepted but not recorded: released, never sent
+        d = refuse(r, RejectDetail::journal_unavailable);
+      }
+    }
+  }
   const int64_t t1 = TscClock::now_ns();
   metrics_.latency(LatencyStage::risk_check).observe((uint64_t)(t1 - t0));
   if (rx_ns > 0 && t1 > rx_ns) metrics_.latency(LatencyStage::rx_to_decision).observe((uint64_t)(t1 - rx_ns));
@@ -269,12 +424,18 @@ void OrderGate::send(const OrderRequest& r, const RiskDecision& d, int64_t rx_ns
       p.price = r.price;
       p.quantity = r.quantity;
       lr = session_->send_new_order(p);
-      if (lr != LocalReject::none) engine_->on_reject(r.client_order_id);  // never sent: release it
+      if (lr != LocalReject::none) {
+        engine_->on_reject(r.client_order_id);  // never sent: release it
+        journal_record(journal::RecordType::rejected, journal::OrderIdRec{r.client_order_id});
+      }
       break;
     }
     case OrderKind::replace:
       lr = session_->send_replace(r.client_order_id, r.price, r.quantity);
-      if (lr != LocalReject::none) engine_->on_reject(r.client_order_id);  // the order stands as before
+      if (lr != LocalReject::none) {
+        engine_->on_reject(r.client_order_id);  // the order stands as before
+        journal_record(journal::RecordType::rejected, journal::OrderIdRec{r.client_order_id});
+      }
       break;
     case OrderKind::cancel:
       lr = session_->send_cancel(r.client_order_id);
@@ -345,6 +506,7 @@ void OrderGate::on_event(const OrderEvent& e, DemoStrategy* strategy) {
   switch (e.type) {
     case OrderEventType::entered: {
       engine_->on_entered(id);
+      journal_record(journal::RecordType::entered, journal::OrderIdRec{id});
       int64_t& sent = send_time_[(uint64_t)id % kSendTimeSlots];
       if (sent != 0) {
         const int64_t now = TscClock::now_ns();
@@ -360,6 +522,7 @@ void OrderGate::on_event(const OrderEvent& e, DemoStrategy* strategy) {
         if (const OpenOrder* o = engine_->find_order(id))
           fill_ring_->push({e.exec_id, e.time, e.price, e.quantity, (int16_t)o->account, (int16_t)o->instrument, o->side});
       engine_->on_fill(id, e.quantity, e.price);
+      journal_record(journal::RecordType::fill, journal::FillRec{id, (int64_t)e.quantity, e.price});
       if (strategy) {
         strategy->on_fill(id, e.quantity, e.price);
         if (e.state == OrderState::filled) strategy->on_done(id);
@@ -367,19 +530,27 @@ void OrderGate::on_event(const OrderEvent& e, DemoStrategy* strategy) {
       break;
     case OrderEventType::canceled:
       engine_->on_cancel(id);
+      journal_record(journal::RecordType::canceled, journal::OrderIdRec{id});
       if (strategy) strategy->on_done(id);
       break;
     case OrderEventType::rejected:
       // A local reject was already released in submit(); the exchange's releases here.
-      if (e.local_reason == LocalReject::none) engine_->on_reject(id);
+      if (e.local_reason == LocalReject::none) {
+        engine_->on_reject(id);
+        journal_record(journal::RecordType::rejected, journal::OrderIdRec{id});
+      }
       if (strategy) strategy->on_done(id);
       break;
     case OrderEventType::replaced:
       engine_->on_replace(id);
+      journal_record(journal::RecordType::replaced, journal::OrderIdRec{id});
       if (strategy) strategy->on_replaced(id);
       break;
     case OrderEventType::replace_rejected:
-      if (e.local_reason == LocalReject::none) engine_->on_reject(id);
+      if (e.local_reason == LocalReject::none) {
+        engine_->on_reject(id);
+        journal_record(journal::RecordType::rejected, journal::OrderIdRec{id});
+      }
       if (strategy) strategy->on_replace_rejected(id);
       break;
     default: break;

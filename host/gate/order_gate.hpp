@@ -14,6 +14,8 @@
 #include "core/state_records.hpp"
 #include "host/config/config.hpp"
 #include "host/exchange_sim/exchange_sim.hpp"
+#include "host/journal/journal_reader.hpp"
+#include "host/journal/journal_replay.hpp"
 #include "host/metrics/app_metrics.hpp"
 #include "host/orders/order_entry_session.hpp"
 #include "host/orders/order_session.hpp"
@@ -28,6 +30,9 @@ class FixVenueSim;
 namespace firm {
 class FillRing;
 }
+namespace journal {
+class JournalWriter;
+}
 
 using HostRiskEngine = RiskEngine<kConfigMaxAccounts, kConfigMaxInstruments, 1024, 4096, 8>;
 
@@ -41,6 +46,8 @@ struct OrderGateCounters {
   uint64_t settle_timeouts = 0;     // a step whose bytes were still not read by the other side after 2 s
   uint64_t delivery_waits = 0;      // steps that found bytes still in flight and looked again
   uint64_t batches = 0;             // packets whose orders went out in one write
+  uint64_t refused_journal = 0;     // new requests refused: the journal cannot record them
+  uint64_t refused_reconcile = 0;   // new requests refused: restarted, open orders not yet reconciled
 };
 
 class OrderGate {
@@ -89,6 +96,32 @@ class OrderGate {
   // End of the feed: the simulated exchange answers everything it still holds.
   void finish(DemoStrategy* strategy);
 
+  // Every input the risk state depends on is also appended to the journal (host/journal/);
+  // null: none. While it cannot take a record, requests are refused (journal_unavailable).
+  void set_journal(journal::JournalWriter* j) { journal_ = j; }
+  // Rebuilds the engine from the journal at `path` (reset, then every record through the engine's
+  // entry points); `open_ids` gets the orders it holds open afterwards. With no records (no file,
+  // or an empty one) the engine is as the config made it. Not ok: corrupt in the middle, or a
+  // request answered otherwise than journaled; the engine must not trade then.
+  journal::ReadResult restore(const std::string& path, journal::ReplaySummary& summary, std::vector<int64_t>& open_ids);
+  // The limits and (first start only) the cash of `config`, journaled as a limit set loaded from
+  // its file now, for `why`; the engine already has them (constructor, apply_limits).
+  void journal_limits(const Config& config, journal::LimitsWhy why, bool with_cash);
+  // Journals the kill switches that differ from the last journaled ones, as changed by `who`.
+  void journal_kills(journal::KillWho who);
+  // The kill switches as they are now are the journaled ones (after a replay).
+  void sync_journaled_kills();
+  // A new trading day: daily usage starts again (journaled).
+  void roll_day(int64_t time);
+  // Until reconciled, new requests are refused (reconcile_pending); cancels still pass.
+  void set_reconcile_pending(bool on) { reconcile_pending_ = on; }
+  bool reconcile_pending() const { return reconcile_pending_; }
+  // Reconciling: an order rebuilt as open that the exchange does not hold is released (journaled
+  // as canceled).
+  void release_unknown_order(int64_t client_order_id);
+  // One answer of the exchange (or of the session) to the engine, the journal and the strategy.
+  void on_event(const oe::OrderEvent& e, DemoStrategy* strategy);
+
   // Every fill is also handed to the firm agent (docs/firm.md); null: not part of a firm.
   void set_fill_ring(firm::FillRing* ring) { fill_ring_ = ring; }
 
@@ -104,7 +137,6 @@ class OrderGate {
   bool dirty() const { return dirty_; }
 
  private:
-  void on_event(const oe::OrderEvent& e, DemoStrategy* strategy);
   void write_decision(const OrderRequest& r, const RiskDecision& d);
   bool start_simulator(std::string& error);
   bool has_simulator() const { return sim_ || fix_sim_; }
@@ -114,6 +146,10 @@ class OrderGate {
   uint64_t simulator_received() const;
   uint64_t simulator_sent() const;
   void write_decisions();
+  template <class T>
+  void journal_record(journal::RecordType type, const T& rec);
+  void journal_markets();
+  RiskDecision refuse(const OrderRequest& r, RejectDetail detail);
 
   struct PendingDecision {
     OrderRequest request;
@@ -140,6 +176,11 @@ class OrderGate {
   std::vector<SimMarket> sim_markets_;  // by risk-engine instrument
   OrderGateCounters counters_;
   firm::FillRing* fill_ring_ = nullptr;
+  journal::JournalWriter* journal_ = nullptr;
+  bool reconcile_pending_ = false;
+  std::vector<InstrumentMarket> markets_;  // the engine's, by instrument: journaled before what was checked against them
+  std::vector<uint8_t> market_journaled_;
+  std::vector<uint8_t> kill_journaled_;    // [0] global, then accounts, then instruments
   bool dirty_ = false;                  // sent something or moved the simulated market since step()
   uint64_t seen_out_ = 0;               // the session's messages_sent() at the last step
   int64_t last_sim_poll_ns_ = 0;

@@ -200,7 +200,7 @@ TEST_CASE("each mistake gives a file:line: key: expected … error") {
   }
   SUBCASE("an unknown section") {
     std::string text = base + "\n[metrics]\nport = 9000\n";
-    CHECK(only_error(text) == at(line_of(text, "[metrics]"), "metrics: unknown key (known keys here: accounts, backend, control, feeds, firm, instruments, order_entry, output, risk)"));
+    CHECK(only_error(text) == at(line_of(text, "[metrics]"), "metrics: unknown key (known keys here: accounts, backend, control, feeds, firm, instruments, journal, order_entry, output, risk)"));
   }
   SUBCASE("a missing required key names the table") {
     auto e = edit(base, "tick = \"5\"", "");

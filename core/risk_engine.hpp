@@ -152,6 +152,9 @@ class RiskEngine {
       }
       req_stale_n_[a] = 0;
     }
+    for (int a = 0; a < kAccounts; ++a) owner_of_[a] = 0;
+    for (int g = 0; g <= kAccounts; ++g)
+      for (int i = 0; i < kInstruments; ++i) owner_best_[g][i][0] = kNoBuyPrice, owner_best_[g][i][1] = kNoSellPrice;
     for (int a = 0; a < kAccounts; ++a) account_rate_[a] = BucketRate{0, 0, 0, 0, 0};
     for (int ss = 0; ss < kSessions; ++ss) session_rate_[ss] = BucketRate{0, 0, 0, 0, 0};
     for (int i = 0; i < kInstruments; ++i) refresh_instrument_thresholds(i, true);
@@ -164,12 +167,23 @@ class RiskEngine {
   LimitsError set_account_limits(int a, const AccountLimits& l) {
     if (a < 0 || a >= kAccounts) return bad_index();
     LimitsError e = validate(l);
+    if (e.ok() && l.owner > kAccounts) e = LimitsError{LimitsErrc::too_large, LimitField::owner, 0};
     if (!e.ok()) return e;
     AccountState& s = accounts_[a].state;
     if (!s.configured) s.bucket = TokenBucket{l.order_burst * kTokenScale, kNullI64};
     s.limits = l;
     s.configured = 1;
     account_rate_[a] = bucket_rate(l.orders_per_second, l.order_burst);
+    if (owner_of_[a] != (uint16_t)l.owner) {
+      const int old = owner_of_[a];
+      owner_of_[a] = (uint16_t)l.owner;
+      for (int i = 0; i < kInstruments; ++i) {
+        for (int side_ix = 0; side_ix < 2; ++side_ix) {
+          refresh_owner_best(old, i, side_ix);
+          refresh_owner_best(owner_of_[a], i, side_ix);
+        }
+      }
+    }
     refresh_account_thresholds(a);
     for (int i = 0; i < kInstruments; ++i) refresh_margin(a, i);
     return e;
@@ -605,9 +619,11 @@ class RiskEngine {
     o.res_qty = qty;
     o.res_notional = notional;
     o.eff_price = eff_price;
+    const int64_t best_before = best;
     bool more_aggressive = side_ix == 0 ? eff_price >= best : eff_price <= best;
     if (more_aggressive) best = eff_price;
     else if (old_eff == best) best = scan_best(ps, side_ix);
+    owner_best_moved(o.account, o.instrument, side_ix, side_ix == 0 ? best < best_before : best > best_before);
     if (how == Commit::refresh) {
       refresh(o.account, o.instrument);
       return;
@@ -662,6 +678,7 @@ class RiskEngine {
     own.position_room -= qty;
     own.reduce_room -= qty;
     side_t_[a][i][1 - side_ix].opposite_best = best;
+    owner_best_moved(a, i, side_ix, false);
     mark_requirement_stale(a, i);
     MarginThreshold& m = margin_t_[a][i][side_ix];
     defer_margin(a, i);
@@ -703,7 +720,10 @@ class RiskEngine {
     else ps.head[side_ix] = o.next;
     if (o.next >= 0) orders_[o.next].prev = o.prev;
     int64_t& best = side_ix == 0 ? ps.exposure.best_buy : ps.exposure.best_sell;
-    if (o.eff_price == best) best = scan_best(ps, side_ix);
+    if (o.eff_price == best) {
+      best = scan_best(ps, side_ix);
+      owner_best_moved(o.account, o.instrument, side_ix, true);
+    }
     refresh(o.account, o.instrument);
     flush_index();
     index_.erase_key(o.client_order_id);
@@ -842,6 +862,32 @@ class RiskEngine {
     recent_[r.account][next] = RecentOrder{r.price, r.time, r.quantity, r.instrument, r.side, 1};
     next = next + 1 == kDuplicateHistory ? 0 : next + 1;
   }
+  // Self-match across an owner's accounts: per owner group × instrument × side, the best open price
+  // over the group's accounts (the threshold check 13 compares an order of any of them against).
+  // An account's best that grew more aggressive moves it in O(1) (the order path); one that backed
+  // off (an order left or was replaced less aggressively) rescans the group's accounts (kAccounts
+  // steps, only on exchange answers and such replaces).
+  void owner_best_moved(int a, int i, int side_ix, bool backed_off) {
+    const int g = owner_of_[a];
+    if (g == 0) return;
+    if (backed_off) {
+      refresh_owner_best(g, i, side_ix);
+      return;
+    }
+    const Exposure& e = pos_[a][i].exposure;
+    int64_t& ob = owner_best_[g][i][side_ix];
+    if (side_ix == 0 ? e.best_buy > ob : e.best_sell < ob) ob = side_ix == 0 ? e.best_buy : e.best_sell;
+  }
+  void refresh_owner_best(int g, int i, int side_ix) {
+    if (g == 0) return;
+    int64_t best = side_ix == 0 ? kNoBuyPrice : kNoSellPrice;
+    for (int b = 0; b < kAccounts; ++b) {
+      if (owner_of_[b] != g) continue;
+      const Exposure& e = pos_[b][i].exposure;
+      if (side_ix == 0 ? e.best_buy > best : e.best_sell < best) best = side_ix == 0 ? e.best_buy : e.best_sell;
+    }
+    owner_best_[g][i][side_ix] = best;
+  }
   // Max open orders: the counts move as orders open and finish; the rooms (the thresholds the fast
   // path compares) follow the counts and the limits (0: no limit, INT64_MAX room).
   static int64_t open_room(int64_t limit, int32_t open) { return limit <= 0 ? INT64_MAX : limit - open; }
@@ -924,7 +970,8 @@ class RiskEngine {
                     free_count_ > 0 && (!v.is_new || index_has_room(r.client_order_id)),
                     open_room_[r.account],
                     open_room_ai_[r.account][ix],
-                    is_new && repeats_recent_order(r)};
+                    is_new && repeats_recent_order(r),
+                    owner_best_[owner_of_[r.account]][ix][1 - side_ix]};
     // Check 8: Σ (initial margin of the worst case + open-order loss) ≤ equity with the order.
     // The side's threshold answers when it can; otherwise this instrument's requirement with the
     // order is computed afresh (docs/risk.md "Check 8 on thresholds").
@@ -1003,6 +1050,8 @@ class RiskEngine {
   };
   RecentOrder recent_[kAccounts][kDuplicateHistory];
   int32_t recent_next_[kAccounts];  // the place the next accepted new order takes
+  uint16_t owner_of_[kAccounts];    // owner group of each account (0: none)
+  int64_t owner_best_[kAccounts + 1][kInstruments][2];  // best open buy / sell per owner group (row 0: none, never set)
   i128 account_ready_[kAccounts];
   i128 session_ready_[kSessions];
   BucketRate account_rate_[kAccounts];  // the buckets' rates, prepared when the limits are set

@@ -104,6 +104,7 @@ enum class RejectDetail : uint8_t {
   open_orders_instrument,  // it has max_open_orders_per_instrument open in the order's instrument
   duplicate_content,       // instrument, side, price and quantity of an accepted new order within duplicate_window_ns
   book_crossed,            // check 3: the book shows a bid at or above its ask (implausible: not trusted)
+  self_match_owner,        // check 13: would cross an open order of another account of the same owner
   count_
 };
 
@@ -186,6 +187,7 @@ inline const char* reject_detail_name(RejectDetail d) {
     case RejectDetail::open_orders_instrument: return "open_orders_instrument";
     case RejectDetail::duplicate_content: return "duplicate_content";
     case RejectDetail::book_crossed: return "book_crossed";
+    case RejectDetail::self_match_owner: return "self_match_owner";
     default: return "unknown";
   }
 }
@@ -238,6 +240,10 @@ struct AccountLimits {
   // one of the account's last kDuplicateHistory accepted new orders, accepted at most this many ns
   // before it, is refused (a strategy repeating itself by mistake); 0: off. After max open orders.
   int64_t duplicate_window_ns = 0;
+  // Self-match across accounts: accounts with the same non-zero owner group may not cross each
+  // other's open orders (check 13, after the account's own); 0: no owner. Groups are numbered
+  // 1 … the engine's account capacity (the config gives 1 + the index of the owner's first account).
+  int64_t owner = 0;
 };
 
 struct SessionLimits {
@@ -253,6 +259,7 @@ constexpr int64_t kMaxConfigOrdersPerSecond = 1000000000;       // one per ns
 constexpr int64_t kMaxConfigBurst = 1000000000;                 // tokens ×1e9 stays < 2^63
 constexpr int64_t kMaxConfigOpenOrders = 1000000;                // open orders per account (and instrument)
 constexpr int64_t kMaxConfigDuplicateWindowNs = 3600LL * 1000000000;  // an hour
+constexpr int64_t kMaxConfigOwner = 65535;                      // owner group numbers (the engine: ≤ its accounts)
 constexpr int kDuplicateHistory = 16;  // accepted new orders per account the duplicate check compares with
 constexpr int64_t kMaxConfigLeverage = 1000000;
 
@@ -274,6 +281,7 @@ enum class LimitField : uint8_t {
   max_open_orders,
   max_open_orders_per_instrument,
   duplicate_window_ns,
+  owner,
 };
 
 // What validate() found: the first bad field (and the tier index for tier fields).
@@ -313,6 +321,7 @@ inline const char* limit_field_name(LimitField f) {
     case LimitField::max_open_orders: return "max_open_orders";
     case LimitField::max_open_orders_per_instrument: return "max_open_orders_per_instrument";
     case LimitField::duplicate_window_ns: return "duplicate_window_ns";
+    case LimitField::owner: return "owner";
     default: return "unknown";
   }
 }
@@ -373,6 +382,7 @@ inline LimitsError validate(const AccountLimits& l) {
     e = in_range(l.max_open_orders_per_instrument, kMaxConfigOpenOrders, LimitField::max_open_orders_per_instrument);
   if (e.ok() && l.duplicate_window_ns != 0)
     e = in_range(l.duplicate_window_ns, kMaxConfigDuplicateWindowNs, LimitField::duplicate_window_ns);
+  if (e.ok() && l.owner != 0) e = in_range(l.owner, kMaxConfigOwner, LimitField::owner);
   return e;
 }
 

@@ -549,6 +549,7 @@ void read_instrument(Section& s, InstrumentConfig& in, Ctx& ctx) {
 
 void read_account(Section& s, AccountConfig& a, Ctx& ctx) {
   if (auto v = s.name("name", true, 32)) a.name = *v;
+  if (auto v = s.name("owner", false, 32)) a.owner = *v;
   if (auto v = s.decimal("cash", true, Sign::non_negative)) a.cash = *v;
   if (const toml::table* t = s.table("limits", true)) {
     Section l(ctx, *t, s.key("limits"));
@@ -905,6 +906,10 @@ ConfigResult parse_config(std::string_view text, const std::string& file) {
     AccountConfig a;
     read_account(s, a, ctx);
     s.finish();
+    // The owner group: 1 + the index of the first account naming the same owner.
+    for (size_t k = 0; k < c.accounts.size() && !a.owner.empty() && a.limits.owner == 0; ++k)
+      if (c.accounts[k].owner == a.owner) a.limits.owner = c.accounts[k].limits.owner;
+    if (!a.owner.empty() && a.limits.owner == 0) a.limits.owner = (int64_t)i + 1;
     c.accounts.push_back(std::move(a));
   }
   if (const toml::table* t = top.table("order_entry", false)) {

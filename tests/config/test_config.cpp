@@ -462,3 +462,23 @@ TEST_CASE("order entry protocol: sbe by default, fix with a readable dictionary 
                        r.config->order_entry.fix_dictionary + "\"");
   CHECK(only_error(comp.text).find("order_entry.fix_sender_comp_id: expected 1 to 32 characters") != std::string::npos);
 }
+
+TEST_CASE("account owner: accounts naming one owner share a group number, the first account's index + 1") {
+  const std::string base = slurp(kDefaultPath);
+  const pw::ConfigResult r = pw::parse_config(base, "bad.toml");
+  REQUIRE_MESSAGE(r.ok(), r.error_text());
+  CHECK(r.config->accounts[0].owner == "alpha");  // desk-a and desk-b in the shipped config
+  CHECK(r.config->accounts[0].limits.owner == 1);
+  CHECK(r.config->accounts[1].limits.owner == 1);
+  CHECK(r.config->accounts[2].owner.empty());
+  CHECK(r.config->accounts[2].limits.owner == 0);  // left out: none
+  auto other = edit(base, "owner = \"alpha\"               # desk-a's owner", "owner = \"beta\"               # desk-a's owner");
+  const pw::ConfigResult o = pw::parse_config(other.text, "bad.toml");
+  REQUIRE_MESSAGE(o.ok(), o.error_text());
+  CHECK(o.config->accounts[0].limits.owner == 1);
+  CHECK(o.config->accounts[1].limits.owner == 2);  // a group of its own
+  auto bad = edit(base, "owner = \"alpha\"               # desk-a's owner", "owner = \"al pha\"               # desk-a's owner");
+  CHECK(only_error(bad.text) == at(bad.line, "accounts[1].owner: expected a name of 1 to 32 letters, digits, '-', '_' or '.', got \"al pha\""));
+  auto number = edit(base, "owner = \"alpha\"               # desk-a's owner", "owner = 7               # desk-a's owner");
+  CHECK(only_error(number.text).find("accounts[1].owner: expected a name") != std::string::npos);
+}

@@ -469,6 +469,67 @@ TEST_CASE("check 13: self-match against the account's own open orders") {
   }
 }
 
+TEST_CASE("check 13 across an owner's accounts: self_match_owner at the other account's price, one unit inside passes") {
+  Engine e;
+  setup(e);
+  AccountLimits owned = account_limits();
+  owned.owner = 1;
+  for (int a = 0; a < 3; ++a) {
+    AccountLimits l = a < 2 ? owned : account_limits();  // accounts 0 and 1 share owner 1; 2 has none
+    REQUIRE(e.set_account_limits(a, l).ok());
+    e.set_cash(a, 1000000 * U);
+  }
+  REQUIRE(outcome(e, order(1, kSell, P + 10 * U, 1, kT0, 0)) == OK);
+  REQUIRE(outcome(e, order(2, kBuy, P - 10 * U, 1, kT0, 0)) == OK);
+  SUBCASE("the other account of the owner may not cross, at the price or beyond; one unit inside passes") {
+    CHECK(outcome(e, order(3, kBuy, P + 10 * U, 1, kT0, 1)) == RejectDetail::self_match_owner);
+    CHECK(outcome(e, order(3, kBuy, P + 20 * U, 1, kT0, 1)) == RejectDetail::self_match_owner);
+    CHECK(outcome(e, order(3, kSell, P - 10 * U, 1, kT0, 1)) == RejectDetail::self_match_owner);
+    CHECK(e.counters().rejected[(int)RejectReason::self_match] == 3);
+    CHECK(e.evaluate(order(3, kBuy, P + 10 * U - 1, 1, kT0, 1)).accepted);
+    CHECK(e.evaluate(order(4, kSell, P - 10 * U + 1, 1, kT0, 1)).accepted);
+  }
+  SUBCASE("the account's own order is reported as self_match first") {
+    CHECK(outcome(e, order(3, kBuy, P + 10 * U, 1, kT0, 0)) == RejectDetail::self_match);
+  }
+  SUBCASE("an account without owner, and another instrument, are not affected") {
+    CHECK(outcome(e, order(3, kBuy, P + 20 * U, 1, kT0, 2)) == OK);
+    e.set_instrument_limits(1, btc_limits());
+    e.set_market(1, btc_market());
+    CHECK(outcome(e, order(4, kBuy, P + 20 * U, 1, kT0, 1, 1)) == OK);
+  }
+  SUBCASE("the owner's best price follows the orders as they leave, back off and are replaced") {
+    REQUIRE(outcome(e, order(3, kSell, P + 12 * U, 1, kT0, 1)) == OK);  // the other account's sell, behind
+    CHECK(outcome(e, order(4, kBuy, P + 11 * U, 1, kT0, 1)) == RejectDetail::self_match_owner);
+    CHECK(e.on_cancel(1));  // account 0's sell at +10 leaves: +12 (account 1's own) is the best
+    CHECK(outcome(e, order(4, kBuy, P + 11 * U, 1, kT0, 2)) == OK);       // (no owner)
+    CHECK(outcome(e, order(5, kBuy, P + 11 * U, 1, kT0, 0)) == OK);       // below account 1's +12
+    CHECK(outcome(e, order(6, kBuy, P + 12 * U, 1, kT0, 0)) == RejectDetail::self_match_owner);
+    CHECK(outcome(e, replace(3, P + 30 * U, 1, kT0, 1)) == OK);          // in flight: +12 still counts
+    CHECK(outcome(e, order(6, kBuy, P + 12 * U, 1, kT0, 0)) == RejectDetail::self_match_owner);
+    CHECK(e.on_replace(3));                                              // now at +30
+    CHECK(outcome(e, order(6, kBuy, P + 12 * U, 1, kT0, 0)) == OK);
+    CHECK(outcome(e, order(7, kBuy, P + 30 * U, 1, kT0, 0)) == RejectDetail::self_match_owner);
+  }
+  SUBCASE("leaving the owner (a limits reload) ends it; joining starts it") {
+    REQUIRE(e.set_account_limits(0, account_limits()).ok());
+    CHECK(outcome(e, order(3, kBuy, P + 10 * U, 1, kT0, 1)) == OK);
+    REQUIRE(e.set_account_limits(0, owned).ok());
+    CHECK(outcome(e, order(4, kBuy, P + 11 * U, 1, kT0, 0)) == RejectDetail::self_match);  // its own sell
+    CHECK(outcome(e, order(4, kSell, P + 10 * U, 1, kT0, 1)) == RejectDetail::self_match);  // account 1's own buy at +10
+    CHECK(outcome(e, order(5, kSell, P + 10 * U, 1, kT0, 0)) == RejectDetail::self_match_owner);
+  }
+  SUBCASE("owner numbers are validated") {
+    AccountLimits bad = account_limits();
+    bad.owner = -1;
+    CHECK(e.set_account_limits(3, bad).field == LimitField::owner);
+    bad.owner = Engine::accounts + 1;  // more groups than the engine has accounts
+    CHECK(e.set_account_limits(3, bad).code == LimitsErrc::too_large);
+    bad.owner = Engine::accounts;
+    CHECK(e.set_account_limits(3, bad).ok());
+  }
+}
+
 TEST_CASE("order capacity: every check passed but no slot is free") {
   Engine e;  // 64 open orders
   setup(e);

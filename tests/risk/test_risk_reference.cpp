@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <initializer_list>
 #include <map>
 #include <random>
 #include <string>
@@ -266,6 +267,13 @@ class Model {
     }
     Agg now = agg(orders, a, i);
     if (side > 0 ? p >= now.best_sell : p <= now.best_buy) return reject(RR::self_match, RD::self_match);
+    if (A.limits.owner != 0) {  // any account of the same owner, scanned
+      for (int b = 0; b < NA; ++b) {
+        if (!acc[b].configured || acc[b].limits.owner != A.limits.owner) continue;
+        Agg other = agg(orders, b, i);
+        if (side > 0 ? p >= other.best_sell : p <= other.best_buy) return reject(RR::self_match, RD::self_match_owner);
+      }
+    }
     if (is_new && (A.limits.max_open_orders > 0 || A.limits.max_open_orders_per_instrument > 0)) {
       int64_t in_account = 0, in_instrument = 0;
       for (const auto& [id, o] : orders)
@@ -434,6 +442,9 @@ void compare(const Engine& e, const Model& m) {
   for (int k = 0; k < kRejectReasonCount; ++k) REQUIRE(c.rejected[k] == m.rejected[k]);
 }
 
+// Details the sequences reached (the reasons are in the engine's counters).
+uint64_t details_seen[(int)RejectDetail::count_] = {};
+
 // The request through evaluate() and check() of the engine and through the model: same decision.
 void same_decision(Engine& e, Model& m, const OrderRequest& r) {
   RiskDecision ev = e.evaluate(r);
@@ -446,6 +457,7 @@ void same_decision(Engine& e, Model& m, const OrderRequest& r) {
   REQUIRE(d.accepted == (x.reason == RejectReason::none));
   REQUIRE(d.reserved_qty == x.qty);
   REQUIRE(d.reserved_notional == x.notional);
+  ++details_seen[(int)d.detail];
 }
 
 struct Gen {
@@ -488,6 +500,8 @@ AccountLimits random_account_limits(Gen& g) {
   if (g.chance(5)) l.max_open_orders = -1;  // a bad value: refused
   // Duplicate content on some accounts, windows around the sequences' time steps.
   if (g.chance(400)) l.duplicate_window_ns = g.range(1, 3000) * 1000000;
+  // Owners: most accounts in one of two groups, so that accounts cross each other's orders.
+  l.owner = g.chance(700) ? g.range(1, 2) : 0;
   return l;
 }
 
@@ -736,6 +750,11 @@ TEST_CASE("engine and reference model agree on long random sequences") {
   }
   CHECK(total.overfills > 0);
   CHECK(total.unknown_events > 0);
+  // Controls that share a reason with others: their own details.
+  for (RejectDetail d : {RejectDetail::self_match, RejectDetail::self_match_owner}) {
+    INFO("detail ", std::string(reject_detail_name(d)));
+    CHECK(details_seen[(int)d] > 10);
+  }
   // Check 8 was decided on its thresholds for most orders (these prices straddle the mark: many
   // lie beyond the reference price), and computed for the rest.
   MESSAGE("check 8 by threshold: ", path.by_threshold, ", computed: ", path.computed);

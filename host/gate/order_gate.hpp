@@ -5,6 +5,7 @@
 // is there once the replay clock has passed the order's time plus [order_entry] ack_latency, so a
 // replay decides the same way every time and nothing waits for an answer.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -41,6 +42,7 @@ struct OrderGateCounters {
   uint64_t settle_timeouts = 0;     // a step whose bytes were still not read by the other side after 2 s
   uint64_t delivery_waits = 0;      // steps that found bytes still in flight and looked again
   uint64_t batches = 0;             // packets whose orders went out in one write
+  std::array<uint64_t, (size_t)RejectDetail::count_> rejected_by_detail{};  // which condition inside the reason
 };
 
 class OrderGate {

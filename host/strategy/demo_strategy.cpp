@@ -60,6 +60,7 @@ const char* probe_kind_name(ProbeKind k) {
     case ProbeKind::credit_limit: return "credit_limit";
     case ProbeKind::instrument_not_tradable: return "instrument_not_tradable";
     case ProbeKind::duplicate_order: return "duplicate_order";
+    case ProbeKind::self_match_owner: return "self_match_owner";
     case ProbeKind::market_data_untrusted: return "market_data_untrusted";
     default: return "unknown";
   }
@@ -79,6 +80,7 @@ RejectReason probe_target(ProbeKind k) {
     case ProbeKind::credit_limit: return RejectReason::credit_limit;
     case ProbeKind::instrument_not_tradable: return RejectReason::instrument_not_tradable;
     case ProbeKind::duplicate_order: return RejectReason::duplicate_order;
+    case ProbeKind::self_match_owner: return RejectReason::self_match;
     case ProbeKind::market_data_untrusted: return RejectReason::market_data_untrusted;
     default: return RejectReason::none;
   }
@@ -516,6 +518,24 @@ bool DemoStrategy::probe(ProbeKind kind, int instrument, int64_t now, std::vecto
       const int64_t p = std::max(ask.price, ask.old_price);  // at or above our own ask
       if (!in_band(m, p) || outside_collar(p, m.mark, lim.collar_bps)) return false;
       return send(0, instrument, kBuy, p, 1, 0);
+    }
+    case ProbeKind::self_match_owner: {
+      // Another account of account 0's owner buys at or above account 0's resting ask: its own
+      // orders are not crossed, every earlier check passes, the owner's order is.
+      const int slot = in.quote[1];
+      if (slot < 0 || !accounts_[0].known || accounts_[0].limits.owner == 0) return false;
+      const Tracked& ask = tracked_[slot];
+      if (ask.state != State::live || ask.replace_sent) return false;
+      const int64_t p = std::max(ask.price, ask.old_price);
+      if (!in_band(m, p) || outside_collar(p, m.mark, lim.collar_bps)) return false;
+      for (int a = 1; a < (int)accounts_.size(); ++a) {
+        const Acct& acc = accounts_[a];
+        if (!acc.known || acc.limits.owner != accounts_[0].limits.owner || !fits_position(a, instrument, kBuy, 1)) continue;
+        const int64_t own_sell = own_best(a, instrument, kSell);
+        if (own_sell != 0 && p >= own_sell) continue;
+        return send(a, instrument, kBuy, p, 1, 0);
+      }
+      return false;
     }
     case ProbeKind::throttle: return throttle_burst(instrument, now, out);
     case ProbeKind::duplicate_order: {

@@ -61,6 +61,7 @@ enum class ProbeKind : uint8_t {
   credit_limit,
   instrument_not_tradable,
   duplicate_order,
+  self_match_owner,       // another account of account 0's owner crosses its resting ask
   market_data_untrusted,  // not in the cycle: sent when an instrument's book goes out of sync
   count_
 };

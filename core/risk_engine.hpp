@@ -159,7 +159,7 @@ class RiskEngine {
     for (int ss = 0; ss < kSessions; ++ss) session_rate_[ss] = BucketRate{0, 0, 0, 0, 0};
     for (int i = 0; i < kInstruments; ++i) refresh_instrument_thresholds(i, true);
     for (int a = 0; a < kAccounts; ++a) refresh_account_thresholds(a);
-    for (int ss = 0; ss < kSessions; ++ss) session_ready_[ss] = -money::kI128Max;
+    for (int ss = 0; ss < kSessions; ++ss) session_ready_[ss][0] = session_ready_[ss][1] = -money::kI128Max;
   }
 
   // ---- configuration (a bad value leaves the previous limits in force) -----------------------
@@ -207,7 +207,7 @@ class RiskEngine {
     ss.limits = l;
     ss.configured = 1;
     session_rate_[s] = bucket_rate(l.orders_per_second, l.order_burst);
-    session_ready_[s] = bucket_ready(ss.bucket, session_rate_[s]);
+    refresh_session_ready(s);
     return e;
   }
   // Caps from outside the configured limits (a firm-wide slice held by this host, docs/firm.md):
@@ -281,6 +281,7 @@ class RiskEngine {
     }
     if (r.kind == OrderKind::cancel) {
       ++counters_.cancels;
+      take_cancel_tokens(r);
       return d;
     }
     ++counters_.accepted;
@@ -905,19 +906,54 @@ class RiskEngine {
     for (int i = 0; i < kInstruments; ++i) refresh_open_rooms(a, i);
     for (int i = 0; i < kInstruments; ++i) refresh_sides(a, i);
     refresh_credit(a);
-    account_ready_[a] = bucket_ready(accounts_[a].state.bucket, account_rate_[a]);
+    refresh_account_ready(a);
   }
-  // An accepted request takes a token from its session's and its account's bucket: a multiply
-  // each, and the next ready time by the rate's precomputed reciprocal (no division).
+  // Check 10's thresholds: per bucket, the time a new order (0) and a replace (1) of its weights
+  // find enough tokens (one computation when both weights are equal). Cancels are never refused.
+  static void ready_pair(i128 (&ready)[2], const TokenBucket& b, const BucketRate& r, int64_t w_new, int64_t w_replace) {
+    ready[0] = bucket_ready(b, r, w_new);
+    ready[1] = w_replace == w_new ? ready[0] : bucket_ready(b, r, w_replace);
+  }
+  void refresh_account_ready(int a) {
+    const AccountState& s = accounts_[a].state;
+    ready_pair(account_ready_[a], s.bucket, account_rate_[a], s.limits.throttle_weight_new, s.limits.throttle_weight_replace);
+  }
+  void refresh_session_ready(int ss) {
+    const Session& s = sessions_[ss];
+    ready_pair(session_ready_[ss], s.bucket, session_rate_[ss], s.limits.throttle_weight_new, s.limits.throttle_weight_replace);
+  }
+  // An accepted request takes its weight in tokens from its session's and its account's bucket: a
+  // multiply each, and the next ready times by the rate's precomputed reciprocal (no division).
   void take_tokens(const OrderRequest& r) {
     Session& ss = sessions_[r.session];
     AccountState& acc = accounts_[r.account].state;
-    const BucketRate& sr = session_rate_[r.session];
-    const BucketRate& ar = account_rate_[r.account];
-    bucket_take(ss.bucket, bucket_level(ss.bucket, sr, r.time), r.time);
-    bucket_take(acc.bucket, bucket_level(acc.bucket, ar, r.time), r.time);
-    session_ready_[r.session] = bucket_ready(ss.bucket, sr);
-    account_ready_[r.account] = bucket_ready(acc.bucket, ar);
+    const bool is_new = r.kind == OrderKind::new_order;
+    const int64_t ws = is_new ? ss.limits.throttle_weight_new : ss.limits.throttle_weight_replace;
+    const int64_t wa = is_new ? acc.limits.throttle_weight_new : acc.limits.throttle_weight_replace;
+    if (ws > 0) {
+      bucket_take(ss.bucket, bucket_level(ss.bucket, session_rate_[r.session], r.time), r.time, ws);
+      refresh_session_ready(r.session);
+    }
+    if (wa > 0) {
+      bucket_take(acc.bucket, bucket_level(acc.bucket, account_rate_[r.account], r.time), r.time, wa);
+      refresh_account_ready(r.account);
+    }
+  }
+  // A cancel is never refused (it only reduces risk, and a kill switch must not stop it); with a
+  // cancel weight it takes that many tokens, or what the buckets hold when less, so that a storm
+  // of cancels delays the next new orders and replaces. A cancel naming no configured account or
+  // session takes nothing.
+  void take_cancel_tokens(const OrderRequest& r) {
+    if (r.session < kSessions && sessions_[r.session].configured && sessions_[r.session].limits.throttle_weight_cancel > 0) {
+      Session& ss = sessions_[r.session];
+      bucket_take(ss.bucket, bucket_level(ss.bucket, session_rate_[r.session], r.time), r.time, ss.limits.throttle_weight_cancel);
+      refresh_session_ready(r.session);
+    }
+    if (r.account < kAccounts && accounts_[r.account].state.configured && accounts_[r.account].state.limits.throttle_weight_cancel > 0) {
+      AccountState& acc = accounts_[r.account].state;
+      bucket_take(acc.bucket, bucket_level(acc.bucket, account_rate_[r.account], r.time), r.time, acc.limits.throttle_weight_cancel);
+      refresh_account_ready(r.account);
+    }
   }
 
   // ---- the decision: request validity, then the fast path over the thresholds -----------------
@@ -964,8 +1000,8 @@ class RiskEngine {
                     &ins_t_[ix],
                     &side_t_[r.account][ix][side_ix],
                     &acc_t_[r.account],
-                    session_ready_[r.session],
-                    account_ready_[r.account],
+                    session_ready_[r.session][is_new ? 0 : 1],
+                    account_ready_[r.account][is_new ? 0 : 1],
                     is_new ? (uint8_t)ids_.lookup(r.client_order_id) : (uint8_t)0,
                     free_count_ > 0 && (!v.is_new || index_has_room(r.client_order_id)),
                     open_room_[r.account],
@@ -1052,8 +1088,8 @@ class RiskEngine {
   int32_t recent_next_[kAccounts];  // the place the next accepted new order takes
   uint16_t owner_of_[kAccounts];    // owner group of each account (0: none)
   int64_t owner_best_[kAccounts + 1][kInstruments][2];  // best open buy / sell per owner group (row 0: none, never set)
-  i128 account_ready_[kAccounts];
-  i128 session_ready_[kSessions];
+  i128 account_ready_[kAccounts][2];  // check 10: when a new order [0] / a replace [1] finds its tokens
+  i128 session_ready_[kSessions][2];
   BucketRate account_rate_[kAccounts];  // the buckets' rates, prepared when the limits are set
   BucketRate session_rate_[kSessions];
   RiskCounters counters_;

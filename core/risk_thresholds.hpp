@@ -44,12 +44,14 @@ inline void bucket_take(TokenBucket& b, int64_t level, int64_t t) {
 // computed when they are set (set_*_limits, the slow path).
 //   - full_after = ⌈cap / rate⌉: a refill reaches the cap exactly when elapsed ≥ full_after, so
 //     elapsed × rate is taken only below it (< cap + rate ≤ 1e18 + 1e9: no overflow check);
-//   - ⌈deficit / rate⌉ for 1 ≤ deficit ≤ 1e9 as ⌊n × magic / 2^shift⌋ with n = deficit + rate − 1
-//     < 2^31, magic = ⌈2^(31 + l) / rate⌉, l = ⌈log2 rate⌉, shift = 31 + l. Exact for every n < 2^31
-//     (Granlund–Montgomery: magic × rate = 2^shift + e with 0 ≤ e < rate ≤ 2^l, so
-//     n × magic / 2^shift = n / rate + n·e / (rate·2^shift) and the excess stays below 1 / rate);
-//     n × magic < 2^31 × 2^32 fits 64 bits. tests/risk/test_risk_thresholds.cpp compares it with
-//     the division over the whole rate range.
+//   - ⌈deficit / rate⌉ for 1 ≤ deficit ≤ 1e12 (a request of weight w ≤ 1000 needs w × 1e9) as
+//     ⌊n × magic / 2^shift⌋ with n = deficit + rate − 1 < 2^41, magic = ⌈2^(41 + l) / rate⌉,
+//     l = ⌈log2 rate⌉, shift = 41 + l. Exact for every n < 2^41 (Granlund–Montgomery: magic × rate
+//     = 2^shift + e with 0 ≤ e < rate ≤ 2^l, so n × magic / 2^shift = n / rate + n·e / (rate·2^shift)
+//     and the excess stays below 1 / rate); magic ≤ 2^42, n × magic < 2^83 in 128 bits.
+//     tests/risk/test_risk_thresholds.cpp compares it with the division over the whole rate range.
+constexpr uint32_t kRateShiftBase = 41;
+
 struct BucketRate {
   int64_t rate;        // nano-tokens per ns (= orders per second); 0: unconfigured
   int64_t cap;         // burst × 1e9
@@ -66,16 +68,16 @@ inline BucketRate bucket_rate(int64_t orders_per_second, int64_t burst) {
   r.full_after = (uint64_t)((r.cap + orders_per_second - 1) / orders_per_second);
   uint32_t l = 0;
   while (((uint64_t)1 << l) < (uint64_t)orders_per_second) ++l;  // ≤ 30 (rate ≤ 1e9): bounded
-  r.shift = 31 + l;
+  r.shift = kRateShiftBase + l;
   const unsigned __int128 two = (unsigned __int128)1 << r.shift;
   r.magic = (uint64_t)((two + (uint64_t)orders_per_second - 1) / (uint64_t)orders_per_second);
   return r;
 }
 
-// ⌈deficit / rate⌉ for 1 ≤ deficit ≤ 1e9 by the precomputed reciprocal (no division).
+// ⌈deficit / rate⌉ for 1 ≤ deficit ≤ 1e12 by the precomputed reciprocal (no division).
 inline int64_t ceil_div_by_rate(int64_t deficit, const BucketRate& r) {
-  const uint64_t n = (uint64_t)deficit + (uint64_t)r.rate - 1;  // < 2^31
-  return (int64_t)((n * r.magic) >> r.shift);
+  const uint64_t n = (uint64_t)deficit + (uint64_t)r.rate - 1;  // < 2^41
+  return (int64_t)(((unsigned __int128)n * r.magic) >> r.shift);
 }
 
 // bucket_level with the precomputed rate: the same number for every state and time.
@@ -92,6 +94,22 @@ inline int64_t bucket_level(const TokenBucket& b, const BucketRate& r, int64_t t
 inline i128 bucket_ready(const TokenBucket& b, const BucketRate& r) {
   if (b.last == kNullI64 || b.tokens >= kTokenScale || r.rate <= 0) return -money::kI128Max;
   return (i128)b.last + ceil_div_by_rate(kTokenScale - b.tokens, r);
+}
+
+// Weighted requests (throttle weights, docs/risk.md): the earliest time the bucket holds
+// `weight` tokens (−∞ for weight 0, or when it holds them now: a bucket never yet refilled is full
+// and weight ≤ burst). tokens ≥ 0, so the deficit is at most weight × 1e9 ≤ 1e12.
+inline i128 bucket_ready(const TokenBucket& b, const BucketRate& r, int64_t weight) {
+  const int64_t need = weight * kTokenScale;
+  if (weight <= 0 || b.last == kNullI64 || b.tokens >= need || r.rate <= 0) return -money::kI128Max;
+  return (i128)b.last + ceil_div_by_rate(need - b.tokens, r);
+}
+// Takes `weight` tokens at `level` (the bucket's level at t); a cancel, never refused, takes what
+// is there when that is less (the bucket empties, it never goes below zero).
+inline void bucket_take(TokenBucket& b, int64_t level, int64_t t, int64_t weight) {
+  const int64_t left = level - weight * kTokenScale;
+  b.tokens = left > 0 ? left : 0;
+  if (b.last == kNullI64 || t > b.last) b.last = t;
 }
 
 constexpr i128 kNoCeiling = money::kI128Max;  // a ceiling that no product reaches

@@ -244,11 +244,21 @@ struct AccountLimits {
   // other's open orders (check 13, after the account's own); 0: no owner. Groups are numbered
   // 1 … the engine's account capacity (the config gives 1 + the index of the owner's first account).
   int64_t owner = 0;
+  // Check 10: tokens a request of each kind needs and takes from the account's bucket (0 … burst,
+  // at most kMaxConfigThrottleWeight). A cancel is never refused: it takes its weight, or what the
+  // bucket holds when that is less (docs/risk.md "Throttle weights").
+  int64_t throttle_weight_new = 1;
+  int64_t throttle_weight_replace = 1;
+  int64_t throttle_weight_cancel = 0;
 };
 
 struct SessionLimits {
   int64_t orders_per_second;  // check 10: token refill rate of the order-entry session
   int64_t order_burst;
+  // Tokens per request kind, as AccountLimits' (the exchange's message limit may count cancels).
+  int64_t throttle_weight_new = 1;
+  int64_t throttle_weight_replace = 1;
+  int64_t throttle_weight_cancel = 0;
 };
 
 // Validation bounds: they keep every intermediate product of the checks inside 128 bits and every
@@ -259,6 +269,7 @@ constexpr int64_t kMaxConfigOrdersPerSecond = 1000000000;       // one per ns
 constexpr int64_t kMaxConfigBurst = 1000000000;                 // tokens ×1e9 stays < 2^63
 constexpr int64_t kMaxConfigOpenOrders = 1000000;                // open orders per account (and instrument)
 constexpr int64_t kMaxConfigDuplicateWindowNs = 3600LL * 1000000000;  // an hour
+constexpr int64_t kMaxConfigThrottleWeight = 1000;              // tokens one request may need (deficits ≤ 1e12 nano-tokens)
 constexpr int64_t kMaxConfigOwner = 65535;                      // owner group numbers (the engine: ≤ its accounts)
 constexpr int kDuplicateHistory = 16;  // accepted new orders per account the duplicate check compares with
 constexpr int64_t kMaxConfigLeverage = 1000000;
@@ -282,6 +293,9 @@ enum class LimitField : uint8_t {
   max_open_orders_per_instrument,
   duplicate_window_ns,
   owner,
+  throttle_weight_new,
+  throttle_weight_replace,
+  throttle_weight_cancel,
 };
 
 // What validate() found: the first bad field (and the tier index for tier fields).
@@ -322,6 +336,9 @@ inline const char* limit_field_name(LimitField f) {
     case LimitField::max_open_orders_per_instrument: return "max_open_orders_per_instrument";
     case LimitField::duplicate_window_ns: return "duplicate_window_ns";
     case LimitField::owner: return "owner";
+    case LimitField::throttle_weight_new: return "throttle_weight_new";
+    case LimitField::throttle_weight_replace: return "throttle_weight_replace";
+    case LimitField::throttle_weight_cancel: return "throttle_weight_cancel";
     default: return "unknown";
   }
 }
@@ -359,6 +376,22 @@ inline LimitsError validate(const MarginTable& t) {
   return risk_detail::limits_ok();
 }
 
+namespace risk_detail {
+// A throttle weight: 0 … min(burst, kMaxConfigThrottleWeight) (a weight above the burst could never
+// be met).
+inline LimitsError weight_ok(int64_t w, int64_t burst, LimitField f) {
+  if (w < 0) return LimitsError{LimitsErrc::not_positive, f, 0};
+  if (w > kMaxConfigThrottleWeight || w > burst) return LimitsError{LimitsErrc::too_large, f, 0};
+  return limits_ok();
+}
+inline LimitsError weights_ok(int64_t w_new, int64_t w_replace, int64_t w_cancel, int64_t burst) {
+  LimitsError e = weight_ok(w_new, burst, LimitField::throttle_weight_new);
+  if (e.ok()) e = weight_ok(w_replace, burst, LimitField::throttle_weight_replace);
+  if (e.ok()) e = weight_ok(w_cancel, burst, LimitField::throttle_weight_cancel);
+  return e;
+}
+}  // namespace risk_detail
+
 inline LimitsError validate(const InstrumentLimits& l) {
   using risk_detail::in_range;
   LimitsError e = in_range(l.max_staleness_ns, INT64_MAX, LimitField::max_staleness_ns);
@@ -383,6 +416,7 @@ inline LimitsError validate(const AccountLimits& l) {
   if (e.ok() && l.duplicate_window_ns != 0)
     e = in_range(l.duplicate_window_ns, kMaxConfigDuplicateWindowNs, LimitField::duplicate_window_ns);
   if (e.ok() && l.owner != 0) e = in_range(l.owner, kMaxConfigOwner, LimitField::owner);
+  if (e.ok()) e = risk_detail::weights_ok(l.throttle_weight_new, l.throttle_weight_replace, l.throttle_weight_cancel, l.order_burst);
   return e;
 }
 
@@ -390,6 +424,7 @@ inline LimitsError validate(const SessionLimits& l) {
   using risk_detail::in_range;
   LimitsError e = in_range(l.orders_per_second, kMaxConfigOrdersPerSecond, LimitField::orders_per_second);
   if (e.ok()) e = in_range(l.order_burst, kMaxConfigBurst, LimitField::order_burst);
+  if (e.ok()) e = risk_detail::weights_ok(l.throttle_weight_new, l.throttle_weight_replace, l.throttle_weight_cancel, l.order_burst);
   return e;
 }
 

@@ -547,6 +547,26 @@ void read_instrument(Section& s, InstrumentConfig& in, Ctx& ctx) {
   }
 }
 
+// Check 10's weights per request kind (optional; defaults 1, 1, 0: new orders and replaces take
+// a token, cancels none). A weight above the bucket's burst could never be met.
+void read_throttle_weights(Section& s, int64_t burst, int64_t& w_new, int64_t& w_replace, int64_t& w_cancel) {
+  const std::pair<const char*, int64_t*> keys[] = {
+      {"throttle_weight_new", &w_new}, {"throttle_weight_replace", &w_replace}, {"throttle_weight_cancel", &w_cancel}};
+  for (const auto& [k, out] : keys) {
+    const std::optional<int64_t> v = s.integer(k, false, 0, kMaxConfigThrottleWeight);
+    if (!v) continue;
+    if (burst > 0 && *v > burst) {
+      std::string message = "expected at most order_burst (";
+      message += std::to_string(burst);
+      message += "), got ";
+      message += std::to_string(*v);
+      s.fail(k, *s.node(k), message);
+      continue;
+    }
+    *out = *v;
+  }
+}
+
 void read_account(Section& s, AccountConfig& a, Ctx& ctx) {
   if (auto v = s.name("name", true, 32)) a.name = *v;
   if (auto v = s.name("owner", false, 32)) a.owner = *v;
@@ -561,6 +581,8 @@ void read_account(Section& s, AccountConfig& a, Ctx& ctx) {
     a.limits.max_open_orders = l.integer("max_open_orders", false, 1, kMaxConfigOpenOrders).value_or(0);
     a.limits.max_open_orders_per_instrument = l.integer("max_open_orders_per_instrument", false, 1, kMaxConfigOpenOrders).value_or(0);
     a.limits.duplicate_window_ns = l.duration("duplicate_order_window", false, 1, kMaxConfigDuplicateWindowNs, "1h").value_or(0);
+    read_throttle_weights(l, a.limits.order_burst, a.limits.throttle_weight_new, a.limits.throttle_weight_replace,
+                          a.limits.throttle_weight_cancel);
     l.finish();
   }
 }
@@ -659,6 +681,8 @@ void read_order_entry(Section& s, OrderEntryConfig& oe, Ctx& ctx) {
   }
   if (auto v = s.integer("orders_per_second", false, 1, kMaxConfigOrdersPerSecond)) oe.limits.orders_per_second = *v;
   if (auto v = s.integer("order_burst", false, 1, kMaxConfigBurst)) oe.limits.order_burst = *v;
+  read_throttle_weights(s, oe.limits.order_burst, oe.limits.throttle_weight_new, oe.limits.throttle_weight_replace,
+                        oe.limits.throttle_weight_cancel);
   if (auto v = s.boolean("simulator")) oe.simulator = *v;
   if (auto v = s.duration("ack_latency", false, 0)) {
     if (!oe.simulator) s.fail("ack_latency", *s.node("ack_latency"), "ack_latency is the simulated exchange's: only with simulator = true");

@@ -482,3 +482,28 @@ TEST_CASE("account owner: accounts naming one owner share a group number, the fi
   auto number = edit(base, "owner = \"alpha\"               # desk-a's owner", "owner = 7               # desk-a's owner");
   CHECK(only_error(number.text).find("accounts[1].owner: expected a name") != std::string::npos);
 }
+
+TEST_CASE("throttle weights: optional per request kind, 0 up to the bucket's burst, for accounts and the session") {
+  const std::string base = slurp(kDefaultPath);
+  const pw::ConfigResult r = pw::parse_config(base, "bad.toml");
+  REQUIRE_MESSAGE(r.ok(), r.error_text());
+  const pw::AccountLimits& a = r.config->accounts[0].limits;  // left out: today's behaviour
+  CHECK((a.throttle_weight_new == 1 && a.throttle_weight_replace == 1 && a.throttle_weight_cancel == 0));
+  CHECK(r.config->accounts[2].limits.throttle_weight_cancel == 20);  // desk-c in the shipped config
+  const pw::SessionLimits& s = r.config->order_entry.limits;
+  CHECK((s.throttle_weight_new == 1 && s.throttle_weight_replace == 1 && s.throttle_weight_cancel == 0));
+  auto on = edit(base, "# throttle_weight_replace = 1", "throttle_weight_replace = 3");
+  const pw::ConfigResult o = pw::parse_config(on.text, "bad.toml");
+  REQUIRE_MESSAGE(o.ok(), o.error_text());
+  CHECK(o.config->accounts[0].limits.throttle_weight_replace == 3);
+  auto big = edit(base, "throttle_weight_cancel = 20", "throttle_weight_cancel = 41");
+  CHECK(only_error(big.text) == at(big.line, "accounts[2].limits.throttle_weight_cancel: expected at most order_burst (40), got 41"));
+  auto neg = edit(base, "throttle_weight_cancel = 20", "throttle_weight_cancel = -1");
+  CHECK(only_error(neg.text) == at(neg.line, "accounts[2].limits.throttle_weight_cancel: expected a non-negative integer, got -1"));
+  auto session = edit(base, "order_burst = 200\n", "order_burst = 200\nthrottle_weight_cancel = 2\n");
+  const pw::ConfigResult so = pw::parse_config(session.text, "bad.toml");
+  REQUIRE_MESSAGE(so.ok(), so.error_text());
+  CHECK(so.config->order_entry.limits.throttle_weight_cancel == 2);
+  auto session_big = edit(base, "order_burst = 200\n", "order_burst = 200\nthrottle_weight_new = 201\n");
+  CHECK(only_error(session_big.text).find("order_entry.throttle_weight_new: expected at most order_burst (200), got 201") != std::string::npos);
+}

@@ -172,6 +172,10 @@ AccountLimits random_account_limits(Gen& g) {
   // Owners (accounts of one owner cross each other: self_match_owner), from a drawn value so that
   // the sequence's draws stay as they were.
   l.owner = l.orders_per_second % 3;
+  if (g.chance(300)) {  // replaces and cancels counted by the throttle
+    l.throttle_weight_replace = g.range(0, 3);
+    l.throttle_weight_cancel = g.range(0, 2);
+  }
   return l;
 }
 

@@ -392,6 +392,79 @@ TEST_CASE("check 10: throttle, session then account, to the token") {
   }
 }
 
+TEST_CASE("check 10 with throttle weights: replaces and cancels counted, cancels never refused") {
+  Engine e;
+  setup(e);
+  constexpr int64_t MS = 1000000;  // one token per ms at 1000 orders per second
+  AccountLimits a = account_limits();
+  a.orders_per_second = 1000;
+  a.order_burst = 5;
+  a.throttle_weight_new = 1;
+  a.throttle_weight_replace = 3;
+  a.throttle_weight_cancel = 2;
+  REQUIRE(e.set_account_limits(0, a).ok());
+  SUBCASE("a replace needs and takes its weight: accepted at 3 tokens, refused one ns short of them") {
+    REQUIRE(outcome(e, order(1, kBuy, P, 1)) == OK);       // 5 -> 4
+    REQUIRE(outcome(e, order(2, kBuy, P, 1)) == OK);       // 4 -> 3
+    REQUIRE(outcome(e, replace(1, P, 2)) == OK);           // 3 -> 0: at exactly its weight
+    CHECK(e.account(0).bucket.tokens == 0);
+    CHECK(outcome(e, replace(2, P, 2, kT0 + 3 * MS - 1)) == RejectDetail::throttle_account);
+    CHECK(outcome(e, order(3, kBuy, P, 1, kT0 + 3 * MS - 1)) == OK);  // a new order needs 1 only
+    CHECK(outcome(e, replace(2, P, 2, kT0 + 4 * MS - 1)) == RejectDetail::throttle_account);
+    CHECK(outcome(e, replace(2, P, 2, kT0 + 4 * MS)) == OK);
+  }
+  SUBCASE("cancels take their weight, or what is left, and are never refused") {
+    REQUIRE(outcome(e, order(1, kBuy, P, 1)) == OK);  // 5 -> 4
+    CHECK(e.check(cancel(1)).accepted);               // 4 -> 2
+    CHECK(e.account(0).bucket.tokens == 2 * kTokenScale);
+    CHECK(e.check(cancel(1)).accepted);               // 2 -> 0
+    e.set_kill_account(0, true);
+    CHECK(e.check(cancel(1)).accepted);               // an empty bucket and a kill switch: still passes
+    e.set_kill_account(0, false);
+    CHECK(e.account(0).bucket.tokens == 0);
+    CHECK(e.counters().cancels == 3);
+    CHECK(outcome(e, order(2, kBuy, P, 1, kT0 + MS - 1)) == RejectDetail::throttle_account);
+    CHECK(outcome(e, order(2, kBuy, P, 1, kT0 + MS)) == OK);
+    // One token left and a cancel of weight 2: the bucket empties (no debt).
+    CHECK(outcome(e, order(3, kBuy, P, 1, kT0 + 3 * MS)) == OK);  // 2 -> 1
+    CHECK(e.check(cancel(3, kT0 + 3 * MS)).accepted);                // 1 -> 0
+    CHECK(outcome(e, order(4, kBuy, P, 1, kT0 + 4 * MS)) == OK);     // one ms later: one token again
+  }
+  SUBCASE("weight 0: the kind never waits for that bucket; the session's weights apply to it alone") {
+    a.throttle_weight_new = 0;
+    REQUIRE(e.set_account_limits(0, a).ok());
+    const TokenBucket before = e.account(0).bucket;
+    for (int id = 1; id <= 20; ++id) CHECK(outcome(e, order(id, kBuy, P - id * U, 1)) == OK);
+    CHECK(e.account(0).bucket.tokens == before.tokens);  // untouched
+    REQUIRE(e.set_session_limits(1, SessionLimits{1000, 4, 2, 2, 4}).ok());
+    CHECK(outcome(e, order(30, kBuy, P, 1, kT0, 0, 0, 0, 1)) == OK);  // 4 -> 2
+    CHECK(e.check(cancel(30, kT0, 0, 0)).accepted);                   // (session 0: weight 0)
+    OrderRequest c = cancel(30);
+    c.session = 1;
+    CHECK(e.check(c).accepted);                                       // 2 -> 0
+    CHECK(outcome(e, order(31, kBuy, P, 1, kT0 + 2 * MS - 1, 0, 0, 0, 1)) == RejectDetail::throttle_session);
+    CHECK(outcome(e, order(31, kBuy, P, 1, kT0 + 2 * MS, 0, 0, 0, 1)) == OK);
+  }
+  SUBCASE("weights are validated: 0 up to the burst and 1000") {
+    AccountLimits bad = a;
+    bad.throttle_weight_cancel = 6;  // more than the burst: could never be met
+    CHECK(e.set_account_limits(0, bad).field == LimitField::throttle_weight_cancel);
+    CHECK(e.set_account_limits(0, bad).code == LimitsErrc::too_large);
+    bad = a;
+    bad.throttle_weight_replace = -1;
+    CHECK(e.set_account_limits(0, bad).field == LimitField::throttle_weight_replace);
+    bad = a;
+    bad.order_burst = 2000;
+    bad.throttle_weight_new = 1001;
+    CHECK(e.set_account_limits(0, bad).code == LimitsErrc::too_large);
+    bad.throttle_weight_new = 1000;
+    CHECK(e.set_account_limits(0, bad).ok());
+    CHECK(e.set_session_limits(0, SessionLimits{10, 3, 1, 4, 0}).field == LimitField::throttle_weight_replace);
+    a.throttle_weight_replace = 5;  // = the burst
+    CHECK(e.set_account_limits(0, a).ok());
+  }
+}
+
 TEST_CASE("check 11: duplicate client order id within the window") {
   Engine e;  // dedup window of 32
   setup(e);

@@ -42,8 +42,8 @@ struct Bucket {
     if (has_last && t > last) v += (i128)(t - last) * rate;
     return (int64_t)std::min<i128>(v, (i128)burst * kTokenScale);
   }
-  void take(int64_t level, int64_t t) {
-    tokens = level - kTokenScale;
+  void take(int64_t level, int64_t t, int64_t weight) {
+    tokens = std::max<int64_t>(0, level - weight * kTokenScale);  // a cancel takes at most what is there
     if (!has_last || t > last) last = t;
     has_last = true;
   }
@@ -180,6 +180,15 @@ class Model {
     using RD = RejectDetail;
     if (r.kind == OrderKind::cancel) {
       ++cancels;
+      // Never refused; with a cancel weight it takes tokens from configured buckets.
+      if (r.session < NS && ses[r.session].configured && ses[r.session].limits.throttle_weight_cancel > 0) {
+        RSession& S = ses[r.session];
+        S.bucket.take(S.bucket.level(S.limits.orders_per_second, S.limits.order_burst, r.time), r.time, S.limits.throttle_weight_cancel);
+      }
+      if (r.account < NA && acc[r.account].configured && acc[r.account].limits.throttle_weight_cancel > 0) {
+        RAccount& A = acc[r.account];
+        A.bucket.take(A.bucket.level(A.limits.orders_per_second, A.limits.order_burst, r.time), r.time, A.limits.throttle_weight_cancel);
+      }
       return RDecision{};
     }
     const bool is_new = r.kind == OrderKind::new_order;
@@ -254,10 +263,12 @@ class Model {
     if ((i128)A.filled + reserved_notional(hyp, a) > A.limits.daily_notional_limit)
       return reject(RR::credit_limit, RD::credit_limit);
     RSession& S = ses[r.session];
+    const int64_t ws = is_new ? S.limits.throttle_weight_new : S.limits.throttle_weight_replace;
+    const int64_t wa = is_new ? A.limits.throttle_weight_new : A.limits.throttle_weight_replace;
     int64_t sl = S.bucket.level(S.limits.orders_per_second, S.limits.order_burst, r.time);
-    if (sl < kTokenScale) return reject(RR::throttle, RD::throttle_session);
+    if ((i128)sl < (i128)ws * kTokenScale) return reject(RR::throttle, RD::throttle_session);
     int64_t al = A.bucket.level(A.limits.orders_per_second, A.limits.order_burst, r.time);
-    if (al < kTokenScale) return reject(RR::throttle, RD::throttle_account);
+    if ((i128)al < (i128)wa * kTokenScale) return reject(RR::throttle, RD::throttle_account);
     if (is_new && (orders.count(r.client_order_id) ||
                    std::find(window.begin(), window.end(), r.client_order_id) != window.end()))
       return reject(RR::duplicate_client_order_id, RD::duplicate_client_order_id);
@@ -296,8 +307,8 @@ class Model {
 
     // Accepted.
     ++accepted;
-    S.bucket.take(sl, r.time);
-    A.bucket.take(al, r.time);
+    if (ws > 0) S.bucket.take(sl, r.time, ws);
+    if (wa > 0) A.bucket.take(al, r.time, wa);
     if (is_new) {
       A.accepted_new.push_back(r);
       window.push_back(r.client_order_id);
@@ -502,6 +513,13 @@ AccountLimits random_account_limits(Gen& g) {
   if (g.chance(400)) l.duplicate_window_ns = g.range(1, 3000) * 1000000;
   // Owners: most accounts in one of two groups, so that accounts cross each other's orders.
   l.owner = g.chance(700) ? g.range(1, 2) : 0;
+  // Throttle weights on some accounts: replaces and cancels counted, new orders sometimes free.
+  if (g.chance(400)) {
+    l.throttle_weight_new = g.range(0, 3);
+    l.throttle_weight_replace = g.range(0, 4);
+    l.throttle_weight_cancel = g.range(0, 3);
+    if (g.chance(50)) l.throttle_weight_cancel = l.order_burst + 1;  // a bad value: refused
+  }
   return l;
 }
 
@@ -542,7 +560,7 @@ RiskCounters run(uint64_t seed, int steps, MarginPathCounters* path = nullptr) {
   }
   for (int a = 0; a < 3; ++a) {  // account 3 stays unconfigured
     AccountLimits l = random_account_limits(g);
-    if (!validate(l).ok()) l.order_burst = 10, l.max_open_orders = 0;
+    if (!validate(l).ok()) l.order_burst = 10, l.max_open_orders = 0, l.throttle_weight_cancel = std::min<int64_t>(l.throttle_weight_cancel, 2);
     REQUIRE(e.set_account_limits(a, l).ok());
     m.acc[a].limits = l;
     m.acc[a].configured = true;
@@ -553,6 +571,7 @@ RiskCounters run(uint64_t seed, int steps, MarginPathCounters* path = nullptr) {
   }
   {  // session 0 only; session 1 unconfigured
     SessionLimits l{g.range(500, 5000), g.range(5, 40)};
+    if (g.chance(500)) l.throttle_weight_replace = 2, l.throttle_weight_cancel = 1;
     REQUIRE(e.set_session_limits(0, l).ok());
     m.ses[0].limits = l;
     m.ses[0].configured = true;
@@ -751,7 +770,8 @@ TEST_CASE("engine and reference model agree on long random sequences") {
   CHECK(total.overfills > 0);
   CHECK(total.unknown_events > 0);
   // Controls that share a reason with others: their own details.
-  for (RejectDetail d : {RejectDetail::self_match, RejectDetail::self_match_owner}) {
+  for (RejectDetail d : {RejectDetail::self_match, RejectDetail::self_match_owner, RejectDetail::throttle_session,
+                         RejectDetail::throttle_account}) {
     INFO("detail ", std::string(reject_detail_name(d)));
     CHECK(details_seen[(int)d] > 10);
   }

@@ -68,6 +68,7 @@ PW_ALWAYS_INLINE RejectDetail decide(const OrderView& o, const DecideInputs& in,
   const InstrumentThresholds& t = *in.ins;
   if (t.gate != RejectDetail::none) return t.gate;
   if (o.time > t.stale_after) return RejectDetail::market_data_stale;
+  if (o.time < t.jump_until) return RejectDetail::price_jump;
   // 4. band, 5. collar
   if (o.price < t.band_lo) return RejectDetail::price_below_band;
   if (o.price > t.band_hi) return RejectDetail::price_above_band;
@@ -125,6 +126,7 @@ inline RejectReason reason_of(RejectDetail d) {
     case RejectDetail::trading_status_not_open: return RejectReason::instrument_not_tradable;
     case RejectDetail::book_unsynced:
     case RejectDetail::book_crossed:
+    case RejectDetail::price_jump:
     case RejectDetail::no_mark:
     case RejectDetail::market_data_stale: return RejectReason::market_data_untrusted;
     case RejectDetail::price_below_band:

@@ -121,6 +121,7 @@ class RiskEngine {
     }
     for (int i = 0; i < kInstruments; ++i) {
       instruments_[i] = Instrument{};
+      instruments_[i].jump_until = INT64_MIN;
       instruments_[i].market.mark = kNullI64;
       instruments_[i].market.best_bid = kNullI64;
       instruments_[i].market.best_ask = kNullI64;
@@ -194,6 +195,10 @@ class RiskEngine {
     if (!e.ok()) return e;
     instruments_[i].limits = l;
     instruments_[i].configured = 1;
+    if (l.max_jump_bps <= 0) {  // off: the windows and an untrusted period are forgotten
+      instruments_[i].jump_mark = instruments_[i].jump_mid = JumpAnchor{0, 0};
+      instruments_[i].jump_until = INT64_MIN;
+    }
     refresh_instrument(i);  // the tiers may have changed
     refresh_instrument_thresholds(i, true);
     return e;
@@ -245,6 +250,7 @@ class RiskEngine {
     InstrumentMarket& cur = instruments_[i].market;
     bool remark = m.mark != cur.mark || m.contract_size != cur.contract_size || m.funding_rate != cur.funding_rate;
     cur = m;
+    note_jumps(i);
     if (remark) {
       instruments_[i].mark_value = contract_value(m.mark > 0 ? m.mark : 0, m.contract_size);
       refresh_instrument(i);
@@ -462,6 +468,8 @@ class RiskEngine {
     InstrumentLimits limits;
     InstrumentMarket market;
     ContractValue mark_value;  // one contract at the mark (kept by set_market)
+    JumpAnchor jump_mark, jump_mid;  // check 3's jump band: each series' window
+    int64_t jump_until;              // untrusted before this time after a jump (INT64_MIN: none)
     uint8_t configured;
     uint8_t killed;
   };
@@ -735,9 +743,23 @@ class RiskEngine {
 
   // ---- thresholds (the slow path: after every change of the state they derive from) ----------
 
+  // Check 3's jump band (the slow path of every market update):
+  // the mark and the mid (bid + ask, both present and not crossed) each against their window.
+  void note_jumps(int i) {
+    Instrument& ins = instruments_[i];
+    const InstrumentMarket& m = ins.market;
+    const int64_t t = m.last_update;
+    bool jump = jump_step(ins.jump_mark, m.mark, t, ins.limits);
+    if (m.best_bid != kNullI64 && m.best_ask != kNullI64 && m.best_bid > 0 && m.best_bid < m.best_ask) {
+      const i128 sum = (i128)m.best_bid + m.best_ask;
+      jump |= jump_step(ins.jump_mid, sum > (i128)INT64_MAX ? INT64_MAX : (int64_t)sum, t, ins.limits);
+    }
+    if (jump) ins.jump_until = risk_detail::clamp64((i128)t + ins.limits.jump_settle_ns);
+  }
   void refresh_instrument_thresholds(int i, bool prices) {
     const Instrument& ins = instruments_[i];
     refresh_instrument_flags(ins_t_[i], ins.configured != 0, ins.limits, ins.market);
+    ins_t_[i].jump_until = ins.limits.max_jump_bps > 0 ? ins.jump_until : INT64_MIN;
     if (prices) refresh_instrument_prices(ins_t_[i], ins.limits, ins.market);
   }
   void refresh_sides(int a, int i) {

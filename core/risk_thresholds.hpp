@@ -119,6 +119,7 @@ struct InstrumentThresholds {
   RejectDetail gate;       // first of checks 2-3 that fails whatever the order (none: all pass but
                            // staleness, which depends on the order's time)
   int64_t stale_after;     // check 3: time > stale_after is stale (last_update + max_staleness_ns)
+  int64_t jump_until;      // check 3: time < jump_until is untrusted after a price jump (INT64_MIN: none)
   int64_t band_lo;         // check 4: price < band_lo is below the band (≥ 1: a price ≤ 0 is below)
   int64_t band_hi;         //          price > band_hi is above it
   int64_t collar_lo;       // check 5: mark ∓ ⌊collar_bps × mark / 10000⌋, the integer deviations d
@@ -160,6 +161,30 @@ struct MarginThreshold {
   i128 past_qty;  // R(Q + 1)
   uint8_t valid;
 };
+
+// Check 3's jump band, the slow path (every market update): one price series (the mark, or the mid
+// as bid + ask, which scales both sides of the comparison alike) against its value at the start of
+// the current window. A window starts at the first value and at the first value more than
+// jump_window_ns after the window's start; a move of more than max_jump_bps from the window's
+// value, |x − ref| × 10000 > max_jump_bps × ref (128-bit, no division), is a jump: the series starts
+// a new window at the new value, and the instrument is untrusted until jump_settle_ns after it.
+struct JumpAnchor {
+  int64_t ref;   // the window's value (≤ 0: none yet)
+  int64_t since; // its time
+};
+
+// Returns true on a jump. `x` ≤ 0 or `t` null: no value, nothing changes.
+inline bool jump_step(JumpAnchor& a, int64_t x, int64_t t, const InstrumentLimits& l) {
+  if (l.max_jump_bps <= 0 || x <= 0 || t == kNullI64) return false;
+  if (a.ref <= 0 || (i128)t - a.since > l.jump_window_ns) {
+    a = JumpAnchor{x, t};
+    return false;
+  }
+  const i128 dev = x > a.ref ? (i128)x - a.ref : (i128)a.ref - x;
+  if (dev * 10000 <= (i128)l.max_jump_bps * a.ref) return false;
+  a = JumpAnchor{x, t};
+  return true;
+}
 
 enum class MarginAnswer : uint8_t { pass, fail, compute };
 

@@ -105,6 +105,7 @@ enum class RejectDetail : uint8_t {
   duplicate_content,       // instrument, side, price and quantity of an accepted new order within duplicate_window_ns
   book_crossed,            // check 3: the book shows a bid at or above its ask (implausible: not trusted)
   self_match_owner,        // check 13: would cross an open order of another account of the same owner
+  price_jump,              // check 3: the mark or the mid jumped beyond max_jump_bps and has not settled yet
   count_
 };
 
@@ -188,6 +189,7 @@ inline const char* reject_detail_name(RejectDetail d) {
     case RejectDetail::duplicate_content: return "duplicate_content";
     case RejectDetail::book_crossed: return "book_crossed";
     case RejectDetail::self_match_owner: return "self_match_owner";
+    case RejectDetail::price_jump: return "price_jump";
     default: return "unknown";
   }
 }
@@ -225,6 +227,12 @@ struct InstrumentLimits {
   int64_t max_order_notional;  // check 6: price × qty × contract size, rounded up
   int64_t max_position;        // check 7: contracts, per account (the tighter of this and the account's)
   MarginTable margin;          // check 8: leverage tiers by position notional
+  // Check 3, market-data sanity: a mark or mid move of more than max_jump_bps from its value at the
+  // start of the current window (at most jump_window_ns old) makes the instrument untrusted until
+  // jump_settle_ns have passed without another such move (docs/risk.md "Jump band"); 0: off.
+  int64_t max_jump_bps = 0;
+  int64_t jump_window_ns = 0;
+  int64_t jump_settle_ns = 0;
 };
 
 struct AccountLimits {
@@ -269,6 +277,7 @@ constexpr int64_t kMaxConfigOrdersPerSecond = 1000000000;       // one per ns
 constexpr int64_t kMaxConfigBurst = 1000000000;                 // tokens ×1e9 stays < 2^63
 constexpr int64_t kMaxConfigOpenOrders = 1000000;                // open orders per account (and instrument)
 constexpr int64_t kMaxConfigDuplicateWindowNs = 3600LL * 1000000000;  // an hour
+constexpr int64_t kMaxConfigJumpNs = 3600LL * 1000000000;         // jump window and settle time: an hour
 constexpr int64_t kMaxConfigThrottleWeight = 1000;              // tokens one request may need (deficits ≤ 1e12 nano-tokens)
 constexpr int64_t kMaxConfigOwner = 65535;                      // owner group numbers (the engine: ≤ its accounts)
 constexpr int kDuplicateHistory = 16;  // accepted new orders per account the duplicate check compares with
@@ -296,6 +305,9 @@ enum class LimitField : uint8_t {
   throttle_weight_new,
   throttle_weight_replace,
   throttle_weight_cancel,
+  max_jump_bps,
+  jump_window_ns,
+  jump_settle_ns,
 };
 
 // What validate() found: the first bad field (and the tier index for tier fields).
@@ -339,6 +351,9 @@ inline const char* limit_field_name(LimitField f) {
     case LimitField::throttle_weight_new: return "throttle_weight_new";
     case LimitField::throttle_weight_replace: return "throttle_weight_replace";
     case LimitField::throttle_weight_cancel: return "throttle_weight_cancel";
+    case LimitField::max_jump_bps: return "max_jump_bps";
+    case LimitField::jump_window_ns: return "jump_window_ns";
+    case LimitField::jump_settle_ns: return "jump_settle_ns";
     default: return "unknown";
   }
 }
@@ -400,6 +415,11 @@ inline LimitsError validate(const InstrumentLimits& l) {
   if (e.ok()) e = in_range(l.max_order_notional, INT64_MAX, LimitField::max_order_notional);
   if (e.ok()) e = in_range(l.max_position, kMaxConfigQty, LimitField::max_position);
   if (e.ok()) e = validate(l.margin);
+  if (e.ok() && l.max_jump_bps != 0) {
+    e = in_range(l.max_jump_bps, kMaxConfigCollarBps, LimitField::max_jump_bps);
+    if (e.ok()) e = in_range(l.jump_window_ns, kMaxConfigJumpNs, LimitField::jump_window_ns);
+    if (e.ok()) e = in_range(l.jump_settle_ns, kMaxConfigJumpNs, LimitField::jump_settle_ns);
+  }
   return e;
 }
 

@@ -542,6 +542,15 @@ void read_instrument(Section& s, InstrumentConfig& in, Ctx& ctx) {
     lim.max_position = l.integer("max_position", true, 1, kMaxConfigQty).value_or(0);
     lim.collar_bps = l.integer("collar_bps", true, 1, kMaxConfigCollarBps).value_or(0);
     lim.max_staleness_ns = l.duration("max_staleness", true).value_or(0);
+    // Optional jump band (check 3): all three keys, or none.
+    if (l.has("max_jump_bps")) {
+      lim.max_jump_bps = l.integer("max_jump_bps", false, 1, kMaxConfigCollarBps).value_or(0);
+      lim.jump_window_ns = l.duration("jump_window", true, 1, kMaxConfigJumpNs, "1h").value_or(0);
+      lim.jump_settle_ns = l.duration("jump_settle", true, 1, kMaxConfigJumpNs, "1h").value_or(0);
+    } else {
+      for (const char* k : {"jump_window", "jump_settle"})
+        if (const toml::node* n = l.node(k)) l.fail(k, *n, "only with max_jump_bps");
+    }
     read_margin(l, lim, ctx);
     l.finish();
   }

@@ -507,3 +507,24 @@ TEST_CASE("throttle weights: optional per request kind, 0 up to the bucket's bur
   auto session_big = edit(base, "order_burst = 200\n", "order_burst = 200\nthrottle_weight_new = 201\n");
   CHECK(only_error(session_big.text).find("order_entry.throttle_weight_new: expected at most order_burst (200), got 201") != std::string::npos);
 }
+
+TEST_CASE("jump band: max_jump_bps with its window and settle time, all three or none") {
+  const std::string base = slurp(kDefaultPath);
+  const pw::ConfigResult r = pw::parse_config(base, "bad.toml");
+  REQUIRE_MESSAGE(r.ok(), r.error_text());
+  const pw::InstrumentLimits& btc = r.config->instruments[0].limits;  // the shipped config: BTC only
+  CHECK(btc.max_jump_bps == 20);
+  CHECK(btc.jump_window_ns == 1000000000);
+  CHECK(btc.jump_settle_ns == 2000000000);
+  CHECK(r.config->instruments[1].limits.max_jump_bps == 0);  // left out: off
+  auto big = edit(base, "max_jump_bps = 20", "max_jump_bps = 1000001");
+  CHECK(only_error(big.text) == at(big.line, "instruments[0].limits.max_jump_bps: expected at most 1000000, got 1000001"));
+  auto no_window = edit(base, "jump_window = \"1s\"\n", "");
+  CHECK(only_error(no_window.text).find("instruments[0].limits.jump_window: missing") != std::string::npos);
+  auto long_settle = edit(base, "jump_settle = \"2s\"", "jump_settle = \"2h\"");
+  CHECK(only_error(long_settle.text).find("instruments[0].limits.jump_settle: expected a positive duration") != std::string::npos);
+  auto alone = edit(base, "max_jump_bps = 20\n", "");
+  const pw::ConfigResult lone = pw::parse_config(alone.text, "bad.toml");
+  CHECK(lone.error_text().find("instruments[0].limits.jump_window: only with max_jump_bps") != std::string::npos);
+  CHECK(lone.error_text().find("instruments[0].limits.jump_settle: only with max_jump_bps") != std::string::npos);
+}

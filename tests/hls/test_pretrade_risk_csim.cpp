@@ -154,6 +154,11 @@ InstrumentLimits random_limits(Gen& g, int i) {
     lev = std::max<int64_t>(1, lev - g.range(1, 25));
     if (t + 1 < l.margin.count && lev <= 1) l.margin.count = t + 1;
   }
+  if (g.chance(400)) {  // the jump band (check 3)
+    l.max_jump_bps = g.range(15, 60);
+    l.jump_window_ns = g.range(2, 20) * 1000000;
+    l.jump_settle_ns = g.range(1, 30) * 100000;
+  }
   if (g.chance(100)) l.collar_bps = -g.range(0, 5);  // refused
   return l;
 }

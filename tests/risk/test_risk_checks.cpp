@@ -181,6 +181,67 @@ TEST_CASE("check 3: market data trust, staleness to the nanosecond") {
   CHECK(outcome(e, order(2, kBuy, P, 1, kT0 - 5)) == OK);
 }
 
+TEST_CASE("check 3, jump band: a mark or mid move past max_jump_bps within the window is untrusted until it settles") {
+  Engine e;
+  setup(e);
+  constexpr int64_t MS = 1000000;
+  InstrumentLimits l = btc_limits();
+  l.max_jump_bps = 100;  // 1 %
+  l.jump_window_ns = 1000 * MS;
+  l.jump_settle_ns = 500 * MS;
+  REQUIRE(e.set_instrument_limits(0, l).ok());
+  // The windows start: mark P, mid (bid + ask) 2P.
+  edit_market(e, 0, [&](InstrumentMarket& m) { m.best_bid = P - 2 * U, m.best_ask = P + 2 * U, m.last_update = kT0; });
+  auto at = [&](int64_t t, int64_t mark, int64_t bid, int64_t ask) {
+    edit_market(e, 0, [&](InstrumentMarket& m) { m.mark = mark, m.best_bid = bid, m.best_ask = ask, m.last_update = t; });
+  };
+  SUBCASE("a mark move of exactly the band passes; one unit more is a jump, refused until settle") {
+    at(kT0 + 100 * MS, P + 1000 * U, P - 2 * U, P + 2 * U);  // +1 % exactly
+    CHECK(outcome(e, order(1, kBuy, P, 1, kT0 + 100 * MS)) == OK);
+    at(kT0 + 200 * MS, P + 1000 * U + 1, P - 2 * U, P + 2 * U);  // 1 % and 1e-9 from the window's P
+    CHECK(outcome(e, order(2, kBuy, P, 1, kT0 + 200 * MS)) == RejectDetail::price_jump);
+    CHECK(e.counters().rejected[(int)RejectReason::market_data_untrusted] == 1);
+    CHECK(outcome(e, order(2, kBuy, P, 1, kT0 + 700 * MS - 1)) == RejectDetail::price_jump);
+    CHECK(outcome(e, order(2, kBuy, P, 1, kT0 + 700 * MS)) == OK);  // settled: 500 ms without a jump
+    // Another jump within the settle time restarts it (the window now starts at the jumped value).
+    at(kT0 + 800 * MS, P + 2100 * U, P - 2 * U, P + 2 * U);
+    CHECK(outcome(e, order(3, kBuy, P + 1000 * U, 1, kT0 + 1300 * MS - 1)) == RejectDetail::price_jump);
+    CHECK(outcome(e, order(3, kBuy, P + 1000 * U, 1, kT0 + 1300 * MS)) == OK);
+  }
+  SUBCASE("the window: a value more than its length after the window's start starts a new one") {
+    at(kT0 + 1000 * MS, P + 900 * U, P - 2 * U, P + 2 * U);      // within the window, in the band
+    at(kT0 + 1000 * MS + 1, P + 1500 * U, P - 2 * U, P + 2 * U);  // 1.5 % but a new window: no jump
+    CHECK(outcome(e, order(1, kBuy, P + 1000 * U, 1, kT0 + 1000 * MS + 1)) == OK);
+    at(kT0 + 1000 * MS + 2, P + 1500 * U - 1100 * U, P - 2 * U, P + 2 * U);  // back 1.08 % from it: a jump
+    CHECK(outcome(e, order(2, kBuy, P, 1, kT0 + 1000 * MS + 2)) == RejectDetail::price_jump);
+  }
+  SUBCASE("the mid: the book top jumping with an unchanged mark") {
+    at(kT0 + 10 * MS, P, P + 1000 * U - 2 * U, P + 1000 * U + 2 * U);  // mid +1 % exactly
+    CHECK(outcome(e, order(1, kBuy, P, 1, kT0 + 10 * MS)) == OK);
+    at(kT0 + 20 * MS, P, P + 1000 * U - 2 * U, P + 1000 * U + 3 * U);  // mid +1.0005 %
+    CHECK(outcome(e, order(2, kBuy, P, 1, kT0 + 20 * MS)) == RejectDetail::price_jump);
+    at(kT0 + 30 * MS, P, kNullI64, P + 2 * U);  // one side empty: the mid is not read
+    CHECK(outcome(e, order(2, kBuy, P, 1, kT0 + 520 * MS)) == OK);
+  }
+  SUBCASE("off, and validation") {
+    at(kT0 + 10 * MS, P + 5000 * U, P - 2 * U, P + 2 * U);
+    CHECK(outcome(e, order(1, kBuy, P + 5000 * U, 1, kT0 + 10 * MS)) == RejectDetail::price_jump);
+    InstrumentLimits off = l;
+    off.max_jump_bps = 0;
+    REQUIRE(e.set_instrument_limits(0, off).ok());
+    CHECK(outcome(e, order(1, kBuy, P + 5000 * U, 1, kT0 + 10 * MS)) == OK);
+    InstrumentLimits bad = l;
+    bad.jump_settle_ns = 0;
+    CHECK(e.set_instrument_limits(0, bad).field == LimitField::jump_settle_ns);
+    bad = l;
+    bad.jump_window_ns = 0;
+    CHECK(e.set_instrument_limits(0, bad).field == LimitField::jump_window_ns);
+    bad = l;
+    bad.max_jump_bps = -1;
+    CHECK(e.set_instrument_limits(0, bad).field == LimitField::max_jump_bps);
+  }
+}
+
 TEST_CASE("check 4: price band, one raw unit and one tick beyond") {
   Engine e;
   setup(e);

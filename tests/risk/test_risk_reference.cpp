@@ -71,6 +71,9 @@ struct RInstrument {
   bool configured = false, killed = false;
   InstrumentLimits limits{};
   InstrumentMarket market{};
+  // Jump band: each series' window value and start, and the end of the untrusted period.
+  int64_t mark_ref = 0, mark_since = 0, mid_ref = 0, mid_since = 0;
+  int64_t jump_until = INT64_MIN;
 };
 struct RSession {
   bool configured = false;
@@ -225,6 +228,7 @@ class Model {
     if (m.mark <= 0 || m.contract_size <= 0) return reject(RR::market_data_untrusted, RD::no_mark);
     if (m.last_update == kNullI64 || (i128)r.time - m.last_update > L.max_staleness_ns)
       return reject(RR::market_data_untrusted, RD::market_data_stale);
+    if (L.max_jump_bps > 0 && r.time < ins[i].jump_until) return reject(RR::market_data_untrusted, RD::price_jump);
     const int64_t p = r.price, q = r.quantity;
     if (p <= 0 || (m.limit_down != kNullI64 && p < m.limit_down)) return reject(RR::price_band, RD::price_below_band);
     if (m.limit_up != kNullI64 && p > m.limit_up) return reject(RR::price_band, RD::price_above_band);
@@ -320,6 +324,35 @@ class Model {
     d.qty = res.qty;
     d.notional = res.notional;
     return d;
+  }
+
+  // A market update: the jump band's series (mark; mid as bid + ask when both sides are there and
+  // not crossed), each against the value that started its window.
+  void set_market(int i, const InstrumentMarket& mk) {
+    RInstrument& I = ins[i];
+    I.market = mk;
+    const InstrumentLimits& L = I.limits;
+    if (L.max_jump_bps <= 0 || mk.last_update == kNullI64) return;
+    const int64_t t = mk.last_update;
+    auto step = [&](int64_t& ref, int64_t& since, int64_t x) {
+      if (x <= 0) return false;
+      if (ref <= 0 || (i128)t - since > L.jump_window_ns) {
+        ref = x, since = t;
+        return false;
+      }
+      const i128 dev = x > ref ? (i128)x - ref : (i128)ref - x;
+      if (dev * 10000 <= (i128)L.max_jump_bps * ref) return false;
+      ref = x, since = t;
+      return true;
+    };
+    bool jump = step(I.mark_ref, I.mark_since, mk.mark);
+    if (mk.best_bid != kNullI64 && mk.best_ask != kNullI64 && mk.best_bid > 0 && mk.best_bid < mk.best_ask)
+      jump = step(I.mid_ref, I.mid_since, mk.best_bid + mk.best_ask) || jump;
+    if (jump) I.jump_until = t + L.jump_settle_ns;
+  }
+  void set_instrument_limits(int i, const InstrumentLimits& l) {
+    ins[i].limits = l;
+    if (l.max_jump_bps <= 0) ins[i].mark_ref = ins[i].mid_ref = 0, ins[i].jump_until = INT64_MIN;
   }
 
   void fill_position(int a, int i, int side, int64_t q, int64_t price) {
@@ -494,6 +527,12 @@ InstrumentLimits random_limits(Gen& g, int i) {
     lev = std::max<int64_t>(1, lev - g.range(1, 25));
     if (k + 1 < l.margin.count && lev <= 1) l.margin.count = k + 1;
   }
+  // The jump band on some instruments (the market moves below are up to 30 bps a step).
+  if (g.chance(500)) {
+    l.max_jump_bps = g.range(15, 60);
+    l.jump_window_ns = g.range(2, 20) * 1000000;
+    l.jump_settle_ns = g.range(1, 30) * 100000;
+  }
   if (g.chance(100)) l.collar_bps = -g.range(0, 5);  // a bad value: the reload must be refused
   return l;
 }
@@ -551,12 +590,12 @@ RiskCounters run(uint64_t seed, int steps, MarginPathCounters* path = nullptr) {
     mk.trading_status = 1;
     mk.synced = 1;
     e.set_market(i, mk);
-    m.ins[i].market = mk;
+    m.set_market(i, mk);
   }
   {  // instrument 3 has a market but no limits: unknown to the gate
     InstrumentMarket mk = m.ins[0].market;
     e.set_market(3, mk);
-    m.ins[3].market = mk;
+    m.set_market(3, mk);
   }
   for (int a = 0; a < 3; ++a) {  // account 3 stays unconfigured
     AccountLimits l = random_account_limits(g);
@@ -684,11 +723,18 @@ RiskCounters run(uint64_t seed, int steps, MarginPathCounters* path = nullptr) {
       mk.limit_up = g.chance(50) ? kNullI64 : ref / 1000 * g.range(1005, 1060);
       mk.funding_rate = g.range(-1000000, 1000000);
       mk.synced = g.chance(30) ? 0 : 1;
+      if (g.chance(300)) {  // a book top now and then (the mid of the jump band; check 3 reads crossing)
+        const int64_t spread = g.range(1, 40) * (ref / 100000);
+        mk.best_bid = ref - spread + g.range(-2, 2) * (ref / 1000);
+        mk.best_ask = ref + spread;
+      } else if (g.chance(300)) {
+        mk.best_bid = mk.best_ask = kNullI64;
+      }
       mk.trading_status = g.chance(20) ? 2 : 1;
       mk.tradable = g.chance(10) ? 0 : 1;
       mk.last_update = now;
       e.set_market(i, mk);
-      m.ins[i].market = mk;
+      m.set_market(i, mk);
     } else if (op < 965) {  // kill switches
       int scope = (int)g.range(0, 2);
       bool on = g.chance(100);
@@ -731,7 +777,7 @@ RiskCounters run(uint64_t seed, int steps, MarginPathCounters* path = nullptr) {
         InstrumentLimits l = random_limits(g, i);
         bool ok = e.set_instrument_limits(i, l).ok();
         REQUIRE(ok == validate(l).ok());
-        if (ok) m.ins[i].limits = l;
+        if (ok) m.set_instrument_limits(i, l);
       } else {
         int a = (int)g.range(0, 2);
         AccountLimits l = random_account_limits(g);
@@ -771,7 +817,7 @@ TEST_CASE("engine and reference model agree on long random sequences") {
   CHECK(total.unknown_events > 0);
   // Controls that share a reason with others: their own details.
   for (RejectDetail d : {RejectDetail::self_match, RejectDetail::self_match_owner, RejectDetail::throttle_session,
-                         RejectDetail::throttle_account}) {
+                         RejectDetail::throttle_account, RejectDetail::price_jump}) {
     INFO("detail ", std::string(reject_detail_name(d)));
     CHECK(details_seen[(int)d] > 10);
   }

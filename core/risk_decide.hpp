@@ -43,6 +43,9 @@ struct DecideInputs {
   int64_t open_room_account, open_room_instrument;
   // A new order whose content repeats a recent accepted one (core/risk_engine.hpp compares).
   bool duplicate_content;
+  // Check 13 across the owner's accounts: the best open price on the other side over every account
+  // of the order's owner (kNoBuyPrice / kNoSellPrice without an owner or such orders).
+  int64_t owner_opposite_best;
 };
 
 namespace risk_detail {
@@ -65,6 +68,7 @@ PW_ALWAYS_INLINE RejectDetail decide(const OrderView& o, const DecideInputs& in,
   const InstrumentThresholds& t = *in.ins;
   if (t.gate != RejectDetail::none) return t.gate;
   if (o.time > t.stale_after) return RejectDetail::market_data_stale;
+  if (o.time < t.jump_until) return RejectDetail::price_jump;
   // 4. band, 5. collar
   if (o.price < t.band_lo) return RejectDetail::price_below_band;
   if (o.price > t.band_hi) return RejectDetail::price_above_band;
@@ -100,6 +104,7 @@ PW_ALWAYS_INLINE RejectDetail decide(const OrderView& o, const DecideInputs& in,
   if ((o.flags & kOrderReduceOnly) && o.q_add > s.reduce_room) return RejectDetail::reduce_only;
   // 13. self-match
   if (o.side > 0 ? o.price >= s.opposite_best : o.price <= s.opposite_best) return RejectDetail::self_match;
+  if (o.side > 0 ? o.price >= in.owner_opposite_best : o.price <= in.owner_opposite_best) return RejectDetail::self_match_owner;
   // max open orders (after 13, before the table's own capacity): a replace opens no order
   if (o.is_new && in.open_room_account <= 0) return RejectDetail::open_orders_account;
   if (o.is_new && in.open_room_instrument <= 0) return RejectDetail::open_orders_instrument;
@@ -123,6 +128,7 @@ inline RejectReason reason_of(RejectDetail d) {
     case RejectDetail::trading_status_not_open: return RejectReason::instrument_not_tradable;
     case RejectDetail::book_unsynced:
     case RejectDetail::book_crossed:
+    case RejectDetail::price_jump:
     case RejectDetail::no_mark:
     case RejectDetail::market_data_stale: return RejectReason::market_data_untrusted;
     case RejectDetail::price_below_band:
@@ -139,7 +145,8 @@ inline RejectReason reason_of(RejectDetail d) {
     case RejectDetail::duplicate_client_order_id:
     case RejectDetail::id_window_full: return RejectReason::duplicate_client_order_id;
     case RejectDetail::reduce_only: return RejectReason::reduce_only;
-    case RejectDetail::self_match: return RejectReason::self_match;
+    case RejectDetail::self_match:
+    case RejectDetail::self_match_owner: return RejectReason::self_match;
     case RejectDetail::order_capacity: return RejectReason::order_capacity;
     case RejectDetail::open_orders_account:
     case RejectDetail::open_orders_instrument: return RejectReason::max_open_orders;

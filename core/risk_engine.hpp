@@ -121,6 +121,7 @@ class RiskEngine {
     }
     for (int i = 0; i < kInstruments; ++i) {
       instruments_[i] = Instrument{};
+      instruments_[i].jump_until = INT64_MIN;
       instruments_[i].market.mark = kNullI64;
       instruments_[i].market.best_bid = kNullI64;
       instruments_[i].market.best_ask = kNullI64;
@@ -152,11 +153,14 @@ class RiskEngine {
       }
       req_stale_n_[a] = 0;
     }
+    for (int a = 0; a < kAccounts; ++a) owner_of_[a] = 0;
+    for (int g = 0; g <= kAccounts; ++g)
+      for (int i = 0; i < kInstruments; ++i) owner_best_[g][i][0] = kNoBuyPrice, owner_best_[g][i][1] = kNoSellPrice;
     for (int a = 0; a < kAccounts; ++a) account_rate_[a] = BucketRate{0, 0, 0, 0, 0};
     for (int ss = 0; ss < kSessions; ++ss) session_rate_[ss] = BucketRate{0, 0, 0, 0, 0};
     for (int i = 0; i < kInstruments; ++i) refresh_instrument_thresholds(i, true);
     for (int a = 0; a < kAccounts; ++a) refresh_account_thresholds(a);
-    for (int ss = 0; ss < kSessions; ++ss) session_ready_[ss] = -money::kI128Max;
+    for (int ss = 0; ss < kSessions; ++ss) session_ready_[ss][0] = session_ready_[ss][1] = -money::kI128Max;
   }
 
   // ---- configuration (a bad value leaves the previous limits in force) -----------------------
@@ -164,12 +168,23 @@ class RiskEngine {
   LimitsError set_account_limits(int a, const AccountLimits& l) {
     if (a < 0 || a >= kAccounts) return bad_index();
     LimitsError e = validate(l);
+    if (e.ok() && l.owner > kAccounts) e = LimitsError{LimitsErrc::too_large, LimitField::owner, 0};
     if (!e.ok()) return e;
     AccountState& s = accounts_[a].state;
     if (!s.configured) s.bucket = TokenBucket{l.order_burst * kTokenScale, kNullI64};
     s.limits = l;
     s.configured = 1;
     account_rate_[a] = bucket_rate(l.orders_per_second, l.order_burst);
+    if (owner_of_[a] != (uint16_t)l.owner) {
+      const int old = owner_of_[a];
+      owner_of_[a] = (uint16_t)l.owner;
+      for (int i = 0; i < kInstruments; ++i) {
+        for (int side_ix = 0; side_ix < 2; ++side_ix) {
+          refresh_owner_best(old, i, side_ix);
+          refresh_owner_best(owner_of_[a], i, side_ix);
+        }
+      }
+    }
     refresh_account_thresholds(a);
     for (int i = 0; i < kInstruments; ++i) refresh_margin(a, i);
     return e;
@@ -180,6 +195,10 @@ class RiskEngine {
     if (!e.ok()) return e;
     instruments_[i].limits = l;
     instruments_[i].configured = 1;
+    if (l.max_jump_bps <= 0) {  // off: the windows and an untrusted period are forgotten
+      instruments_[i].jump_mark = instruments_[i].jump_mid = JumpAnchor{0, 0};
+      instruments_[i].jump_until = INT64_MIN;
+    }
     refresh_instrument(i);  // the tiers may have changed
     refresh_instrument_thresholds(i, true);
     return e;
@@ -193,7 +212,7 @@ class RiskEngine {
     ss.limits = l;
     ss.configured = 1;
     session_rate_[s] = bucket_rate(l.orders_per_second, l.order_burst);
-    session_ready_[s] = bucket_ready(ss.bucket, session_rate_[s]);
+    refresh_session_ready(s);
     return e;
   }
   // Caps from outside the configured limits (a firm-wide slice held by this host, docs/firm.md):
@@ -231,6 +250,7 @@ class RiskEngine {
     InstrumentMarket& cur = instruments_[i].market;
     bool remark = m.mark != cur.mark || m.contract_size != cur.contract_size || m.funding_rate != cur.funding_rate;
     cur = m;
+    note_jumps(i);
     if (remark) {
       instruments_[i].mark_value = contract_value(m.mark > 0 ? m.mark : 0, m.contract_size);
       refresh_instrument(i);
@@ -267,6 +287,7 @@ class RiskEngine {
     }
     if (r.kind == OrderKind::cancel) {
       ++counters_.cancels;
+      take_cancel_tokens(r);
       return d;
     }
     ++counters_.accepted;
@@ -447,6 +468,8 @@ class RiskEngine {
     InstrumentLimits limits;
     InstrumentMarket market;
     ContractValue mark_value;  // one contract at the mark (kept by set_market)
+    JumpAnchor jump_mark, jump_mid;  // check 3's jump band: each series' window
+    int64_t jump_until;              // untrusted before this time after a jump (INT64_MIN: none)
     uint8_t configured;
     uint8_t killed;
   };
@@ -605,9 +628,11 @@ class RiskEngine {
     o.res_qty = qty;
     o.res_notional = notional;
     o.eff_price = eff_price;
+    const int64_t best_before = best;
     bool more_aggressive = side_ix == 0 ? eff_price >= best : eff_price <= best;
     if (more_aggressive) best = eff_price;
     else if (old_eff == best) best = scan_best(ps, side_ix);
+    owner_best_moved(o.account, o.instrument, side_ix, side_ix == 0 ? best < best_before : best > best_before);
     if (how == Commit::refresh) {
       refresh(o.account, o.instrument);
       return;
@@ -662,6 +687,7 @@ class RiskEngine {
     own.position_room -= qty;
     own.reduce_room -= qty;
     side_t_[a][i][1 - side_ix].opposite_best = best;
+    owner_best_moved(a, i, side_ix, false);
     mark_requirement_stale(a, i);
     MarginThreshold& m = margin_t_[a][i][side_ix];
     defer_margin(a, i);
@@ -703,7 +729,10 @@ class RiskEngine {
     else ps.head[side_ix] = o.next;
     if (o.next >= 0) orders_[o.next].prev = o.prev;
     int64_t& best = side_ix == 0 ? ps.exposure.best_buy : ps.exposure.best_sell;
-    if (o.eff_price == best) best = scan_best(ps, side_ix);
+    if (o.eff_price == best) {
+      best = scan_best(ps, side_ix);
+      owner_best_moved(o.account, o.instrument, side_ix, true);
+    }
     refresh(o.account, o.instrument);
     flush_index();
     index_.erase_key(o.client_order_id);
@@ -714,9 +743,23 @@ class RiskEngine {
 
   // ---- thresholds (the slow path: after every change of the state they derive from) ----------
 
+  // Check 3's jump band (the slow path of every market update):
+  // the mark and the mid (bid + ask, both present and not crossed) each against their window.
+  void note_jumps(int i) {
+    Instrument& ins = instruments_[i];
+    const InstrumentMarket& m = ins.market;
+    const int64_t t = m.last_update;
+    bool jump = jump_step(ins.jump_mark, m.mark, t, ins.limits);
+    if (m.best_bid != kNullI64 && m.best_ask != kNullI64 && m.best_bid > 0 && m.best_bid < m.best_ask) {
+      const i128 sum = (i128)m.best_bid + m.best_ask;
+      jump |= jump_step(ins.jump_mid, sum > (i128)INT64_MAX ? INT64_MAX : (int64_t)sum, t, ins.limits);
+    }
+    if (jump) ins.jump_until = risk_detail::clamp64((i128)t + ins.limits.jump_settle_ns);
+  }
   void refresh_instrument_thresholds(int i, bool prices) {
     const Instrument& ins = instruments_[i];
     refresh_instrument_flags(ins_t_[i], ins.configured != 0, ins.limits, ins.market);
+    ins_t_[i].jump_until = ins.limits.max_jump_bps > 0 ? ins.jump_until : INT64_MIN;
     if (prices) refresh_instrument_prices(ins_t_[i], ins.limits, ins.market);
   }
   void refresh_sides(int a, int i) {
@@ -842,6 +885,32 @@ class RiskEngine {
     recent_[r.account][next] = RecentOrder{r.price, r.time, r.quantity, r.instrument, r.side, 1};
     next = next + 1 == kDuplicateHistory ? 0 : next + 1;
   }
+  // Self-match across an owner's accounts: per owner group × instrument × side, the best open price
+  // over the group's accounts (the threshold check 13 compares an order of any of them against).
+  // An account's best that grew more aggressive moves it in O(1) (the order path); one that backed
+  // off (an order left or was replaced less aggressively) rescans the group's accounts (kAccounts
+  // steps, only on exchange answers and such replaces).
+  void owner_best_moved(int a, int i, int side_ix, bool backed_off) {
+    const int g = owner_of_[a];
+    if (g == 0) return;
+    if (backed_off) {
+      refresh_owner_best(g, i, side_ix);
+      return;
+    }
+    const Exposure& e = pos_[a][i].exposure;
+    int64_t& ob = owner_best_[g][i][side_ix];
+    if (side_ix == 0 ? e.best_buy > ob : e.best_sell < ob) ob = side_ix == 0 ? e.best_buy : e.best_sell;
+  }
+  void refresh_owner_best(int g, int i, int side_ix) {
+    if (g == 0) return;
+    int64_t best = side_ix == 0 ? kNoBuyPrice : kNoSellPrice;
+    for (int b = 0; b < kAccounts; ++b) {
+      if (owner_of_[b] != g) continue;
+      const Exposure& e = pos_[b][i].exposure;
+      if (side_ix == 0 ? e.best_buy > best : e.best_sell < best) best = side_ix == 0 ? e.best_buy : e.best_sell;
+    }
+    owner_best_[g][i][side_ix] = best;
+  }
   // Max open orders: the counts move as orders open and finish; the rooms (the thresholds the fast
   // path compares) follow the counts and the limits (0: no limit, INT64_MAX room).
   static int64_t open_room(int64_t limit, int32_t open) { return limit <= 0 ? INT64_MAX : limit - open; }
@@ -859,19 +928,54 @@ class RiskEngine {
     for (int i = 0; i < kInstruments; ++i) refresh_open_rooms(a, i);
     for (int i = 0; i < kInstruments; ++i) refresh_sides(a, i);
     refresh_credit(a);
-    account_ready_[a] = bucket_ready(accounts_[a].state.bucket, account_rate_[a]);
+    refresh_account_ready(a);
   }
-  // An accepted request takes a token from its session's and its account's bucket: a multiply
-  // each, and the next ready time by the rate's precomputed reciprocal (no division).
+  // Check 10's thresholds: per bucket, the time a new order (0) and a replace (1) of its weights
+  // find enough tokens (one computation when both weights are equal). Cancels are never refused.
+  static void ready_pair(i128 (&ready)[2], const TokenBucket& b, const BucketRate& r, int64_t w_new, int64_t w_replace) {
+    ready[0] = bucket_ready(b, r, w_new);
+    ready[1] = w_replace == w_new ? ready[0] : bucket_ready(b, r, w_replace);
+  }
+  void refresh_account_ready(int a) {
+    const AccountState& s = accounts_[a].state;
+    ready_pair(account_ready_[a], s.bucket, account_rate_[a], s.limits.throttle_weight_new, s.limits.throttle_weight_replace);
+  }
+  void refresh_session_ready(int ss) {
+    const Session& s = sessions_[ss];
+    ready_pair(session_ready_[ss], s.bucket, session_rate_[ss], s.limits.throttle_weight_new, s.limits.throttle_weight_replace);
+  }
+  // An accepted request takes its weight in tokens from its session's and its account's bucket: a
+  // multiply each, and the next ready times by the rate's precomputed reciprocal (no division).
   void take_tokens(const OrderRequest& r) {
     Session& ss = sessions_[r.session];
     AccountState& acc = accounts_[r.account].state;
-    const BucketRate& sr = session_rate_[r.session];
-    const BucketRate& ar = account_rate_[r.account];
-    bucket_take(ss.bucket, bucket_level(ss.bucket, sr, r.time), r.time);
-    bucket_take(acc.bucket, bucket_level(acc.bucket, ar, r.time), r.time);
-    session_ready_[r.session] = bucket_ready(ss.bucket, sr);
-    account_ready_[r.account] = bucket_ready(acc.bucket, ar);
+    const bool is_new = r.kind == OrderKind::new_order;
+    const int64_t ws = is_new ? ss.limits.throttle_weight_new : ss.limits.throttle_weight_replace;
+    const int64_t wa = is_new ? acc.limits.throttle_weight_new : acc.limits.throttle_weight_replace;
+    if (ws > 0) {
+      bucket_take(ss.bucket, bucket_level(ss.bucket, session_rate_[r.session], r.time), r.time, ws);
+      refresh_session_ready(r.session);
+    }
+    if (wa > 0) {
+      bucket_take(acc.bucket, bucket_level(acc.bucket, account_rate_[r.account], r.time), r.time, wa);
+      refresh_account_ready(r.account);
+    }
+  }
+  // A cancel is never refused (it only reduces risk, and a kill switch must not stop it); with a
+  // cancel weight it takes that many tokens, or what the buckets hold when less, so that a storm
+  // of cancels delays the next new orders and replaces. A cancel naming no configured account or
+  // session takes nothing.
+  void take_cancel_tokens(const OrderRequest& r) {
+    if (r.session < kSessions && sessions_[r.session].configured && sessions_[r.session].limits.throttle_weight_cancel > 0) {
+      Session& ss = sessions_[r.session];
+      bucket_take(ss.bucket, bucket_level(ss.bucket, session_rate_[r.session], r.time), r.time, ss.limits.throttle_weight_cancel);
+      refresh_session_ready(r.session);
+    }
+    if (r.account < kAccounts && accounts_[r.account].state.configured && accounts_[r.account].state.limits.throttle_weight_cancel > 0) {
+      AccountState& acc = accounts_[r.account].state;
+      bucket_take(acc.bucket, bucket_level(acc.bucket, account_rate_[r.account], r.time), r.time, acc.limits.throttle_weight_cancel);
+      refresh_account_ready(r.account);
+    }
   }
 
   // ---- the decision: request validity, then the fast path over the thresholds -----------------
@@ -918,13 +1022,14 @@ class RiskEngine {
                     &ins_t_[ix],
                     &side_t_[r.account][ix][side_ix],
                     &acc_t_[r.account],
-                    session_ready_[r.session],
-                    account_ready_[r.account],
+                    session_ready_[r.session][is_new ? 0 : 1],
+                    account_ready_[r.account][is_new ? 0 : 1],
                     is_new ? (uint8_t)ids_.lookup(r.client_order_id) : (uint8_t)0,
                     free_count_ > 0 && (!v.is_new || index_has_room(r.client_order_id)),
                     open_room_[r.account],
                     open_room_ai_[r.account][ix],
-                    is_new && repeats_recent_order(r)};
+                    is_new && repeats_recent_order(r),
+                    owner_best_[owner_of_[r.account]][ix][1 - side_ix]};
     // Check 8: Σ (initial margin of the worst case + open-order loss) ≤ equity with the order.
     // The side's threshold answers when it can; otherwise this instrument's requirement with the
     // order is computed afresh (docs/risk.md "Check 8 on thresholds").
@@ -1003,8 +1108,10 @@ class RiskEngine {
   };
   RecentOrder recent_[kAccounts][kDuplicateHistory];
   int32_t recent_next_[kAccounts];  // the place the next accepted new order takes
-  i128 account_ready_[kAccounts];
-  i128 session_ready_[kSessions];
+  uint16_t owner_of_[kAccounts];    // owner group of each account (0: none)
+  int64_t owner_best_[kAccounts + 1][kInstruments][2];  // best open buy / sell per owner group (row 0: none, never set)
+  i128 account_ready_[kAccounts][2];  // check 10: when a new order [0] / a replace [1] finds its tokens
+  i128 session_ready_[kSessions][2];
   BucketRate account_rate_[kAccounts];  // the buckets' rates, prepared when the limits are set
   BucketRate session_rate_[kSessions];
   RiskCounters counters_;

@@ -44,12 +44,14 @@ inline void bucket_take(TokenBucket& b, int64_t level, int64_t t) {
 // computed when they are set (set_*_limits, the slow path).
 //   - full_after = ⌈cap / rate⌉: a refill reaches the cap exactly when elapsed ≥ full_after, so
 //     elapsed × rate is taken only below it (< cap + rate ≤ 1e18 + 1e9: no overflow check);
-//   - ⌈deficit / rate⌉ for 1 ≤ deficit ≤ 1e9 as ⌊n × magic / 2^shift⌋ with n = deficit + rate − 1
-//     < 2^31, magic = ⌈2^(31 + l) / rate⌉, l = ⌈log2 rate⌉, shift = 31 + l. Exact for every n < 2^31
-//     (Granlund–Montgomery: magic × rate = 2^shift + e with 0 ≤ e < rate ≤ 2^l, so
-//     n × magic / 2^shift = n / rate + n·e / (rate·2^shift) and the excess stays below 1 / rate);
-//     n × magic < 2^31 × 2^32 fits 64 bits. tests/risk/test_risk_thresholds.cpp compares it with
-//     the division over the whole rate range.
+//   - ⌈deficit / rate⌉ for 1 ≤ deficit ≤ 1e12 (a request of weight w ≤ 1000 needs w × 1e9) as
+//     ⌊n × magic / 2^shift⌋ with n = deficit + rate − 1 < 2^41, magic = ⌈2^(41 + l) / rate⌉,
+//     l = ⌈log2 rate⌉, shift = 41 + l. Exact for every n < 2^41 (Granlund–Montgomery: magic × rate
+//     = 2^shift + e with 0 ≤ e < rate ≤ 2^l, so n × magic / 2^shift = n / rate + n·e / (rate·2^shift)
+//     and the excess stays below 1 / rate); magic ≤ 2^42, n × magic < 2^83 in 128 bits.
+//     tests/risk/test_risk_thresholds.cpp compares it with the division over the whole rate range.
+constexpr uint32_t kRateShiftBase = 41;
+
 struct BucketRate {
   int64_t rate;        // nano-tokens per ns (= orders per second); 0: unconfigured
   int64_t cap;         // burst × 1e9
@@ -66,16 +68,16 @@ inline BucketRate bucket_rate(int64_t orders_per_second, int64_t burst) {
   r.full_after = (uint64_t)((r.cap + orders_per_second - 1) / orders_per_second);
   uint32_t l = 0;
   while (((uint64_t)1 << l) < (uint64_t)orders_per_second) ++l;  // ≤ 30 (rate ≤ 1e9): bounded
-  r.shift = 31 + l;
+  r.shift = kRateShiftBase + l;
   const unsigned __int128 two = (unsigned __int128)1 << r.shift;
   r.magic = (uint64_t)((two + (uint64_t)orders_per_second - 1) / (uint64_t)orders_per_second);
   return r;
 }
 
-// ⌈deficit / rate⌉ for 1 ≤ deficit ≤ 1e9 by the precomputed reciprocal (no division).
+// ⌈deficit / rate⌉ for 1 ≤ deficit ≤ 1e12 by the precomputed reciprocal (no division).
 inline int64_t ceil_div_by_rate(int64_t deficit, const BucketRate& r) {
-  const uint64_t n = (uint64_t)deficit + (uint64_t)r.rate - 1;  // < 2^31
-  return (int64_t)((n * r.magic) >> r.shift);
+  const uint64_t n = (uint64_t)deficit + (uint64_t)r.rate - 1;  // < 2^41
+  return (int64_t)(((unsigned __int128)n * r.magic) >> r.shift);
 }
 
 // bucket_level with the precomputed rate: the same number for every state and time.
@@ -94,6 +96,22 @@ inline i128 bucket_ready(const TokenBucket& b, const BucketRate& r) {
   return (i128)b.last + ceil_div_by_rate(kTokenScale - b.tokens, r);
 }
 
+// Weighted requests (throttle weights, docs/risk.md): the earliest time the bucket holds
+// `weight` tokens (−∞ for weight 0, or when it holds them now: a bucket never yet refilled is full
+// and weight ≤ burst). tokens ≥ 0, so the deficit is at most weight × 1e9 ≤ 1e12.
+inline i128 bucket_ready(const TokenBucket& b, const BucketRate& r, int64_t weight) {
+  const int64_t need = weight * kTokenScale;
+  if (weight <= 0 || b.last == kNullI64 || b.tokens >= need || r.rate <= 0) return -money::kI128Max;
+  return (i128)b.last + ceil_div_by_rate(need - b.tokens, r);
+}
+// Takes `weight` tokens at `level` (the bucket's level at t); a cancel, never refused, takes what
+// is there when that is less (the bucket empties, it never goes below zero).
+inline void bucket_take(TokenBucket& b, int64_t level, int64_t t, int64_t weight) {
+  const int64_t left = level - weight * kTokenScale;
+  b.tokens = left > 0 ? left : 0;
+  if (b.last == kNullI64 || t > b.last) b.last = t;
+}
+
 constexpr i128 kNoCeiling = money::kI128Max;  // a ceiling that no product reaches
 
 // One instrument: checks 2-6 (and the contract size for check 9).
@@ -101,6 +119,7 @@ struct InstrumentThresholds {
   RejectDetail gate;       // first of checks 2-3 that fails whatever the order (none: all pass but
                            // staleness, which depends on the order's time)
   int64_t stale_after;     // check 3: time > stale_after is stale (last_update + max_staleness_ns)
+  int64_t jump_until;      // check 3: time < jump_until is untrusted after a price jump (INT64_MIN: none)
   int64_t band_lo;         // check 4: price < band_lo is below the band (≥ 1: a price ≤ 0 is below)
   int64_t band_hi;         //          price > band_hi is above it
   int64_t collar_lo;       // check 5: mark ∓ ⌊collar_bps × mark / 10000⌋, the integer deviations d
@@ -142,6 +161,30 @@ struct MarginThreshold {
   i128 past_qty;  // R(Q + 1)
   uint8_t valid;
 };
+
+// Check 3's jump band, the slow path (every market update): one price series (the mark, or the mid
+// as bid + ask, which scales both sides of the comparison alike) against its value at the start of
+// the current window. A window starts at the first value and at the first value more than
+// jump_window_ns after the window's start; a move of more than max_jump_bps from the window's
+// value, |x − ref| × 10000 > max_jump_bps × ref (128-bit, no division), is a jump: the series starts
+// a new window at the new value, and the instrument is untrusted until jump_settle_ns after it.
+struct JumpAnchor {
+  int64_t ref;   // the window's value (≤ 0: none yet)
+  int64_t since; // its time
+};
+
+// Returns true on a jump. `x` ≤ 0 or `t` null: no value, nothing changes.
+inline bool jump_step(JumpAnchor& a, int64_t x, int64_t t, const InstrumentLimits& l) {
+  if (l.max_jump_bps <= 0 || x <= 0 || t == kNullI64) return false;
+  if (a.ref <= 0 || (i128)t - a.since > l.jump_window_ns) {
+    a = JumpAnchor{x, t};
+    return false;
+  }
+  const i128 dev = x > a.ref ? (i128)x - a.ref : (i128)a.ref - x;
+  if (dev * 10000 <= (i128)l.max_jump_bps * a.ref) return false;
+  a = JumpAnchor{x, t};
+  return true;
+}
 
 enum class MarginAnswer : uint8_t { pass, fail, compute };
 

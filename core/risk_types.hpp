@@ -106,6 +106,8 @@ enum class RejectDetail : uint8_t {
   book_crossed,            // check 3: the book shows a bid at or above its ask (implausible: not trusted)
   journal_unavailable,     // the gate's journal cannot record the order (host/journal/): trading stopped
   reconcile_pending,       // after a restart, until the rebuilt open orders are reconciled with the exchange
+  self_match_owner,        // check 13: would cross an open order of another account of the same owner
+  price_jump,              // check 3: the mark or the mid jumped beyond max_jump_bps and has not settled yet
   count_
 };
 
@@ -190,6 +192,8 @@ inline const char* reject_detail_name(RejectDetail d) {
     case RejectDetail::book_crossed: return "book_crossed";
     case RejectDetail::journal_unavailable: return "journal_unavailable";
     case RejectDetail::reconcile_pending: return "reconcile_pending";
+    case RejectDetail::self_match_owner: return "self_match_owner";
+    case RejectDetail::price_jump: return "price_jump";
     default: return "unknown";
   }
 }
@@ -227,6 +231,12 @@ struct InstrumentLimits {
   int64_t max_order_notional;  // check 6: price × qty × contract size, rounded up
   int64_t max_position;        // check 7: contracts, per account (the tighter of this and the account's)
   MarginTable margin;          // check 8: leverage tiers by position notional
+  // Check 3, market-data sanity: a mark or mid move of more than max_jump_bps from its value at the
+  // start of the current window (at most jump_window_ns old) makes the instrument untrusted until
+  // jump_settle_ns have passed without another such move (docs/risk.md "Jump band"); 0: off.
+  int64_t max_jump_bps = 0;
+  int64_t jump_window_ns = 0;
+  int64_t jump_settle_ns = 0;
 };
 
 struct AccountLimits {
@@ -242,11 +252,25 @@ struct AccountLimits {
   // one of the account's last kDuplicateHistory accepted new orders, accepted at most this many ns
   // before it, is refused (a strategy repeating itself by mistake); 0: off. After max open orders.
   int64_t duplicate_window_ns = 0;
+  // Self-match across accounts: accounts with the same non-zero owner group may not cross each
+  // other's open orders (check 13, after the account's own); 0: no owner. Groups are numbered
+  // 1 … the engine's account capacity (the config gives 1 + the index of the owner's first account).
+  int64_t owner = 0;
+  // Check 10: tokens a request of each kind needs and takes from the account's bucket (0 … burst,
+  // at most kMaxConfigThrottleWeight). A cancel is never refused: it takes its weight, or what the
+  // bucket holds when that is less (docs/risk.md "Throttle weights").
+  int64_t throttle_weight_new = 1;
+  int64_t throttle_weight_replace = 1;
+  int64_t throttle_weight_cancel = 0;
 };
 
 struct SessionLimits {
   int64_t orders_per_second;  // check 10: token refill rate of the order-entry session
   int64_t order_burst;
+  // Tokens per request kind, as AccountLimits' (the exchange's message limit may count cancels).
+  int64_t throttle_weight_new = 1;
+  int64_t throttle_weight_replace = 1;
+  int64_t throttle_weight_cancel = 0;
 };
 
 // Validation bounds: they keep every intermediate product of the checks inside 128 bits and every
@@ -257,6 +281,9 @@ constexpr int64_t kMaxConfigOrdersPerSecond = 1000000000;       // one per ns
 constexpr int64_t kMaxConfigBurst = 1000000000;                 // tokens ×1e9 stays < 2^63
 constexpr int64_t kMaxConfigOpenOrders = 1000000;                // open orders per account (and instrument)
 constexpr int64_t kMaxConfigDuplicateWindowNs = 3600LL * 1000000000;  // an hour
+constexpr int64_t kMaxConfigJumpNs = 3600LL * 1000000000;         // jump window and settle time: an hour
+constexpr int64_t kMaxConfigThrottleWeight = 1000;              // tokens one request may need (deficits ≤ 1e12 nano-tokens)
+constexpr int64_t kMaxConfigOwner = 65535;                      // owner group numbers (the engine: ≤ its accounts)
 constexpr int kDuplicateHistory = 16;  // accepted new orders per account the duplicate check compares with
 constexpr int64_t kMaxConfigLeverage = 1000000;
 
@@ -278,6 +305,13 @@ enum class LimitField : uint8_t {
   max_open_orders,
   max_open_orders_per_instrument,
   duplicate_window_ns,
+  owner,
+  throttle_weight_new,
+  throttle_weight_replace,
+  throttle_weight_cancel,
+  max_jump_bps,
+  jump_window_ns,
+  jump_settle_ns,
 };
 
 // What validate() found: the first bad field (and the tier index for tier fields).
@@ -317,6 +351,13 @@ inline const char* limit_field_name(LimitField f) {
     case LimitField::max_open_orders: return "max_open_orders";
     case LimitField::max_open_orders_per_instrument: return "max_open_orders_per_instrument";
     case LimitField::duplicate_window_ns: return "duplicate_window_ns";
+    case LimitField::owner: return "owner";
+    case LimitField::throttle_weight_new: return "throttle_weight_new";
+    case LimitField::throttle_weight_replace: return "throttle_weight_replace";
+    case LimitField::throttle_weight_cancel: return "throttle_weight_cancel";
+    case LimitField::max_jump_bps: return "max_jump_bps";
+    case LimitField::jump_window_ns: return "jump_window_ns";
+    case LimitField::jump_settle_ns: return "jump_settle_ns";
     default: return "unknown";
   }
 }
@@ -354,6 +395,22 @@ inline LimitsError validate(const MarginTable& t) {
   return risk_detail::limits_ok();
 }
 
+namespace risk_detail {
+// A throttle weight: 0 … min(burst, kMaxConfigThrottleWeight) (a weight above the burst could never
+// be met).
+inline LimitsError weight_ok(int64_t w, int64_t burst, LimitField f) {
+  if (w < 0) return LimitsError{LimitsErrc::not_positive, f, 0};
+  if (w > kMaxConfigThrottleWeight || w > burst) return LimitsError{LimitsErrc::too_large, f, 0};
+  return limits_ok();
+}
+inline LimitsError weights_ok(int64_t w_new, int64_t w_replace, int64_t w_cancel, int64_t burst) {
+  LimitsError e = weight_ok(w_new, burst, LimitField::throttle_weight_new);
+  if (e.ok()) e = weight_ok(w_replace, burst, LimitField::throttle_weight_replace);
+  if (e.ok()) e = weight_ok(w_cancel, burst, LimitField::throttle_weight_cancel);
+  return e;
+}
+}  // namespace risk_detail
+
 inline LimitsError validate(const InstrumentLimits& l) {
   using risk_detail::in_range;
   LimitsError e = in_range(l.max_staleness_ns, INT64_MAX, LimitField::max_staleness_ns);
@@ -362,6 +419,11 @@ inline LimitsError validate(const InstrumentLimits& l) {
   if (e.ok()) e = in_range(l.max_order_notional, INT64_MAX, LimitField::max_order_notional);
   if (e.ok()) e = in_range(l.max_position, kMaxConfigQty, LimitField::max_position);
   if (e.ok()) e = validate(l.margin);
+  if (e.ok() && l.max_jump_bps != 0) {
+    e = in_range(l.max_jump_bps, kMaxConfigCollarBps, LimitField::max_jump_bps);
+    if (e.ok()) e = in_range(l.jump_window_ns, kMaxConfigJumpNs, LimitField::jump_window_ns);
+    if (e.ok()) e = in_range(l.jump_settle_ns, kMaxConfigJumpNs, LimitField::jump_settle_ns);
+  }
   return e;
 }
 
@@ -377,6 +439,8 @@ inline LimitsError validate(const AccountLimits& l) {
     e = in_range(l.max_open_orders_per_instrument, kMaxConfigOpenOrders, LimitField::max_open_orders_per_instrument);
   if (e.ok() && l.duplicate_window_ns != 0)
     e = in_range(l.duplicate_window_ns, kMaxConfigDuplicateWindowNs, LimitField::duplicate_window_ns);
+  if (e.ok() && l.owner != 0) e = in_range(l.owner, kMaxConfigOwner, LimitField::owner);
+  if (e.ok()) e = risk_detail::weights_ok(l.throttle_weight_new, l.throttle_weight_replace, l.throttle_weight_cancel, l.order_burst);
   return e;
 }
 
@@ -384,6 +448,7 @@ inline LimitsError validate(const SessionLimits& l) {
   using risk_detail::in_range;
   LimitsError e = in_range(l.orders_per_second, kMaxConfigOrdersPerSecond, LimitField::orders_per_second);
   if (e.ok()) e = in_range(l.order_burst, kMaxConfigBurst, LimitField::order_burst);
+  if (e.ok()) e = risk_detail::weights_ok(l.throttle_weight_new, l.throttle_weight_replace, l.throttle_weight_cancel, l.order_burst);
   return e;
 }
 

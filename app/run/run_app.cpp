@@ -381,6 +381,15 @@ RunData RunApp::report_data(double seconds) const {
   const RiskCounters& rc = gate_->engine().counters();
   for (int r = 1; r < kRejectReasonCount; ++r)
     if (rc.rejected[r] != 0) d.rejects.push_back({reject_reason_name((RejectReason)r), rc.rejected[r]});
+  for (int k = 1; k < (int)RejectDetail::count_; ++k) {
+    const uint64_t n = g.rejected_by_detail[(size_t)k];
+    if (n != 0) {
+      std::string name = reject_reason_name(reason_of((RejectDetail)k));
+      name += " / ";
+      name += reject_detail_name((RejectDetail)k);
+      d.reject_details.push_back({name, n});
+    }
+  }
   return d;
 }
 

@@ -542,13 +542,43 @@ void read_instrument(Section& s, InstrumentConfig& in, Ctx& ctx) {
     lim.max_position = l.integer("max_position", true, 1, kMaxConfigQty).value_or(0);
     lim.collar_bps = l.integer("collar_bps", true, 1, kMaxConfigCollarBps).value_or(0);
     lim.max_staleness_ns = l.duration("max_staleness", true).value_or(0);
+    // Optional jump band (check 3): all three keys, or none.
+    if (l.has("max_jump_bps")) {
+      lim.max_jump_bps = l.integer("max_jump_bps", false, 1, kMaxConfigCollarBps).value_or(0);
+      lim.jump_window_ns = l.duration("jump_window", true, 1, kMaxConfigJumpNs, "1h").value_or(0);
+      lim.jump_settle_ns = l.duration("jump_settle", true, 1, kMaxConfigJumpNs, "1h").value_or(0);
+    } else {
+      for (const char* k : {"jump_window", "jump_settle"})
+        if (const toml::node* n = l.node(k)) l.fail(k, *n, "only with max_jump_bps");
+    }
     read_margin(l, lim, ctx);
     l.finish();
   }
 }
 
+// Check 10's weights per request kind (optional; defaults 1, 1, 0: new orders and replaces take
+// a token, cancels none). A weight above the bucket's burst could never be met.
+void read_throttle_weights(Section& s, int64_t burst, int64_t& w_new, int64_t& w_replace, int64_t& w_cancel) {
+  const std::pair<const char*, int64_t*> keys[] = {
+      {"throttle_weight_new", &w_new}, {"throttle_weight_replace", &w_replace}, {"throttle_weight_cancel", &w_cancel}};
+  for (const auto& [k, out] : keys) {
+    const std::optional<int64_t> v = s.integer(k, false, 0, kMaxConfigThrottleWeight);
+    if (!v) continue;
+    if (burst > 0 && *v > burst) {
+      std::string message = "expected at most order_burst (";
+      message += std::to_string(burst);
+      message += "), got ";
+      message += std::to_string(*v);
+      s.fail(k, *s.node(k), message);
+      continue;
+    }
+    *out = *v;
+  }
+}
+
 void read_account(Section& s, AccountConfig& a, Ctx& ctx) {
   if (auto v = s.name("name", true, 32)) a.name = *v;
+  if (auto v = s.name("owner", false, 32)) a.owner = *v;
   if (auto v = s.decimal("cash", true, Sign::non_negative)) a.cash = *v;
   if (const toml::table* t = s.table("limits", true)) {
     Section l(ctx, *t, s.key("limits"));
@@ -560,6 +590,8 @@ void read_account(Section& s, AccountConfig& a, Ctx& ctx) {
     a.limits.max_open_orders = l.integer("max_open_orders", false, 1, kMaxConfigOpenOrders).value_or(0);
     a.limits.max_open_orders_per_instrument = l.integer("max_open_orders_per_instrument", false, 1, kMaxConfigOpenOrders).value_or(0);
     a.limits.duplicate_window_ns = l.duration("duplicate_order_window", false, 1, kMaxConfigDuplicateWindowNs, "1h").value_or(0);
+    read_throttle_weights(l, a.limits.order_burst, a.limits.throttle_weight_new, a.limits.throttle_weight_replace,
+                          a.limits.throttle_weight_cancel);
     l.finish();
   }
 }
@@ -658,6 +690,8 @@ void read_order_entry(Section& s, OrderEntryConfig& oe, Ctx& ctx) {
   }
   if (auto v = s.integer("orders_per_second", false, 1, kMaxConfigOrdersPerSecond)) oe.limits.orders_per_second = *v;
   if (auto v = s.integer("order_burst", false, 1, kMaxConfigBurst)) oe.limits.order_burst = *v;
+  read_throttle_weights(s, oe.limits.order_burst, oe.limits.throttle_weight_new, oe.limits.throttle_weight_replace,
+                        oe.limits.throttle_weight_cancel);
   if (auto v = s.boolean("simulator")) oe.simulator = *v;
   if (auto v = s.duration("ack_latency", false, 0)) {
     if (!oe.simulator) s.fail("ack_latency", *s.node("ack_latency"), "ack_latency is the simulated exchange's: only with simulator = true");
@@ -905,6 +939,10 @@ ConfigResult parse_config(std::string_view text, const std::string& file) {
     AccountConfig a;
     read_account(s, a, ctx);
     s.finish();
+    // The owner group: 1 + the index of the first account naming the same owner.
+    for (size_t k = 0; k < c.accounts.size() && !a.owner.empty() && a.limits.owner == 0; ++k)
+      if (c.accounts[k].owner == a.owner) a.limits.owner = c.accounts[k].limits.owner;
+    if (!a.owner.empty() && a.limits.owner == 0) a.limits.owner = (int64_t)i + 1;
     c.accounts.push_back(std::move(a));
   }
   if (const toml::table* t = top.table("order_entry", false)) {

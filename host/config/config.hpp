@@ -73,6 +73,7 @@ struct InstrumentConfig {
 
 struct AccountConfig {
   std::string name;
+  std::string owner;       // accounts of one owner may not trade with each other ("": none); limits.owner numbers it
   int64_t cash = 0;        // starting collateral, money ×1e-9
   AccountLimits limits{};  // the risk gate's per-account limits (core/risk_types.hpp)
 };

@@ -406,6 +406,8 @@ RiskDecision OrderGate::decide(const OrderRequest& r, int64_t rx_ns) {
   } else {
     ++counters_.rejected;
     metrics_.rejects(d.reason).inc();
+    metrics_.reject_details(d.detail).inc();
+    if ((size_t)d.detail < counters_.rejected_by_detail.size()) ++counters_.rejected_by_detail[(size_t)d.detail];
     if (known_account) metrics_.account(r.account).rejected->inc();
   }
   return d;

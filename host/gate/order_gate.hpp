@@ -5,6 +5,7 @@
 // is there once the replay clock has passed the order's time plus [order_entry] ack_latency, so a
 // replay decides the same way every time and nothing waits for an answer.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -48,6 +49,7 @@ struct OrderGateCounters {
   uint64_t batches = 0;             // packets whose orders went out in one write
   uint64_t refused_journal = 0;     // new requests refused: the journal cannot record them
   uint64_t refused_reconcile = 0;   // new requests refused: restarted, open orders not yet reconciled
+  std::array<uint64_t, (size_t)RejectDetail::count_> rejected_by_detail{};  // which condition inside the reason
 };
 
 class OrderGate {

@@ -1,5 +1,7 @@
 #include "host/metrics/app_metrics.hpp"
 
+#include "core/risk_decide.hpp"
+
 namespace pw {
 
 const char* latency_stage_name(LatencyStage s) {
@@ -31,6 +33,11 @@ AppMetrics::AppMetrics(MetricsRegistry& reg, const std::vector<std::string>& ins
                                        {{"reason", reject_reason_name((RejectReason)r)}});
   // Index 0 (none) is never a reject; point it at a series so a stray call cannot crash.
   rejects_[0] = rejects_[(size_t)RejectReason::invalid_request];
+  for (int k = 1; k < (int)RejectDetail::count_; ++k)
+    reject_details_[(size_t)k] = &reg.counter("perpwire_order_reject_details_total",
+                                              "Orders rejected by the pre-trade risk gate, by the condition that failed inside the reason.",
+                                              {{"reason", reject_reason_name(reason_of((RejectDetail)k))}, {"detail", reject_detail_name((RejectDetail)k)}});
+  reject_details_[0] = reject_details_[(size_t)RejectDetail::kind_invalid];
   kill_global_ = &reg.gauge("perpwire_kill_switch", "Kill switch engaged (1) per scope.", {{"scope", "global"}});
   reloads_ok_ = &reg.counter("perpwire_config_reloads_total", "Config reloads by result.", {{"result", "ok"}});
   reloads_failed_ = &reg.counter("perpwire_config_reloads_total", "Config reloads by result.", {{"result", "error"}});

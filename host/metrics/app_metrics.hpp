@@ -57,6 +57,8 @@ class AppMetrics {
   Counter& frames_dropped(int line) { return *frames_dropped_[line & 1]; }  // not a well-formed feed datagram
   Counter& gaps() { return *gaps_; }                                // sequence gaps not filled by the other line
   Counter& rejects(RejectReason r) { return *rejects_[(size_t)r < rejects_.size() ? (size_t)r : 0]; }
+  // By the condition inside the reason (several controls share a reason, e.g. self_match).
+  Counter& reject_details(RejectDetail d) { return *reject_details_[(size_t)d < reject_details_.size() ? (size_t)d : 0]; }
   Histogram& latency(LatencyStage s) { return *latency_[(size_t)s]; }
   Gauge& kill_global() { return *kill_global_; }
   Counter& config_reloads(bool ok) { return ok ? *reloads_ok_ : *reloads_failed_; }
@@ -72,6 +74,7 @@ class AppMetrics {
   std::array<Counter*, 2> frames_{}, frame_bytes_{}, frames_dropped_{};
   Counter* gaps_ = nullptr;
   std::array<Counter*, kRejectReasonCount> rejects_{};
+  std::array<Counter*, (size_t)RejectDetail::count_> reject_details_{};
   std::array<Histogram*, kLatencyStageCount> latency_{};
   Gauge* kill_global_ = nullptr;
   Counter* reloads_ok_ = nullptr;

@@ -535,6 +535,12 @@ ReportResult write_report(const RunData& d, const std::string& dir_name, const R
     for (const auto& r : sorted)
       if (r.count) md << "| " << r.reason << " | " << r.count << " | " << fmt_double(100.0 * (double)r.count / (double)rejected, "%.1f") << " % |\n";
     md << "\n" << image("rejects", "rejects by reason");
+    if (!d.reject_details.empty()) {
+      md << "| reason / detail | count |\n|---|---:|\n";
+      for (const auto& r : d.reject_details)
+        if (r.count) md << "| " << r.reason << " | " << r.count << " |\n";
+      md << "\n";
+    }
   }
   md << "## Files\n\n";
   std::vector<std::string> listed = w.files;

@@ -64,6 +64,7 @@ struct RunData {
   std::vector<InstrumentSeries> instruments;
   uint64_t orders_accepted = 0;
   std::vector<RejectCount> rejects;
+  std::vector<RejectCount> reject_details;  // reason = "reason / detail" (which condition inside it fired)
 };
 
 struct ReportOptions {

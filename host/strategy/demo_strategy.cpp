@@ -60,6 +60,8 @@ const char* probe_kind_name(ProbeKind k) {
     case ProbeKind::credit_limit: return "credit_limit";
     case ProbeKind::instrument_not_tradable: return "instrument_not_tradable";
     case ProbeKind::duplicate_order: return "duplicate_order";
+    case ProbeKind::self_match_owner: return "self_match_owner";
+    case ProbeKind::throttle_cancels: return "throttle_cancels";
     case ProbeKind::market_data_untrusted: return "market_data_untrusted";
     default: return "unknown";
   }
@@ -79,6 +81,8 @@ RejectReason probe_target(ProbeKind k) {
     case ProbeKind::credit_limit: return RejectReason::credit_limit;
     case ProbeKind::instrument_not_tradable: return RejectReason::instrument_not_tradable;
     case ProbeKind::duplicate_order: return RejectReason::duplicate_order;
+    case ProbeKind::self_match_owner: return RejectReason::self_match;
+    case ProbeKind::throttle_cancels: return RejectReason::throttle;
     case ProbeKind::market_data_untrusted: return RejectReason::market_data_untrusted;
     default: return RejectReason::none;
   }
@@ -308,6 +312,7 @@ void DemoStrategy::on_market(int instrument, const InstrumentMarket& m, int64_t 
 
   if (now >= leftover_check_) cancel_leftovers(now, out);
   if (burst_.active) continue_burst(now, out);
+  if (storm_.active) continue_cancel_storm(out, now);
 
   const bool quotable = m.synced && m.mark > 0 && m.mark != kNullI64 && m.tradable && m.trading_status == kTradingStatusOpen;
   if (!quotable) pull_quotes(instrument, now, out);
@@ -517,6 +522,51 @@ bool DemoStrategy::probe(ProbeKind kind, int instrument, int64_t now, std::vecto
       if (!in_band(m, p) || outside_collar(p, m.mark, lim.collar_bps)) return false;
       return send(0, instrument, kBuy, p, 1, 0);
     }
+    case ProbeKind::self_match_owner: {
+      // Another account of account 0's owner buys at or above account 0's resting ask: its own
+      // orders are not crossed, every earlier check passes, the owner's order is.
+      const int slot = in.quote[1];
+      if (slot < 0 || !accounts_[0].known || accounts_[0].limits.owner == 0) return false;
+      const Tracked& ask = tracked_[slot];
+      if (ask.state != State::live || ask.replace_sent) return false;
+      const int64_t p = std::max(ask.price, ask.old_price);
+      if (!in_band(m, p) || outside_collar(p, m.mark, lim.collar_bps)) return false;
+      for (int a = 1; a < (int)accounts_.size(); ++a) {
+        const Acct& acc = accounts_[a];
+        if (!acc.known || acc.limits.owner != accounts_[0].limits.owner || !fits_position(a, instrument, kBuy, 1)) continue;
+        const int64_t own_sell = own_best(a, instrument, kSell);
+        if (own_sell != 0 && p >= own_sell) continue;
+        return send(a, instrument, kBuy, p, 1, 0);
+      }
+      return false;
+    }
+    case ProbeKind::throttle_cancels: {
+      // An account (not account 0) whose cancels take tokens: k = ⌈burst / cancel weight⌉ passive
+      // orders of one contract; once the gate accepted them, their k cancels at once take at least
+      // the whole bucket, so the order after them finds it empty whatever it held (the probe).
+      if (storm_.active) return false;
+      for (int a = (int)accounts_.size() - 1; a > 0; --a) {
+        const Acct& acc = accounts_[a];
+        const int64_t w = acc.limits.throttle_weight_cancel, burst = acc.limits.order_burst;
+        if (!acc.known || w <= 0 || burst < 1) continue;
+        const int64_t k = (burst + w - 1) / w;
+        if (k > 4 || !fits_position(a, instrument, kBuy, k + 1)) continue;  // (max_requests_per_call)
+        const int64_t p = passive_price(in, kBuy, bps);
+        const int64_t other = own_best(a, instrument, kSell);
+        if (other != 0 && p >= other) continue;
+        if (!in_band(m, p - k * tick) || outside_collar(p - k * tick, m.mark, lim.collar_bps)) continue;
+        if ((i128)notional_of(p, k + 1, cs) * 2 > acc.limits.daily_notional_limit) continue;
+        storm_ = CancelStorm{true, a, instrument, 0, {}, p - k * tick};
+        for (int64_t j = 0; j < k; ++j) {
+          OrderRequest lead = request(OrderKind::new_order, next_id(), a, instrument, kBuy, p - j * tick, 1, 0, now);
+          if (track(lead, Role::lead, kind) < 0) break;
+          out.push_back(lead);
+          storm_.ids[storm_.n++] = lead.client_order_id;
+        }
+        return true;
+      }
+      return false;
+    }
     case ProbeKind::throttle: return throttle_burst(instrument, now, out);
     case ProbeKind::duplicate_order: {
       // An account refusing duplicate content (not account 0: its quotes keep going): a passive
@@ -694,6 +744,27 @@ void DemoStrategy::continue_burst(int64_t now, std::vector<OrderRequest>& out) {
     const int64_t rate = acc.known && acc.limits.orders_per_second > 0 ? acc.limits.orders_per_second : 1;
     quote_pause_until_ = now + std::min<int64_t>(1'000'000'000, (int64_t)8 * 1'000'000'000 / rate + 1);
   }
+}
+
+// The throttle_cancels probe's second half: once every order of it is decided, the accepted ones
+// are canceled at once and the probe order follows them.
+void DemoStrategy::continue_cancel_storm(std::vector<OrderRequest>& out, int64_t now) {
+  CancelStorm& c = storm_;
+  for (int j = 0; j < c.n; ++j) {
+    const int slot = find(c.ids[j]);
+    if (slot >= 0 && tracked_[slot].state == State::pending_new) return;  // decisions not in yet
+  }
+  c.active = false;
+  for (int j = 0; j < c.n; ++j) {
+    const int slot = find(c.ids[j]);
+    if (slot < 0 || tracked_[slot].state != State::live) continue;
+    Tracked& t = tracked_[slot];
+    t.state = State::canceling;
+    ++counters_.cancels;
+    out.push_back(request(OrderKind::cancel, t.id, t.account, t.instrument, t.side, t.price, t.qty, 0, now));
+  }
+  OrderRequest r = request(OrderKind::new_order, next_id(), c.account, c.instrument, kBuy, c.price, 1, 0, now);
+  if (track(r, Role::probe, ProbeKind::throttle_cancels) >= 0) out.push_back(r);
 }
 
 // ---------------------------------------------------------------------------------------------

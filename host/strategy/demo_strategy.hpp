@@ -61,6 +61,8 @@ enum class ProbeKind : uint8_t {
   credit_limit,
   instrument_not_tradable,
   duplicate_order,
+  self_match_owner,       // another account of account 0's owner crosses its resting ask
+  throttle_cancels,       // orders canceled at once on an account whose cancels weigh: the next order waits
   market_data_untrusted,  // not in the cycle: sent when an instrument's book goes out of sync
   count_
 };
@@ -180,6 +182,7 @@ class DemoStrategy {
   void miss(int kind, const RiskDecision& d);
   bool throttle_burst(int instrument, int64_t now, std::vector<OrderRequest>& out);
   void continue_burst(int64_t now, std::vector<OrderRequest>& out);
+  void continue_cancel_storm(std::vector<OrderRequest>& out, int64_t now);
   OrderRequest request(OrderKind kind, int64_t id, int account, int instrument, int8_t side, int64_t price,
                        int32_t qty, uint8_t flags, int64_t now) const;
 
@@ -214,6 +217,16 @@ class DemoStrategy {
     int64_t size;        // orders to send at least (the bucket plus 5)
     int64_t throttled;   // of them refused for the throttle
   } burst_{};
+  // The throttle_cancels probe under way: its orders were sent; once the gate has decided them,
+  // the accepted ones are canceled at once and the probe order follows.
+  struct CancelStorm {
+    bool active;
+    int account;
+    int instrument;
+    int n;
+    int64_t ids[8];
+    int64_t price;       // the probe order's
+  } storm_{};
   ProbeStats probe_stats_;
   DemoStrategyCounters counters_;
 };

@@ -462,3 +462,69 @@ TEST_CASE("order entry protocol: sbe by default, fix with a readable dictionary 
                        r.config->order_entry.fix_dictionary + "\"");
   CHECK(only_error(comp.text).find("order_entry.fix_sender_comp_id: expected 1 to 32 characters") != std::string::npos);
 }
+
+TEST_CASE("account owner: accounts naming one owner share a group number, the first account's index + 1") {
+  const std::string base = slurp(kDefaultPath);
+  const pw::ConfigResult r = pw::parse_config(base, "bad.toml");
+  REQUIRE_MESSAGE(r.ok(), r.error_text());
+  CHECK(r.config->accounts[0].owner == "alpha");  // desk-a and desk-b in the shipped config
+  CHECK(r.config->accounts[0].limits.owner == 1);
+  CHECK(r.config->accounts[1].limits.owner == 1);
+  CHECK(r.config->accounts[2].owner.empty());
+  CHECK(r.config->accounts[2].limits.owner == 0);  // left out: none
+  auto other = edit(base, "owner = \"alpha\"               # desk-a's owner", "owner = \"beta\"               # desk-a's owner");
+  const pw::ConfigResult o = pw::parse_config(other.text, "bad.toml");
+  REQUIRE_MESSAGE(o.ok(), o.error_text());
+  CHECK(o.config->accounts[0].limits.owner == 1);
+  CHECK(o.config->accounts[1].limits.owner == 2);  // a group of its own
+  auto bad = edit(base, "owner = \"alpha\"               # desk-a's owner", "owner = \"al pha\"               # desk-a's owner");
+  CHECK(only_error(bad.text) == at(bad.line, "accounts[1].owner: expected a name of 1 to 32 letters, digits, '-', '_' or '.', got \"al pha\""));
+  auto number = edit(base, "owner = \"alpha\"               # desk-a's owner", "owner = 7               # desk-a's owner");
+  CHECK(only_error(number.text).find("accounts[1].owner: expected a name") != std::string::npos);
+}
+
+TEST_CASE("throttle weights: optional per request kind, 0 up to the bucket's burst, for accounts and the session") {
+  const std::string base = slurp(kDefaultPath);
+  const pw::ConfigResult r = pw::parse_config(base, "bad.toml");
+  REQUIRE_MESSAGE(r.ok(), r.error_text());
+  const pw::AccountLimits& a = r.config->accounts[0].limits;  // left out: today's behaviour
+  CHECK((a.throttle_weight_new == 1 && a.throttle_weight_replace == 1 && a.throttle_weight_cancel == 0));
+  CHECK(r.config->accounts[2].limits.throttle_weight_cancel == 20);  // desk-c in the shipped config
+  const pw::SessionLimits& s = r.config->order_entry.limits;
+  CHECK((s.throttle_weight_new == 1 && s.throttle_weight_replace == 1 && s.throttle_weight_cancel == 0));
+  auto on = edit(base, "# throttle_weight_replace = 1", "throttle_weight_replace = 3");
+  const pw::ConfigResult o = pw::parse_config(on.text, "bad.toml");
+  REQUIRE_MESSAGE(o.ok(), o.error_text());
+  CHECK(o.config->accounts[0].limits.throttle_weight_replace == 3);
+  auto big = edit(base, "throttle_weight_cancel = 20", "throttle_weight_cancel = 41");
+  CHECK(only_error(big.text) == at(big.line, "accounts[2].limits.throttle_weight_cancel: expected at most order_burst (40), got 41"));
+  auto neg = edit(base, "throttle_weight_cancel = 20", "throttle_weight_cancel = -1");
+  CHECK(only_error(neg.text) == at(neg.line, "accounts[2].limits.throttle_weight_cancel: expected a non-negative integer, got -1"));
+  auto session = edit(base, "order_burst = 200\n", "order_burst = 200\nthrottle_weight_cancel = 2\n");
+  const pw::ConfigResult so = pw::parse_config(session.text, "bad.toml");
+  REQUIRE_MESSAGE(so.ok(), so.error_text());
+  CHECK(so.config->order_entry.limits.throttle_weight_cancel == 2);
+  auto session_big = edit(base, "order_burst = 200\n", "order_burst = 200\nthrottle_weight_new = 201\n");
+  CHECK(only_error(session_big.text).find("order_entry.throttle_weight_new: expected at most order_burst (200), got 201") != std::string::npos);
+}
+
+TEST_CASE("jump band: max_jump_bps with its window and settle time, all three or none") {
+  const std::string base = slurp(kDefaultPath);
+  const pw::ConfigResult r = pw::parse_config(base, "bad.toml");
+  REQUIRE_MESSAGE(r.ok(), r.error_text());
+  const pw::InstrumentLimits& btc = r.config->instruments[0].limits;  // the shipped config: BTC only
+  CHECK(btc.max_jump_bps == 20);
+  CHECK(btc.jump_window_ns == 1000000000);
+  CHECK(btc.jump_settle_ns == 2000000000);
+  CHECK(r.config->instruments[1].limits.max_jump_bps == 0);  // left out: off
+  auto big = edit(base, "max_jump_bps = 20", "max_jump_bps = 1000001");
+  CHECK(only_error(big.text) == at(big.line, "instruments[0].limits.max_jump_bps: expected at most 1000000, got 1000001"));
+  auto no_window = edit(base, "jump_window = \"1s\"\n", "");
+  CHECK(only_error(no_window.text).find("instruments[0].limits.jump_window: missing") != std::string::npos);
+  auto long_settle = edit(base, "jump_settle = \"2s\"", "jump_settle = \"2h\"");
+  CHECK(only_error(long_settle.text).find("instruments[0].limits.jump_settle: expected a positive duration") != std::string::npos);
+  auto alone = edit(base, "max_jump_bps = 20\n", "");
+  const pw::ConfigResult lone = pw::parse_config(alone.text, "bad.toml");
+  CHECK(lone.error_text().find("instruments[0].limits.jump_window: only with max_jump_bps") != std::string::npos);
+  CHECK(lone.error_text().find("instruments[0].limits.jump_settle: only with max_jump_bps") != std::string::npos);
+}

@@ -154,6 +154,11 @@ InstrumentLimits random_limits(Gen& g, int i) {
     lev = std::max<int64_t>(1, lev - g.range(1, 25));
     if (t + 1 < l.margin.count && lev <= 1) l.margin.count = t + 1;
   }
+  if (g.chance(400)) {  // the jump band (check 3)
+    l.max_jump_bps = g.range(15, 60);
+    l.jump_window_ns = g.range(2, 20) * 1000000;
+    l.jump_settle_ns = g.range(1, 30) * 100000;
+  }
   if (g.chance(100)) l.collar_bps = -g.range(0, 5);  // refused
   return l;
 }
@@ -169,6 +174,13 @@ AccountLimits random_account_limits(Gen& g) {
   if (g.chance(400)) l.max_open_orders = g.range(4, 40);
   if (g.chance(400)) l.max_open_orders_per_instrument = g.range(2, 20);
   if (g.chance(400)) l.duplicate_window_ns = g.range(1, 3000) * 1000000;
+  // Owners (accounts of one owner cross each other: self_match_owner), from a drawn value so that
+  // the sequence's draws stay as they were.
+  l.owner = l.orders_per_second % 3;
+  if (g.chance(300)) {  // replaces and cancels counted by the throttle
+    l.throttle_weight_replace = g.range(0, 3);
+    l.throttle_weight_cancel = g.range(0, 2);
+  }
   return l;
 }
 
@@ -340,7 +352,8 @@ TEST_CASE("pretrade_risk decides as RiskEngine on a long random sequence, every 
   }
   p.require_same();
 
-  // Flood: account 2 on instrument 0 with room for everything but the open-order table.
+  // Flood: a fresh account (4: none of the sequence's orders rest on it) on instrument 0 with room
+  // for everything but the open-order table.
   p.kill(0, 0, false);
   p.kill(1, 2, false);
   p.kill(2, 0, false);
@@ -353,9 +366,9 @@ TEST_CASE("pretrade_risk decides as RiskEngine on a long random sequence, every 
   wide.margin.count = 1;
   wide.margin.tiers[0] = MarginTier{0, 100};
   REQUIRE(p.instrument_limits(0, wide));
-  REQUIRE(p.account_limits(2, AccountLimits{1000000, 4000000000LL * U / 1000, 1000000000, 1000000}));
+  REQUIRE(p.account_limits(4, AccountLimits{1000000, 4000000000LL * U / 1000, 1000000000, 1000000}));
   p.session_limits(0, SessionLimits{1000000000, 1000000});
-  p.cash(2, 4000000000LL * U / 1000);
+  p.cash(4, 4000000000LL * U / 1000);
   mk[0] = InstrumentMarket{};
   mk[0].mark = kBaseMark[0];
   mk[0].best_bid = mk[0].best_ask = kNullI64;
@@ -370,7 +383,7 @@ TEST_CASE("pretrade_risk decides as RiskEngine on a long random sequence, every 
     OrderRequest r{};
     r.kind = OrderKind::new_order;
     r.client_order_id = next_id++;
-    r.account = 2;
+    r.account = 4;
     r.instrument = 0;
     r.side = kBuy;
     r.price = kBaseMark[0] - (int64_t)(n % 50) * U;

@@ -181,6 +181,67 @@ TEST_CASE("check 3: market data trust, staleness to the nanosecond") {
   CHECK(outcome(e, order(2, kBuy, P, 1, kT0 - 5)) == OK);
 }
 
+TEST_CASE("check 3, jump band: a mark or mid move past max_jump_bps within the window is untrusted until it settles") {
+  Engine e;
+  setup(e);
+  constexpr int64_t MS = 1000000;
+  InstrumentLimits l = btc_limits();
+  l.max_jump_bps = 100;  // 1 %
+  l.jump_window_ns = 1000 * MS;
+  l.jump_settle_ns = 500 * MS;
+  REQUIRE(e.set_instrument_limits(0, l).ok());
+  // The windows start: mark P, mid (bid + ask) 2P.
+  edit_market(e, 0, [&](InstrumentMarket& m) { m.best_bid = P - 2 * U, m.best_ask = P + 2 * U, m.last_update = kT0; });
+  auto at = [&](int64_t t, int64_t mark, int64_t bid, int64_t ask) {
+    edit_market(e, 0, [&](InstrumentMarket& m) { m.mark = mark, m.best_bid = bid, m.best_ask = ask, m.last_update = t; });
+  };
+  SUBCASE("a mark move of exactly the band passes; one unit more is a jump, refused until settle") {
+    at(kT0 + 100 * MS, P + 1000 * U, P - 2 * U, P + 2 * U);  // +1 % exactly
+    CHECK(outcome(e, order(1, kBuy, P, 1, kT0 + 100 * MS)) == OK);
+    at(kT0 + 200 * MS, P + 1000 * U + 1, P - 2 * U, P + 2 * U);  // 1 % and 1e-9 from the window's P
+    CHECK(outcome(e, order(2, kBuy, P, 1, kT0 + 200 * MS)) == RejectDetail::price_jump);
+    CHECK(e.counters().rejected[(int)RejectReason::market_data_untrusted] == 1);
+    CHECK(outcome(e, order(2, kBuy, P, 1, kT0 + 700 * MS - 1)) == RejectDetail::price_jump);
+    CHECK(outcome(e, order(2, kBuy, P, 1, kT0 + 700 * MS)) == OK);  // settled: 500 ms without a jump
+    // Another jump within the settle time restarts it (the window now starts at the jumped value).
+    at(kT0 + 800 * MS, P + 2100 * U, P - 2 * U, P + 2 * U);
+    CHECK(outcome(e, order(3, kBuy, P + 1000 * U, 1, kT0 + 1300 * MS - 1)) == RejectDetail::price_jump);
+    CHECK(outcome(e, order(3, kBuy, P + 1000 * U, 1, kT0 + 1300 * MS)) == OK);
+  }
+  SUBCASE("the window: a value more than its length after the window's start starts a new one") {
+    at(kT0 + 1000 * MS, P + 900 * U, P - 2 * U, P + 2 * U);      // within the window, in the band
+    at(kT0 + 1000 * MS + 1, P + 1500 * U, P - 2 * U, P + 2 * U);  // 1.5 % but a new window: no jump
+    CHECK(outcome(e, order(1, kBuy, P + 1000 * U, 1, kT0 + 1000 * MS + 1)) == OK);
+    at(kT0 + 1000 * MS + 2, P + 1500 * U - 1100 * U, P - 2 * U, P + 2 * U);  // back 1.08 % from it: a jump
+    CHECK(outcome(e, order(2, kBuy, P, 1, kT0 + 1000 * MS + 2)) == RejectDetail::price_jump);
+  }
+  SUBCASE("the mid: the book top jumping with an unchanged mark") {
+    at(kT0 + 10 * MS, P, P + 1000 * U - 2 * U, P + 1000 * U + 2 * U);  // mid +1 % exactly
+    CHECK(outcome(e, order(1, kBuy, P, 1, kT0 + 10 * MS)) == OK);
+    at(kT0 + 20 * MS, P, P + 1000 * U - 2 * U, P + 1000 * U + 3 * U);  // mid +1.0005 %
+    CHECK(outcome(e, order(2, kBuy, P, 1, kT0 + 20 * MS)) == RejectDetail::price_jump);
+    at(kT0 + 30 * MS, P, kNullI64, P + 2 * U);  // one side empty: the mid is not read
+    CHECK(outcome(e, order(2, kBuy, P, 1, kT0 + 520 * MS)) == OK);
+  }
+  SUBCASE("off, and validation") {
+    at(kT0 + 10 * MS, P + 5000 * U, P - 2 * U, P + 2 * U);
+    CHECK(outcome(e, order(1, kBuy, P + 5000 * U, 1, kT0 + 10 * MS)) == RejectDetail::price_jump);
+    InstrumentLimits off = l;
+    off.max_jump_bps = 0;
+    REQUIRE(e.set_instrument_limits(0, off).ok());
+    CHECK(outcome(e, order(1, kBuy, P + 5000 * U, 1, kT0 + 10 * MS)) == OK);
+    InstrumentLimits bad = l;
+    bad.jump_settle_ns = 0;
+    CHECK(e.set_instrument_limits(0, bad).field == LimitField::jump_settle_ns);
+    bad = l;
+    bad.jump_window_ns = 0;
+    CHECK(e.set_instrument_limits(0, bad).field == LimitField::jump_window_ns);
+    bad = l;
+    bad.max_jump_bps = -1;
+    CHECK(e.set_instrument_limits(0, bad).field == LimitField::max_jump_bps);
+  }
+}
+
 TEST_CASE("check 4: price band, one raw unit and one tick beyond") {
   Engine e;
   setup(e);
@@ -392,6 +453,79 @@ TEST_CASE("check 10: throttle, session then account, to the token") {
   }
 }
 
+TEST_CASE("check 10 with throttle weights: replaces and cancels counted, cancels never refused") {
+  Engine e;
+  setup(e);
+  constexpr int64_t MS = 1000000;  // one token per ms at 1000 orders per second
+  AccountLimits a = account_limits();
+  a.orders_per_second = 1000;
+  a.order_burst = 5;
+  a.throttle_weight_new = 1;
+  a.throttle_weight_replace = 3;
+  a.throttle_weight_cancel = 2;
+  REQUIRE(e.set_account_limits(0, a).ok());
+  SUBCASE("a replace needs and takes its weight: accepted at 3 tokens, refused one ns short of them") {
+    REQUIRE(outcome(e, order(1, kBuy, P, 1)) == OK);       // 5 -> 4
+    REQUIRE(outcome(e, order(2, kBuy, P, 1)) == OK);       // 4 -> 3
+    REQUIRE(outcome(e, replace(1, P, 2)) == OK);           // 3 -> 0: at exactly its weight
+    CHECK(e.account(0).bucket.tokens == 0);
+    CHECK(outcome(e, replace(2, P, 2, kT0 + 3 * MS - 1)) == RejectDetail::throttle_account);
+    CHECK(outcome(e, order(3, kBuy, P, 1, kT0 + 3 * MS - 1)) == OK);  // a new order needs 1 only
+    CHECK(outcome(e, replace(2, P, 2, kT0 + 4 * MS - 1)) == RejectDetail::throttle_account);
+    CHECK(outcome(e, replace(2, P, 2, kT0 + 4 * MS)) == OK);
+  }
+  SUBCASE("cancels take their weight, or what is left, and are never refused") {
+    REQUIRE(outcome(e, order(1, kBuy, P, 1)) == OK);  // 5 -> 4
+    CHECK(e.check(cancel(1)).accepted);               // 4 -> 2
+    CHECK(e.account(0).bucket.tokens == 2 * kTokenScale);
+    CHECK(e.check(cancel(1)).accepted);               // 2 -> 0
+    e.set_kill_account(0, true);
+    CHECK(e.check(cancel(1)).accepted);               // an empty bucket and a kill switch: still passes
+    e.set_kill_account(0, false);
+    CHECK(e.account(0).bucket.tokens == 0);
+    CHECK(e.counters().cancels == 3);
+    CHECK(outcome(e, order(2, kBuy, P, 1, kT0 + MS - 1)) == RejectDetail::throttle_account);
+    CHECK(outcome(e, order(2, kBuy, P, 1, kT0 + MS)) == OK);
+    // One token left and a cancel of weight 2: the bucket empties (no debt).
+    CHECK(outcome(e, order(3, kBuy, P, 1, kT0 + 3 * MS)) == OK);  // 2 -> 1
+    CHECK(e.check(cancel(3, kT0 + 3 * MS)).accepted);                // 1 -> 0
+    CHECK(outcome(e, order(4, kBuy, P, 1, kT0 + 4 * MS)) == OK);     // one ms later: one token again
+  }
+  SUBCASE("weight 0: the kind never waits for that bucket; the session's weights apply to it alone") {
+    a.throttle_weight_new = 0;
+    REQUIRE(e.set_account_limits(0, a).ok());
+    const TokenBucket before = e.account(0).bucket;
+    for (int id = 1; id <= 20; ++id) CHECK(outcome(e, order(id, kBuy, P - id * U, 1)) == OK);
+    CHECK(e.account(0).bucket.tokens == before.tokens);  // untouched
+    REQUIRE(e.set_session_limits(1, SessionLimits{1000, 4, 2, 2, 4}).ok());
+    CHECK(outcome(e, order(30, kBuy, P, 1, kT0, 0, 0, 0, 1)) == OK);  // 4 -> 2
+    CHECK(e.check(cancel(30, kT0, 0, 0)).accepted);                   // (session 0: weight 0)
+    OrderRequest c = cancel(30);
+    c.session = 1;
+    CHECK(e.check(c).accepted);                                       // 2 -> 0
+    CHECK(outcome(e, order(31, kBuy, P, 1, kT0 + 2 * MS - 1, 0, 0, 0, 1)) == RejectDetail::throttle_session);
+    CHECK(outcome(e, order(31, kBuy, P, 1, kT0 + 2 * MS, 0, 0, 0, 1)) == OK);
+  }
+  SUBCASE("weights are validated: 0 up to the burst and 1000") {
+    AccountLimits bad = a;
+    bad.throttle_weight_cancel = 6;  // more than the burst: could never be met
+    CHECK(e.set_account_limits(0, bad).field == LimitField::throttle_weight_cancel);
+    CHECK(e.set_account_limits(0, bad).code == LimitsErrc::too_large);
+    bad = a;
+    bad.throttle_weight_replace = -1;
+    CHECK(e.set_account_limits(0, bad).field == LimitField::throttle_weight_replace);
+    bad = a;
+    bad.order_burst = 2000;
+    bad.throttle_weight_new = 1001;
+    CHECK(e.set_account_limits(0, bad).code == LimitsErrc::too_large);
+    bad.throttle_weight_new = 1000;
+    CHECK(e.set_account_limits(0, bad).ok());
+    CHECK(e.set_session_limits(0, SessionLimits{10, 3, 1, 4, 0}).field == LimitField::throttle_weight_replace);
+    a.throttle_weight_replace = 5;  // = the burst
+    CHECK(e.set_account_limits(0, a).ok());
+  }
+}
+
 TEST_CASE("check 11: duplicate client order id within the window") {
   Engine e;  // dedup window of 32
   setup(e);
@@ -466,6 +600,67 @@ TEST_CASE("check 13: self-match against the account's own open orders") {
     CHECK(e.on_cancel(1));
     CHECK(e.position(0, 0).exposure.best_sell == P + 20 * U);
     CHECK(outcome(e, order(3, kBuy, P + 15 * U, 1)) == OK);
+  }
+}
+
+TEST_CASE("check 13 across an owner's accounts: self_match_owner at the other account's price, one unit inside passes") {
+  Engine e;
+  setup(e);
+  AccountLimits owned = account_limits();
+  owned.owner = 1;
+  for (int a = 0; a < 3; ++a) {
+    AccountLimits l = a < 2 ? owned : account_limits();  // accounts 0 and 1 share owner 1; 2 has none
+    REQUIRE(e.set_account_limits(a, l).ok());
+    e.set_cash(a, 1000000 * U);
+  }
+  REQUIRE(outcome(e, order(1, kSell, P + 10 * U, 1, kT0, 0)) == OK);
+  REQUIRE(outcome(e, order(2, kBuy, P - 10 * U, 1, kT0, 0)) == OK);
+  SUBCASE("the other account of the owner may not cross, at the price or beyond; one unit inside passes") {
+    CHECK(outcome(e, order(3, kBuy, P + 10 * U, 1, kT0, 1)) == RejectDetail::self_match_owner);
+    CHECK(outcome(e, order(3, kBuy, P + 20 * U, 1, kT0, 1)) == RejectDetail::self_match_owner);
+    CHECK(outcome(e, order(3, kSell, P - 10 * U, 1, kT0, 1)) == RejectDetail::self_match_owner);
+    CHECK(e.counters().rejected[(int)RejectReason::self_match] == 3);
+    CHECK(e.evaluate(order(3, kBuy, P + 10 * U - 1, 1, kT0, 1)).accepted);
+    CHECK(e.evaluate(order(4, kSell, P - 10 * U + 1, 1, kT0, 1)).accepted);
+  }
+  SUBCASE("the account's own order is reported as self_match first") {
+    CHECK(outcome(e, order(3, kBuy, P + 10 * U, 1, kT0, 0)) == RejectDetail::self_match);
+  }
+  SUBCASE("an account without owner, and another instrument, are not affected") {
+    CHECK(outcome(e, order(3, kBuy, P + 20 * U, 1, kT0, 2)) == OK);
+    e.set_instrument_limits(1, btc_limits());
+    e.set_market(1, btc_market());
+    CHECK(outcome(e, order(4, kBuy, P + 20 * U, 1, kT0, 1, 1)) == OK);
+  }
+  SUBCASE("the owner's best price follows the orders as they leave, back off and are replaced") {
+    REQUIRE(outcome(e, order(3, kSell, P + 12 * U, 1, kT0, 1)) == OK);  // the other account's sell, behind
+    CHECK(outcome(e, order(4, kBuy, P + 11 * U, 1, kT0, 1)) == RejectDetail::self_match_owner);
+    CHECK(e.on_cancel(1));  // account 0's sell at +10 leaves: +12 (account 1's own) is the best
+    CHECK(outcome(e, order(4, kBuy, P + 11 * U, 1, kT0, 2)) == OK);       // (no owner)
+    CHECK(outcome(e, order(5, kBuy, P + 11 * U, 1, kT0, 0)) == OK);       // below account 1's +12
+    CHECK(outcome(e, order(6, kBuy, P + 12 * U, 1, kT0, 0)) == RejectDetail::self_match_owner);
+    CHECK(outcome(e, replace(3, P + 30 * U, 1, kT0, 1)) == OK);          // in flight: +12 still counts
+    CHECK(outcome(e, order(6, kBuy, P + 12 * U, 1, kT0, 0)) == RejectDetail::self_match_owner);
+    CHECK(e.on_replace(3));                                              // now at +30
+    CHECK(outcome(e, order(6, kBuy, P + 12 * U, 1, kT0, 0)) == OK);
+    CHECK(outcome(e, order(7, kBuy, P + 30 * U, 1, kT0, 0)) == RejectDetail::self_match_owner);
+  }
+  SUBCASE("leaving the owner (a limits reload) ends it; joining starts it") {
+    REQUIRE(e.set_account_limits(0, account_limits()).ok());
+    CHECK(outcome(e, order(3, kBuy, P + 10 * U, 1, kT0, 1)) == OK);
+    REQUIRE(e.set_account_limits(0, owned).ok());
+    CHECK(outcome(e, order(4, kBuy, P + 11 * U, 1, kT0, 0)) == RejectDetail::self_match);  // its own sell
+    CHECK(outcome(e, order(4, kSell, P + 10 * U, 1, kT0, 1)) == RejectDetail::self_match);  // account 1's own buy at +10
+    CHECK(outcome(e, order(5, kSell, P + 10 * U, 1, kT0, 0)) == RejectDetail::self_match_owner);
+  }
+  SUBCASE("owner numbers are validated") {
+    AccountLimits bad = account_limits();
+    bad.owner = -1;
+    CHECK(e.set_account_limits(3, bad).field == LimitField::owner);
+    bad.owner = Engine::accounts + 1;  // more groups than the engine has accounts
+    CHECK(e.set_account_limits(3, bad).code == LimitsErrc::too_large);
+    bad.owner = Engine::accounts;
+    CHECK(e.set_account_limits(3, bad).ok());
   }
 }
 

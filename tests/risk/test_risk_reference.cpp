@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <initializer_list>
 #include <map>
 #include <random>
 #include <string>
@@ -41,8 +42,8 @@ struct Bucket {
     if (has_last && t > last) v += (i128)(t - last) * rate;
     return (int64_t)std::min<i128>(v, (i128)burst * kTokenScale);
   }
-  void take(int64_t level, int64_t t) {
-    tokens = level - kTokenScale;
+  void take(int64_t level, int64_t t, int64_t weight) {
+    tokens = std::max<int64_t>(0, level - weight * kTokenScale);  // a cancel takes at most what is there
     if (!has_last || t > last) last = t;
     has_last = true;
   }
@@ -70,6 +71,9 @@ struct RInstrument {
   bool configured = false, killed = false;
   InstrumentLimits limits{};
   InstrumentMarket market{};
+  // Jump band: each series' window value and start, and the end of the untrusted period.
+  int64_t mark_ref = 0, mark_since = 0, mid_ref = 0, mid_since = 0;
+  int64_t jump_until = INT64_MIN;
 };
 struct RSession {
   bool configured = false;
@@ -179,6 +183,15 @@ class Model {
     using RD = RejectDetail;
     if (r.kind == OrderKind::cancel) {
       ++cancels;
+      // Never refused; with a cancel weight it takes tokens from configured buckets.
+      if (r.session < NS && ses[r.session].configured && ses[r.session].limits.throttle_weight_cancel > 0) {
+        RSession& S = ses[r.session];
+        S.bucket.take(S.bucket.level(S.limits.orders_per_second, S.limits.order_burst, r.time), r.time, S.limits.throttle_weight_cancel);
+      }
+      if (r.account < NA && acc[r.account].configured && acc[r.account].limits.throttle_weight_cancel > 0) {
+        RAccount& A = acc[r.account];
+        A.bucket.take(A.bucket.level(A.limits.orders_per_second, A.limits.order_burst, r.time), r.time, A.limits.throttle_weight_cancel);
+      }
       return RDecision{};
     }
     const bool is_new = r.kind == OrderKind::new_order;
@@ -215,6 +228,7 @@ class Model {
     if (m.mark <= 0 || m.contract_size <= 0) return reject(RR::market_data_untrusted, RD::no_mark);
     if (m.last_update == kNullI64 || (i128)r.time - m.last_update > L.max_staleness_ns)
       return reject(RR::market_data_untrusted, RD::market_data_stale);
+    if (L.max_jump_bps > 0 && r.time < ins[i].jump_until) return reject(RR::market_data_untrusted, RD::price_jump);
     const int64_t p = r.price, q = r.quantity;
     if (p <= 0 || (m.limit_down != kNullI64 && p < m.limit_down)) return reject(RR::price_band, RD::price_below_band);
     if (m.limit_up != kNullI64 && p > m.limit_up) return reject(RR::price_band, RD::price_above_band);
@@ -253,10 +267,12 @@ class Model {
     if ((i128)A.filled + reserved_notional(hyp, a) > A.limits.daily_notional_limit)
       return reject(RR::credit_limit, RD::credit_limit);
     RSession& S = ses[r.session];
+    const int64_t ws = is_new ? S.limits.throttle_weight_new : S.limits.throttle_weight_replace;
+    const int64_t wa = is_new ? A.limits.throttle_weight_new : A.limits.throttle_weight_replace;
     int64_t sl = S.bucket.level(S.limits.orders_per_second, S.limits.order_burst, r.time);
-    if (sl < kTokenScale) return reject(RR::throttle, RD::throttle_session);
+    if ((i128)sl < (i128)ws * kTokenScale) return reject(RR::throttle, RD::throttle_session);
     int64_t al = A.bucket.level(A.limits.orders_per_second, A.limits.order_burst, r.time);
-    if (al < kTokenScale) return reject(RR::throttle, RD::throttle_account);
+    if ((i128)al < (i128)wa * kTokenScale) return reject(RR::throttle, RD::throttle_account);
     if (is_new && (orders.count(r.client_order_id) ||
                    std::find(window.begin(), window.end(), r.client_order_id) != window.end()))
       return reject(RR::duplicate_client_order_id, RD::duplicate_client_order_id);
@@ -266,6 +282,13 @@ class Model {
     }
     Agg now = agg(orders, a, i);
     if (side > 0 ? p >= now.best_sell : p <= now.best_buy) return reject(RR::self_match, RD::self_match);
+    if (A.limits.owner != 0) {  // any account of the same owner, scanned
+      for (int b = 0; b < NA; ++b) {
+        if (!acc[b].configured || acc[b].limits.owner != A.limits.owner) continue;
+        Agg other = agg(orders, b, i);
+        if (side > 0 ? p >= other.best_sell : p <= other.best_buy) return reject(RR::self_match, RD::self_match_owner);
+      }
+    }
     if (is_new && (A.limits.max_open_orders > 0 || A.limits.max_open_orders_per_instrument > 0)) {
       int64_t in_account = 0, in_instrument = 0;
       for (const auto& [id, o] : orders)
@@ -288,8 +311,8 @@ class Model {
 
     // Accepted.
     ++accepted;
-    S.bucket.take(sl, r.time);
-    A.bucket.take(al, r.time);
+    if (ws > 0) S.bucket.take(sl, r.time, ws);
+    if (wa > 0) A.bucket.take(al, r.time, wa);
     if (is_new) {
       A.accepted_new.push_back(r);
       window.push_back(r.client_order_id);
@@ -301,6 +324,35 @@ class Model {
     d.qty = res.qty;
     d.notional = res.notional;
     return d;
+  }
+
+  // A market update: the jump band's series (mark; mid as bid + ask when both sides are there and
+  // not crossed), each against the value that started its window.
+  void set_market(int i, const InstrumentMarket& mk) {
+    RInstrument& I = ins[i];
+    I.market = mk;
+    const InstrumentLimits& L = I.limits;
+    if (L.max_jump_bps <= 0 || mk.last_update == kNullI64) return;
+    const int64_t t = mk.last_update;
+    auto step = [&](int64_t& ref, int64_t& since, int64_t x) {
+      if (x <= 0) return false;
+      if (ref <= 0 || (i128)t - since > L.jump_window_ns) {
+        ref = x, since = t;
+        return false;
+      }
+      const i128 dev = x > ref ? (i128)x - ref : (i128)ref - x;
+      if (dev * 10000 <= (i128)L.max_jump_bps * ref) return false;
+      ref = x, since = t;
+      return true;
+    };
+    bool jump = step(I.mark_ref, I.mark_since, mk.mark);
+    if (mk.best_bid != kNullI64 && mk.best_ask != kNullI64 && mk.best_bid > 0 && mk.best_bid < mk.best_ask)
+      jump = step(I.mid_ref, I.mid_since, mk.best_bid + mk.best_ask) || jump;
+    if (jump) I.jump_until = t + L.jump_settle_ns;
+  }
+  void set_instrument_limits(int i, const InstrumentLimits& l) {
+    ins[i].limits = l;
+    if (l.max_jump_bps <= 0) ins[i].mark_ref = ins[i].mid_ref = 0, ins[i].jump_until = INT64_MIN;
   }
 
   void fill_position(int a, int i, int side, int64_t q, int64_t price) {
@@ -434,6 +486,9 @@ void compare(const Engine& e, const Model& m) {
   for (int k = 0; k < kRejectReasonCount; ++k) REQUIRE(c.rejected[k] == m.rejected[k]);
 }
 
+// Details the sequences reached (the reasons are in the engine's counters).
+uint64_t details_seen[(int)RejectDetail::count_] = {};
+
 // The request through evaluate() and check() of the engine and through the model: same decision.
 void same_decision(Engine& e, Model& m, const OrderRequest& r) {
   RiskDecision ev = e.evaluate(r);
@@ -446,6 +501,7 @@ void same_decision(Engine& e, Model& m, const OrderRequest& r) {
   REQUIRE(d.accepted == (x.reason == RejectReason::none));
   REQUIRE(d.reserved_qty == x.qty);
   REQUIRE(d.reserved_notional == x.notional);
+  ++details_seen[(int)d.detail];
 }
 
 struct Gen {
@@ -471,6 +527,12 @@ InstrumentLimits random_limits(Gen& g, int i) {
     lev = std::max<int64_t>(1, lev - g.range(1, 25));
     if (k + 1 < l.margin.count && lev <= 1) l.margin.count = k + 1;
   }
+  // The jump band on some instruments (the market moves below are up to 30 bps a step).
+  if (g.chance(500)) {
+    l.max_jump_bps = g.range(15, 60);
+    l.jump_window_ns = g.range(2, 20) * 1000000;
+    l.jump_settle_ns = g.range(1, 30) * 100000;
+  }
   if (g.chance(100)) l.collar_bps = -g.range(0, 5);  // a bad value: the reload must be refused
   return l;
 }
@@ -488,6 +550,15 @@ AccountLimits random_account_limits(Gen& g) {
   if (g.chance(5)) l.max_open_orders = -1;  // a bad value: refused
   // Duplicate content on some accounts, windows around the sequences' time steps.
   if (g.chance(400)) l.duplicate_window_ns = g.range(1, 3000) * 1000000;
+  // Owners: most accounts in one of two groups, so that accounts cross each other's orders.
+  l.owner = g.chance(700) ? g.range(1, 2) : 0;
+  // Throttle weights on some accounts: replaces and cancels counted, new orders sometimes free.
+  if (g.chance(400)) {
+    l.throttle_weight_new = g.range(0, 3);
+    l.throttle_weight_replace = g.range(0, 4);
+    l.throttle_weight_cancel = g.range(0, 3);
+    if (g.chance(50)) l.throttle_weight_cancel = l.order_burst + 1;  // a bad value: refused
+  }
   return l;
 }
 
@@ -519,16 +590,16 @@ RiskCounters run(uint64_t seed, int steps, MarginPathCounters* path = nullptr) {
     mk.trading_status = 1;
     mk.synced = 1;
     e.set_market(i, mk);
-    m.ins[i].market = mk;
+    m.set_market(i, mk);
   }
   {  // instrument 3 has a market but no limits: unknown to the gate
     InstrumentMarket mk = m.ins[0].market;
     e.set_market(3, mk);
-    m.ins[3].market = mk;
+    m.set_market(3, mk);
   }
   for (int a = 0; a < 3; ++a) {  // account 3 stays unconfigured
     AccountLimits l = random_account_limits(g);
-    if (!validate(l).ok()) l.order_burst = 10, l.max_open_orders = 0;
+    if (!validate(l).ok()) l.order_burst = 10, l.max_open_orders = 0, l.throttle_weight_cancel = std::min<int64_t>(l.throttle_weight_cancel, 2);
     REQUIRE(e.set_account_limits(a, l).ok());
     m.acc[a].limits = l;
     m.acc[a].configured = true;
@@ -539,6 +610,7 @@ RiskCounters run(uint64_t seed, int steps, MarginPathCounters* path = nullptr) {
   }
   {  // session 0 only; session 1 unconfigured
     SessionLimits l{g.range(500, 5000), g.range(5, 40)};
+    if (g.chance(500)) l.throttle_weight_replace = 2, l.throttle_weight_cancel = 1;
     REQUIRE(e.set_session_limits(0, l).ok());
     m.ses[0].limits = l;
     m.ses[0].configured = true;
@@ -651,11 +723,18 @@ RiskCounters run(uint64_t seed, int steps, MarginPathCounters* path = nullptr) {
       mk.limit_up = g.chance(50) ? kNullI64 : ref / 1000 * g.range(1005, 1060);
       mk.funding_rate = g.range(-1000000, 1000000);
       mk.synced = g.chance(30) ? 0 : 1;
+      if (g.chance(300)) {  // a book top now and then (the mid of the jump band; check 3 reads crossing)
+        const int64_t spread = g.range(1, 40) * (ref / 100000);
+        mk.best_bid = ref - spread + g.range(-2, 2) * (ref / 1000);
+        mk.best_ask = ref + spread;
+      } else if (g.chance(300)) {
+        mk.best_bid = mk.best_ask = kNullI64;
+      }
       mk.trading_status = g.chance(20) ? 2 : 1;
       mk.tradable = g.chance(10) ? 0 : 1;
       mk.last_update = now;
       e.set_market(i, mk);
-      m.ins[i].market = mk;
+      m.set_market(i, mk);
     } else if (op < 965) {  // kill switches
       int scope = (int)g.range(0, 2);
       bool on = g.chance(100);
@@ -698,7 +777,7 @@ RiskCounters run(uint64_t seed, int steps, MarginPathCounters* path = nullptr) {
         InstrumentLimits l = random_limits(g, i);
         bool ok = e.set_instrument_limits(i, l).ok();
         REQUIRE(ok == validate(l).ok());
-        if (ok) m.ins[i].limits = l;
+        if (ok) m.set_instrument_limits(i, l);
       } else {
         int a = (int)g.range(0, 2);
         AccountLimits l = random_account_limits(g);
@@ -736,6 +815,12 @@ TEST_CASE("engine and reference model agree on long random sequences") {
   }
   CHECK(total.overfills > 0);
   CHECK(total.unknown_events > 0);
+  // Controls that share a reason with others: their own details.
+  for (RejectDetail d : {RejectDetail::self_match, RejectDetail::self_match_owner, RejectDetail::throttle_session,
+                         RejectDetail::throttle_account, RejectDetail::price_jump}) {
+    INFO("detail ", std::string(reject_detail_name(d)));
+    CHECK(details_seen[(int)d] > 10);
+  }
   // Check 8 was decided on its thresholds for most orders (these prices straddle the mark: many
   // lie beyond the reference price), and computed for the rest.
   MESSAGE("check 8 by threshold: ", path.by_threshold, ", computed: ", path.computed);

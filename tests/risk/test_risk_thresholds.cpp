@@ -93,10 +93,30 @@ TEST_CASE("token bucket by reciprocal: ⌈deficit / rate⌉ equals the division 
   for (int n = 0; n < 2000; ++n) rates.push_back((int64_t)(g() % 1000000000) + 1);
   for (int64_t rate : rates) {
     const BucketRate br = bucket_rate(rate, 1);
-    for (int64_t d : std::vector<int64_t>{1, 2, rate - 1, rate, rate + 1, 999999999, 1000000000, (int64_t)(g() % 1000000000) + 1}) {
-      if (d < 1 || d > 1000000000) continue;
+    // up to 1e12: a request of weight 1000 (kMaxConfigThrottleWeight) on an empty bucket
+    for (int64_t d : std::vector<int64_t>{1, 2, rate - 1, rate, rate + 1, 999999999, 1000000000, (int64_t)(g() % 1000000000) + 1,
+                                          1000000000000LL - 1, 1000000000000LL, (int64_t)(g() % 1000000000000ULL) + 1}) {
+      if (d < 1 || d > 1000000000000LL) continue;
       REQUIRE(ceil_div_by_rate(d, br) == (d + rate - 1) / rate);
     }
+  }
+}
+
+TEST_CASE("weighted token-ready time: the first time the bucket holds the request's weight") {
+  std::mt19937_64 g(13);
+  for (int n = 0; n < 50000; ++n) {
+    const int64_t rate = n % 4 == 0 ? (int64_t)(g() % 1000000000) + 1 : (int64_t)(g() % 100000) + 1;
+    const int64_t burst = n % 9 == 0 ? 1000 : (int64_t)(g() % 50) + 1;
+    const int64_t weight = (int64_t)(g() % (uint64_t)(burst + 1));  // 0 … burst
+    const BucketRate br = bucket_rate(rate, burst);
+    const TokenBucket b{(int64_t)(g() % (uint64_t)(burst * kTokenScale)), kT0};
+    const i128 ready = bucket_ready(b, br, weight);
+    for (int64_t dt : {-1LL, 0LL, 1LL}) {
+      const int64_t t = (ready > (i128)kT0 ? (int64_t)ready : kT0) + dt;
+      const bool enough = (i128)bucket_level(b, rate, burst, t) >= (i128)weight * kTokenScale;
+      REQUIRE(enough == ((i128)t >= ready));
+    }
+    if (weight == 1) REQUIRE(ready == bucket_ready(b, br));
   }
 }
 

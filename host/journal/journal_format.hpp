@@ -38,7 +38,7 @@ struct RecordHead {
 };
 static_assert(sizeof(RecordHead) == 8);
 constexpr size_t kCrcBytes = 4;
-constexpr size_t kMaxPayload = 200;
+constexpr size_t kMaxPayload = 252;  // a ring slot is 256 bytes
 
 enum class RecordType : uint8_t {
   limits_loaded = 1,      // LimitsLoaded + the source path: the start of a limit set (audit trail)

@@ -245,17 +245,20 @@ class RiskEngine {
   // Market state from the market-state stage (book, mark/funding, trading status): the only way
   // the market changes. A new mark, contract size or funding rate re-marks every account holding
   // a position or open orders in the instrument (kAccounts steps), so that checks stay O(1).
-  void set_market(int i, const InstrumentMarket& m) {
-    if (i < 0 || i >= kInstruments) return;
+  // Returns true when the update moved the jump band's state (a window began, or a jump fired):
+  // such an update must be journaled as it comes, the others only before the next input.
+  bool set_market(int i, const InstrumentMarket& m) {
+    if (i < 0 || i >= kInstruments) return false;
     InstrumentMarket& cur = instruments_[i].market;
     bool remark = m.mark != cur.mark || m.contract_size != cur.contract_size || m.funding_rate != cur.funding_rate;
     cur = m;
-    note_jumps(i);
+    const bool jump_state = note_jumps(i);
     if (remark) {
       instruments_[i].mark_value = contract_value(m.mark > 0 ? m.mark : 0, m.contract_size);
       refresh_instrument(i);
     }
     refresh_instrument_thresholds(i, remark);
+    return jump_state;
   }
   const InstrumentMarket& market(int i) const { return instruments_[i].market; }
 
@@ -745,16 +748,20 @@ class RiskEngine {
 
   // Check 3's jump band (the slow path of every market update):
   // the mark and the mid (bid + ask, both present and not crossed) each against their window.
-  void note_jumps(int i) {
+  // Returns whether the state moved: an anchor changed or a jump fired.
+  bool note_jumps(int i) {
     Instrument& ins = instruments_[i];
     const InstrumentMarket& m = ins.market;
     const int64_t t = m.last_update;
+    const JumpAnchor mark_before = ins.jump_mark, mid_before = ins.jump_mid;
     bool jump = jump_step(ins.jump_mark, m.mark, t, ins.limits);
     if (m.best_bid != kNullI64 && m.best_ask != kNullI64 && m.best_bid > 0 && m.best_bid < m.best_ask) {
       const i128 sum = (i128)m.best_bid + m.best_ask;
       jump |= jump_step(ins.jump_mid, sum > (i128)INT64_MAX ? INT64_MAX : (int64_t)sum, t, ins.limits);
     }
     if (jump) ins.jump_until = risk_detail::clamp64((i128)t + ins.limits.jump_settle_ns);
+    return jump || mark_before.ref != ins.jump_mark.ref || mark_before.since != ins.jump_mark.since ||
+           mid_before.ref != ins.jump_mid.ref || mid_before.since != ins.jump_mid.since;
   }
   void refresh_instrument_thresholds(int i, bool prices) {
     const Instrument& ins = instruments_[i];

@@ -220,10 +220,13 @@ void OrderGate::disconnect() {
 }
 
 void OrderGate::set_market(int i, const InstrumentMarket& m, int32_t bid_qty, int32_t ask_qty) {
-  engine_->set_market(i, m);
+  const bool jump_state = engine_->set_market(i, m);
   if (i >= 0 && (size_t)i < markets_.size()) {
     markets_[(size_t)i] = m;
     market_journaled_[(size_t)i] = 0;  // journaled before the next input that is checked against it
+    // An update that moved the jump band's window or fired it changes what later checks answer
+    // even if no input is checked against it: journaled now, so a restart replays it.
+    if (jump_state && journal_) journal_markets();
   }
   if (has_simulator() && i >= 0 && (size_t)i < exchange_ids_.size()) {
     // The simulated venue matches against the replayed book top — at the next step(), after the

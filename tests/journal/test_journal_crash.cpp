@@ -422,3 +422,50 @@ TEST_CASE("a read-only journal directory: the journal cannot be opened, with the
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
 }
+
+TEST_CASE("a jump no request was checked against survives a restart: the instrument stays untrusted") {
+  // The shipped config bands BTC's mark and mid. A jump fires on a market update that no request
+  // follows; the journal must hold that update, or the restarted gate would trade through it.
+  const InstrumentLimits& band = config().instruments[0].limits;
+  REQUIRE(band.max_jump_bps > 0);
+  const fs::path dir = temp_dir("jump");
+  InstrumentMarket m = market_at(1, 0);
+  OrderRequest r{};
+  r.kind = OrderKind::new_order;
+  r.client_order_id = 77001;
+  r.time = m.last_update;
+  r.side = kBuy;
+  r.price = m.mark;
+  r.quantity = 1;
+  RiskDecision before_jump{}, after_jump{};
+  {
+    Harness h;
+    REQUIRE_MESSAGE(h.start(dir), h.error);
+    h.gate.set_market(0, m, 10, 10);
+    before_jump = h.gate.decide(r, 0);
+    // Twice the band, 100 ms later; nothing is checked after it before the process ends.
+    m.mark += m.mark / 10000 * (2 * band.max_jump_bps);
+    m.best_bid = m.mark - tick(0);
+    m.best_ask = m.mark + tick(0);
+    m.last_update += 100'000'000;
+    h.gate.set_market(0, m, 10, 10);
+    h.writer.flush();
+    OrderRequest probe = r;
+    probe.client_order_id = 77002;
+    probe.time = m.last_update + 1;
+    probe.price = m.mark;
+    after_jump = h.gate.engine().check(probe);
+  }
+  CHECK(before_jump.accepted);
+  REQUIRE_FALSE(after_jump.accepted);
+  CHECK(after_jump.detail == RejectDetail::price_jump);
+  Harness h;
+  REQUIRE_MESSAGE(h.start(dir), h.error);
+  OrderRequest probe = r;
+  probe.client_order_id = 77003;
+  probe.time = m.last_update + 1;
+  probe.price = m.mark;
+  const RiskDecision restored = h.gate.engine().check(probe);
+  CHECK_FALSE(restored.accepted);
+  CHECK(restored.detail == RejectDetail::price_jump);
+}

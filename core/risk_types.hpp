@@ -60,6 +60,7 @@ enum class RejectReason : uint8_t {
   order_capacity = 15,             // every check passed but the open-order table is full
   max_open_orders = 16,            // the account's open orders (overall or in the instrument) at their limit
   duplicate_order = 17,            // the same order as one the account sent moments before (content, not id)
+  fill_rate = 18,                  // the account × instrument filled too often or too much lately: paused
   count_
 };
 constexpr int kRejectReasonCount = (int)RejectReason::count_;
@@ -104,6 +105,8 @@ enum class RejectDetail : uint8_t {
   open_orders_instrument,  // it has max_open_orders_per_instrument open in the order's instrument
   duplicate_content,       // instrument, side, price and quantity of an accepted new order within duplicate_window_ns
   book_crossed,            // check 3: the book shows a bid at or above its ask (implausible: not trusted)
+  fill_rate_paused,        // the account × instrument is in its fill-rate cool-down (fill_rate_cooldown_ns)
+  kill_loss_limit,         // check 1: the account's kill switch, engaged by its loss limit
   count_
 };
 
@@ -142,6 +145,7 @@ inline const char* reject_reason_name(RejectReason r) {
     case RejectReason::order_capacity: return "order_capacity";
     case RejectReason::max_open_orders: return "max_open_orders";
     case RejectReason::duplicate_order: return "duplicate_order";
+    case RejectReason::fill_rate: return "fill_rate";
     default: return "unknown";
   }
 }
@@ -186,6 +190,8 @@ inline const char* reject_detail_name(RejectDetail d) {
     case RejectDetail::open_orders_instrument: return "open_orders_instrument";
     case RejectDetail::duplicate_content: return "duplicate_content";
     case RejectDetail::book_crossed: return "book_crossed";
+    case RejectDetail::fill_rate_paused: return "fill_rate_paused";
+    case RejectDetail::kill_loss_limit: return "kill_loss_limit";
     default: return "unknown";
   }
 }
@@ -238,6 +244,19 @@ struct AccountLimits {
   // one of the account's last kDuplicateHistory accepted new orders, accepted at most this many ns
   // before it, is refused (a strategy repeating itself by mistake); 0: off. After max open orders.
   int64_t duplicate_window_ns = 0;
+  // Repeated execution (fill-rate throttle, per account × instrument): more than fill_rate_fills
+  // fills, or more than fill_rate_qty filled contracts, within fill_rate_window_ns (a fill's
+  // exchange time minus an earlier one's ≤ the window) pauses new orders there until the fill's
+  // time + fill_rate_cooldown_ns. 0 turns a count off; with either on, window and cool-down are
+  // required. After duplicate order content (docs/risk.md).
+  int64_t fill_rate_fills = 0;
+  int64_t fill_rate_qty = 0;
+  int64_t fill_rate_window_ns = 0;
+  int64_t fill_rate_cooldown_ns = 0;
+  // Loss limit: when the account's realized PnL + unrealized PnL at mark − funding paid, over all
+  // instruments, falls below −loss_limit (money ×1e-9), its kill switch engages (kill_loss_limit)
+  // until cleared; 0: off. Evaluated on fills, mark moves and funding charges, never per order.
+  int64_t loss_limit = 0;
 };
 
 struct SessionLimits {
@@ -254,6 +273,10 @@ constexpr int64_t kMaxConfigBurst = 1000000000;                 // tokens ×1e9 
 constexpr int64_t kMaxConfigOpenOrders = 1000000;                // open orders per account (and instrument)
 constexpr int64_t kMaxConfigDuplicateWindowNs = 3600LL * 1000000000;  // an hour
 constexpr int kDuplicateHistory = 16;  // accepted new orders per account the duplicate check compares with
+constexpr int kFillRateHistory = 32;  // fills per account × instrument the fill-rate throttle keeps (a ring)
+constexpr int64_t kMaxConfigFillRateFills = kFillRateHistory - 1;  // N + 1 fills must fit the ring
+constexpr int64_t kMaxConfigFillRateWindowNs = 3600LL * 1000000000;    // an hour
+constexpr int64_t kMaxConfigFillRateCooldownNs = 24LL * 3600 * 1000000000;  // a day
 constexpr int64_t kMaxConfigLeverage = 1000000;
 
 enum class LimitsErrc : uint8_t { ok = 0, not_positive = 1, too_large = 2, not_increasing = 3, bad_count = 4, bad_index = 5 };
@@ -274,6 +297,11 @@ enum class LimitField : uint8_t {
   max_open_orders,
   max_open_orders_per_instrument,
   duplicate_window_ns,
+  fill_rate_fills,
+  fill_rate_qty,
+  fill_rate_window_ns,
+  fill_rate_cooldown_ns,
+  loss_limit,
 };
 
 // What validate() found: the first bad field (and the tier index for tier fields).
@@ -313,6 +341,11 @@ inline const char* limit_field_name(LimitField f) {
     case LimitField::max_open_orders: return "max_open_orders";
     case LimitField::max_open_orders_per_instrument: return "max_open_orders_per_instrument";
     case LimitField::duplicate_window_ns: return "duplicate_window_ns";
+    case LimitField::fill_rate_fills: return "fill_rate_fills";
+    case LimitField::fill_rate_qty: return "fill_rate_qty";
+    case LimitField::fill_rate_window_ns: return "fill_rate_window_ns";
+    case LimitField::fill_rate_cooldown_ns: return "fill_rate_cooldown_ns";
+    case LimitField::loss_limit: return "loss_limit";
     default: return "unknown";
   }
 }
@@ -373,6 +406,13 @@ inline LimitsError validate(const AccountLimits& l) {
     e = in_range(l.max_open_orders_per_instrument, kMaxConfigOpenOrders, LimitField::max_open_orders_per_instrument);
   if (e.ok() && l.duplicate_window_ns != 0)
     e = in_range(l.duplicate_window_ns, kMaxConfigDuplicateWindowNs, LimitField::duplicate_window_ns);
+  if (e.ok() && l.fill_rate_fills != 0) e = in_range(l.fill_rate_fills, kMaxConfigFillRateFills, LimitField::fill_rate_fills);
+  if (e.ok() && l.fill_rate_qty != 0) e = in_range(l.fill_rate_qty, kMaxConfigQty, LimitField::fill_rate_qty);
+  if (e.ok() && (l.fill_rate_fills != 0 || l.fill_rate_qty != 0)) {
+    e = in_range(l.fill_rate_window_ns, kMaxConfigFillRateWindowNs, LimitField::fill_rate_window_ns);
+    if (e.ok()) e = in_range(l.fill_rate_cooldown_ns, kMaxConfigFillRateCooldownNs, LimitField::fill_rate_cooldown_ns);
+  }
+  if (e.ok() && l.loss_limit != 0) e = in_range(l.loss_limit, INT64_MAX, LimitField::loss_limit);
   return e;
 }
 

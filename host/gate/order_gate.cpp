@@ -214,6 +214,7 @@ void OrderGate::disconnect() {
 
 void OrderGate::set_market(int i, const InstrumentMarket& m, int32_t bid_qty, int32_t ask_qty) {
   engine_->set_market(i, m);
+  cancel_loss_limited();
   if (has_simulator() && i >= 0 && (size_t)i < exchange_ids_.size()) {
     // The simulated venue matches against the replayed book top — at the next step(), after the
     // packet's orders are out: its matching and answers are the venue's work, not this path's.
@@ -222,7 +223,28 @@ void OrderGate::set_market(int i, const InstrumentMarket& m, int32_t bid_qty, in
   }
 }
 
-void OrderGate::apply_funding(int instrument, int64_t mark, int64_t rate) { engine_->apply_funding(instrument, mark, rate); }
+void OrderGate::apply_funding(int instrument, int64_t mark, int64_t rate) {
+  engine_->apply_funding(instrument, mark, rate);
+  cancel_loss_limited();
+}
+
+void OrderGate::cancel_loss_limited() {
+  if (engine_->loss_kill_generation() == loss_kill_seen_) return;
+  loss_kill_seen_ = engine_->loss_kill_generation();
+  loss_canceled_.resize(config_.accounts.size(), 0);
+  for (size_t a = 0; a < config_.accounts.size(); ++a) {
+    if (!engine_->kill_loss((int)a) || loss_canceled_[a]) continue;
+    loss_canceled_[a] = 1;
+    ++counters_.loss_limit_kills;
+    if (!session_) continue;
+    engine_->for_each_open_order((int)a, [&](const OpenOrder& o) {
+      if (session_->send_cancel(o.client_order_id) == LocalReject::none) {
+        ++counters_.loss_limit_cancels;
+        dirty_ = true;
+      }
+    });
+  }
+}
 
 RiskDecision OrderGate::submit(const OrderRequest& r, int64_t rx_ns) {
   const RiskDecision d = decide(r, rx_ns);
@@ -358,7 +380,7 @@ void OrderGate::on_event(const OrderEvent& e, DemoStrategy* strategy) {
       if (fill_ring_)
         if (const OpenOrder* o = engine_->find_order(id))
           fill_ring_->push({e.exec_id, e.time, e.price, e.quantity, (int16_t)o->account, (int16_t)o->instrument, o->side});
-      engine_->on_fill(id, e.quantity, e.price);
+      engine_->on_fill(id, e.quantity, e.price, e.time);
       if (strategy) {
         strategy->on_fill(id, e.quantity, e.price);
         if (e.state == OrderState::filled) strategy->on_done(id);
@@ -390,6 +412,7 @@ void OrderGate::poll(DemoStrategy* strategy) {
   session_->poll(TscClock::wall_ns());
   OrderEvent e;
   while (session_->next_event(e)) on_event(e, strategy);
+  cancel_loss_limited();
   if (session_->orders().size() > kForgetFinalAbove) session_->forget_final_orders();
 }
 

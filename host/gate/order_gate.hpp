@@ -41,6 +41,8 @@ struct OrderGateCounters {
   uint64_t settle_timeouts = 0;     // a step whose bytes were still not read by the other side after 2 s
   uint64_t delivery_waits = 0;      // steps that found bytes still in flight and looked again
   uint64_t batches = 0;             // packets whose orders went out in one write
+  uint64_t loss_limit_kills = 0;    // accounts whose loss limit engaged their kill switch
+  uint64_t loss_limit_cancels = 0;  // open orders canceled for it
 };
 
 class OrderGate {
@@ -103,6 +105,9 @@ class OrderGate {
 
  private:
   void on_event(const oe::OrderEvent& e, DemoStrategy* strategy);
+  // After fills, mark moves and funding: the open orders of an account whose loss limit has just
+  // engaged its kill switch are canceled (new ones are refused by the engine).
+  void cancel_loss_limited();
   void write_decision(const OrderRequest& r, const RiskDecision& d);
   bool start_simulator(std::string& error);
   bool has_simulator() const { return sim_ || fix_sim_; }
@@ -138,6 +143,8 @@ class OrderGate {
   OrderGateCounters counters_;
   firm::FillRing* fill_ring_ = nullptr;
   bool dirty_ = false;                  // sent something or moved the simulated market since step()
+  uint64_t loss_kill_seen_ = 0;         // the engine's loss_kill_generation() last acted on
+  std::vector<uint8_t> loss_canceled_;  // by account: its loss-limit mass cancel was sent
   uint64_t seen_out_ = 0;               // the session's messages_sent() at the last step
   int64_t last_sim_poll_ns_ = 0;
   bool batching_ = false;

@@ -98,7 +98,7 @@ struct Harness {
         ++k;
         continue;
       }
-      engine.on_fill(o.id, o.qty, o.price);
+      engine.on_fill(o.id, o.qty, o.price, now);
       strategy.on_fill(o.id, o.qty, o.price);
       strategy.on_done(o.id);
       resting.erase(resting.begin() + (ptrdiff_t)k);
@@ -175,7 +175,7 @@ TEST_CASE("quotes are on the tick, around the mark, and skewed against the inven
 
   // The bid fills: long 2 contracts, so both quotes move down by 2 bps.
   const int64_t bid_id = h.strategy.quote_id(0, kBuy);
-  h.engine.on_fill(bid_id, 2, bid);
+  h.engine.on_fill(bid_id, 2, bid, kT0);
   h.strategy.on_fill(bid_id, 2, bid);
   h.strategy.on_done(bid_id);
   for (size_t k = 0; k < h.resting.size(); ++k)

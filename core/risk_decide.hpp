@@ -1,6 +1,6 @@
 // The fast path of the pre-trade check: one order against its thresholds (core/risk_thresholds.hpp),
-// the 13 checks of DESIGN.md "Pre-trade risk" in their fixed order, then max open orders and
-// duplicate order content, the first failure the reason.
+// the 13 checks of DESIGN.md "Pre-trade risk" in their fixed order, then max open orders,
+// duplicate order content and the fill-rate cool-down, the first failure the reason.
 // Compares only, plus p·q (checks 6 and 9) and p·q·cs (check 9); no loop, no division, no probe.
 // Check 8 (margin) is the caller's: `margin_ok(q_add, price)`, answered on its threshold when it can
 // (docs/risk.md "Check 8 on thresholds").
@@ -46,6 +46,10 @@ struct DecideInputs {
   // Check 13 across the owner's accounts: the best open price on the other side over every account
   // of the order's owner (kNoBuyPrice / kNoSellPrice without an owner or such orders).
   int64_t owner_opposite_best;
+  // New orders of the account × instrument wait until this time (fill-rate cool-down; set by
+  // core/risk_engine.hpp when a fill arrives, INT64_MIN: not paused).
+  int64_t fill_paused_until;
+  bool kill_loss;  // the account's loss limit engaged its kill switch
 };
 
 namespace risk_detail {
@@ -62,6 +66,7 @@ PW_ALWAYS_INLINE RejectDetail decide(const OrderView& o, const DecideInputs& in,
   // 1. kill switch
   if (in.kill_global) return RejectDetail::kill_global;
   if (in.kill_account) return RejectDetail::kill_account;
+  if (in.kill_loss) return RejectDetail::kill_loss_limit;
   if (in.known_instrument && in.kill_instrument) return RejectDetail::kill_instrument;
   // 2-3. instrument and market data
   if (!in.known_instrument) return RejectDetail::instrument_unknown;
@@ -110,6 +115,8 @@ PW_ALWAYS_INLINE RejectDetail decide(const OrderView& o, const DecideInputs& in,
   if (o.is_new && in.open_room_instrument <= 0) return RejectDetail::open_orders_instrument;
   // duplicate order content (after max open orders, before the table's capacity)
   if (o.is_new && in.duplicate_content) return RejectDetail::duplicate_content;
+  // fill-rate cool-down (after duplicate content, before the table's capacity)
+  if (o.is_new && o.time < in.fill_paused_until) return RejectDetail::fill_rate_paused;
   if (o.is_new && !in.capacity_left) return RejectDetail::order_capacity;
   return RejectDetail::none;
 }
@@ -121,6 +128,7 @@ inline RejectReason reason_of(RejectDetail d) {
     case RejectDetail::kill_global:
     case RejectDetail::kill_account:
     case RejectDetail::kill_instrument:
+    case RejectDetail::kill_loss_limit:
     case RejectDetail::journal_unavailable:
     case RejectDetail::reconcile_pending: return RejectReason::kill_switch;
     case RejectDetail::instrument_unknown:
@@ -151,6 +159,7 @@ inline RejectReason reason_of(RejectDetail d) {
     case RejectDetail::open_orders_account:
     case RejectDetail::open_orders_instrument: return RejectReason::max_open_orders;
     case RejectDetail::duplicate_content: return RejectReason::duplicate_order;
+    case RejectDetail::fill_rate_paused: return RejectReason::fill_rate;
     default: return RejectReason::invalid_request;
   }
 }

@@ -87,6 +87,8 @@ struct RiskCounters {
   uint64_t unknown_events;                 // exchange events naming no open order
   uint64_t overfills;                      // fills larger than the order's reservation
   uint64_t funding_events;
+  uint64_t fill_rate_pauses;               // fills that started (or lengthened) a fill-rate cool-down
+  uint64_t loss_limit_kills;               // accounts whose loss limit engaged their kill switch
 };
 
 template <int kAccounts = 16, int kInstruments = 8, int kOpenOrders = 1024, int kDedupWindow = 4096,
@@ -144,7 +146,12 @@ class RiskEngine {
       open_count_[a] = 0;
       recent_next_[a] = 0;
       for (int k = 0; k < kDuplicateHistory; ++k) recent_[a][k] = RecentOrder{};
+      loss_killed_[a] = 0;
+      pnl_base_[a] = 0;
+      unrealized_[a] = 0;
       for (int i = 0; i < kInstruments; ++i) {
+        fill_ring_[a][i] = FillRing{};
+        fill_paused_until_[a][i] = INT64_MIN;
         position_cap_[a][i] = INT64_MAX;
         open_count_ai_[a][i] = 0;
         margin_t_[a][i][0] = margin_t_[a][i][1] = MarginThreshold{};
@@ -161,6 +168,7 @@ class RiskEngine {
     for (int i = 0; i < kInstruments; ++i) refresh_instrument_thresholds(i, true);
     for (int a = 0; a < kAccounts; ++a) refresh_account_thresholds(a);
     for (int ss = 0; ss < kSessions; ++ss) session_ready_[ss][0] = session_ready_[ss][1] = -money::kI128Max;
+    loss_kill_generation_ = 0;
   }
 
   // ---- configuration (a bad value leaves the previous limits in force) -----------------------
@@ -187,6 +195,7 @@ class RiskEngine {
     }
     refresh_account_thresholds(a);
     for (int i = 0; i < kInstruments; ++i) refresh_margin(a, i);
+    check_loss(a);
     return e;
   }
   LimitsError set_instrument_limits(int i, const InstrumentLimits& l) {
@@ -241,6 +250,7 @@ class RiskEngine {
     pos_[a][i].exposure.position = position;
     pos_[a][i].exposure.entry_price = position == 0 ? 0 : entry_price;
     refresh(a, i);
+    check_loss(a);
   }
   // Market state from the market-state stage (book, mark/funding, trading status): the only way
   // the market changes. A new mark, contract size or funding rate re-marks every account holding
@@ -256,6 +266,7 @@ class RiskEngine {
     if (remark) {
       instruments_[i].mark_value = contract_value(m.mark > 0 ? m.mark : 0, m.contract_size);
       refresh_instrument(i);
+      for (int a = 0; a < kAccounts; ++a) check_loss(a);
     }
     refresh_instrument_thresholds(i, remark);
     return jump_state;
@@ -274,6 +285,17 @@ class RiskEngine {
   bool kill_global() const { return kill_global_; }
   bool kill_account(int a) const { return accounts_[a].state.killed; }
   bool kill_instrument(int i) const { return instruments_[i].killed; }
+  // The loss limit's kill switch (apart from the control plane's: set_kill_account leaves it).
+  bool kill_loss(int a) const { return loss_killed_[a] != 0; }
+  void clear_loss_kill(int a) {
+    if (a >= 0 && a < kAccounts) loss_killed_[a] = 0;
+  }
+  // Moves each time a loss limit engages a kill switch (the host mass-cancels that account).
+  uint64_t loss_kill_generation() const { return loss_kill_generation_; }
+  // The account's PnL as the loss limit sees it: realized + unrealized at mark − funding paid.
+  int64_t loss_pnl(int a) const { return money::sat64(pnl_base_[a] + unrealized_[a]); }
+  // New orders of the account × instrument are refused before this time (fill-rate cool-down).
+  int64_t fill_paused_until(int a, int i) const { return fill_paused_until_[a][i]; }
 
   // ---- the gate ----------------------------------------------------------------------------------
 
@@ -341,25 +363,32 @@ class RiskEngine {
     return true;
   }
 
-  // OrderFilled: `qty` contracts at `price`. Moves the reservation into the position; realized PnL
-  // goes to cash; the fill's notional counts toward the daily gross notional.
-  bool on_fill(int64_t client_order_id, int64_t qty, int64_t price) {
+  // OrderFilled: `qty` contracts at `price`, at the exchange's transact time `time` (ns since the
+  // epoch). Moves the reservation into the position; realized PnL goes to cash; the fill's
+  // notional counts toward the daily gross notional; the fill-rate throttle and the loss limit
+  // look at it.
+  bool on_fill(int64_t client_order_id, int64_t qty, int64_t price, int64_t time) {
     int32_t slot = event_slot(client_order_id);
     if (slot < 0 || qty <= 0) return slot >= 0;
     OpenOrder& o = orders_[slot];
-    fill_position(o.account, o.instrument, o.side, qty, price);
+    const int a = o.account, i = o.instrument;
+    fill_position(a, i, o.side, qty, price);
     if (qty > o.res_qty) ++counters_.overfills;
     o.filled += qty;
     settle(slot);  // filled in full, the order is done (a replace in flight is moot)
+    count_fill(a, i, qty, time);
+    check_loss(a);
     return true;
   }
 
   // A fill of an order the gate does not track (entered before a restart, or by another route):
   // the position, cash and daily notional move; no reservation changes.
-  void on_untracked_fill(int a, int i, int8_t side, int64_t qty, int64_t price) {
+  void on_untracked_fill(int a, int i, int8_t side, int64_t qty, int64_t price, int64_t time) {
     if (a < 0 || a >= kAccounts || i < 0 || i >= kInstruments || qty <= 0 || (side != kBuy && side != kSell)) return;
     fill_position(a, i, side, qty, price);
     refresh(a, i);
+    count_fill(a, i, qty, time);
+    check_loss(a);
   }
 
   // OrderCanceled (by the user, IOC remainder, the exchange): releases the reservation.
@@ -411,6 +440,8 @@ class RiskEngine {
       int64_t pay = funding_payment(ps.exposure.position, mark, cs, rate);
       accounts_[a].state.cash -= pay;
       ps.funding_paid += pay;
+      pnl_base_[a] -= pay;
+      check_loss(a);
     }
     ++counters_.funding_events;
   }
@@ -452,6 +483,12 @@ class RiskEngine {
   // Open orders of one account, in all and in one instrument (max open orders).
   int open_orders(int a) const { return open_count_[a]; }
   int open_orders(int a, int i) const { return open_count_ai_[a][i]; }
+  // Calls f(order) for each open order of account `a` (a mass cancel; kOpenOrders steps, slow path).
+  template <typename F>
+  void for_each_open_order(int a, F f) const {
+    for (int k = 0; k < kOpenOrders; ++k)
+      if (order_live_[k] && orders_[k].account == a) f(orders_[k]);
+  }
   const OpenOrder* find_order(int64_t client_order_id) const {
     int32_t slot = find_slot(client_order_id);
     return slot < 0 ? nullptr : &orders_[slot];
@@ -554,6 +591,7 @@ class RiskEngine {
     int64_t realized = apply_fill(ps.exposure.position, ps.exposure.entry_price, side, qty, price, cs);
     acc.cash += realized;
     ps.realized_pnl += realized;
+    pnl_base_[a] += realized;
     acc.filled_notional += money::notional_ceil(price, qty, cs);
     refresh_credit(a);
   }
@@ -568,6 +606,7 @@ class RiskEngine {
       m = instrument_margin(ps.exposure, ins.market.mark, ins.market.contract_size, ins.market.funding_rate, ins.limits.margin);
     accounts_[a].totals.requirement += m.requirement() - ps.margin.requirement();
     accounts_[a].totals.equity += m.equity() - ps.margin.equity();
+    unrealized_[a] += (i128)m.unrealized - ps.margin.unrealized;
     ps.margin = m;
     clear_requirement_stale(a, i);
     refresh_sides(a, i);
@@ -918,6 +957,47 @@ class RiskEngine {
     }
     owner_best_[g][i][side_ix] = best;
   }
+  // Repeated execution: the fill enters its account × instrument's ring (the oldest leaves when
+  // full); when the fills within the window, this one included, are more than fill_rate_fills or
+  // sum to more than fill_rate_qty, new orders there wait until time + fill_rate_cooldown_ns. A
+  // fill pushing out a fill still inside the window means more fills in it than the ring holds:
+  // that counts as past both limits (fail closed; fill_rate_fills < kFillRateHistory anyway).
+  // One fixed pass over the ring: O(1) per fill, nothing on the order path but the compare.
+  void count_fill(int a, int i, int64_t qty, int64_t time) {
+    FillRing& f = fill_ring_[a][i];
+    const AccountLimits& l = accounts_[a].state.limits;
+    const i128 window = l.fill_rate_window_ns;
+    const bool overflow = f.count == kFillRateHistory && (i128)time - f.time[f.next] <= window;
+    f.time[f.next] = time;
+    f.qty[f.next] = qty;
+    f.next = f.next + 1 == kFillRateHistory ? 0 : f.next + 1;
+    if (f.count < kFillRateHistory) ++f.count;
+    if (l.fill_rate_fills <= 0 && l.fill_rate_qty <= 0) return;
+    int64_t n = 0;
+    i128 q = 0;
+    for (int k = 0; k < kFillRateHistory; ++k) {
+      PW_HLS_PRAGMA(HLS UNROLL)
+      const bool in = k < f.count && (i128)time - f.time[k] <= window;
+      n += in ? 1 : 0;
+      q += in ? (i128)f.qty[k] : (i128)0;
+    }
+    const bool past = (l.fill_rate_fills > 0 && (overflow || n > l.fill_rate_fills)) ||
+                      (l.fill_rate_qty > 0 && (overflow || q > l.fill_rate_qty));
+    if (!past) return;
+    int64_t until;
+    if (__builtin_add_overflow(time, l.fill_rate_cooldown_ns, &until)) until = INT64_MAX;
+    if (until > fill_paused_until_[a][i]) fill_paused_until_[a][i] = until;
+    ++counters_.fill_rate_pauses;
+  }
+  // Loss limit: realized + unrealized − funding paid below −loss_limit engages the account's
+  // loss kill switch (once; it stays until cleared).
+  void check_loss(int a) {
+    const int64_t limit = accounts_[a].state.limits.loss_limit;
+    if (limit <= 0 || loss_killed_[a] || pnl_base_[a] + unrealized_[a] >= -(i128)limit) return;
+    loss_killed_[a] = 1;
+    ++loss_kill_generation_;
+    ++counters_.loss_limit_kills;
+  }
   // Max open orders: the counts move as orders open and finish; the rooms (the thresholds the fast
   // path compares) follow the counts and the limits (0: no limit, INT64_MAX room).
   static int64_t open_room(int64_t limit, int32_t open) { return limit <= 0 ? INT64_MAX : limit - open; }
@@ -1036,7 +1116,9 @@ class RiskEngine {
                     open_room_[r.account],
                     open_room_ai_[r.account][ix],
                     is_new && repeats_recent_order(r),
-                    owner_best_[owner_of_[r.account]][ix][1 - side_ix]};
+                    owner_best_[owner_of_[r.account]][ix][1 - side_ix],
+                    fill_paused_until_[r.account][ix],
+                    loss_killed_[r.account] != 0};
     // Check 8: Σ (initial margin of the worst case + open-order loss) ≤ equity with the order.
     // The side's threshold answers when it can; otherwise this instrument's requirement with the
     // order is computed afresh (docs/risk.md "Check 8 on thresholds").
@@ -1119,6 +1201,22 @@ class RiskEngine {
   int64_t owner_best_[kAccounts + 1][kInstruments][2];  // best open buy / sell per owner group (row 0: none, never set)
   i128 account_ready_[kAccounts][2];  // check 10: when a new order [0] / a replace [1] finds its tokens
   i128 session_ready_[kSessions][2];
+  // Repeated execution: each account × instrument's last kFillRateHistory fills (exchange time,
+  // contracts), a ring, and the time its new orders wait for.
+  struct FillRing {
+    int64_t time[kFillRateHistory];
+    int64_t qty[kFillRateHistory];
+    int32_t next;   // the place the next fill takes (the oldest once full)
+    int32_t count;  // places used, up to kFillRateHistory (from place 0)
+  };
+  FillRing fill_ring_[kAccounts][kInstruments];
+  int64_t fill_paused_until_[kAccounts][kInstruments];
+  // Loss limit: Σ realized − funding paid, Σ unrealized at mark (kept with the margin parts), and
+  // whether it engaged the account's kill switch.
+  i128 pnl_base_[kAccounts];
+  i128 unrealized_[kAccounts];
+  uint8_t loss_killed_[kAccounts];
+  uint64_t loss_kill_generation_;
   BucketRate account_rate_[kAccounts];  // the buckets' rates, prepared when the limits are set
   BucketRate session_rate_[kSessions];
   RiskCounters counters_;

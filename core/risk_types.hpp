@@ -60,6 +60,7 @@ enum class RejectReason : uint8_t {
   order_capacity = 15,             // every check passed but the open-order table is full
   max_open_orders = 16,            // the account's open orders (overall or in the instrument) at their limit
   duplicate_order = 17,            // the same order as one the account sent moments before (content, not id)
+  fill_rate = 18,                  // the account × instrument filled too often or too much lately: paused
   count_
 };
 constexpr int kRejectReasonCount = (int)RejectReason::count_;
@@ -108,6 +109,8 @@ enum class RejectDetail : uint8_t {
   reconcile_pending,       // after a restart, until the rebuilt open orders are reconciled with the exchange
   self_match_owner,        // check 13: would cross an open order of another account of the same owner
   price_jump,              // check 3: the mark or the mid jumped beyond max_jump_bps and has not settled yet
+  fill_rate_paused,        // the account × instrument is in its fill-rate cool-down (fill_rate_cooldown_ns)
+  kill_loss_limit,         // check 1: the account's kill switch, engaged by its loss limit
   count_
 };
 
@@ -146,6 +149,7 @@ inline const char* reject_reason_name(RejectReason r) {
     case RejectReason::order_capacity: return "order_capacity";
     case RejectReason::max_open_orders: return "max_open_orders";
     case RejectReason::duplicate_order: return "duplicate_order";
+    case RejectReason::fill_rate: return "fill_rate";
     default: return "unknown";
   }
 }
@@ -194,6 +198,8 @@ inline const char* reject_detail_name(RejectDetail d) {
     case RejectDetail::reconcile_pending: return "reconcile_pending";
     case RejectDetail::self_match_owner: return "self_match_owner";
     case RejectDetail::price_jump: return "price_jump";
+    case RejectDetail::fill_rate_paused: return "fill_rate_paused";
+    case RejectDetail::kill_loss_limit: return "kill_loss_limit";
     default: return "unknown";
   }
 }
@@ -262,6 +268,19 @@ struct AccountLimits {
   int64_t throttle_weight_new = 1;
   int64_t throttle_weight_replace = 1;
   int64_t throttle_weight_cancel = 0;
+  // Repeated execution (fill-rate throttle, per account × instrument): more than fill_rate_fills
+  // fills, or more than fill_rate_qty filled contracts, within fill_rate_window_ns (a fill's
+  // exchange time minus an earlier one's ≤ the window) pauses new orders there until the fill's
+  // time + fill_rate_cooldown_ns. 0 turns a count off; with either on, window and cool-down are
+  // required. After duplicate order content (docs/risk.md).
+  int64_t fill_rate_fills = 0;
+  int64_t fill_rate_qty = 0;
+  int64_t fill_rate_window_ns = 0;
+  int64_t fill_rate_cooldown_ns = 0;
+  // Loss limit: when the account's realized PnL + unrealized PnL at mark − funding paid, over all
+  // instruments, falls below −loss_limit (money ×1e-9), its kill switch engages (kill_loss_limit)
+  // until cleared; 0: off. Evaluated on fills, mark moves and funding charges, never per order.
+  int64_t loss_limit = 0;
 };
 
 struct SessionLimits {
@@ -285,6 +304,10 @@ constexpr int64_t kMaxConfigJumpNs = 3600LL * 1000000000;         // jump window
 constexpr int64_t kMaxConfigThrottleWeight = 1000;              // tokens one request may need (deficits ≤ 1e12 nano-tokens)
 constexpr int64_t kMaxConfigOwner = 65535;                      // owner group numbers (the engine: ≤ its accounts)
 constexpr int kDuplicateHistory = 16;  // accepted new orders per account the duplicate check compares with
+constexpr int kFillRateHistory = 32;  // fills per account × instrument the fill-rate throttle keeps (a ring)
+constexpr int64_t kMaxConfigFillRateFills = kFillRateHistory - 1;  // N + 1 fills must fit the ring
+constexpr int64_t kMaxConfigFillRateWindowNs = 3600LL * 1000000000;    // an hour
+constexpr int64_t kMaxConfigFillRateCooldownNs = 24LL * 3600 * 1000000000;  // a day
 constexpr int64_t kMaxConfigLeverage = 1000000;
 
 enum class LimitsErrc : uint8_t { ok = 0, not_positive = 1, too_large = 2, not_increasing = 3, bad_count = 4, bad_index = 5 };
@@ -312,6 +335,11 @@ enum class LimitField : uint8_t {
   max_jump_bps,
   jump_window_ns,
   jump_settle_ns,
+  fill_rate_fills,
+  fill_rate_qty,
+  fill_rate_window_ns,
+  fill_rate_cooldown_ns,
+  loss_limit,
 };
 
 // What validate() found: the first bad field (and the tier index for tier fields).
@@ -358,6 +386,11 @@ inline const char* limit_field_name(LimitField f) {
     case LimitField::max_jump_bps: return "max_jump_bps";
     case LimitField::jump_window_ns: return "jump_window_ns";
     case LimitField::jump_settle_ns: return "jump_settle_ns";
+    case LimitField::fill_rate_fills: return "fill_rate_fills";
+    case LimitField::fill_rate_qty: return "fill_rate_qty";
+    case LimitField::fill_rate_window_ns: return "fill_rate_window_ns";
+    case LimitField::fill_rate_cooldown_ns: return "fill_rate_cooldown_ns";
+    case LimitField::loss_limit: return "loss_limit";
     default: return "unknown";
   }
 }
@@ -441,6 +474,13 @@ inline LimitsError validate(const AccountLimits& l) {
     e = in_range(l.duplicate_window_ns, kMaxConfigDuplicateWindowNs, LimitField::duplicate_window_ns);
   if (e.ok() && l.owner != 0) e = in_range(l.owner, kMaxConfigOwner, LimitField::owner);
   if (e.ok()) e = risk_detail::weights_ok(l.throttle_weight_new, l.throttle_weight_replace, l.throttle_weight_cancel, l.order_burst);
+  if (e.ok() && l.fill_rate_fills != 0) e = in_range(l.fill_rate_fills, kMaxConfigFillRateFills, LimitField::fill_rate_fills);
+  if (e.ok() && l.fill_rate_qty != 0) e = in_range(l.fill_rate_qty, kMaxConfigQty, LimitField::fill_rate_qty);
+  if (e.ok() && (l.fill_rate_fills != 0 || l.fill_rate_qty != 0)) {
+    e = in_range(l.fill_rate_window_ns, kMaxConfigFillRateWindowNs, LimitField::fill_rate_window_ns);
+    if (e.ok()) e = in_range(l.fill_rate_cooldown_ns, kMaxConfigFillRateCooldownNs, LimitField::fill_rate_cooldown_ns);
+  }
+  if (e.ok() && l.loss_limit != 0) e = in_range(l.loss_limit, INT64_MAX, LimitField::loss_limit);
   return e;
 }
 

@@ -297,7 +297,7 @@ void RunApp::publish_status(const char* state) {
   for (size_t a = 0; a < config_->accounts.size(); ++a) {
     AccountStatus as;
     as.name = config_->accounts[a].name;
-    as.killed = gate_->engine().kill_account((int)a);
+    as.killed = gate_->engine().kill_account((int)a) || gate_->engine().kill_loss((int)a);
     as.cash = gate_->engine().account((int)a).cash;
     const AccountMargin am = gate_->engine().account_margin((int)a);
     as.equity = am.equity;
@@ -364,6 +364,9 @@ RunData RunApp::report_data(double seconds) const {
                                                   h.logons, h.disconnects, h.resend_requests, h.duplicates_ignored, h.refused_messages,
                                                   h.protocol_errors, h.unknown_order_events, h.impossible_quantities, h.local_rejects)});
   }
+  if (g.loss_limit_kills > 0)
+    d.facts.push_back({"loss limit", fmt::format("{} account(s) stopped by their loss limit, {} open orders canceled",
+                                                 g.loss_limit_kills, g.loss_limit_cancels)});
   for (const std::string& n : notes_) d.facts.push_back({"note", n});
   for (int s = 0; s < kLatencyStageCount; ++s) {
     LatencySeries ls = LatencySeries::from_histogram(latency_stage_name((LatencyStage)s), metrics_->latency((LatencyStage)s).snapshot());

@@ -18,11 +18,11 @@ uint64_t g_last_seq = 0;
 bool apply_exchange(const ExchangeEvent& x) {
   switch ((ExchangeKind)x.kind) {
     case ExchangeKind::entered: return g_risk.on_entered(x.client_order_id);
-    case ExchangeKind::fill: return g_risk.on_fill(x.client_order_id, x.qty, x.price);
+    case ExchangeKind::fill: return g_risk.on_fill(x.client_order_id, x.qty, x.price, x.time);
     case ExchangeKind::canceled: return g_risk.on_cancel(x.client_order_id);
     case ExchangeKind::rejected: return g_risk.on_reject(x.client_order_id);
     case ExchangeKind::replaced: return g_risk.on_replace(x.client_order_id);
-    case ExchangeKind::untracked_fill: g_risk.on_untracked_fill(x.account, x.instrument, x.side, x.qty, x.price); return true;
+    case ExchangeKind::untracked_fill: g_risk.on_untracked_fill(x.account, x.instrument, x.side, x.qty, x.price, x.time); return true;
     case ExchangeKind::funding: g_risk.apply_funding(x.instrument, x.mark, x.rate); return true;
     case ExchangeKind::new_day: g_risk.reset_daily(); return true;
     default: return false;

@@ -100,8 +100,9 @@ int main() {
       x.client_order_id = rnd(1, next_id - 1);
       x.qty = 1;
       x.price = mark0;
+      x.time = now;
       inputs.write(pack_record(risk_input(++seq, kInputExchange, x)));
-      if ((ExchangeKind)x.kind == ExchangeKind::fill) g_ref.on_fill(x.client_order_id, x.qty, x.price);
+      if ((ExchangeKind)x.kind == ExchangeKind::fill) g_ref.on_fill(x.client_order_id, x.qty, x.price, x.time);
       else g_ref.on_cancel(x.client_order_id);
       ++n;
     }

@@ -17,11 +17,11 @@ namespace hlsk {
 
 enum class ExchangeKind : uint8_t {
   entered = 1,         // on_entered(client_order_id)
-  fill = 2,            // on_fill(client_order_id, qty, price)
+  fill = 2,            // on_fill(client_order_id, qty, price, time)
   canceled = 3,        // on_cancel(client_order_id)
   rejected = 4,        // on_reject(client_order_id)
   replaced = 5,        // on_replace(client_order_id)
-  untracked_fill = 6,  // on_untracked_fill(account, instrument, side, qty, price)
+  untracked_fill = 6,  // on_untracked_fill(account, instrument, side, qty, price, time)
   funding = 7,         // apply_funding(instrument, mark, rate)
   new_day = 8,         // reset_daily()
 };
@@ -32,14 +32,15 @@ struct ExchangeEvent {
   int64_t price;       // fill price
   int64_t mark;        // funding
   int64_t rate;        // funding
+  int64_t time;        // fill, untracked_fill: the exchange's transact time, ns since the epoch (fill-rate throttle)
   uint8_t kind;        // ExchangeKind
   int8_t side;         // untracked_fill
   uint16_t account;    // untracked_fill
   uint16_t instrument; // untracked_fill, funding
   uint16_t reserved;
 };
-static_assert(sizeof(ExchangeEvent) == 48, "ExchangeEvent is a 48-byte record");
-typedef RecordWordOf<ExchangeEvent>::type ExchangeWord;    // 384 bits
+static_assert(sizeof(ExchangeEvent) == 56, "ExchangeEvent is a 56-byte record");
+typedef RecordWordOf<ExchangeEvent>::type ExchangeWord;    // 448 bits
 typedef RecordWordOf<OrderRequest>::type OrderWord;        // 320 bits
 
 enum RiskInputKind : uint8_t {

@@ -10,7 +10,7 @@
 // but never make the two paths disagree.
 //
 // Streams (record byte i in bits 8i+7..8i): markets MarketUpdate (640 bits), exchange
-// ExchangeEvent (384), orders OrderRequest (320) in; inputs RiskInput (768) and log MergeLogEntry
+// ExchangeEvent (448), orders OrderRequest (320) in; inputs RiskInput (768) and log MergeLogEntry
 // (192) out, one of each per record.
 #pragma once
 #include <cstdint>

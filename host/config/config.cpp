@@ -592,6 +592,16 @@ void read_account(Section& s, AccountConfig& a, Ctx& ctx) {
     a.limits.duplicate_window_ns = l.duration("duplicate_order_window", false, 1, kMaxConfigDuplicateWindowNs, "1h").value_or(0);
     read_throttle_weights(l, a.limits.order_burst, a.limits.throttle_weight_new, a.limits.throttle_weight_replace,
                           a.limits.throttle_weight_cancel);
+    // Repeated execution: either count on needs the window and the cool-down.
+    a.limits.fill_rate_fills = l.integer("fill_rate_fills", false, 1, kMaxConfigFillRateFills).value_or(0);
+    a.limits.fill_rate_qty = l.integer("fill_rate_quantity", false, 1, kMaxConfigQty).value_or(0);
+    const bool fill_rate = l.has("fill_rate_fills") || l.has("fill_rate_quantity");
+    a.limits.fill_rate_window_ns = l.duration("fill_rate_window", fill_rate, 1, kMaxConfigFillRateWindowNs, "1h").value_or(0);
+    a.limits.fill_rate_cooldown_ns = l.duration("fill_rate_cooldown", fill_rate, 1, kMaxConfigFillRateCooldownNs, "24h").value_or(0);
+    if (!fill_rate)
+      for (const char* k : {"fill_rate_window", "fill_rate_cooldown"})
+        if (l.has(k)) l.fail(k, *l.node(k), "only with fill_rate_fills or fill_rate_quantity");
+    a.limits.loss_limit = l.decimal("loss_limit", false, Sign::positive).value_or(0);
     l.finish();
   }
 }

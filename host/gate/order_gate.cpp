@@ -228,6 +228,7 @@ void OrderGate::set_market(int i, const InstrumentMarket& m, int32_t bid_qty, in
     // even if no input is checked against it: journaled now, so a restart replays it.
     if (jump_state && journal_) journal_markets();
   }
+  cancel_loss_limited();
   if (has_simulator() && i >= 0 && (size_t)i < exchange_ids_.size()) {
     // The simulated venue matches against the replayed book top — at the next step(), after the
     // packet's orders are out: its matching and answers are the venue's work, not this path's.
@@ -239,6 +240,7 @@ void OrderGate::set_market(int i, const InstrumentMarket& m, int32_t bid_qty, in
 void OrderGate::apply_funding(int instrument, int64_t mark, int64_t rate) {
   engine_->apply_funding(instrument, mark, rate);
   journal_record(journal::RecordType::funding, journal::FundingRec{instrument, 0, mark, rate});
+  cancel_loss_limited();
 }
 
 void OrderGate::roll_day(int64_t time) {
@@ -362,6 +364,24 @@ RiskDecision OrderGate::refuse(const OrderRequest& r, RejectDetail detail) {
   if (detail == RejectDetail::journal_unavailable) ++counters_.refused_journal;
   else ++counters_.refused_reconcile;
   return d;
+}
+
+void OrderGate::cancel_loss_limited() {
+  if (engine_->loss_kill_generation() == loss_kill_seen_) return;
+  loss_kill_seen_ = engine_->loss_kill_generation();
+  loss_canceled_.resize(config_.accounts.size(), 0);
+  for (size_t a = 0; a < config_.accounts.size(); ++a) {
+    if (!engine_->kill_loss((int)a) || loss_canceled_[a]) continue;
+    loss_canceled_[a] = 1;
+    ++counters_.loss_limit_kills;
+    if (!session_) continue;
+    engine_->for_each_open_order((int)a, [&](const OpenOrder& o) {
+      if (session_->send_cancel(o.client_order_id) == LocalReject::none) {
+        ++counters_.loss_limit_cancels;
+        dirty_ = true;
+      }
+    });
+  }
 }
 
 RiskDecision OrderGate::submit(const OrderRequest& r, int64_t rx_ns) {
@@ -526,8 +546,8 @@ void OrderGate::on_event(const OrderEvent& e, DemoStrategy* strategy) {
       if (fill_ring_)
         if (const OpenOrder* o = engine_->find_order(id))
           fill_ring_->push({e.exec_id, e.time, e.price, e.quantity, (int16_t)o->account, (int16_t)o->instrument, o->side});
-      engine_->on_fill(id, e.quantity, e.price);
-      journal_record(journal::RecordType::fill, journal::FillRec{id, (int64_t)e.quantity, e.price});
+      engine_->on_fill(id, e.quantity, e.price, e.time);
+      journal_record(journal::RecordType::fill, journal::FillRec{id, (int64_t)e.quantity, e.price, e.time});
       if (strategy) {
         strategy->on_fill(id, e.quantity, e.price);
         if (e.state == OrderState::filled) strategy->on_done(id);
@@ -567,6 +587,7 @@ void OrderGate::poll(DemoStrategy* strategy) {
   session_->poll(TscClock::wall_ns());
   OrderEvent e;
   while (session_->next_event(e)) on_event(e, strategy);
+  cancel_loss_limited();
   if (session_->orders().size() > kForgetFinalAbove) session_->forget_final_orders();
 }
 

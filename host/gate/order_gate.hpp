@@ -50,6 +50,8 @@ struct OrderGateCounters {
   uint64_t refused_journal = 0;     // new requests refused: the journal cannot record them
   uint64_t refused_reconcile = 0;   // new requests refused: restarted, open orders not yet reconciled
   std::array<uint64_t, (size_t)RejectDetail::count_> rejected_by_detail{};  // which condition inside the reason
+  uint64_t loss_limit_kills = 0;    // accounts whose loss limit engaged their kill switch
+  uint64_t loss_limit_cancels = 0;  // open orders canceled for it
 };
 
 class OrderGate {
@@ -139,6 +141,9 @@ class OrderGate {
   bool dirty() const { return dirty_; }
 
  private:
+  // After fills, mark moves and funding: the open orders of an account whose loss limit has just
+  // engaged its kill switch are canceled (new ones are refused by the engine).
+  void cancel_loss_limited();
   void write_decision(const OrderRequest& r, const RiskDecision& d);
   bool start_simulator(std::string& error);
   bool has_simulator() const { return sim_ || fix_sim_; }
@@ -184,6 +189,8 @@ class OrderGate {
   std::vector<uint8_t> market_journaled_;
   std::vector<uint8_t> kill_journaled_;    // [0] global, then accounts, then instruments
   bool dirty_ = false;                  // sent something or moved the simulated market since step()
+  uint64_t loss_kill_seen_ = 0;         // the engine's loss_kill_generation() last acted on
+  std::vector<uint8_t> loss_canceled_;  // by account: its loss-limit mass cancel was sent
   uint64_t seen_out_ = 0;               // the session's messages_sent() at the last step
   int64_t last_sim_poll_ns_ = 0;
   bool batching_ = false;

@@ -12,7 +12,7 @@
 namespace pw::journal {
 
 constexpr char kMagic[8] = {'P', 'W', 'J', 'R', 'N', 'L', '0', '1'};
-constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kFormatVersion = 2;  // 2: fills carry their time
 constexpr const char* kFileName = "risk.journal";
 
 struct FileHeader {
@@ -118,6 +118,7 @@ struct FillRec {
   int64_t client_order_id;
   int64_t quantity;
   int64_t price;
+  int64_t time;  // the exchange's time of the fill (the fill-rate throttle's window)
 };
 struct FundingRec {
   int32_t instrument;

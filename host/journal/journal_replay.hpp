@@ -129,7 +129,7 @@ bool apply_record(Engine& engine, const RecordView& v, ReplaySummary& s, std::st
     case RecordType::fill: {
       FillRec r;
       if (!payload_as(v, r, error)) return false;
-      engine.on_fill(r.client_order_id, r.quantity, r.price);
+      engine.on_fill(r.client_order_id, r.quantity, r.price, r.time);
       return true;
     }
     case RecordType::funding: {

@@ -62,6 +62,8 @@ const char* probe_kind_name(ProbeKind k) {
     case ProbeKind::duplicate_order: return "duplicate_order";
     case ProbeKind::self_match_owner: return "self_match_owner";
     case ProbeKind::throttle_cancels: return "throttle_cancels";
+    case ProbeKind::fill_rate: return "fill_rate";
+    case ProbeKind::max_open_orders: return "max_open_orders";
     case ProbeKind::market_data_untrusted: return "market_data_untrusted";
     default: return "unknown";
   }
@@ -83,6 +85,8 @@ RejectReason probe_target(ProbeKind k) {
     case ProbeKind::duplicate_order: return RejectReason::duplicate_order;
     case ProbeKind::self_match_owner: return RejectReason::self_match;
     case ProbeKind::throttle_cancels: return RejectReason::throttle;
+    case ProbeKind::fill_rate: return RejectReason::fill_rate;
+    case ProbeKind::max_open_orders: return RejectReason::max_open_orders;
     case ProbeKind::market_data_untrusted: return RejectReason::market_data_untrusted;
     default: return RejectReason::none;
   }
@@ -313,6 +317,7 @@ void DemoStrategy::on_market(int instrument, const InstrumentMarket& m, int64_t 
   if (now >= leftover_check_) cancel_leftovers(now, out);
   if (burst_.active) continue_burst(now, out);
   if (storm_.active) continue_cancel_storm(out, now);
+  if (fill_probe_.active && cfg_.probes) continue_fill_probe(now, out);
 
   const bool quotable = m.synced && m.mark > 0 && m.mark != kNullI64 && m.tradable && m.trading_status == kTradingStatusOpen;
   if (!quotable) pull_quotes(instrument, now, out);
@@ -348,7 +353,7 @@ void DemoStrategy::on_market(int instrument, const InstrumentMarket& m, int64_t 
     for (int j = 0; j < n && !sent; ++j) {
       const int i = (instrument + j) % n;
       if (!market_ok(instruments_[i], now) || !probe(kind, i, now, out)) continue;
-      ++probe_stats_.sent[(int)kind];
+      if (kind != ProbeKind::fill_rate) ++probe_stats_.sent[(int)kind];  // (that one counts its probe, not its leads)
       sent = true;
     }
   }
@@ -587,6 +592,39 @@ bool DemoStrategy::probe(ProbeKind kind, int instrument, int64_t now, std::vecto
       }
       return false;
     }
+    case ProbeKind::fill_rate: {
+      // An account with a fill-rate throttle of a few fills, nothing open, room for a contract
+      // either way (not account 0: its quotes keep going).
+      if (fill_probe_.active) return false;
+      for (int a = (int)accounts_.size() - 1; a > 0; --a) {
+        const Acct& acc = accounts_[a];
+        if (!acc.known || acc.limits.fill_rate_fills <= 0 || acc.limits.fill_rate_fills > 3 || live_other_[a] != 0) continue;
+        if (!fits_position(a, instrument, kBuy, 1) || !fits_position(a, instrument, kSell, 1)) continue;
+        fill_probe_ = FillProbe{true, a, instrument, 0, 0, acc.limits.fill_rate_fills + 1, now + acc.limits.fill_rate_window_ns};
+        if (fill_lead(now, out)) return true;
+        fill_probe_.active = false;
+      }
+      return false;
+    }
+    case ProbeKind::max_open_orders: {
+      // An account with a small max_open_orders and nothing open: that many passive buys a tick
+      // apart, then one more (not account 0: its quotes keep going).
+      for (int a = (int)accounts_.size() - 1; a > 0; --a) {
+        const Acct& acc = accounts_[a];
+        const int64_t n = acc.limits.max_open_orders;
+        if (!acc.known || n <= 0 || n > 8 || live_other_[a] != 0 || !fits_position(a, instrument, kBuy, n + 1)) continue;
+        const int64_t p0 = passive_price(in, kBuy, bps), last = p0 - n * tick;
+        if (last <= 0 || !in_band(m, last) || outside_collar(last, m.mark, lim.collar_bps)) continue;
+        if ((i128)notional_of(p0, 1, cs) * (n + 1) * 4 > acc.limits.daily_notional_limit) continue;
+        for (int64_t k = 0; k < n; ++k) {
+          OrderRequest lead = request(OrderKind::new_order, next_id(), a, instrument, kBuy, p0 - k * tick, 1, 0, now);
+          if (track(lead, Role::lead, kind) < 0) return false;
+          out.push_back(lead);
+        }
+        return send(a, instrument, kBuy, last, 1, 0);
+      }
+      return false;
+    }
     case ProbeKind::position_limit: {
       // The account and side where the smallest order crosses the position limit; marketable.
       for (int a = (int)accounts_.size() - 1; a >= 0; --a) {
@@ -690,6 +728,10 @@ bool DemoStrategy::throttle_burst(int instrument, int64_t now, std::vector<Order
     // The burst repeats one buy and one sell: an account refusing duplicate content would refuse
     // it for that before the bucket ran dry.
     if (acc.known && acc.limits.duplicate_window_ns > 0) continue;
+    // Nor one whose open orders or fills are limited: those would refuse it first.
+    if (acc.known && (acc.limits.max_open_orders > 0 || acc.limits.max_open_orders_per_instrument > 0 ||
+                      acc.limits.fill_rate_fills > 0 || acc.limits.fill_rate_qty > 0))
+      continue;
     const int64_t per_side = (n + 1) / 2;
     if (!fits_position(a, instrument, kBuy, per_side) || !fits_position(a, instrument, kSell, per_side)) continue;
     // Margin headroom: the worst case of one side at the lowest leverage within half the cash.
@@ -765,6 +807,52 @@ void DemoStrategy::continue_cancel_storm(std::vector<OrderRequest>& out, int64_t
   }
   OrderRequest r = request(OrderKind::new_order, next_id(), c.account, c.instrument, kBuy, c.price, 1, 0, now);
   if (track(r, Role::probe, ProbeKind::throttle_cancels) >= 0) out.push_back(r);
+}
+
+// The fill-rate probe's next lead: one contract through the book's other side (a buy two ticks
+// above the ask, or a sell two below the bid: it fills even when the top moves a little), toward
+// flat, so that the account stays within a contract of flat.
+bool DemoStrategy::fill_lead(int64_t now, std::vector<OrderRequest>& out) {
+  FillProbe& f = fill_probe_;
+  const Inst& in = instruments_[f.instrument];
+  const InstrumentMarket& m = in.market;
+  // Toward flat first (the account ends the probe without a position the margin probe would trip over).
+  const int64_t pos = position(f.account, f.instrument);
+  const int8_t side = pos > 0 ? kSell : pos < 0 ? kBuy : (f.fills % 2 == 0 ? kBuy : kSell);
+  const int64_t top = side > 0 ? m.best_ask : m.best_bid;
+  const int64_t tick = in.cfg.tick > 0 ? in.cfg.tick : 1;
+  const int64_t p = top == kNullI64 ? kNullI64 : top + side * 2 * tick;
+  if (p == kNullI64 || p <= 0 || !in_band(m, p) || outside_collar(p, m.mark, in.cfg.limits.collar_bps) ||
+      !fits_position(f.account, f.instrument, side, 1))
+    return false;
+  OrderRequest r = request(OrderKind::new_order, next_id(), f.account, f.instrument, side, p, 1, 0, now);
+  if (track(r, Role::lead, ProbeKind::fill_rate) < 0) return false;
+  out.push_back(r);
+  f.lead_id = r.client_order_id;
+  return true;
+}
+
+// Once every lead has filled, the probe: a passive order in the same account × instrument, now
+// in its cool-down. Given up when the leads do not all fill within the window.
+void DemoStrategy::continue_fill_probe(int64_t now, std::vector<OrderRequest>& out) {
+  FillProbe& f = fill_probe_;
+  Inst& in = instruments_[f.instrument];
+  if (!market_ok(in, now)) return;
+  if (f.fills >= f.needed) {
+    f.active = false;
+    const int8_t side = fits_position(f.account, f.instrument, kBuy, 1) ? kBuy : kSell;
+    OrderRequest r = request(OrderKind::new_order, next_id(), f.account, f.instrument, side,
+                             passive_price(in, side, probe_bps(in)), 1, 0, now);
+    if (track(r, Role::probe, ProbeKind::fill_rate) < 0) return;
+    ++probe_stats_.sent[(int)ProbeKind::fill_rate];
+    out.push_back(r);
+    return;
+  }
+  if (now > f.deadline) {
+    f.active = false;  // a lead still resting is canceled with the other leftovers
+    return;
+  }
+  if (f.lead_id == 0 && !fill_lead(now, out)) f.active = false;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -874,6 +962,10 @@ void DemoStrategy::on_fill(int64_t client_order_id, int32_t qty, int64_t price) 
   if (slot < 0 || qty <= 0) return;
   Tracked& t = tracked_[slot];
   ++counters_.fills;
+  if (fill_probe_.active && client_order_id == fill_probe_.lead_id && t.filled + qty >= t.qty) {
+    fill_probe_.lead_id = 0;
+    ++fill_probe_.fills;
+  }
   if (t.account < accounts_.size() && t.instrument < instruments_.size()) {
     pos(t.account, t.instrument) += (int64_t)t.side * qty;
     const int64_t rem = t.qty - t.filled;

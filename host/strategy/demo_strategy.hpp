@@ -63,6 +63,8 @@ enum class ProbeKind : uint8_t {
   duplicate_order,
   self_match_owner,       // another account of account 0's owner crosses its resting ask
   throttle_cancels,       // orders canceled at once on an account whose cancels weigh: the next order waits
+  fill_rate,        // leads that fill one after the other on an account with a fill-rate throttle, then an order
+  max_open_orders,  // passive leads up to the account's max_open_orders, then one more
   market_data_untrusted,  // not in the cycle: sent when an instrument's book goes out of sync
   count_
 };
@@ -181,6 +183,8 @@ class DemoStrategy {
   bool probe(ProbeKind k, int instrument, int64_t now, std::vector<OrderRequest>& out);
   void miss(int kind, const RiskDecision& d);
   bool throttle_burst(int instrument, int64_t now, std::vector<OrderRequest>& out);
+  bool fill_lead(int64_t now, std::vector<OrderRequest>& out);
+  void continue_fill_probe(int64_t now, std::vector<OrderRequest>& out);
   void continue_burst(int64_t now, std::vector<OrderRequest>& out);
   void continue_cancel_storm(std::vector<OrderRequest>& out, int64_t now);
   OrderRequest request(OrderKind kind, int64_t id, int account, int instrument, int8_t side, int64_t price,
@@ -227,6 +231,17 @@ class DemoStrategy {
     int64_t ids[8];
     int64_t price;       // the probe order's
   } storm_{};
+  // The fill-rate probe under way: marketable leads of one contract, buy then sell, each sent once
+  // the one before has filled; when fill_rate_fills + 1 have filled, a passive order (the probe).
+  struct FillProbe {
+    bool active;
+    int account;
+    int instrument;
+    int64_t lead_id;   // the lead in flight, 0: none
+    int64_t fills;     // leads filled
+    int64_t needed;    // fill_rate_fills + 1
+    int64_t deadline;  // event time after which it is given up (the leads no longer fit the window)
+  } fill_probe_{};
   ProbeStats probe_stats_;
   DemoStrategyCounters counters_;
 };

@@ -221,7 +221,7 @@ void BM_RiskCheckLatency(benchmark::State& state) {
       }
       if (d.accepted && r.kind == OrderKind::new_order) {
         if (r.flags & kOrderIoc) {
-          if (range(0, 1)) engine.on_fill(r.client_order_id, range(1, r.quantity), r.price);
+          if (range(0, 1)) engine.on_fill(r.client_order_id, range(1, r.quantity), r.price, r.time);
           engine.on_cancel(r.client_order_id);
         } else {
           engine.on_entered(r.client_order_id);
@@ -233,7 +233,7 @@ void BM_RiskCheckLatency(benchmark::State& state) {
         int64_t id = open[at];
         const OpenOrder* o = engine.find_order(id);
         if (o != nullptr) {
-          if (range(0, 2) == 0) engine.on_fill(id, o->qty - o->filled, o->price);
+          if (range(0, 2) == 0) engine.on_fill(id, o->qty - o->filled, o->price, now);
           else engine.on_cancel(id);
         }
         open[at] = open.back();
@@ -367,7 +367,7 @@ void BM_RiskRefreshAfterFill(benchmark::State& state) {
   loaded(engine, s, now);
   int8_t side = kBuy;
   for (auto _ : state) {
-    engine.on_untracked_fill(3, 0, side, 1, s.mark[0]);
+    engine.on_untracked_fill(3, 0, side, 1, s.mark[0], now);
     side = (int8_t)-side;
   }
 }

@@ -423,6 +423,54 @@ TEST_CASE("duplicate order window: an optional duration up to an hour, carried i
   CHECK(only_error(number.text).find("accounts[0].limits.duplicate_order_window:") != std::string::npos);
 }
 
+TEST_CASE("fill-rate throttle keys: optional counts, window and cool-down required with them, bounds, into the account's limits") {
+  const std::string base = slurp(kDefaultPath);
+  const pw::ConfigResult plain = pw::parse_config(base, "bad.toml");
+  REQUIRE(plain.ok());
+  CHECK(plain.config->accounts[0].limits.fill_rate_fills == 0);  // left out: off
+  CHECK(plain.config->accounts[0].limits.fill_rate_qty == 0);
+  // The shipped desk-b: one fill within a second allowed, 500 ms pause after the second.
+  CHECK(plain.config->accounts[1].limits.fill_rate_fills == 1);
+  CHECK(plain.config->accounts[1].limits.fill_rate_window_ns == 1000000000);
+  CHECK(plain.config->accounts[1].limits.fill_rate_cooldown_ns == 500000000);
+  auto on = edit(base, "# fill_rate_fills = 20\n# fill_rate_quantity = 300\n# fill_rate_window = \"1s\"\n# fill_rate_cooldown = \"5s\"",
+                 "fill_rate_fills = 31\nfill_rate_quantity = 300\nfill_rate_window = \"1s\"\nfill_rate_cooldown = \"5s\"");
+  const pw::ConfigResult r = pw::parse_config(on.text, "bad.toml");
+  REQUIRE_MESSAGE(r.ok(), r.error_text());
+  CHECK(r.config->accounts[0].limits.fill_rate_fills == 31);
+  CHECK(r.config->accounts[0].limits.fill_rate_qty == 300);
+  CHECK(r.config->accounts[0].limits.fill_rate_window_ns == 1000000000);
+  CHECK(r.config->accounts[0].limits.fill_rate_cooldown_ns == 5000000000);
+  CHECK(pw::validate(r.config->accounts[0].limits).ok());
+  auto many = edit(on.text, "fill_rate_fills = 31", "fill_rate_fills = 32");  // past the ring
+  CHECK(only_error(many.text).find("accounts[0].limits.fill_rate_fills:") != std::string::npos);
+  auto no_window = edit(on.text, "fill_rate_window = \"1s\"\n", "");
+  CHECK(only_error(no_window.text).find("accounts[0].limits.fill_rate_window: missing") != std::string::npos);
+  auto long_window = edit(on.text, "fill_rate_window = \"1s\"", "fill_rate_window = \"61m\"");
+  CHECK(only_error(long_window.text).find("of at most 1h") != std::string::npos);
+  auto no_cooldown = edit(on.text, "fill_rate_cooldown = \"5s\"\n", "");
+  CHECK(only_error(no_cooldown.text).find("accounts[0].limits.fill_rate_cooldown: missing") != std::string::npos);
+  // Durations without a count are a mistake, not silently ignored.
+  auto alone = edit(base, "# fill_rate_window = \"1s\"", "fill_rate_window = \"1s\"");
+  CHECK(only_error(alone.text).find("accounts[0].limits.fill_rate_window: only with fill_rate_fills or fill_rate_quantity") !=
+        std::string::npos);
+}
+
+TEST_CASE("loss limit key: an optional positive amount, into the account's limits") {
+  const std::string base = slurp(kDefaultPath);
+  const pw::ConfigResult plain = pw::parse_config(base, "bad.toml");
+  REQUIRE(plain.ok());
+  CHECK(plain.config->accounts[0].limits.loss_limit == 0);
+  auto on = edit(base, "# loss_limit = \"25000\"", "loss_limit = \"25000\"");
+  const pw::ConfigResult r = pw::parse_config(on.text, "bad.toml");
+  REQUIRE_MESSAGE(r.ok(), r.error_text());
+  CHECK(r.config->accounts[0].limits.loss_limit == 25000 * pw::kPriceScale);
+  auto zero = edit(base, "# loss_limit = \"25000\"", "loss_limit = \"0\"");
+  CHECK(only_error(zero.text).find("accounts[0].limits.loss_limit:") != std::string::npos);
+  auto negative = edit(base, "# loss_limit = \"25000\"", "loss_limit = \"-5\"");
+  CHECK(only_error(negative.text).find("accounts[0].limits.loss_limit:") != std::string::npos);
+}
+
 TEST_CASE("inputs fuzz_config_load found: each is an error, never a crash") {
   const std::string base = slurp(kDefaultPath);
   // A simulated exchange without host: the "simulator needs 127.0.0.1" check dereferenced the

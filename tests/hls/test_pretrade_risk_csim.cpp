@@ -84,11 +84,11 @@ struct Pair {
     bool ok = true;
     switch ((ExchangeKind)x.kind) {
       case ExchangeKind::entered: ok = ref->on_entered(x.client_order_id); break;
-      case ExchangeKind::fill: ok = ref->on_fill(x.client_order_id, x.qty, x.price); break;
+      case ExchangeKind::fill: ok = ref->on_fill(x.client_order_id, x.qty, x.price, x.time); break;
       case ExchangeKind::canceled: ok = ref->on_cancel(x.client_order_id); break;
       case ExchangeKind::rejected: ok = ref->on_reject(x.client_order_id); break;
       case ExchangeKind::replaced: ok = ref->on_replace(x.client_order_id); break;
-      case ExchangeKind::untracked_fill: ref->on_untracked_fill(x.account, x.instrument, x.side, x.qty, x.price); break;
+      case ExchangeKind::untracked_fill: ref->on_untracked_fill(x.account, x.instrument, x.side, x.qty, x.price, x.time); break;
       case ExchangeKind::funding: ref->apply_funding(x.instrument, x.mark, x.rate); break;
       case ExchangeKind::new_day: ref->reset_daily(); break;
     }
@@ -125,13 +125,14 @@ struct Pair {
   }
 };
 
-ExchangeEvent answer(ExchangeKind kind, int64_t id, int64_t qty = 0, int64_t price = 0) {
+ExchangeEvent answer(ExchangeKind kind, int64_t id, int64_t qty = 0, int64_t price = 0, int64_t time = 0) {
   ExchangeEvent x;
   std::memset(&x, 0, sizeof x);
   x.kind = (uint8_t)kind;
   x.client_order_id = id;
   x.qty = qty;
   x.price = price;
+  x.time = time;
   return x;
 }
 
@@ -163,7 +164,9 @@ InstrumentLimits random_limits(Gen& g, int i) {
   return l;
 }
 
-AccountLimits random_account_limits(Gen& g) {
+// `sticky`: limits whose effect outlives a reload (fill-rate pauses, loss-limit kills) may be drawn
+// (not for account 2, which the flood below fills the table from).
+AccountLimits random_account_limits(Gen& g, bool sticky) {
   AccountLimits l{};
   l.max_position = g.range(50, 200);
   l.daily_notional_limit = g.range(50000, 500000) * U;
@@ -181,6 +184,15 @@ AccountLimits random_account_limits(Gen& g) {
     l.throttle_weight_replace = g.range(0, 3);
     l.throttle_weight_cancel = g.range(0, 2);
   }
+  // The fill-rate throttle and the loss limit on some accounts.
+  if (sticky && g.chance(400)) {
+    l.fill_rate_fills = g.chance(700) ? g.range(1, 6) : 0;
+    l.fill_rate_qty = g.chance(500) ? g.range(5, 60) : 0;
+    if (l.fill_rate_fills == 0 && l.fill_rate_qty == 0) l.fill_rate_fills = 2;
+    l.fill_rate_window_ns = g.range(1, 20) * 1000000;
+    l.fill_rate_cooldown_ns = g.range(1, 20) * 1000000;
+  }
+  if (sticky && g.chance(40)) l.loss_limit = g.range(2000, 30000) * U;
   return l;
 }
 
@@ -211,7 +223,7 @@ TEST_CASE("pretrade_risk decides as RiskEngine on a long random sequence, every 
   }
   p.market(3, mk[0]);  // a market without limits: unknown to the gate
   for (int a = 0; a < 3; ++a) {  // account 3 stays unconfigured
-    AccountLimits l = random_account_limits(g);
+    AccountLimits l = random_account_limits(g, a != 2);
     if (!validate(l).ok()) l.order_burst = 10;
     REQUIRE(p.account_limits(a, l));
     p.cash(a, g.range(500, 20000) * U + g.range(0, 999999999));
@@ -300,7 +312,7 @@ TEST_CASE("pretrade_risk decides as RiskEngine on a long random sequence, every 
         const int64_t rem = o == nullptr ? 5 : std::max<int64_t>(1, o->res_qty);
         const int64_t q = g.chance(30) ? rem + g.range(1, 3) : g.range(1, rem);
         const int64_t px = o == nullptr ? kBaseMark[0] : o->price + g.range(-50, 50) * U / 100 + g.range(-9, 9);
-        p.exchange(answer(ExchangeKind::fill, id, q, px));
+        p.exchange(answer(ExchangeKind::fill, id, q, px, now - (g.chance(30) ? g.range(0, 5000000) : 0)));
       } else if (kind < 8) p.exchange(answer(ExchangeKind::canceled, id));
       else if (kind < 9) p.exchange(answer(ExchangeKind::rejected, id));
       else p.exchange(answer(ExchangeKind::replaced, id));
@@ -337,7 +349,7 @@ TEST_CASE("pretrade_risk decides as RiskEngine on a long random sequence, every 
       p.cash((int)g.range(0, 2), g.range(500, 30000) * U + g.range(0, 999999999));
     } else if (op < 990) {
       const int i = (int)g.range(0, 2);
-      ExchangeEvent x = answer(ExchangeKind::untracked_fill, 0, g.range(1, 20), kBaseMark[i] + g.range(-999999, 999999));
+      ExchangeEvent x = answer(ExchangeKind::untracked_fill, 0, g.range(1, 20), kBaseMark[i] + g.range(-999999, 999999), now);
       x.account = (uint16_t)g.range(0, 2);
       x.instrument = (uint16_t)i;
       x.side = g.chance(500) ? kBuy : kSell;
@@ -346,7 +358,8 @@ TEST_CASE("pretrade_risk decides as RiskEngine on a long random sequence, every 
       const int i = (int)g.range(0, 2);
       p.instrument_limits(i, random_limits(g, i));
     } else {
-      p.account_limits((int)g.range(0, 2), random_account_limits(g));
+      const int a = (int)g.range(0, 2);
+      p.account_limits(a, random_account_limits(g, a != 2));
     }
     if (step % 5000 == 4999) p.require_same();
   }
@@ -379,6 +392,10 @@ TEST_CASE("pretrade_risk decides as RiskEngine on a long random sequence, every 
   mk[0].trading_status = kTradingStatusOpen;
   mk[0].synced = 1;
   p.market(0, mk[0]);
+  // Account 2's orders left by the sequence are canceled first (a resting sell would self-match).
+  std::vector<int64_t> left;
+  p.ref->for_each_open_order(2, [&](const OpenOrder& o) { left.push_back(o.client_order_id); });
+  for (int64_t id : left) p.exchange(answer(ExchangeKind::canceled, id));
   for (int n = 0; n < hlsk::kRiskOpenOrders + 50; ++n) {
     OrderRequest r{};
     r.kind = OrderKind::new_order;
@@ -484,7 +501,7 @@ TEST_CASE("risk_merge: the merge log replayed on RiskEngine gives pretrade_risk'
     for (int n = (int)g.range(0, 3); n > 0 && !live.empty(); --n) {
       const size_t k = (size_t)g.range(0, (int64_t)live.size() - 1);
       const ExchangeKind kind = g.chance(500) ? ExchangeKind::entered : g.chance(500) ? ExchangeKind::fill : ExchangeKind::canceled;
-      const ExchangeEvent x = answer(kind, live[k], 1, kBaseMark[0]);
+      const ExchangeEvent x = answer(kind, live[k], 1, kBaseMark[0], now);
       if (kind != ExchangeKind::entered) live.erase(live.begin() + (long)k);
       answers.write(hlsk::pack_record(x));
       sent_answers.push_back(x);
@@ -540,7 +557,7 @@ TEST_CASE("risk_merge: the merge log replayed on RiskEngine gives pretrade_risk'
       const ExchangeEvent& x = sent_answers[ia++];
       CHECK(e.client_order_id == x.client_order_id);
       if ((ExchangeKind)x.kind == ExchangeKind::entered) ref->on_entered(x.client_order_id);
-      else if ((ExchangeKind)x.kind == ExchangeKind::fill) ref->on_fill(x.client_order_id, x.qty, x.price);
+      else if ((ExchangeKind)x.kind == ExchangeKind::fill) ref->on_fill(x.client_order_id, x.qty, x.price, x.time);
       else ref->on_cancel(x.client_order_id);
       ++answers_seen;
     } else {

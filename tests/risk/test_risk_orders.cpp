@@ -17,7 +17,7 @@ TEST_CASE("fills move the reservation into the position") {
   setup(e);
   REQUIRE(accepted(e, order(1, kBuy, P, 10)));
   CHECK(e.on_entered(1));
-  CHECK(e.on_fill(1, 4, P - U));
+  CHECK(e.on_fill(1, 4, P - U, kT0));
   const PositionState& ps = e.position(0, 0);
   CHECK(ps.exposure.position == 4);
   CHECK(ps.exposure.entry_price == P - U);
@@ -25,7 +25,7 @@ TEST_CASE("fills move the reservation into the position") {
   CHECK(e.account(0).reserved_notional == 6000 * U);
   CHECK(e.account(0).filled_notional == 3999960000000);  // 99 999 × 4 × 0.01 = 3 999.96
   CHECK(e.find_order(1)->filled == 4);
-  CHECK(e.on_fill(1, 6, P));
+  CHECK(e.on_fill(1, 6, P, kT0));
   CHECK(ps.exposure.position == 10);
   CHECK(ps.exposure.entry_price == P - 400000000);  // (4 × 99 999 + 6 × 100 000) / 10 = 99 999.6
   CHECK(ps.exposure.open_buy == 0);
@@ -35,7 +35,7 @@ TEST_CASE("fills move the reservation into the position") {
   CHECK(e.find_order(1) == nullptr);
   // Selling 15 closes 10 (realized (100 010 − 99 999.6) × 10 × 0.01 = 1.04) and opens 5 short at the fill.
   REQUIRE(accepted(e, order(2, kSell, P + 10 * U, 15)));
-  CHECK(e.on_fill(2, 15, P + 10 * U));
+  CHECK(e.on_fill(2, 15, P + 10 * U, kT0));
   CHECK(ps.exposure.position == -5);
   CHECK(ps.exposure.entry_price == P + 10 * U);
   CHECK(ps.realized_pnl == 1040000000);
@@ -86,7 +86,7 @@ TEST_CASE("cancels and rejects release") {
   CHECK(e.open_orders() == 1);
   // Events for ids with no open order are counted.
   CHECK_FALSE(e.on_cancel(1));
-  CHECK_FALSE(e.on_fill(99, 1, P));
+  CHECK_FALSE(e.on_fill(99, 1, P, kT0));
   CHECK_FALSE(e.on_entered(99));
   CHECK_FALSE(e.on_replace(3));  // no replace in flight
   CHECK(e.counters().unknown_events == 3);
@@ -106,7 +106,7 @@ TEST_CASE("a replace in flight reserves the larger of old and new") {
   CHECK(x.best_buy == P);  // the old price is still the more aggressive
 
   SUBCASE("fills on the old order, then the replace lands") {
-    CHECK(e.on_fill(1, 3, P));
+    CHECK(e.on_fill(1, 3, P, kT0));
     CHECK(x.position == 3);
     CHECK(x.open_buy == 17);                                  // max(10 − 3, 20 − 3)
     CHECK(e.account(0).reserved_notional == 16999150000000);  // max(7 × 1 000, 17 × 999.95)
@@ -123,7 +123,7 @@ TEST_CASE("a replace in flight reserves the larger of old and new") {
     CHECK(e.find_order(1)->replace_pending == 0);
   }
   SUBCASE("the old order fills completely before the replace: it is done") {
-    CHECK(e.on_fill(1, 10, P));
+    CHECK(e.on_fill(1, 10, P, kT0));
     CHECK(e.open_orders() == 0);
     CHECK(x.open_buy == 0);
     CHECK_FALSE(e.on_reject(1));  // the exchange's refusal of the replace finds nothing
@@ -147,7 +147,7 @@ TEST_CASE("replace down to the filled quantity finishes the order") {
   Engine e;
   setup(e);
   REQUIRE(accepted(e, order(1, kBuy, P, 10)));
-  e.on_fill(1, 6, P);
+  e.on_fill(1, 6, P, kT0);
   REQUIRE(accepted(e, replace(1, P, 6)));
   CHECK(e.position(0, 0).exposure.open_buy == 4);  // max(4, 0)
   CHECK(e.on_replace(1));
@@ -159,11 +159,11 @@ TEST_CASE("overfills and untracked fills still move the position") {
   Engine e;
   setup(e);
   REQUIRE(accepted(e, order(1, kBuy, P, 5)));
-  CHECK(e.on_fill(1, 7, P));
+  CHECK(e.on_fill(1, 7, P, kT0));
   CHECK(e.position(0, 0).exposure.position == 7);
   CHECK(e.counters().overfills == 1);
   CHECK(e.open_orders() == 0);
-  e.on_untracked_fill(0, 0, kSell, 2, P + 100 * U);
+  e.on_untracked_fill(0, 0, kSell, 2, P + 100 * U, kT0);
   CHECK(e.position(0, 0).exposure.position == 5);
   CHECK(e.account(0).cash == 1000000 * U + 2 * U);  // 2 × 100 × 0.01
 }
@@ -206,14 +206,14 @@ TEST_CASE("docs/risk.md: an account, fill by fill") {
   e.set_cash(0, 100000 * U);
 
   REQUIRE(accepted(e, order(1, kBuy, 98000 * U, 100)));
-  e.on_fill(1, 100, 98000 * U);
+  e.on_fill(1, 100, 98000 * U, kT0);
   REQUIRE(accepted(e, order(2, kBuy, 98001 * U, 200)));
-  e.on_fill(2, 200, 98001 * U);
+  e.on_fill(2, 200, 98001 * U, kT0);
   const Exposure& x = e.position(0, 0).exposure;
   CHECK(x.position == 300);
   CHECK(x.entry_price == 98000666666667);
   REQUIRE(accepted(e, order(3, kSell, 100000 * U + 500000000, 7)));
-  e.on_fill(3, 7, 100000 * U + 500000000);
+  e.on_fill(3, 7, 100000 * U + 500000000, kT0);
   CHECK(x.position == 293);
   CHECK(x.entry_price == 98000666666667);
   CHECK(e.position(0, 0).realized_pnl == 139988333333);

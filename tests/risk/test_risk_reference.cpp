@@ -59,9 +59,11 @@ struct ROrder {
 };
 struct RPos {
   int64_t position = 0, entry = 0, realized = 0, funding = 0;
+  std::vector<std::pair<int64_t, int64_t>> fills;  // (exchange time, contracts), every fill, in arrival order
+  int64_t paused_until = INT64_MIN;                // fill-rate cool-down
 };
 struct RAccount {
-  bool configured = false, killed = false;
+  bool configured = false, killed = false, loss_killed = false;
   AccountLimits limits{};
   int64_t cash = 0, filled = 0;
   Bucket bucket;
@@ -216,6 +218,7 @@ class Model {
     RAccount& A = acc[a];
     if (kill_global) return reject(RR::kill_switch, RD::kill_global);
     if (A.killed) return reject(RR::kill_switch, RD::kill_account);
+    if (A.loss_killed) return reject(RR::kill_switch, RD::kill_loss_limit);
     if (i < NI && ins[i].killed) return reject(RR::kill_switch, RD::kill_instrument);
     if (i >= NI || !ins[i].configured) return reject(RR::instrument_not_tradable, RD::instrument_unknown);
     const InstrumentMarket& m = ins[i].market;
@@ -307,6 +310,7 @@ class Model {
           return reject(RR::duplicate_order, RD::duplicate_content);
       }
     }
+    if (is_new && r.time < pos[a][i].paused_until) return reject(RR::fill_rate, RD::fill_rate_paused);
     if (is_new && (int)orders.size() == NO) return reject(RR::order_capacity, RD::order_capacity);
 
     // Accepted.
@@ -390,13 +394,53 @@ class Model {
     o->entered = true;
     return true;
   }
-  bool on_fill(int64_t id, int64_t q, int64_t price) {
+  // The fill-rate throttle as docs/risk.md states it: of the last kFillRateHistory fills (this
+  // one included), those within the window counted and summed; a fill before them still within
+  // the window counts as past both limits.
+  void count_fill(int a, int i, int64_t q, int64_t t) {
+    RPos& p = pos[a][i];
+    p.fills.emplace_back(t, q);
+    const AccountLimits& l = acc[a].limits;
+    if (l.fill_rate_fills <= 0 && l.fill_rate_qty <= 0) return;
+    const size_t n = p.fills.size(), kept = std::min<size_t>(n, kFillRateHistory);
+    int64_t count = 0;
+    i128 sum = 0;
+    for (size_t k = n - kept; k < n; ++k)
+      if ((i128)t - p.fills[k].first <= l.fill_rate_window_ns) ++count, sum += p.fills[k].second;
+    const bool overflow = n > kept && (i128)t - p.fills[n - kept - 1].first <= l.fill_rate_window_ns;
+    if ((l.fill_rate_fills > 0 && (overflow || count > l.fill_rate_fills)) || (l.fill_rate_qty > 0 && (overflow || sum > l.fill_rate_qty)))
+      p.paused_until = std::max<i128>(p.paused_until, std::min<i128>((i128)t + l.fill_rate_cooldown_ns, INT64_MAX));
+  }
+  // Realized + unrealized at mark − funding paid, over the account's instruments.
+  i128 loss_pnl(int a) const {
+    i128 pnl = 0;
+    for (int i = 0; i < NI; ++i) {
+      const RPos& p = pos[a][i];
+      const InstrumentMarket& m = ins[i].market;
+      const int64_t mark = m.mark > 0 ? m.mark : p.entry;
+      pnl += (i128)p.realized - p.funding;
+      if (p.position != 0) pnl += floor_div((i128)p.position * (mark - p.entry) * m.contract_size, U);
+    }
+    return pnl;
+  }
+  void check_loss(int a) {
+    const int64_t limit = acc[a].limits.loss_limit;
+    if (limit > 0 && loss_pnl(a) < -(i128)limit) acc[a].loss_killed = true;
+  }
+  void check_loss_all() {
+    for (int a = 0; a < NA; ++a) check_loss(a);
+  }
+  bool on_fill(int64_t id, int64_t q, int64_t price, int64_t t) {
     ROrder* o = find(id);
     if (!o) return false;
-    fill_position(o->account, o->instrument, o->side, q, price);
+    if (q <= 0) return true;
+    const int a = o->account, i = o->instrument;
+    fill_position(a, i, o->side, q, price);
     if (q > res_of(*o).qty) ++overfills;
     o->filled += q;
     if (o->filled >= o->qty) orders.erase(id);
+    count_fill(a, i, q, t);
+    check_loss(a);
     return true;
   }
   bool on_cancel(int64_t id) {
@@ -433,6 +477,7 @@ class Model {
       acc[a].cash -= pay;
       p.funding += pay;
     }
+    check_loss_all();
   }
 };
 
@@ -443,6 +488,8 @@ void compare(const Engine& e, const Model& m) {
     REQUIRE(e.account(a).cash == m.acc[a].cash);
     REQUIRE(e.account(a).filled_notional == m.acc[a].filled);
     REQUIRE(e.account(a).reserved_notional == m.reserved_notional(m.orders, a));
+    REQUIRE(e.kill_loss(a) == m.acc[a].loss_killed);
+    REQUIRE((i128)e.loss_pnl(a) == m.loss_pnl(a));
     if (m.acc[a].configured) {
       AccountMargin x = e.account_margin(a), y = m.margin(m.orders, a);
       REQUIRE(x.requirement == y.requirement);
@@ -457,6 +504,7 @@ void compare(const Engine& e, const Model& m) {
       REQUIRE(ps.exposure.entry_price == rp.entry);
       REQUIRE(ps.realized_pnl == rp.realized);
       REQUIRE(ps.funding_paid == rp.funding);
+      REQUIRE(e.fill_paused_until(a, i) == rp.paused_until);
       REQUIRE(ps.exposure.open_buy == g.open_buy);
       REQUIRE(ps.exposure.open_sell == g.open_sell);
       REQUIRE(ps.exposure.best_buy == g.best_buy);
@@ -559,6 +607,18 @@ AccountLimits random_account_limits(Gen& g) {
     l.throttle_weight_cancel = g.range(0, 3);
     if (g.chance(50)) l.throttle_weight_cancel = l.order_burst + 1;  // a bad value: refused
   }
+  // The fill-rate throttle on some accounts (windows and cool-downs around the time steps), and
+  // a loss limit on a few; now and then a bad value.
+  if (g.chance(400)) {
+    l.fill_rate_fills = g.chance(700) ? g.range(1, 6) : 0;
+    l.fill_rate_qty = g.chance(500) ? g.range(5, 60) : 0;
+    if (l.fill_rate_fills == 0 && l.fill_rate_qty == 0) l.fill_rate_fills = 2;
+    l.fill_rate_window_ns = g.range(1, 20) * 1000000;
+    l.fill_rate_cooldown_ns = g.range(1, 20) * 1000000;
+    if (g.chance(5)) l.fill_rate_fills = kMaxConfigFillRateFills + 1;  // refused: past the ring
+    if (g.chance(5)) l.fill_rate_window_ns = 0;                        // refused: required
+  }
+  if (g.chance(50)) l.loss_limit = g.range(1, 3000) * U;
   return l;
 }
 
@@ -599,7 +659,11 @@ RiskCounters run(uint64_t seed, int steps, MarginPathCounters* path = nullptr) {
   }
   for (int a = 0; a < 3; ++a) {  // account 3 stays unconfigured
     AccountLimits l = random_account_limits(g);
-    if (!validate(l).ok()) l.order_burst = 10, l.max_open_orders = 0, l.throttle_weight_cancel = std::min<int64_t>(l.throttle_weight_cancel, 2);
+    if (!validate(l).ok()) {  // the first limits of each account must hold: the bad values drawn are dropped
+      l.order_burst = 10, l.max_open_orders = 0, l.throttle_weight_cancel = std::min<int64_t>(l.throttle_weight_cancel, 2);
+      l.fill_rate_fills = std::min<int64_t>(l.fill_rate_fills, kMaxConfigFillRateFills);
+      if ((l.fill_rate_fills != 0 || l.fill_rate_qty != 0) && l.fill_rate_window_ns == 0) l.fill_rate_window_ns = 1000000;
+    }
     REQUIRE(e.set_account_limits(a, l).ok());
     m.acc[a].limits = l;
     m.acc[a].configured = true;
@@ -702,7 +766,8 @@ RiskCounters run(uint64_t seed, int steps, MarginPathCounters* path = nullptr) {
         int64_t rem = it == m.orders.end() ? 5 : std::max<int64_t>(1, m.res_of(it->second).qty);
         int64_t q = g.chance(30) ? rem + g.range(1, 3) : g.range(1, rem);
         int64_t px = it == m.orders.end() ? base_mark[0] : it->second.price + g.range(-50, 50) * U / 100 + g.range(-9, 9);
-        REQUIRE(e.on_fill(id, q, px) == m.on_fill(id, q, px));
+        const int64_t t = now - (g.chance(30) ? g.range(0, 5000000) : 0);  // exchange times may lag, out of order
+        REQUIRE(e.on_fill(id, q, px, t) == m.on_fill(id, q, px, t));
       } else if (kind < 8) {
         REQUIRE(e.on_cancel(id) == m.on_cancel(id));
       } else if (kind < 9) {
@@ -735,6 +800,7 @@ RiskCounters run(uint64_t seed, int steps, MarginPathCounters* path = nullptr) {
       mk.last_update = now;
       e.set_market(i, mk);
       m.set_market(i, mk);
+      m.check_loss_all();
     } else if (op < 965) {  // kill switches
       int scope = (int)g.range(0, 2);
       bool on = g.chance(100);
@@ -745,6 +811,10 @@ RiskCounters run(uint64_t seed, int steps, MarginPathCounters* path = nullptr) {
         int a = (int)g.range(0, 3);
         e.set_kill_account(a, on);
         m.acc[a].killed = on;
+        if (!on && g.chance(500)) {  // the operator also releases a loss-limit kill
+          e.clear_loss_kill(a);
+          m.acc[a].loss_killed = false;
+        }
       } else {
         int i = (int)g.range(0, 3);
         e.set_kill_instrument(i, on);
@@ -769,8 +839,10 @@ RiskCounters run(uint64_t seed, int steps, MarginPathCounters* path = nullptr) {
       int8_t side = g.chance(500) ? kBuy : kSell;
       int64_t q = g.range(1, 20);
       int64_t px = base_mark[i] + g.range(-999999, 999999);
-      e.on_untracked_fill(a, i, side, q, px);
+      e.on_untracked_fill(a, i, side, q, px, now);
       m.fill_position(a, i, side, q, px);
+      m.count_fill(a, i, q, now);
+      m.check_loss(a);
     } else {  // limits reload, sometimes with a bad value that must be refused
       if (g.chance(500)) {
         int i = (int)g.range(0, 2);
@@ -784,6 +856,7 @@ RiskCounters run(uint64_t seed, int steps, MarginPathCounters* path = nullptr) {
         bool ok = e.set_account_limits(a, l).ok();
         REQUIRE(ok == validate(l).ok());
         if (ok) m.acc[a].limits = l;
+        if (ok) m.check_loss(a);
       }
     }
     compare(e, m);

@@ -309,7 +309,7 @@ TEST_CASE("deferred commit: without the slow path between requests, every decisi
       const int64_t qty = o ? range(1, o->qty - o->filled > 0 ? o->qty - o->filled : 1) : 1;
       const int64_t px = o ? o->price : 0;
       for (Engine* e : {&lazy, &eager}) {
-        if (what == 0) e->on_fill(id, qty, px);
+        if (what == 0) e->on_fill(id, qty, px, kT0);
         else if (what == 1) e->on_cancel(id);
         else e->on_entered(id);
       }

@@ -98,7 +98,7 @@ struct Harness {
         ++k;
         continue;
       }
-      engine.on_fill(o.id, o.qty, o.price);
+      engine.on_fill(o.id, o.qty, o.price, now);
       strategy.on_fill(o.id, o.qty, o.price);
       strategy.on_done(o.id);
       resting.erase(resting.begin() + (ptrdiff_t)k);
@@ -175,7 +175,7 @@ TEST_CASE("quotes are on the tick, around the mark, and skewed against the inven
 
   // The bid fills: long 2 contracts, so both quotes move down by 2 bps.
   const int64_t bid_id = h.strategy.quote_id(0, kBuy);
-  h.engine.on_fill(bid_id, 2, bid);
+  h.engine.on_fill(bid_id, 2, bid, kT0);
   h.strategy.on_fill(bid_id, 2, bid);
   h.strategy.on_done(bid_id);
   for (size_t k = 0; k < h.resting.size(); ++k)
@@ -270,7 +270,7 @@ TEST_CASE("every probe is refused by the risk engine for the reason it targets")
   sc.seed = 7;
   // desk-b with 5 000 USD: a buy of 53 BTC contracts needs more initial margin than that.
   Harness h(sc, 5000 * U);
-  run_session(h, 120, 3);
+  run_session(h, 240, 3);  // long enough for every probe kind to come round
 
   const ProbeStats& ps = h.strategy.probe_stats();
   for (int k = 0; k < kProbeKindCount; ++k) {
@@ -307,7 +307,7 @@ TEST_CASE("every probe is refused by the risk engine for the reason it targets")
 TEST_CASE("the probes with ample cash on desk-b: margin is passed over, the rest still hit") {
   DemoStrategyConfig sc;
   Harness h(sc, 100000 * pw::kPriceScale);
-  run_session(h, 90, 5);
+  run_session(h, 240, 5);  // long enough for every probe kind to come round
   const ProbeStats& ps = h.strategy.probe_stats();
   CHECK(ps.sent[(int)ProbeKind::margin] == 0);
   for (int k = 0; k < kProbeKindCount; ++k) {

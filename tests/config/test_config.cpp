@@ -11,6 +11,7 @@
 #include <string>
 
 #include "host/config/config.hpp"
+#include "tests/support/slurp.hpp"
 
 namespace fs = std::filesystem;
 
@@ -18,12 +19,7 @@ namespace {
 
 const std::string kDefaultPath = std::string(PERPWIRE_SOURCE_DIR) + "/config/perpwire.toml";
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using pw::test::slurp;
 
 // The default config with the first line containing `from` (after `after`, if given) replaced.
 struct Edited {

@@ -27,6 +27,7 @@
 #include "host/control/status.hpp"
 #include "core/risk_engine.hpp"
 #include "host/metrics/app_metrics.hpp"
+#include "tests/support/slurp.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -35,12 +36,7 @@ namespace {
 
 const std::string kToken = "test-token-0123456789abcdef";
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using pw::test::slurp;
 
 // One request over a plain socket, exactly as written (cpp-httplib's client always adds a
 // Content-Length; `curl -X POST URL` does not).

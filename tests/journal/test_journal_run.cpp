@@ -13,17 +13,13 @@
 #include "host/journal/journal_format.hpp"
 #include "host/sessiongen/session_generator.hpp"
 #include "tests/support/run_config.hpp"
+#include "tests/support/slurp.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using pw::test::slurp;
 
 const fs::path& work_dir() {
   static const fs::path d = [] {

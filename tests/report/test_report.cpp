@@ -14,17 +14,13 @@
 
 #include "host/metrics/app_metrics.hpp"
 #include "host/report/run_report.hpp"
+#include "tests/support/slurp.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using pw::test::slurp;
 
 // An hour of a BTC-like and an ETH-like instrument: our mark every second, the exchange's every
 // minute a little off; funding sampled every minute.

@@ -12,17 +12,13 @@
 #include "host/dump/capture_decoder.hpp"
 #include "host/sessiongen/session_generator.hpp"
 #include "tests/support/flat_json.hpp"
+#include "tests/support/slurp.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using pw::test::slurp;
 
 fs::path temp_dir(const std::string& name) {
   fs::path d = fs::temp_directory_path() / ("perpwire_test_" + name + "_" + std::to_string(::getpid()));

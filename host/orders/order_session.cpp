@@ -515,7 +515,11 @@ void OrderSession::handle_application_message(const orders::Message& m) {
       if (r == nullptr) return;
       OrderEventType type;
       if (!SessionOrders::take_reject(*r, r->replace_pending, type)) {
-        ++counters_.protocol_errors;  // a reject for an order with nothing in flight
+        // The replace crossed the fill or cancel that ended the order: its reject is expected and
+        // changes nothing. Any other reject for an order with nothing in flight is an error.
+        if (r->replace_overtaken) ++counters_.late_replace_rejects;
+        else ++counters_.protocol_errors;
+        r->replace_overtaken = false;
         return;
       }
       r->reason = x.order_reject_reason;
@@ -533,6 +537,7 @@ void OrderSession::handle_application_message(const orders::Message& m) {
       r->state = OrderState::canceled;
       r->filled = x.total_filled;
       r->remaining = 0;
+      r->replace_overtaken = r->replace_pending;
       r->cancel_pending = r->replace_pending = false;
       r->reason = x.cancel_reason;
       r->last_update = x.timestamp;
@@ -552,6 +557,7 @@ void OrderSession::handle_application_message(const orders::Message& m) {
       r->vwap = x.filled_vwap;
       if (x.available_qty == 0) {
         r->state = OrderState::filled;
+        r->replace_overtaken = r->replace_pending;
         r->cancel_pending = r->replace_pending = false;
       } else {
         r->state = OrderState::partially_filled;

@@ -86,6 +86,7 @@ struct SessionCounters {
   uint64_t undecodable_messages = 0;    // well framed, unknown template or short block
   uint64_t protocol_errors = 0;         // messages the client never expects (e.g. Logon)
   uint64_t unknown_order_events = 0;    // exchange events naming no order of this session
+  uint64_t late_replace_rejects = 0;    // a replace's reject after the order ended (filled or canceled first)
   uint64_t impossible_quantities = 0;   // reports with quantities no order can have: not applied
   uint64_t local_rejects = 0;
   uint64_t event_queue_overflows = 0;

@@ -96,6 +96,7 @@ struct OrderRecord {
   OrderState state_before_disconnect;  // restored when reconciliation finds nothing changed
   bool replace_pending;
   bool cancel_pending;
+  bool replace_overtaken;  // the order ended with a replace in flight: the exchange's reject of it is still to come
   uint8_t reason;          // last reject / cancel reason of the exchange
   LocalReject local_reject;
 };

@@ -829,3 +829,50 @@ TEST_CASE("the send path allocates nothing") {
   CHECK(s.expected_incoming_seq() == seq);
   CHECK(s.find_order(1000)->state == OrderState::filled);
 }
+
+TEST_CASE("a replace that crosses the fill or cancel ending the order: its reject is expected, not a protocol error") {
+  ScriptedClient c;
+  c.log_on();
+  OrderReject late;
+  late.order_reject_reason = (uint8_t)OrderRejectReason::unknown_order;
+  late.order_reject_details.assign("no open order with this client order id");
+
+  // Filled in full while the replace is on its way.
+  REQUIRE(c.session.send_new_order(order(1, 1, 100, 5)) == LocalReject::none);
+  c.exchange.send(entered(1));
+  c.poll();
+  REQUIRE(c.session.send_replace(1, px(101), 5) == LocalReject::none);
+  c.exchange.send(filled(1, 5, 5, 0, 100));
+  late.client_order_id = 1;
+  c.exchange.send(late);
+  c.poll();
+  CHECK(c.state(1) == OrderState::filled);
+  CHECK(c.session.counters().late_replace_rejects == 1);
+  CHECK(c.session.counters().protocol_errors == 0);
+
+  // Canceled while the replace is on its way.
+  REQUIRE(c.session.send_new_order(order(2, -1, 105, 4)) == LocalReject::none);
+  c.exchange.send(entered(2));
+  c.poll();
+  REQUIRE(c.session.send_replace(2, px(104), 4) == LocalReject::none);
+  c.exchange.send(canceled(2, 0, CancelReason::canceled_by_user));
+  late.client_order_id = 2;
+  c.exchange.send(late);
+  c.poll();
+  CHECK(c.state(2) == OrderState::canceled);
+  CHECK(c.session.counters().late_replace_rejects == 2);
+  CHECK(c.session.counters().protocol_errors == 0);
+
+  // The expected reject comes once: a second one, or one for an order that ended with nothing in
+  // flight, is a protocol error.
+  c.exchange.send(late);
+  REQUIRE(c.session.send_new_order(order(3, 1, 100, 2)) == LocalReject::none);
+  c.exchange.send(entered(3));
+  c.exchange.send(filled(3, 2, 2, 0, 100));
+  late.client_order_id = 3;
+  c.exchange.send(late);
+  c.poll();
+  CHECK(c.state(3) == OrderState::filled);
+  CHECK(c.session.counters().late_replace_rejects == 2);
+  CHECK(c.session.counters().protocol_errors == 2);
+}

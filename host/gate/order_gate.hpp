@@ -193,6 +193,7 @@ class OrderGate {
   std::vector<uint8_t> loss_canceled_;  // by account: its loss-limit mass cancel was sent
   uint64_t seen_out_ = 0;               // the session's messages_sent() at the last step
   int64_t last_sim_poll_ns_ = 0;
+  int64_t last_session_poll_ns_ = 0;
   bool batching_ = false;
   OrderStamp order_stamp_ = OrderStamp::sent;
   int64_t batch_rx_ = 0;

@@ -124,6 +124,7 @@ DemoStrategy::DemoStrategy(const DemoStrategyConfig& cfg, std::vector<StrategyIn
   positions_.assign((size_t)accounts * instruments_.size(), 0);
   open_.assign((size_t)accounts * instruments_.size() * 2, 0);
   live_other_.assign((size_t)accounts, 0);
+  first_of_account_.assign((size_t)accounts, -1);
   tracked_.assign(kMaxTracked, Tracked{});
   free_.reserve(kMaxTracked);
   for (int k = kMaxTracked - 1; k >= 0; --k) free_.push_back(k);
@@ -222,7 +223,8 @@ int64_t DemoStrategy::probe_bps(const Inst& in) const {
 }
 
 // Highest own buy (side kBuy) or lowest own sell (kSell) of an account in an instrument, counting
-// both prices of a replace in flight; 0 when there is none.
+// both prices of a replace in flight; 0 when there is none. Walks the account's own list, not
+// the whole table.
 int64_t DemoStrategy::own_best(int account, int instrument, int8_t side) const {
   int64_t best = 0;
   auto consider = [&](const Tracked& t) {
@@ -237,7 +239,8 @@ int64_t DemoStrategy::own_best(int account, int instrument, int8_t side) const {
     if (s >= 0) consider(tracked_[s]);
     return best;
   }
-  for (const Tracked& t : tracked_) consider(t);
+  if (account < 0 || (size_t)account >= first_of_account_.size()) return best;
+  for (int s = first_of_account_[(size_t)account]; s >= 0; s = tracked_[s].next_of_account) consider(tracked_[s]);
   return best;
 }
 
@@ -281,6 +284,14 @@ int DemoStrategy::track(const OrderRequest& r, Role role, ProbeKind probe) {
   ++tracked_count_;
   if (t.instrument < instruments_.size() && t.account < accounts_.size()) open_ref(t.account, t.instrument, t.side) += t.qty;
   if (role != Role::quote) ++live_other_[t.account];
+  t.prev_of_account = -1;
+  t.next_of_account = -1;
+  if (t.account < first_of_account_.size()) {
+    int32_t& head = first_of_account_[t.account];
+    t.next_of_account = head;
+    if (head >= 0) tracked_[head].prev_of_account = slot;
+    head = slot;
+  }
   return slot;
 }
 
@@ -297,6 +308,11 @@ void DemoStrategy::release(int slot) {
     }
   }
   if (t.role != Role::quote) --live_other_[t.account];
+  if (t.account < first_of_account_.size()) {
+    if (t.prev_of_account >= 0) tracked_[t.prev_of_account].next_of_account = t.next_of_account;
+    else first_of_account_[t.account] = t.next_of_account;
+    if (t.next_of_account >= 0) tracked_[t.next_of_account].prev_of_account = t.prev_of_account;
+  }
   index_.erase_key(t.id);
   t.state = State::free;
   free_.push_back(slot);

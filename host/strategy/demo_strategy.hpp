@@ -147,6 +147,8 @@ class DemoStrategy {
     bool replace_sent;     // a replace request was emitted, decision not yet seen
     bool replace_pending;  // accepted by the gate, not yet answered by the exchange
     bool entered;
+    int32_t prev_of_account;  // the account's other tracked orders (own_best walks them), −1 ends
+    int32_t next_of_account;
   };
   struct Inst {
     StrategyInstrument cfg;
@@ -198,6 +200,7 @@ class DemoStrategy {
   std::vector<int64_t> positions_;  // [account × instruments]
   std::vector<int64_t> open_;       // [account × instruments × side] remaining quantity of own open orders
   std::vector<int32_t> live_other_; // [account] own open orders that are not quotes
+  std::vector<int32_t> first_of_account_;  // [account] head of its tracked orders' list, −1 none
   std::vector<Tracked> tracked_;    // kMaxTracked slots
   std::vector<int32_t> free_;       // free slots
   IdMap<int32_t, kMaxTracked> index_;

@@ -129,7 +129,7 @@ class Book {
   static constexpr int kWindow = kWindowTicks;
   static constexpr int kWords = kWindowTicks / 64;
 
-  Book() {
+  constexpr Book() {
     tick_ = 0;
     recentres_ = 0;
     reset();
@@ -137,7 +137,7 @@ class Book {
 
   // Empties the book, counters and tick kept. A fresh book is trusted (a channel seen from its
   // beginning). The window is re-based on the next market.
-  void reset() {
+  constexpr void reset() {
     orders_.clear();
     n_[0] = n_[1] = 0;
     no_[0] = no_[1] = 0;
@@ -652,27 +652,27 @@ class Book {
     return e;
   }
 
-  Index orders_;
+  Index orders_{};
   // Window: quantity and order count by tick offset, valid where the occupancy bit is set.
-  int64_t wq_[2][kWindowTicks];
-  int32_t wc_[2][kWindowTicks];
-  uint64_t bits_[2][kWords];
-  uint64_t summary_[2];  // bit w: bits_[s][w] ≠ 0
-  int32_t wbest_[2];     // win_best(s), kept by bit_set / bit_clear
+  int64_t wq_[2][kWindowTicks]{};
+  int32_t wc_[2][kWindowTicks]{};
+  uint64_t bits_[2][kWords]{};
+  uint64_t summary_[2]{};  // bit w: bits_[s][w] ≠ 0
+  int32_t wbest_[2]{};     // win_best(s), kept by bit_set / bit_clear
   // Outside: sorted levels.
-  int64_t key_[2][kMaxLevels];
-  int64_t level_qty_[2][kMaxLevels];
-  int32_t level_cnt_[2][kMaxLevels];
-  int32_t no_[2];  // outside levels
-  int32_t n_[2];   // all levels (the capacity counts these)
-  int64_t tick_;
-  uint64_t recip_;  // ⌊(2^64 − 1) / tick⌋
-  uint64_t span_;   // tick × kWindowTicks
-  int64_t base_;    // price of window index 0
-  int64_t guard_lo_, guard_hi_;  // the middle half: a reference price outside it re-bases
-  bool anchored_;
-  uint64_t recentres_;
-  BookCounters c_;
+  int64_t key_[2][kMaxLevels]{};
+  int64_t level_qty_[2][kMaxLevels]{};
+  int32_t level_cnt_[2][kMaxLevels]{};
+  int32_t no_[2]{};  // outside levels
+  int32_t n_[2]{};   // all levels (the capacity counts these)
+  int64_t tick_{};
+  uint64_t recip_{};  // ⌊(2^64 − 1) / tick⌋
+  uint64_t span_{};   // tick × kWindowTicks
+  int64_t base_{};    // price of window index 0
+  int64_t guard_lo_ = 0, guard_hi_ = 0;  // the middle half: a reference price outside it re-bases
+  bool anchored_{};
+  uint64_t recentres_{};
+  BookCounters c_{};
   BookError broken_ = BookError::ok;
   bool in_snapshot_ = false;
   int8_t snap_side_ = kBid;

@@ -34,7 +34,7 @@ class ClientIdWindow {
 
   enum class Lookup : uint8_t { free = 0, live = 1, full = 2 };
 
-  void clear() {
+  constexpr void clear() {
     for (int b = 0; b < kBuckets; ++b) buckets_[b].live = 0;
     for (int k = 0; k < kWindow; ++k) ring_[k] = RingEntry{0, 0, 0};
     head_ = 0;
@@ -101,11 +101,11 @@ class ClientIdWindow {
     }
   }
 
-  Bucket buckets_[kBuckets];
-  RingEntry ring_[kWindow];
-  int32_t head_;
-  int32_t count_;
-  uint64_t accepted_;
+  Bucket buckets_[kBuckets]{};
+  RingEntry ring_[kWindow]{};
+  int32_t head_ = 0;
+  int32_t count_ = 0;
+  uint64_t accepted_ = 0;
 };
 
 }  // namespace pw

@@ -25,7 +25,7 @@ constexpr const char* kPresetNames[kPresetCount] = {"coinbase", "kalshi", "krake
                                                     "okx",      "hyperliquid", "bitnomial", "bitmex"};
 
 namespace preset_detail {
-inline MarkFundingParams base() {
+inline constexpr MarkFundingParams base() {
   MarkFundingParams p{};
   p.funding_offset_ns = 0;
   p.floor = kNullI64;
@@ -58,7 +58,7 @@ inline MarkFundingParams base() {
 // belongs to the next window; no interest, clamp or cap (none published); the mark is the
 // futures mark alone, not bounded by the band; F_{t−1} before our first interval is the
 // exchange's last final rate (0 when none was published); impact_notional is unused by this method.
-inline MarkFundingParams coinbase_preset() {
+inline constexpr MarkFundingParams coinbase_preset() {
   MarkFundingParams p = preset_detail::base();
   p.funding_interval_ns = kNsPerHour;
   p.sample_interval_ns = 3 * kNsPerMinute;

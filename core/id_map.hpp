@@ -173,7 +173,7 @@ class BasicIdMap {
   int32_t in_victim_area() const { return victims_used_; }
 
   // Forgets every id in O(1).
-  void clear() {
+  constexpr void clear() {
     count_ = 0;
     victims_used_ = 0;
     if (++epoch_ == 0xFFFF) wipe_generations();
@@ -348,7 +348,7 @@ class BasicIdMap {
     epoch_ = 0;
   }
 
-  Storage store_;
+  Storage store_{};
 
  private:
   uint16_t live() const { return (uint16_t)(epoch_ + 1); }
@@ -418,7 +418,7 @@ class BasicIdMap {
   }
   int live_ways(uint32_t b) const { return ways_in(live_mask(store_.buckets[b], live())); }
 
-  void wipe_generations() {
+  constexpr void wipe_generations() {
     const uint32_t n = 2 * store_.per_table();
     for (uint32_t i = 0; i < n; ++i) {
       for (int w = 0; w < kWays; ++w) store_.buckets[i].gen[w] = 0;
@@ -428,7 +428,7 @@ class BasicIdMap {
     epoch_ = 0;
   }
 
-  id_map_detail::Victim<V> victims_[kVictims];
+  id_map_detail::Victim<V> victims_[kVictims]{};
   int32_t count_ = 0;
   int32_t victims_used_ = 0;
   uint64_t overflows_ = 0;
@@ -441,7 +441,9 @@ class IdMap : public BasicIdMap<V, id_map_detail::FixedStorage<V, kCapacity>, Fi
   static_assert(kCapacity >= 1 && kCapacity <= id_map_detail::kMaxCapacity, "id map capacity out of range");
 
  public:
-  IdMap() { this->wipe(); }
+  // All-zero is empty (store_ and victims_ are value-initialized): constant initialization, no
+  // constructor code, so a kernel's static map needs none either.
+  constexpr IdMap() {}
 };
 
 // Buckets the caller provides (buckets_for(capacity) of them, alive as long as the view), for a

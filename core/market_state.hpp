@@ -98,13 +98,13 @@ class MarketState {
   using Slot = InstrumentSlot<kOrders, kLevels>;
   static constexpr int capacity = kInstruments;
 
-  MarketState() { reset(); }
+  constexpr MarketState() { reset(); }
 
   // Forgets every instrument; `defaults` are the mark/funding parameters of instruments that
   // appear on the feed without having been added (the Coinbase Derivatives preset when null).
-  void reset(const MarkFundingParams* defaults = nullptr) {
+  constexpr void reset(const MarkFundingParams* defaults = nullptr) {
     count_ = 0;
-    std::memset(&counters_, 0, sizeof counters_);
+    counters_ = MarketStateCounters{};
     defaults_ = defaults != nullptr ? *defaults : coinbase_preset();
   }
 
@@ -443,10 +443,10 @@ class MarketState {
     return n;
   }
 
-  Slot slots_[kInstruments];
-  int count_;
-  MarkFundingParams defaults_;
-  MarketStateCounters counters_;
+  Slot slots_[kInstruments]{};
+  int count_ = 0;
+  MarkFundingParams defaults_{};
+  MarketStateCounters counters_{};
 };
 
 }  // namespace pw

@@ -106,10 +106,10 @@ class RiskEngine {
   static constexpr int dedup_window = kDedupWindow;
   static constexpr int sessions = kSessions;
 
-  RiskEngine() { reset(); }
+  constexpr RiskEngine() { reset(); }
 
   // Forgets everything: limits, market, positions, cash, orders, counters.
-  void reset() {
+  constexpr void reset() {
     kill_global_ = 0;
     for (int a = 0; a < kAccounts; ++a) {
       accounts_[a] = Account{};
@@ -802,13 +802,13 @@ class RiskEngine {
     return jump || mark_before.ref != ins.jump_mark.ref || mark_before.since != ins.jump_mark.since ||
            mid_before.ref != ins.jump_mid.ref || mid_before.since != ins.jump_mid.since;
   }
-  void refresh_instrument_thresholds(int i, bool prices) {
+  constexpr void refresh_instrument_thresholds(int i, bool prices) {
     const Instrument& ins = instruments_[i];
     refresh_instrument_flags(ins_t_[i], ins.configured != 0, ins.limits, ins.market);
     ins_t_[i].jump_until = ins.limits.max_jump_bps > 0 ? ins.jump_until : INT64_MIN;
     if (prices) refresh_instrument_prices(ins_t_[i], ins.limits, ins.market);
   }
-  void refresh_sides(int a, int i) {
+  constexpr void refresh_sides(int a, int i) {
     const int64_t il = instruments_[i].limits.max_position, al = accounts_[a].state.limits.max_position;
     const int64_t cap = position_cap_[a][i];
     const int64_t local = il < al ? il : al;
@@ -904,7 +904,7 @@ class RiskEngine {
     margin_dirty_[a][i] = 1;
     margin_dirty_list_[margin_dirty_count_++] = a * kInstruments + i;  // at most once per pair: fits
   }
-  void refresh_credit(int a) {
+  constexpr void refresh_credit(int a) {
     const AccountState& s = accounts_[a].state;
     AccountLimits l = s.limits;
     if (notional_cap_[a] < l.daily_notional_limit) l.daily_notional_limit = notional_cap_[a];
@@ -1000,8 +1000,8 @@ class RiskEngine {
   }
   // Max open orders: the counts move as orders open and finish; the rooms (the thresholds the fast
   // path compares) follow the counts and the limits (0: no limit, INT64_MAX room).
-  static int64_t open_room(int64_t limit, int32_t open) { return limit <= 0 ? INT64_MAX : limit - open; }
-  void refresh_open_rooms(int a, int i) {
+  static constexpr int64_t open_room(int64_t limit, int32_t open) { return limit <= 0 ? INT64_MAX : limit - open; }
+  constexpr void refresh_open_rooms(int a, int i) {
     const AccountLimits& l = accounts_[a].state.limits;
     open_room_[a] = open_room(l.max_open_orders, open_count_[a]);
     open_room_ai_[a][i] = open_room(l.max_open_orders_per_instrument, open_count_ai_[a][i]);
@@ -1011,7 +1011,7 @@ class RiskEngine {
     open_count_ai_[a][i] += delta;
     refresh_open_rooms(a, i);
   }
-  void refresh_account_thresholds(int a) {
+  constexpr void refresh_account_thresholds(int a) {
     for (int i = 0; i < kInstruments; ++i) refresh_open_rooms(a, i);
     for (int i = 0; i < kInstruments; ++i) refresh_sides(a, i);
     refresh_credit(a);
@@ -1019,11 +1019,11 @@ class RiskEngine {
   }
   // Check 10's thresholds: per bucket, the time a new order (0) and a replace (1) of its weights
   // find enough tokens (one computation when both weights are equal). Cancels are never refused.
-  static void ready_pair(i128 (&ready)[2], const TokenBucket& b, const BucketRate& r, int64_t w_new, int64_t w_replace) {
+  static constexpr void ready_pair(i128 (&ready)[2], const TokenBucket& b, const BucketRate& r, int64_t w_new, int64_t w_replace) {
     ready[0] = bucket_ready(b, r, w_new);
     ready[1] = w_replace == w_new ? ready[0] : bucket_ready(b, r, w_replace);
   }
-  void refresh_account_ready(int a) {
+  constexpr void refresh_account_ready(int a) {
     const AccountState& s = accounts_[a].state;
     ready_pair(account_ready_[a], s.bucket, account_rate_[a], s.limits.throttle_weight_new, s.limits.throttle_weight_replace);
   }
@@ -1159,33 +1159,33 @@ class RiskEngine {
     return d;
   }
 
-  Account accounts_[kAccounts];
-  PositionState pos_[kAccounts][kInstruments];
-  Instrument instruments_[kInstruments];
-  Session sessions_[kSessions];
-  OpenOrder orders_[kOpenOrders];
-  int32_t free_[kOpenOrders];
-  int32_t free_count_;
-  mutable IdMap<int32_t, kOpenOrders> index_;
+  Account accounts_[kAccounts]{};
+  PositionState pos_[kAccounts][kInstruments]{};
+  Instrument instruments_[kInstruments]{};
+  Session sessions_[kSessions]{};
+  OpenOrder orders_[kOpenOrders]{};
+  int32_t free_[kOpenOrders]{};
+  int32_t free_count_{};
+  mutable IdMap<int32_t, kOpenOrders> index_{};
   struct PendingIndex {
     int64_t id;
     int32_t slot;
   };
   static constexpr int kPendingIndex = 8;
-  mutable PendingIndex pending_index_[kPendingIndex];  // accepted, not yet in index_
-  mutable int32_t pending_index_n_;
-  ClientIdWindow<kDedupWindow, kOpenOrders> ids_;
-  uint64_t order_seq_[kOpenOrders];  // acceptance number of the order in each slot (ids_)
-  uint8_t order_live_[kOpenOrders];
-  InstrumentThresholds ins_t_[kInstruments];
-  SideThresholds side_t_[kAccounts][kInstruments][2];
-  AccountThresholds acc_t_[kAccounts];
-  int64_t notional_cap_[kAccounts];
-  int64_t position_cap_[kAccounts][kInstruments];
-  int32_t open_count_[kAccounts];                 // open orders of each account
-  int32_t open_count_ai_[kAccounts][kInstruments];
-  int64_t open_room_[kAccounts];                  // new orders each may still open (max open orders)
-  int64_t open_room_ai_[kAccounts][kInstruments];
+  mutable PendingIndex pending_index_[kPendingIndex]{};  // accepted, not yet in index_
+  mutable int32_t pending_index_n_{};
+  ClientIdWindow<kDedupWindow, kOpenOrders> ids_{};
+  uint64_t order_seq_[kOpenOrders]{};  // acceptance number of the order in each slot (ids_)
+  uint8_t order_live_[kOpenOrders]{};
+  InstrumentThresholds ins_t_[kInstruments]{};
+  SideThresholds side_t_[kAccounts][kInstruments][2]{};
+  AccountThresholds acc_t_[kAccounts]{};
+  int64_t notional_cap_[kAccounts]{};
+  int64_t position_cap_[kAccounts][kInstruments]{};
+  int32_t open_count_[kAccounts]{};                 // open orders of each account
+  int32_t open_count_ai_[kAccounts][kInstruments]{};
+  int64_t open_room_[kAccounts]{};                  // new orders each may still open (max open orders)
+  int64_t open_room_ai_[kAccounts][kInstruments]{};
   // Duplicate order content: each account's last kDuplicateHistory accepted new orders, a ring.
   struct RecentOrder {
     int64_t price;
@@ -1195,12 +1195,12 @@ class RiskEngine {
     int8_t side;
     uint8_t used;  // 0: an empty place (all-zero memory is an empty ring)
   };
-  RecentOrder recent_[kAccounts][kDuplicateHistory];
-  int32_t recent_next_[kAccounts];  // the place the next accepted new order takes
-  uint16_t owner_of_[kAccounts];    // owner group of each account (0: none)
-  int64_t owner_best_[kAccounts + 1][kInstruments][2];  // best open buy / sell per owner group (row 0: none, never set)
-  i128 account_ready_[kAccounts][2];  // check 10: when a new order [0] / a replace [1] finds its tokens
-  i128 session_ready_[kSessions][2];
+  RecentOrder recent_[kAccounts][kDuplicateHistory]{};
+  int32_t recent_next_[kAccounts]{};  // the place the next accepted new order takes
+  uint16_t owner_of_[kAccounts]{};    // owner group of each account (0: none)
+  int64_t owner_best_[kAccounts + 1][kInstruments][2]{};  // best open buy / sell per owner group (row 0: none, never set)
+  i128 account_ready_[kAccounts][2]{};  // check 10: when a new order [0] / a replace [1] finds its tokens
+  i128 session_ready_[kSessions][2]{};
   // Repeated execution: each account × instrument's last kFillRateHistory fills (exchange time,
   // contracts), a ring, and the time its new orders wait for.
   struct FillRing {
@@ -1209,25 +1209,25 @@ class RiskEngine {
     int32_t next;   // the place the next fill takes (the oldest once full)
     int32_t count;  // places used, up to kFillRateHistory (from place 0)
   };
-  FillRing fill_ring_[kAccounts][kInstruments];
-  int64_t fill_paused_until_[kAccounts][kInstruments];
+  FillRing fill_ring_[kAccounts][kInstruments]{};
+  int64_t fill_paused_until_[kAccounts][kInstruments]{};
   // Loss limit: Σ realized − funding paid, Σ unrealized at mark (kept with the margin parts), and
   // whether it engaged the account's kill switch.
-  i128 pnl_base_[kAccounts];
-  i128 unrealized_[kAccounts];
-  uint8_t loss_killed_[kAccounts];
-  uint64_t loss_kill_generation_;
-  BucketRate account_rate_[kAccounts];  // the buckets' rates, prepared when the limits are set
-  BucketRate session_rate_[kSessions];
-  RiskCounters counters_;
-  MarginPathCounters margin_path_;
-  MarginThreshold margin_t_[kAccounts][kInstruments][2];
-  uint8_t margin_dirty_[kAccounts][kInstruments];
-  uint8_t req_stale_[kAccounts][kInstruments];  // requirement waiting for the slow path
-  int32_t req_stale_n_[kAccounts];
-  int32_t margin_dirty_list_[kAccounts * kInstruments];
-  int32_t margin_dirty_count_;
-  bool kill_global_;
+  i128 pnl_base_[kAccounts]{};
+  i128 unrealized_[kAccounts]{};
+  uint8_t loss_killed_[kAccounts]{};
+  uint64_t loss_kill_generation_{};
+  BucketRate account_rate_[kAccounts]{};  // the buckets' rates, prepared when the limits are set
+  BucketRate session_rate_[kSessions]{};
+  RiskCounters counters_{};
+  MarginPathCounters margin_path_{};
+  MarginThreshold margin_t_[kAccounts][kInstruments][2]{};
+  uint8_t margin_dirty_[kAccounts][kInstruments]{};
+  uint8_t req_stale_[kAccounts][kInstruments]{};  // requirement waiting for the slow path
+  int32_t req_stale_n_[kAccounts]{};
+  int32_t margin_dirty_list_[kAccounts * kInstruments]{};
+  int32_t margin_dirty_count_{};
+  bool kill_global_{};
 };
 
 }  // namespace pw

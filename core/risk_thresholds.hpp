@@ -99,7 +99,7 @@ inline i128 bucket_ready(const TokenBucket& b, const BucketRate& r) {
 // Weighted requests (throttle weights, docs/risk.md): the earliest time the bucket holds
 // `weight` tokens (−∞ for weight 0, or when it holds them now: a bucket never yet refilled is full
 // and weight ≤ burst). tokens ≥ 0, so the deficit is at most weight × 1e9 ≤ 1e12.
-inline i128 bucket_ready(const TokenBucket& b, const BucketRate& r, int64_t weight) {
+inline constexpr i128 bucket_ready(const TokenBucket& b, const BucketRate& r, int64_t weight) {
   const int64_t need = weight * kTokenScale;
   if (weight <= 0 || b.last == kNullI64 || b.tokens >= need || r.rate <= 0) return -money::kI128Max;
   return (i128)b.last + ceil_div_by_rate(need - b.tokens, r);
@@ -247,7 +247,7 @@ inline int64_t clamp64(i128 v) { return v > (i128)INT64_MAX ? INT64_MAX : v < (i
 }  // namespace risk_detail
 
 // Checks 2-3's order-independent part, in their order.
-inline RejectDetail instrument_gate(bool configured, const InstrumentMarket& m) {
+inline constexpr RejectDetail instrument_gate(bool configured, const InstrumentMarket& m) {
   if (!configured) return RejectDetail::instrument_unknown;
   if (!m.tradable) return RejectDetail::instrument_not_tradable;
   if (m.trading_status != kTradingStatusOpen) return RejectDetail::trading_status_not_open;
@@ -261,7 +261,7 @@ inline RejectDetail instrument_gate(bool configured, const InstrumentMarket& m) 
 }
 
 // The parts that follow the market's flags, band and time (every market update; no division).
-inline void refresh_instrument_flags(InstrumentThresholds& t, bool configured, const InstrumentLimits& l,
+inline constexpr void refresh_instrument_flags(InstrumentThresholds& t, bool configured, const InstrumentLimits& l,
                                      const InstrumentMarket& m) {
   t.gate = instrument_gate(configured, m);
   // age = time − last_update > max_staleness ⟺ time > last_update + max_staleness (exact in 128
@@ -272,7 +272,7 @@ inline void refresh_instrument_flags(InstrumentThresholds& t, bool configured, c
 }
 
 // The parts that follow the mark, the contract size and the limits (they divide).
-inline void refresh_instrument_prices(InstrumentThresholds& t, const InstrumentLimits& l, const InstrumentMarket& m) {
+inline constexpr void refresh_instrument_prices(InstrumentThresholds& t, const InstrumentLimits& l, const InstrumentMarket& m) {
   t.max_qty = l.max_order_qty;
   t.contract_size = m.contract_size;
   if (m.mark <= 0 || m.contract_size <= 0) {  // the gate refuses every order: nothing to compare
@@ -288,16 +288,16 @@ inline void refresh_instrument_prices(InstrumentThresholds& t, const InstrumentL
 }
 
 // Check 9's headroom from the account's day so far: filled + reserved − old + new ≤ limit.
-inline AccountThresholds account_thresholds(const AccountLimits& l, int64_t filled, int64_t reserved) {
-  AccountThresholds t;
+inline constexpr AccountThresholds account_thresholds(const AccountLimits& l, int64_t filled, int64_t reserved) {
+  AccountThresholds t{};
   t.credit = (i128)l.daily_notional_limit - filled - reserved;
   t.credit_x = t.credit >= (i128)INT64_MAX ? kNoCeiling : t.credit * kPriceScale;
   return t;
 }
 
 // Checks 7, 12, 13 of one side from the exposure (`side_ix` 0: buys, 1: sells).
-inline SideThresholds side_thresholds(const Exposure& e, int side_ix, int64_t max_position) {
-  SideThresholds t;
+inline constexpr SideThresholds side_thresholds(const Exposure& e, int side_ix, int64_t max_position) {
+  SideThresholds t{};
   if (side_ix == 0) {
     t.position_room = max_position - (e.position + e.open_buy);
     t.reduce_room = (e.position < 0 ? -e.position : 0) - e.open_buy;

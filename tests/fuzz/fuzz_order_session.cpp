@@ -6,7 +6,8 @@
 // Besides memory and UB errors (ASan, UBSan), after every step the target checks that
 //  - every order the session accepted to send has a record, and every record is coherent
 //    (0 ≤ filled, 0 ≤ remaining, filled + remaining ≤ quantity, a known state);
-//  - every order event names an order with a record, carries a known type and state;
+//  - every order event names an order with a record and carries a known type; the last event of a
+//    poll for an order carries the record's state;
 //  - the counters only grow, and the session is active or says why it went down.
 #include <fuzzer/FuzzedDataProvider.h>
 
@@ -183,15 +184,35 @@ struct Script {
     session.poll(now);
     link.to_peer().clear();  // the exchange has read what the client wrote
     OrderEvent e;
+    last.clear();
     while (session.next_event(e)) check_event(e);
+    for (const LastEvent& l : last) {
+      const OrderRecord* r = session.find_order(l.client_order_id);
+      FUZZ_CHECK(r != nullptr);
+      FUZZ_CHECK(l.state == r->state || l.type == OrderEventType::filled);
+    }
   }
+
+  // An event carries the order's state when it happened. One poll can give several events for one
+  // order (messages held behind a gap are applied together when it closes), so it is the last of
+  // them that must match the record, unless a later session_down or reconciled event re-marked
+  // every open order at once.
+  struct LastEvent {
+    int64_t client_order_id;
+    OrderEventType type;
+    OrderState state;
+  };
+  std::vector<LastEvent> last;
 
   void check_event(const OrderEvent& e) {
     FUZZ_CHECK(e.type <= OrderEventType::reconciled);
+    if (e.type == OrderEventType::session_down || e.type == OrderEventType::reconciled) last.clear();
     if (e.type <= OrderEventType::cancel_rejected && e.local_reason == LocalReject::none) {
-      const OrderRecord* r = session.find_order(e.client_order_id);
-      FUZZ_CHECK(r != nullptr);
-      FUZZ_CHECK(e.state == r->state || e.type == OrderEventType::filled);
+      FUZZ_CHECK(session.find_order(e.client_order_id) != nullptr);
+      bool seen = false;
+      for (LastEvent& l : last)
+        if (l.client_order_id == e.client_order_id) l = LastEvent{e.client_order_id, e.type, e.state}, seen = true;
+      if (!seen) last.push_back(LastEvent{e.client_order_id, e.type, e.state});
     }
   }
 

@@ -219,7 +219,10 @@ TEST_CASE("an incoming gap: later messages are held, only the missing numbers ar
   REQUIRE(ev.size() == 2);
   CHECK(ev[0].type == OrderEventType::entered);
   CHECK(ev[0].possible_resend);
+  // Each event carries the order's state when it happened, not the state at the end of the poll.
+  CHECK(ev[0].state == OrderState::active);
   CHECK(ev[1].type == OrderEventType::filled);
+  CHECK(ev[1].state == OrderState::partially_filled);
   CHECK_FALSE(ev[1].possible_resend);
   CHECK(ev[1].quantity == 2);
   CHECK(ev[1].remaining == 3);

@@ -109,6 +109,7 @@ TEST_CASE("the default config loads with the documented values") {
   CHECK(c.order_entry.username == "perpwire");
   CHECK(c.order_entry.heartbeat_ns == 10000000000);
   CHECK(c.order_entry.ack_latency_ns == 50000);
+  CHECK(c.order_entry.cancel_on_disconnect);
   CHECK_FALSE(c.risk.funding_source.has_value());  // the preset decides
   CHECK(c.backend.kind == pw::BackendKind::software);
   CHECK_FALSE(c.backend.strict);
@@ -124,6 +125,19 @@ TEST_CASE("the default config loads with the documented values") {
 TEST_CASE("each mistake gives a file:line: key: expected … error") {
   const std::string base = slurp(kDefaultPath);
   REQUIRE(pw::parse_config(base, "bad.toml").ok());
+
+  SUBCASE("cancel_on_disconnect: true or false, true when left out") {
+    auto e = edit(base, "cancel_on_disconnect = true", "cancel_on_disconnect = \"yes\"");
+    CHECK(only_error(e.text) == at(e.line, "order_entry.cancel_on_disconnect: expected true or false, got \"yes\""));
+    auto off = edit(base, "cancel_on_disconnect = true", "cancel_on_disconnect = false");
+    pw::ConfigResult r = pw::parse_config(off.text, "ok.toml");
+    REQUIRE(r.ok());
+    CHECK_FALSE(r.config->order_entry.cancel_on_disconnect);
+    auto left_out = edit(base, "cancel_on_disconnect = true", "");
+    pw::ConfigResult d = pw::parse_config(left_out.text, "ok.toml");
+    REQUIRE(d.ok());
+    CHECK(d.config->order_entry.cancel_on_disconnect);
+  }
 
   SUBCASE("the simulated exchange's ack latency: a duration up to 1 s, only with the simulator") {
     auto e = edit(base, "ack_latency = \"50us\"", "ack_latency = \"2s\"");

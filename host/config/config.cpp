@@ -964,6 +964,7 @@ ConfigResult parse_config(std::string_view text, const std::string& file) {
   if (const toml::table* t = top.table("risk", false)) {
     Section s(ctx, *t, "risk");
     if (auto v = s.choice("funding_source", {"own", "exchange"})) c.risk.funding_source = *v == "exchange" ? FundingSource::exchange : FundingSource::own;
+    if (auto v = s.duration("cancel_after", false)) c.risk.cancel_after_ns = *v;
     s.finish();
   }
   if (const toml::table* t = top.table("backend", false)) {
@@ -1102,6 +1103,7 @@ std::vector<ConfigError> restart_only_changes(const Config& running, const Confi
       oa.fix_sender_comp_id != ob.fix_sender_comp_id || oa.fix_target_comp_id != ob.fix_target_comp_id ||
       oa.fix_account != ob.fix_account)
     ch.add("order_entry", "the order-entry endpoint, login or session behaviour changed");
+  ch.field("risk.cancel_after", running.risk.cancel_after_ns, next.risk.cancel_after_ns);
   ch.field("backend", running.backend, next.backend);
   ch.field("control", running.control, next.control);
   ch.field("firm", running.firm, next.firm);

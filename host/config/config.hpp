@@ -143,6 +143,9 @@ struct RiskConfig {
   // Whose mark and funding rate the risk gate uses; unset = the instrument's preset decides
   // (Coinbase: the exchange's, which is what the exchange margins and charges with).
   std::optional<FundingSource> funding_source;
+  // An instrument's book unsynced for longer than this (feed time): the gate cancels the
+  // instrument's open orders. 0: off.
+  int64_t cancel_after_ns = 0;
   bool operator==(const RiskConfig&) const = default;
 };
 

@@ -44,6 +44,8 @@ OrderGate::OrderGate(const Config& config, AppMetrics& metrics, StateLogWriter& 
   for (const InstrumentConfig& ic : config.instruments) exchange_ids_.push_back(ic.id);
   sim_markets_.resize(exchange_ids_.size());
   markets_.resize(exchange_ids_.size());
+  unsynced_since_.assign(exchange_ids_.size(), -1);  // never synced yet: nothing can rest there
+  unsynced_canceled_.assign(exchange_ids_.size(), 0);
   market_journaled_.assign(exchange_ids_.size(), 1);
   kill_journaled_.assign(1 + config.accounts.size() + config.instruments.size(), 0);
   std::vector<std::string> errors;
@@ -400,6 +402,32 @@ void OrderGate::on_session_down() {
     engine_->for_each_open_order((int)a, [&](const OpenOrder& o) { open_at_drop_.push_back(o.client_order_id); });
 }
 
+void OrderGate::cancel_unsynced(int64_t feed_ns) {
+  const int64_t after = config_.risk.cancel_after_ns;
+  if (after <= 0 || feed_ns == INT64_MAX) return;  // INT64_MAX: finish(), the end of the feed
+  for (size_t i = 0; i < markets_.size(); ++i) {
+    if (markets_[i].synced) {
+      unsynced_since_[i] = 0;
+      unsynced_canceled_[i] = 0;
+      continue;
+    }
+    if (unsynced_since_[i] < 0) continue;
+    if (unsynced_since_[i] == 0) unsynced_since_[i] = feed_ns;
+    if (unsynced_canceled_[i] || feed_ns - unsynced_since_[i] <= after) continue;
+    // New orders are refused meanwhile by check 3 (book_unsynced); the resting ones are priced
+    // against a book nobody can see: cancel them.
+    unsynced_canceled_[i] = 1;
+    ++counters_.unsynced_outages;
+    for (size_t a = 0; a < config_.accounts.size(); ++a)
+      engine_->for_each_open_order((int)a, [&](const OpenOrder& o) {
+        if (o.instrument != i || session_->send_cancel(o.client_order_id) != LocalReject::none) return;
+        ++counters_.unsynced_cancels;
+        metrics_.gate_cancels(GateCancelCause::unsynced).inc();
+        dirty_ = true;
+      });
+  }
+}
+
 void OrderGate::check_session_back() {
   if (!session_down_ || !session_ || !session_->active() || session_->reconciling()) return;
   session_down_ = false;
@@ -628,6 +656,7 @@ void OrderGate::poll(DemoStrategy* strategy) {
 
 void OrderGate::step(int64_t feed_ns, DemoStrategy* strategy) {
   if (!session_) return;
+  cancel_unsynced(feed_ns);
   if (!has_simulator()) {
     poll(strategy);
     return;

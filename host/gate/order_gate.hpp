@@ -56,6 +56,8 @@ struct OrderGateCounters {
   uint64_t session_recoveries = 0;  // ... and came back logged on and reconciled
   uint64_t refused_session_down = 0;  // new requests refused: session not logged on or not reconciled
   uint64_t disconnect_cancels = 0;  // orders open at a drop, still open once back: cancels sent
+  uint64_t unsynced_outages = 0;    // an instrument's book unsynced longer than [risk] cancel_after
+  uint64_t unsynced_cancels = 0;    // its open orders: cancels sent
 };
 
 class OrderGate {
@@ -157,6 +159,9 @@ class OrderGate {
   // After each poll while down: once the session is logged on and reconciled, requests pass again
   // and the noted orders still open are canceled.
   void check_session_back();
+  // Each step: an instrument whose book has been unsynced for longer than [risk] cancel_after (feed
+  // time) has its open orders canceled, once per outage.
+  void cancel_unsynced(int64_t feed_ns);
   void write_decision(const OrderRequest& r, const RiskDecision& d);
   bool start_simulator(std::string& error);
   bool has_simulator() const { return sim_ || fix_sim_; }
@@ -201,6 +206,8 @@ class OrderGate {
   bool session_down_ = false;
   bool closing_ = false;                // disconnect(): logging out on purpose
   std::vector<int64_t> open_at_drop_;   // client order ids open when the session went down
+  std::vector<int64_t> unsynced_since_;    // by instrument: feed time its book was first seen unsynced, 0 synced, −1 never synced yet
+  std::vector<uint8_t> unsynced_canceled_; // by instrument: this outage's cancels were sent
   std::vector<InstrumentMarket> markets_;  // the engine's, by instrument: journaled before what was checked against them
   std::vector<uint8_t> market_journaled_;
   std::vector<uint8_t> kill_journaled_;    // [0] global, then accounts, then instruments

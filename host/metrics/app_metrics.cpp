@@ -19,6 +19,7 @@ const char* gate_cancel_cause_name(GateCancelCause c) {
   switch (c) {
     case GateCancelCause::loss_limit: return "loss_limit";
     case GateCancelCause::disconnect: return "disconnect";
+    case GateCancelCause::unsynced: return "unsynced";
     default: return "unknown";
   }
 }

@@ -30,6 +30,7 @@ const char* latency_stage_name(LatencyStage s);
 enum class GateCancelCause : uint8_t {
   loss_limit,  // the account's loss limit engaged its kill switch
   disconnect,  // open when the order-entry session dropped, still open once it was back and reconciled
+  unsynced,    // in an instrument whose book stayed unsynced longer than [risk] cancel_after
   count_
 };
 const char* gate_cancel_cause_name(GateCancelCause c);

@@ -126,6 +126,18 @@ TEST_CASE("each mistake gives a file:line: key: expected … error") {
   const std::string base = slurp(kDefaultPath);
   REQUIRE(pw::parse_config(base, "bad.toml").ok());
 
+  SUBCASE("[risk] cancel_after: a positive duration, off when left out") {
+    CHECK(pw::parse_config(base, "ok.toml").config->risk.cancel_after_ns == 0);
+    auto e = edit(base, "# funding_source = \"own\"", "cancel_after = \"0s\"");
+    CHECK(only_error(e.text).find(at(e.line, "risk.cancel_after: expected a positive duration")) == 0);
+    auto n = edit(base, "# funding_source = \"own\"", "cancel_after = 5");
+    CHECK(only_error(n.text).find(at(n.line, "risk.cancel_after: expected a positive duration")) == 0);
+    auto ok = edit(base, "# funding_source = \"own\"", "cancel_after = \"2s\"");
+    pw::ConfigResult r = pw::parse_config(ok.text, "ok.toml");
+    REQUIRE(r.ok());
+    CHECK(r.config->risk.cancel_after_ns == 2000000000);
+  }
+
   SUBCASE("cancel_on_disconnect: true or false, true when left out") {
     auto e = edit(base, "cancel_on_disconnect = true", "cancel_on_disconnect = \"yes\"");
     CHECK(only_error(e.text) == at(e.line, "order_entry.cancel_on_disconnect: expected true or false, got \"yes\""));

@@ -23,8 +23,9 @@ constexpr int64_t kE9 = 1000000000LL;
 constexpr int64_t kTick = 5 * kE9;  // BIP-20DEC30-CDE
 constexpr int64_t kMark = 60000 * kE9;
 
-// The default config with the simulated exchange on a free port, and `cancel_on_disconnect` as given.
-std::shared_ptr<const Config> config(bool cancel_on_disconnect) {
+// The default config with the simulated exchange on a free port, `cancel_on_disconnect` as given
+// and, when not empty, [risk] cancel_after.
+std::shared_ptr<const Config> config(bool cancel_on_disconnect, const std::string& cancel_after) {
   std::string text = test::slurp(std::string(PERPWIRE_SOURCE_DIR) + "/config/perpwire.toml");
   auto set = [&](const std::string& from, const std::string& to) {
     const size_t at = text.find(from);
@@ -33,6 +34,7 @@ std::shared_ptr<const Config> config(bool cancel_on_disconnect) {
   };
   set("port = 9100", "port = 0");
   set("cancel_on_disconnect = true", cancel_on_disconnect ? "cancel_on_disconnect = true" : "cancel_on_disconnect = false");
+  if (!cancel_after.empty()) set("# funding_source = \"own\"", "cancel_after = \"" + cancel_after + "\"");
   ConfigResult r = parse_config(text, std::string(PERPWIRE_SOURCE_DIR) + "/config/perpwire.toml");
   REQUIRE_MESSAGE(r.ok(), r.error_text());
   return r.config;
@@ -53,8 +55,9 @@ InstrumentMarket market(int i) {
   return m;
 }
 
-OrderRequest order(int64_t id, OrderKind kind, int64_t price, int k) {
+OrderRequest order(int64_t id, OrderKind kind, int64_t price, int k, uint16_t instrument = 0) {
   OrderRequest r{};
+  r.instrument = instrument;
   r.client_order_id = id;
   r.kind = kind;
   r.price = price;
@@ -72,7 +75,8 @@ struct Harness {
   std::unique_ptr<OrderGate> gate;
   int64_t feed = kT0;
 
-  explicit Harness(bool cancel_on_disconnect = true) : cfg(config(cancel_on_disconnect)) {
+  explicit Harness(bool cancel_on_disconnect = true, const std::string& cancel_after = "")
+      : cfg(config(cancel_on_disconnect, cancel_after)) {
     gate = std::make_unique<OrderGate>(*cfg, metrics, log);
     for (int i = 0; i < 2; ++i) gate->set_market(i, market(i), 10, 10);
     std::string error;
@@ -163,4 +167,58 @@ TEST_CASE("the end of the run is no outage") {
   Harness h;
   h.gate->disconnect();
   CHECK(h.gate->counters().session_drops == 0);
+}
+
+TEST_CASE("[risk] cancel_after: a book unsynced longer than that has its instrument's open orders canceled, once") {
+  Harness h(true, "100ms");
+  OrderGate& g = *h.gate;
+  auto resting = [&](int64_t id) {
+    const oe::OrderRecord* r = g.session()->orders().find(id);
+    return r && r->state == oe::OrderState::active;
+  };
+  REQUIRE(h.submit(order(301, OrderKind::new_order, kMark - 10 * kTick, 1, 0)).accepted);
+  REQUIRE(h.submit(order(302, OrderKind::new_order, 3000 * kE9 - 10 * kE9 / 2, 1, 1)).accepted);
+  REQUIRE(h.step_until([&] { return resting(301) && resting(302); }));
+
+  InstrumentMarket lost = market(0);
+  lost.synced = 0;
+  g.set_market(0, lost, 10, 10);
+  g.step(h.feed, nullptr);  // first seen unsynced here
+  const int64_t since = h.feed;
+  g.step(since + 100000000, nullptr);  // exactly cancel_after: not yet
+  CHECK(g.counters().unsynced_cancels == 0);
+  g.step(since + 100000001, nullptr);  // one nanosecond longer: canceled
+  CHECK(g.counters().unsynced_outages == 1);
+  CHECK(g.counters().unsynced_cancels == 1);
+  CHECK(h.metrics.gate_cancels(GateCancelCause::unsynced).value() == 1);
+  h.feed = since + 100000001;
+  REQUIRE(h.step_until([&] { return g.engine().find_order(301) == nullptr; }));
+  CHECK(resting(302));  // the other instrument's order stands
+  g.step(h.feed + 1000000000, nullptr);
+  CHECK(g.counters().unsynced_outages == 1);  // once per outage
+
+  // Synced again, then lost again: a new outage.
+  g.set_market(0, market(0), 10, 10);
+  g.step(h.feed += 1000, nullptr);
+  REQUIRE(h.submit(order(303, OrderKind::new_order, kMark - 11 * kTick, 2, 0)).accepted);
+  REQUIRE(h.step_until([&] { return resting(303); }));
+  g.set_market(0, lost, 10, 10);
+  g.step(h.feed, nullptr);
+  g.step(h.feed + 200000000, nullptr);
+  CHECK(g.counters().unsynced_outages == 2);
+  CHECK(g.counters().unsynced_cancels == 2);
+}
+
+TEST_CASE("[risk] cancel_after left out: an unsynced book cancels nothing") {
+  Harness h;
+  OrderGate& g = *h.gate;
+  REQUIRE(h.submit(order(401, OrderKind::new_order, kMark - 10 * kTick, 1, 0)).accepted);
+  REQUIRE(h.step_until([&] { return g.engine().find_order(401) && g.engine().find_order(401)->entered; }));
+  InstrumentMarket lost = market(0);
+  lost.synced = 0;
+  g.set_market(0, lost, 10, 10);
+  g.step(h.feed, nullptr);
+  g.step(h.feed + 3600LL * kE9, nullptr);
+  CHECK(g.counters().unsynced_cancels == 0);
+  CHECK(g.engine().find_order(401) != nullptr);
 }

@@ -1,7 +1,8 @@
 // Cancel-on-disconnect (docs/risk.md, "Session down"): the simulated exchange drops the gate's
 // order-entry session with an order resting; until the session is logged on again and reconciled,
 // new orders and replaces are refused (session_down) while cancels still pass the gate; once it is
-// back, the gate cancels the order that was open at the drop and new orders are accepted again.
+// back, the gate cancels the order that was open at the drop and new orders are accepted again —
+// over Orders SBE and over FIX. And [risk] cancel_after: an unsynced book's orders canceled.
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "host/config/config.hpp"
+#include "host/fix/fix_venue_sim.hpp"
 #include "host/gate/order_gate.hpp"
 #include "host/metrics/app_metrics.hpp"
 #include "tests/support/slurp.hpp"
@@ -24,8 +26,8 @@ constexpr int64_t kTick = 5 * kE9;  // BIP-20DEC30-CDE
 constexpr int64_t kMark = 60000 * kE9;
 
 // The default config with the simulated exchange on a free port, `cancel_on_disconnect` as given
-// and, when not empty, [risk] cancel_after.
-std::shared_ptr<const Config> config(bool cancel_on_disconnect, const std::string& cancel_after) {
+// and, when not empty, [risk] cancel_after; Orders SBE, or FIX.
+std::shared_ptr<const Config> config(bool cancel_on_disconnect, const std::string& cancel_after, bool fix) {
   std::string text = test::slurp(std::string(PERPWIRE_SOURCE_DIR) + "/config/perpwire.toml");
   auto set = [&](const std::string& from, const std::string& to) {
     const size_t at = text.find(from);
@@ -34,6 +36,10 @@ std::shared_ptr<const Config> config(bool cancel_on_disconnect, const std::strin
   };
   set("port = 9100", "port = 0");
   set("cancel_on_disconnect = true", cancel_on_disconnect ? "cancel_on_disconnect = true" : "cancel_on_disconnect = false");
+  if (fix) {
+    set("# protocol = \"fix\"", "protocol = \"fix\"");
+    set("# fix_dictionary =", "fix_dictionary =");
+  }
   if (!cancel_after.empty()) set("# funding_source = \"own\"", "cancel_after = \"" + cancel_after + "\"");
   ConfigResult r = parse_config(text, std::string(PERPWIRE_SOURCE_DIR) + "/config/perpwire.toml");
   REQUIRE_MESSAGE(r.ok(), r.error_text());
@@ -75,8 +81,8 @@ struct Harness {
   std::unique_ptr<OrderGate> gate;
   int64_t feed = kT0;
 
-  explicit Harness(bool cancel_on_disconnect = true, const std::string& cancel_after = "")
-      : cfg(config(cancel_on_disconnect, cancel_after)) {
+  explicit Harness(bool cancel_on_disconnect = true, const std::string& cancel_after = "", bool fix = false)
+      : cfg(config(cancel_on_disconnect, cancel_after, fix)) {
     gate = std::make_unique<OrderGate>(*cfg, metrics, log);
     for (int i = 0; i < 2; ++i) gate->set_market(i, market(i), 10, 10);
     std::string error;
@@ -92,16 +98,18 @@ struct Harness {
     }
     return true;
   }
+  void drop() {
+    if (gate->simulator()) gate->simulator()->drop_connections();
+    else gate->fix_simulator()->drop_connection();
+  }
   RiskDecision submit(const OrderRequest& r) {
     feed = std::max(feed, r.time);
     return gate->submit(r, 0);
   }
 };
 
-}  // namespace
-
-TEST_CASE("a dropped session: refused while down, the orders open at the drop canceled once back and reconciled") {
-  Harness h;
+void dropped_session(bool fix) {
+  Harness h(true, "", fix);
   OrderGate& g = *h.gate;
   // An order resting at the venue (ten ticks under the bid), acknowledged.
   const int64_t rest = 101;
@@ -109,7 +117,7 @@ TEST_CASE("a dropped session: refused while down, the orders open at the drop ca
   REQUIRE(h.step_until([&] { return g.session()->orders().find(rest) && g.session()->orders().find(rest)->state == oe::OrderState::active; }));
   CHECK_FALSE(g.session_down());
 
-  g.simulator()->drop_connections();
+  h.drop();
   REQUIRE(h.step_until([&] { return g.session_down(); }));
   CHECK(g.counters().session_drops == 1);
 
@@ -147,13 +155,20 @@ TEST_CASE("a dropped session: refused while down, the orders open at the drop ca
   CHECK(g.counters().disconnect_cancels == 1);
 }
 
+}  // namespace
+
+TEST_CASE("a dropped session: refused while down, the orders open at the drop canceled once back and reconciled") {
+  SUBCASE("Orders SBE") { dropped_session(false); }
+  SUBCASE("FIX 4.4") { dropped_session(true); }
+}
+
 TEST_CASE("cancel_on_disconnect = false: still refused while down, the orders stand once back") {
   Harness h(/*cancel_on_disconnect=*/false);
   OrderGate& g = *h.gate;
   const int64_t rest = 201;
   REQUIRE(h.submit(order(rest, OrderKind::new_order, kMark - 10 * kTick, 1)).accepted);
   REQUIRE(h.step_until([&] { return g.session()->orders().find(rest) && g.session()->orders().find(rest)->state == oe::OrderState::active; }));
-  g.simulator()->drop_connections();
+  h.drop();
   REQUIRE(h.step_until([&] { return g.session_down(); }));
   CHECK(h.submit(order(202, OrderKind::new_order, kMark - 11 * kTick, 2)).detail == RejectDetail::session_down);
   REQUIRE(h.step_until([&] { return !g.session_down(); }));

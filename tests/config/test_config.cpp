@@ -371,6 +371,20 @@ TEST_CASE("reload validates fully and keeps the old config on any error") {
   CHECK(refused.errors[0].to_string() ==
         path + ":" + std::to_string(restart.line) + ": instruments[0].tick: changed: this takes effect only at start; restart perpwire to apply it");
   CHECK(store.current() == before);
+  // The gate's cancel-on-disconnect and cancel_after are read at start as well.
+  auto cod = edit(base, "cancel_on_disconnect = true", "cancel_on_disconnect = false");
+  write(cod.text);
+  pw::ConfigResult cod_refused = store.reload();
+  REQUIRE(cod_refused.errors.size() == 1);
+  CHECK(cod_refused.errors[0].to_string().find("order_entry: the order-entry endpoint, login or session behaviour changed: this takes effect only at start") !=
+        std::string::npos);
+  auto after = edit(base, "# funding_source = \"own\"", "cancel_after = \"2s\"");
+  write(after.text);
+  pw::ConfigResult after_refused = store.reload();
+  REQUIRE(after_refused.errors.size() == 1);
+  CHECK(after_refused.errors[0].to_string() ==
+        path + ":" + std::to_string(after.line) + ": risk.cancel_after: changed: this takes effect only at start; restart perpwire to apply it");
+  CHECK(store.current() == before);
 
   // Limits apply live.
   write(edit(edit(base, "max_order_qty = 100", "max_order_qty = 60").text, "# funding_source = \"own\"", "funding_source = \"exchange\"").text);

@@ -130,7 +130,8 @@ inline RejectReason reason_of(RejectDetail d) {
     case RejectDetail::kill_instrument:
     case RejectDetail::kill_loss_limit:
     case RejectDetail::journal_unavailable:
-    case RejectDetail::reconcile_pending: return RejectReason::kill_switch;
+    case RejectDetail::reconcile_pending:
+    case RejectDetail::session_down: return RejectReason::kill_switch;
     case RejectDetail::instrument_unknown:
     case RejectDetail::instrument_not_tradable:
     case RejectDetail::trading_status_not_open: return RejectReason::instrument_not_tradable;

@@ -111,6 +111,7 @@ enum class RejectDetail : uint8_t {
   price_jump,              // check 3: the mark or the mid jumped beyond max_jump_bps and has not settled yet
   fill_rate_paused,        // the account × instrument is in its fill-rate cool-down (fill_rate_cooldown_ns)
   kill_loss_limit,         // check 1: the account's kill switch, engaged by its loss limit
+  session_down,            // the order-entry session is not logged on, or not yet reconciled after its logon
   count_
 };
 
@@ -200,6 +201,7 @@ inline const char* reject_detail_name(RejectDetail d) {
     case RejectDetail::price_jump: return "price_jump";
     case RejectDetail::fill_rate_paused: return "fill_rate_paused";
     case RejectDetail::kill_loss_limit: return "kill_loss_limit";
+    case RejectDetail::session_down: return "session_down";
     default: return "unknown";
   }
 }

@@ -367,6 +367,13 @@ RunData RunApp::report_data(double seconds) const {
   if (g.loss_limit_kills > 0)
     d.facts.push_back({"loss limit", fmt::format("{} account(s) stopped by their loss limit, {} open orders canceled",
                                                  g.loss_limit_kills, g.loss_limit_cancels)});
+  if (g.session_drops > 0)
+    d.facts.push_back({"session down", fmt::format("{} drop(s) of the order-entry session, {} back logged on and reconciled; {} new "
+                                                   "requests refused meanwhile (session_down); {} orders open at a drop canceled once back",
+                                                   g.session_drops, g.session_recoveries, g.refused_session_down, g.disconnect_cancels)});
+  if (g.unsynced_outages > 0)
+    d.facts.push_back({"unsynced book", fmt::format("{} time(s) a book stayed unsynced longer than [risk] cancel_after; {} open orders "
+                                                    "canceled", g.unsynced_outages, g.unsynced_cancels)});
   for (const std::string& n : notes_) d.facts.push_back({"note", n});
   for (int s = 0; s < kLatencyStageCount; ++s) {
     LatencySeries ls = LatencySeries::from_histogram(latency_stage_name((LatencyStage)s), metrics_->latency((LatencyStage)s).snapshot());

@@ -703,6 +703,7 @@ void read_order_entry(Section& s, OrderEntryConfig& oe, Ctx& ctx) {
   read_throttle_weights(s, oe.limits.order_burst, oe.limits.throttle_weight_new, oe.limits.throttle_weight_replace,
                         oe.limits.throttle_weight_cancel);
   if (auto v = s.boolean("simulator")) oe.simulator = *v;
+  if (auto v = s.boolean("cancel_on_disconnect")) oe.cancel_on_disconnect = *v;
   if (auto v = s.duration("ack_latency", false, 0)) {
     if (!oe.simulator) s.fail("ack_latency", *s.node("ack_latency"), "ack_latency is the simulated exchange's: only with simulator = true");
     else if (*v > 1000000000) s.wrong("ack_latency", *s.node("ack_latency"), "a duration from \"0us\" to \"1s\"");
@@ -963,6 +964,7 @@ ConfigResult parse_config(std::string_view text, const std::string& file) {
   if (const toml::table* t = top.table("risk", false)) {
     Section s(ctx, *t, "risk");
     if (auto v = s.choice("funding_source", {"own", "exchange"})) c.risk.funding_source = *v == "exchange" ? FundingSource::exchange : FundingSource::own;
+    if (auto v = s.duration("cancel_after", false)) c.risk.cancel_after_ns = *v;
     s.finish();
   }
   if (const toml::table* t = top.table("backend", false)) {
@@ -1096,11 +1098,12 @@ std::vector<ConfigError> restart_only_changes(const Config& running, const Confi
   const auto& oa = running.order_entry;
   const auto& ob = next.order_entry;
   if (oa.enabled != ob.enabled || oa.host != ob.host || oa.port != ob.port || oa.username != ob.username || oa.password != ob.password ||
-      oa.heartbeat_ns != ob.heartbeat_ns || oa.simulator != ob.simulator || oa.ack_latency_ns != ob.ack_latency_ns ||
+      oa.heartbeat_ns != ob.heartbeat_ns || oa.cancel_on_disconnect != ob.cancel_on_disconnect || oa.simulator != ob.simulator || oa.ack_latency_ns != ob.ack_latency_ns ||
       oa.protocol != ob.protocol || oa.fix_dictionary != ob.fix_dictionary || oa.fix_store_dir != ob.fix_store_dir ||
       oa.fix_sender_comp_id != ob.fix_sender_comp_id || oa.fix_target_comp_id != ob.fix_target_comp_id ||
       oa.fix_account != ob.fix_account)
-    ch.add("order_entry", "the order-entry endpoint or login changed");
+    ch.add("order_entry", "the order-entry endpoint, login or session behaviour changed");
+  ch.field("risk.cancel_after", running.risk.cancel_after_ns, next.risk.cancel_after_ns);
   ch.field("backend", running.backend, next.backend);
   ch.field("control", running.control, next.control);
   ch.field("firm", running.firm, next.firm);

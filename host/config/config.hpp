@@ -123,6 +123,9 @@ struct OrderEntryConfig {
   bool simulator = false;  // run the simulated exchange in-process on host:port (replay and demo)
   // Simulator only: feed time from an order reaching the simulated exchange to its answer.
   int64_t ack_latency_ns = 50000;
+  // After a drop, the orders open at the drop are canceled by the gate once the session is logged
+  // on again and reconciled (new orders are refused in between either way).
+  bool cancel_on_disconnect = true;
   // Wire protocol of the session: Orders SBE (the binary order entry) or FIX 4.4 on QuickFIX.
   OrderEntryProtocol protocol = OrderEntryProtocol::sbe;
   // FIX only. Paths are resolved against the config file's directory.
@@ -140,6 +143,9 @@ struct RiskConfig {
   // Whose mark and funding rate the risk gate uses; unset = the instrument's preset decides
   // (Coinbase: the exchange's, which is what the exchange margins and charges with).
   std::optional<FundingSource> funding_source;
+  // An instrument's book unsynced for longer than this (feed time): the gate cancels the
+  // instrument's open orders. 0: off.
+  int64_t cancel_after_ns = 0;
   bool operator==(const RiskConfig&) const = default;
 };
 

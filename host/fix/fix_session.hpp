@@ -95,7 +95,7 @@ class FixSession final : public oe::OrderEntrySession {
   uint32_t forget_final_orders() override;
   oe::SessionState state() const override { return state_; }
   bool active() const override { return state_ == oe::SessionState::active; }
-  bool reconciling() const { return reconciling_; }
+  bool reconciling() const override { return reconciling_; }
   // Sequence numbers: sent = next outgoing − 1, received = next expected − 1.
   uint64_t messages_sent() const override;
   uint64_t messages_received() const override;

@@ -40,9 +40,12 @@ OrderGate::OrderGate(const Config& config, AppMetrics& metrics, StateLogWriter& 
     : config_(config), metrics_(metrics), decisions_(decisions), engine_(std::make_unique<HostRiskEngine>()),
       send_time_(kSendTimeSlots, 0) {
   pending_decisions_.reserve(1024);
+  open_at_drop_.reserve(1024);  // every order the engine can hold open
   for (const InstrumentConfig& ic : config.instruments) exchange_ids_.push_back(ic.id);
   sim_markets_.resize(exchange_ids_.size());
   markets_.resize(exchange_ids_.size());
+  unsynced_since_.assign(exchange_ids_.size(), -1);  // never synced yet: nothing can rest there
+  unsynced_canceled_.assign(exchange_ids_.size(), 0);
   market_journaled_.assign(exchange_ids_.size(), 1);
   kill_journaled_.assign(1 + config.accounts.size() + config.instruments.size(), 0);
   std::vector<std::string> errors;
@@ -196,6 +199,7 @@ bool OrderGate::connect(std::string& error) {
 
 void OrderGate::disconnect() {
   if (session_ && session_->active()) {
+    closing_ = true;  // the end of the session is no outage
     session_->logout("end of run");
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
     while (session_->state() != SessionState::disconnected && std::chrono::steady_clock::now() < deadline) {
@@ -362,6 +366,7 @@ RiskDecision OrderGate::refuse(const OrderRequest& r, RejectDetail detail) {
   d.detail = detail;
   d.reason = reason_of(detail);
   if (detail == RejectDetail::journal_unavailable) ++counters_.refused_journal;
+  else if (detail == RejectDetail::session_down) ++counters_.refused_session_down;
   else ++counters_.refused_reconcile;
   return d;
 }
@@ -378,10 +383,64 @@ void OrderGate::cancel_loss_limited() {
     engine_->for_each_open_order((int)a, [&](const OpenOrder& o) {
       if (session_->send_cancel(o.client_order_id) == LocalReject::none) {
         ++counters_.loss_limit_cancels;
+        metrics_.gate_cancels(GateCancelCause::loss_limit).inc();
         dirty_ = true;
       }
     });
   }
+}
+
+void OrderGate::on_session_down() {
+  if (session_down_ || closing_) return;  // a failed reconnect is the same outage
+  session_down_ = true;
+  ++counters_.session_drops;
+  open_at_drop_.clear();
+  if (!config_.order_entry.cancel_on_disconnect) return;
+  // Nobody watched these orders while the session was down: they are treated as canceled-pending,
+  // and whatever the reconciliation still finds open is canceled before trading resumes.
+  for (size_t a = 0; a < config_.accounts.size(); ++a)
+    engine_->for_each_open_order((int)a, [&](const OpenOrder& o) { open_at_drop_.push_back(o.client_order_id); });
+}
+
+void OrderGate::cancel_unsynced(int64_t feed_ns) {
+  const int64_t after = config_.risk.cancel_after_ns;
+  if (after <= 0 || feed_ns == INT64_MAX) return;  // INT64_MAX: finish(), the end of the feed
+  for (size_t i = 0; i < markets_.size(); ++i) {
+    if (markets_[i].synced) {
+      unsynced_since_[i] = 0;
+      unsynced_canceled_[i] = 0;
+      continue;
+    }
+    if (unsynced_since_[i] < 0) continue;
+    if (unsynced_since_[i] == 0) unsynced_since_[i] = feed_ns;
+    if (unsynced_canceled_[i] || feed_ns - unsynced_since_[i] <= after) continue;
+    // New orders are refused meanwhile by check 3 (book_unsynced); the resting ones are priced
+    // against a book nobody can see: cancel them.
+    unsynced_canceled_[i] = 1;
+    ++counters_.unsynced_outages;
+    for (size_t a = 0; a < config_.accounts.size(); ++a)
+      engine_->for_each_open_order((int)a, [&](const OpenOrder& o) {
+        if (o.instrument != i || session_->send_cancel(o.client_order_id) != LocalReject::none) return;
+        ++counters_.unsynced_cancels;
+        metrics_.gate_cancels(GateCancelCause::unsynced).inc();
+        dirty_ = true;
+      });
+  }
+}
+
+void OrderGate::check_session_back() {
+  if (!session_down_ || !session_ || !session_->active() || session_->reconciling()) return;
+  session_down_ = false;
+  ++counters_.session_recoveries;
+  for (int64_t id : open_at_drop_) {
+    if (!engine_->find_order(id)) continue;  // filled or canceled meanwhile (the reconciliation said so)
+    if (session_->send_cancel(id) == LocalReject::none) {
+      ++counters_.disconnect_cancels;
+      metrics_.gate_cancels(GateCancelCause::disconnect).inc();
+      dirty_ = true;
+    }
+  }
+  open_at_drop_.clear();
 }
 
 RiskDecision OrderGate::submit(const OrderRequest& r, int64_t rx_ns) {
@@ -392,13 +451,15 @@ RiskDecision OrderGate::submit(const OrderRequest& r, int64_t rx_ns) {
 
 RiskDecision OrderGate::decide(const OrderRequest& r, int64_t rx_ns) {
   ++counters_.requests;
-  // Fail closed: an order the journal cannot record, or placed before the open orders of a
-  // restart are reconciled, is refused; a cancel only lowers the risk and still passes.
+  // Fail closed: an order the journal cannot record, placed before the open orders of a restart
+  // are reconciled, or while the session is down or reconciling, is refused; a cancel only lowers
+  // the risk and still passes.
   const bool opens = r.kind != OrderKind::cancel;
   const int64_t t0 = TscClock::now_ns();
   RiskDecision d;
   if (opens && journal_ && !journal_->healthy()) d = refuse(r, RejectDetail::journal_unavailable);
   else if (opens && reconcile_pending_) d = refuse(r, RejectDetail::reconcile_pending);
+  else if (opens && session_down_) d = refuse(r, RejectDetail::session_down);
   else {
     d = engine_->check(r);
     if (journal_) {
@@ -578,6 +639,7 @@ void OrderGate::on_event(const OrderEvent& e, DemoStrategy* strategy) {
       }
       if (strategy) strategy->on_replace_rejected(id);
       break;
+    case OrderEventType::session_down: on_session_down(); break;
     default: break;
   }
 }
@@ -587,12 +649,14 @@ void OrderGate::poll(DemoStrategy* strategy) {
   session_->poll(TscClock::wall_ns());
   OrderEvent e;
   while (session_->next_event(e)) on_event(e, strategy);
+  check_session_back();
   cancel_loss_limited();
   if (session_->orders().size() > kForgetFinalAbove) session_->forget_final_orders();
 }
 
 void OrderGate::step(int64_t feed_ns, DemoStrategy* strategy) {
   if (!session_) return;
+  cancel_unsynced(feed_ns);
   if (!has_simulator()) {
     poll(strategy);
     return;

@@ -52,6 +52,12 @@ struct OrderGateCounters {
   std::array<uint64_t, (size_t)RejectDetail::count_> rejected_by_detail{};  // which condition inside the reason
   uint64_t loss_limit_kills = 0;    // accounts whose loss limit engaged their kill switch
   uint64_t loss_limit_cancels = 0;  // open orders canceled for it
+  uint64_t session_drops = 0;       // the order-entry session went down (dropped or logged out)
+  uint64_t session_recoveries = 0;  // ... and came back logged on and reconciled
+  uint64_t refused_session_down = 0;  // new requests refused: session not logged on or not reconciled
+  uint64_t disconnect_cancels = 0;  // orders open at a drop, still open once back: cancels sent
+  uint64_t unsynced_outages = 0;    // an instrument's book unsynced longer than [risk] cancel_after
+  uint64_t unsynced_cancels = 0;    // its open orders: cancels sent
 };
 
 class OrderGate {
@@ -120,6 +126,9 @@ class OrderGate {
   // Until reconciled, new requests are refused (reconcile_pending); cancels still pass.
   void set_reconcile_pending(bool on) { reconcile_pending_ = on; }
   bool reconcile_pending() const { return reconcile_pending_; }
+  // The order-entry session is down or not yet reconciled after its logon: new orders and replaces
+  // are refused (session_down); cancels still pass when the session can send them.
+  bool session_down() const { return session_down_; }
   // Reconciling: an order rebuilt as open that the exchange does not hold is released (journaled
   // as canceled).
   void release_unknown_order(int64_t client_order_id);
@@ -144,6 +153,15 @@ class OrderGate {
   // After fills, mark moves and funding: the open orders of an account whose loss limit has just
   // engaged its kill switch are canceled (new ones are refused by the engine).
   void cancel_loss_limited();
+  // The session went down: new requests are refused from now on, and (cancel_on_disconnect) the
+  // orders open now are noted, to be canceled once it is back.
+  void on_session_down();
+  // After each poll while down: once the session is logged on and reconciled, requests pass again
+  // and the noted orders still open are canceled.
+  void check_session_back();
+  // Each step: an instrument whose book has been unsynced for longer than [risk] cancel_after (feed
+  // time) has its open orders canceled, once per outage.
+  void cancel_unsynced(int64_t feed_ns);
   void write_decision(const OrderRequest& r, const RiskDecision& d);
   bool start_simulator(std::string& error);
   bool has_simulator() const { return sim_ || fix_sim_; }
@@ -185,6 +203,11 @@ class OrderGate {
   firm::FillRing* fill_ring_ = nullptr;
   journal::JournalWriter* journal_ = nullptr;
   bool reconcile_pending_ = false;
+  bool session_down_ = false;
+  bool closing_ = false;                // disconnect(): logging out on purpose
+  std::vector<int64_t> open_at_drop_;   // client order ids open when the session went down
+  std::vector<int64_t> unsynced_since_;    // by instrument: feed time its book was first seen unsynced, 0 synced, −1 never synced yet
+  std::vector<uint8_t> unsynced_canceled_; // by instrument: this outage's cancels were sent
   std::vector<InstrumentMarket> markets_;  // the engine's, by instrument: journaled before what was checked against them
   std::vector<uint8_t> market_journaled_;
   std::vector<uint8_t> kill_journaled_;    // [0] global, then accounts, then instruments

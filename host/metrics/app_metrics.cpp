@@ -15,6 +15,15 @@ const char* latency_stage_name(LatencyStage s) {
   }
 }
 
+const char* gate_cancel_cause_name(GateCancelCause c) {
+  switch (c) {
+    case GateCancelCause::loss_limit: return "loss_limit";
+    case GateCancelCause::disconnect: return "disconnect";
+    case GateCancelCause::unsynced: return "unsynced";
+    default: return "unknown";
+  }
+}
+
 AppMetrics::AppMetrics(MetricsRegistry& reg, const std::vector<std::string>& instruments, const std::vector<std::string>& accounts)
     : registry_(reg) {
   const char* lines[2] = {"A", "B"};
@@ -38,6 +47,9 @@ AppMetrics::AppMetrics(MetricsRegistry& reg, const std::vector<std::string>& ins
                                               "Orders rejected by the pre-trade risk gate, by the condition that failed inside the reason.",
                                               {{"reason", reject_reason_name(reason_of((RejectDetail)k))}, {"detail", reject_detail_name((RejectDetail)k)}});
   reject_details_[0] = reject_details_[(size_t)RejectDetail::kind_invalid];
+  for (int c = 0; c < (int)GateCancelCause::count_; ++c)
+    gate_cancels_[(size_t)c] = &reg.counter("perpwire_gate_cancels_total", "Open orders the risk gate canceled itself, by cause.",
+                                            {{"cause", gate_cancel_cause_name((GateCancelCause)c)}});
   kill_global_ = &reg.gauge("perpwire_kill_switch", "Kill switch engaged (1) per scope.", {{"scope", "global"}});
   reloads_ok_ = &reg.counter("perpwire_config_reloads_total", "Config reloads by result.", {{"result", "ok"}});
   reloads_failed_ = &reg.counter("perpwire_config_reloads_total", "Config reloads by result.", {{"result", "error"}});

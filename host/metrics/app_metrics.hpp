@@ -26,6 +26,15 @@ enum class LatencyStage : uint8_t {
 constexpr int kLatencyStageCount = (int)LatencyStage::count_;
 const char* latency_stage_name(LatencyStage s);
 
+// Why the gate itself canceled open orders (perpwire_gate_cancels_total{cause}).
+enum class GateCancelCause : uint8_t {
+  loss_limit,  // the account's loss limit engaged its kill switch
+  disconnect,  // open when the order-entry session dropped, still open once it was back and reconciled
+  unsynced,    // in an instrument whose book stayed unsynced longer than [risk] cancel_after
+  count_
+};
+const char* gate_cancel_cause_name(GateCancelCause c);
+
 struct InstrumentMetrics {
   Counter* events;                 // normalized market events applied
   Gauge* book_synced;              // 1 in sync, 0 waiting for recovery
@@ -61,6 +70,7 @@ class AppMetrics {
   Counter& reject_details(RejectDetail d) { return *reject_details_[(size_t)d < reject_details_.size() ? (size_t)d : 0]; }
   Histogram& latency(LatencyStage s) { return *latency_[(size_t)s]; }
   Gauge& kill_global() { return *kill_global_; }
+  Counter& gate_cancels(GateCancelCause c) { return *gate_cancels_[(size_t)c]; }
   Counter& config_reloads(bool ok) { return ok ? *reloads_ok_ : *reloads_failed_; }
 
   // Index as in the config (−1 or out of range: undefined, check first).
@@ -77,6 +87,7 @@ class AppMetrics {
   std::array<Counter*, (size_t)RejectDetail::count_> reject_details_{};
   std::array<Histogram*, kLatencyStageCount> latency_{};
   Gauge* kill_global_ = nullptr;
+  std::array<Counter*, (size_t)GateCancelCause::count_> gate_cancels_{};
   Counter* reloads_ok_ = nullptr;
   Counter* reloads_failed_ = nullptr;
   std::vector<InstrumentMetrics> instruments_;

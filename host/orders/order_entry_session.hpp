@@ -50,6 +50,9 @@ class OrderEntrySession {
   virtual uint32_t forget_final_orders() = 0;
   virtual SessionState state() const = 0;
   virtual bool active() const = 0;
+  // Logged on again after a drop, until every message missed while down has been processed: the
+  // open orders' states are not known yet.
+  virtual bool reconciling() const = 0;
   // Messages this side has written and read (sequence-numbered), for the feed-time gate to check
   // that each side has read what the other wrote.
   virtual uint64_t messages_sent() const = 0;

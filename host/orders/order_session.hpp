@@ -148,7 +148,7 @@ class OrderSession final : public OrderEntrySession {
   uint64_t messages_sent() const override { return counters_.messages_out; }
   uint64_t messages_received() const override { return counters_.messages_in; }
   // After a resumed logon, until every message missed while down has been processed.
-  bool reconciling() const { return reconciling_; }
+  bool reconciling() const override { return reconciling_; }
   const SessionCounters& counters() const { return counters_; }
   SessionHealth health() const override;
   // Why the session last went down (empty while it never did).

@@ -109,6 +109,7 @@ TEST_CASE("the default config loads with the documented values") {
   CHECK(c.order_entry.username == "perpwire");
   CHECK(c.order_entry.heartbeat_ns == 10000000000);
   CHECK(c.order_entry.ack_latency_ns == 50000);
+  CHECK(c.order_entry.cancel_on_disconnect);
   CHECK_FALSE(c.risk.funding_source.has_value());  // the preset decides
   CHECK(c.backend.kind == pw::BackendKind::software);
   CHECK_FALSE(c.backend.strict);
@@ -124,6 +125,31 @@ TEST_CASE("the default config loads with the documented values") {
 TEST_CASE("each mistake gives a file:line: key: expected … error") {
   const std::string base = slurp(kDefaultPath);
   REQUIRE(pw::parse_config(base, "bad.toml").ok());
+
+  SUBCASE("[risk] cancel_after: a positive duration, off when left out") {
+    CHECK(pw::parse_config(base, "ok.toml").config->risk.cancel_after_ns == 0);
+    auto e = edit(base, "# funding_source = \"own\"", "cancel_after = \"0s\"");
+    CHECK(only_error(e.text).find(at(e.line, "risk.cancel_after: expected a positive duration")) == 0);
+    auto n = edit(base, "# funding_source = \"own\"", "cancel_after = 5");
+    CHECK(only_error(n.text).find(at(n.line, "risk.cancel_after: expected a positive duration")) == 0);
+    auto ok = edit(base, "# funding_source = \"own\"", "cancel_after = \"2s\"");
+    pw::ConfigResult r = pw::parse_config(ok.text, "ok.toml");
+    REQUIRE(r.ok());
+    CHECK(r.config->risk.cancel_after_ns == 2000000000);
+  }
+
+  SUBCASE("cancel_on_disconnect: true or false, true when left out") {
+    auto e = edit(base, "cancel_on_disconnect = true", "cancel_on_disconnect = \"yes\"");
+    CHECK(only_error(e.text) == at(e.line, "order_entry.cancel_on_disconnect: expected true or false, got \"yes\""));
+    auto off = edit(base, "cancel_on_disconnect = true", "cancel_on_disconnect = false");
+    pw::ConfigResult r = pw::parse_config(off.text, "ok.toml");
+    REQUIRE(r.ok());
+    CHECK_FALSE(r.config->order_entry.cancel_on_disconnect);
+    auto left_out = edit(base, "cancel_on_disconnect = true", "");
+    pw::ConfigResult d = pw::parse_config(left_out.text, "ok.toml");
+    REQUIRE(d.ok());
+    CHECK(d.config->order_entry.cancel_on_disconnect);
+  }
 
   SUBCASE("the simulated exchange's ack latency: a duration up to 1 s, only with the simulator") {
     auto e = edit(base, "ack_latency = \"50us\"", "ack_latency = \"2s\"");
@@ -344,6 +370,20 @@ TEST_CASE("reload validates fully and keeps the old config on any error") {
   REQUIRE(refused.errors.size() == 1);
   CHECK(refused.errors[0].to_string() ==
         path + ":" + std::to_string(restart.line) + ": instruments[0].tick: changed: this takes effect only at start; restart perpwire to apply it");
+  CHECK(store.current() == before);
+  // The gate's cancel-on-disconnect and cancel_after are read at start as well.
+  auto cod = edit(base, "cancel_on_disconnect = true", "cancel_on_disconnect = false");
+  write(cod.text);
+  pw::ConfigResult cod_refused = store.reload();
+  REQUIRE(cod_refused.errors.size() == 1);
+  CHECK(cod_refused.errors[0].to_string().find("order_entry: the order-entry endpoint, login or session behaviour changed: this takes effect only at start") !=
+        std::string::npos);
+  auto after = edit(base, "# funding_source = \"own\"", "cancel_after = \"2s\"");
+  write(after.text);
+  pw::ConfigResult after_refused = store.reload();
+  REQUIRE(after_refused.errors.size() == 1);
+  CHECK(after_refused.errors[0].to_string() ==
+        path + ":" + std::to_string(after.line) + ": risk.cancel_after: changed: this takes effect only at start; restart perpwire to apply it");
   CHECK(store.current() == before);
 
   // Limits apply live.

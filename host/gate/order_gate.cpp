@@ -371,6 +371,13 @@ RiskDecision OrderGate::refuse(const OrderRequest& r, RejectDetail detail) {
   return d;
 }
 
+void OrderGate::cancel_for(int64_t client_order_id, GateCancelCause cause, uint64_t& counter) {
+  if (session_->send_cancel(client_order_id) != LocalReject::none) return;
+  ++counter;
+  metrics_.gate_cancels(cause).inc();
+  dirty_ = true;
+}
+
 void OrderGate::cancel_loss_limited() {
   if (engine_->loss_kill_generation() == loss_kill_seen_) return;
   loss_kill_seen_ = engine_->loss_kill_generation();
@@ -381,11 +388,7 @@ void OrderGate::cancel_loss_limited() {
     ++counters_.loss_limit_kills;
     if (!session_) continue;
     engine_->for_each_open_order((int)a, [&](const OpenOrder& o) {
-      if (session_->send_cancel(o.client_order_id) == LocalReject::none) {
-        ++counters_.loss_limit_cancels;
-        metrics_.gate_cancels(GateCancelCause::loss_limit).inc();
-        dirty_ = true;
-      }
+      cancel_for(o.client_order_id, GateCancelCause::loss_limit, counters_.loss_limit_cancels);
     });
   }
 }
@@ -420,10 +423,7 @@ void OrderGate::cancel_unsynced(int64_t feed_ns) {
     ++counters_.unsynced_outages;
     for (size_t a = 0; a < config_.accounts.size(); ++a)
       engine_->for_each_open_order((int)a, [&](const OpenOrder& o) {
-        if (o.instrument != i || session_->send_cancel(o.client_order_id) != LocalReject::none) return;
-        ++counters_.unsynced_cancels;
-        metrics_.gate_cancels(GateCancelCause::unsynced).inc();
-        dirty_ = true;
+        if (o.instrument == i) cancel_for(o.client_order_id, GateCancelCause::unsynced, counters_.unsynced_cancels);
       });
   }
 }
@@ -434,11 +434,7 @@ void OrderGate::check_session_back() {
   ++counters_.session_recoveries;
   for (int64_t id : open_at_drop_) {
     if (!engine_->find_order(id)) continue;  // filled or canceled meanwhile (the reconciliation said so)
-    if (session_->send_cancel(id) == LocalReject::none) {
-      ++counters_.disconnect_cancels;
-      metrics_.gate_cancels(GateCancelCause::disconnect).inc();
-      dirty_ = true;
-    }
+    cancel_for(id, GateCancelCause::disconnect, counters_.disconnect_cancels);
   }
   open_at_drop_.clear();
 }

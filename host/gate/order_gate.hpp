@@ -150,6 +150,8 @@ class OrderGate {
   bool dirty() const { return dirty_; }
 
  private:
+  // A cancel the gate sends on its own (not the strategy's): counted per cause when it went out.
+  void cancel_for(int64_t client_order_id, GateCancelCause cause, uint64_t& counter);
   // After fills, mark moves and funding: the open orders of an account whose loss limit has just
   // engaged its kill switch are canceled (new ones are refused by the engine).
   void cancel_loss_limited();

@@ -363,28 +363,23 @@ TEST_CASE("reload validates fully and keeps the old config on any error") {
   CHECK(store.current() == before);
   CHECK(store.current()->instruments[0].limits.max_order_qty == 100);
 
-  // A change that only applies at start: refused, old config stays.
+  // A change that only applies at start: refused with one error, old config stays.
+  auto refused_at_start = [&](const Edited& e) {
+    write(e.text);
+    pw::ConfigResult r = store.reload();
+    REQUIRE(r.errors.size() == 1);
+    CHECK(store.current() == before);
+    return r.errors[0].to_string();
+  };
   auto restart = edit(base, "tick = \"5\"", "tick = \"10\"");
-  write(restart.text);
-  pw::ConfigResult refused = store.reload();
-  REQUIRE(refused.errors.size() == 1);
-  CHECK(refused.errors[0].to_string() ==
+  CHECK(refused_at_start(restart) ==
         path + ":" + std::to_string(restart.line) + ": instruments[0].tick: changed: this takes effect only at start; restart perpwire to apply it");
-  CHECK(store.current() == before);
   // The gate's cancel-on-disconnect and cancel_after are read at start as well.
-  auto cod = edit(base, "cancel_on_disconnect = true", "cancel_on_disconnect = false");
-  write(cod.text);
-  pw::ConfigResult cod_refused = store.reload();
-  REQUIRE(cod_refused.errors.size() == 1);
-  CHECK(cod_refused.errors[0].to_string().find("order_entry: the order-entry endpoint, login or session behaviour changed: this takes effect only at start") !=
-        std::string::npos);
+  CHECK(refused_at_start(edit(base, "cancel_on_disconnect = true", "cancel_on_disconnect = false"))
+            .find("order_entry: the order-entry endpoint, login or session behaviour changed: this takes effect only at start") != std::string::npos);
   auto after = edit(base, "# funding_source = \"own\"", "cancel_after = \"2s\"");
-  write(after.text);
-  pw::ConfigResult after_refused = store.reload();
-  REQUIRE(after_refused.errors.size() == 1);
-  CHECK(after_refused.errors[0].to_string() ==
+  CHECK(refused_at_start(after) ==
         path + ":" + std::to_string(after.line) + ": risk.cancel_after: changed: this takes effect only at start; restart perpwire to apply it");
-  CHECK(store.current() == before);
 
   // Limits apply live.
   write(edit(edit(base, "max_order_qty = 100", "max_order_qty = 60").text, "# funding_source = \"own\"", "funding_source = \"exchange\"").text);

@@ -13,6 +13,12 @@ MarketControl control_for(MarketOp op) {
   c.params = coinbase_preset();
   return c;
 }
+// The kernel's control registers: one kernel, one register file, whichever runner drives it (a new
+// runner's first operation must ring a new doorbell, not one an earlier runner already rang).
+MarketControl& market_registers() {
+  static MarketControl r{};
+  return r;
+}
 RiskControl risk_control(RiskOp op) {
   RiskControl c{};  // every field zero (the limits' defaults are zero too)
   c.op = op;
@@ -20,12 +26,20 @@ RiskControl risk_control(RiskOp op) {
 }
 }  // namespace
 
-void MarketStateCsim::call(MarketControl& c) { market_state(in_, records_, markets_, c, &status_); }
+void MarketStateCsim::call() { market_state(in_, records_, markets_, market_registers(), status_); }
+
+void MarketStateCsim::operation(MarketControl c) {
+  MarketControl& regs = market_registers();
+  c.seq = regs.seq + 1;  // the doorbell, as the host writes it last
+  c.emit_markets = regs.emit_markets;
+  regs = c;
+  call();
+}
 
 void MarketStateCsim::reset(const MarkFundingParams& defaults) {
   MarketControl c = control_for(kMarketReset);
   c.params = defaults;
-  call(c);
+  operation(c);
 }
 
 int MarketStateCsim::add_instrument(int32_t id, uint16_t channel, const MarkFundingParams& params, int64_t contract_size) {
@@ -34,7 +48,7 @@ int MarketStateCsim::add_instrument(int32_t id, uint16_t channel, const MarkFund
   c.channel = channel;
   c.params = params;
   c.contract_size = contract_size;
-  call(c);
+  operation(c);
   return status_.result;
 }
 
@@ -42,10 +56,10 @@ bool MarketStateCsim::run(const MarketEvent* words, size_t n, std::vector<StateR
                           std::vector<MarketUpdate>* markets) {
   error_.clear();
   for (size_t i = 0; i < n; ++i) in_.write(pack_event(words[i]));
-  MarketControl c = control_for(kMarketRun);
-  c.words = (uint32_t)n;
-  c.emit_markets = markets != nullptr;
-  call(c);
+  market_registers().emit_markets = markets != nullptr;
+  const uint32_t before = status_.words;
+  // The kernel runs free: one call per clock it is given; each takes one word when one is there.
+  for (size_t i = 0; i < n; ++i) call();
   while (!records_.empty()) {
     StateRecord r;
     unpack_record(records_.read(), r);
@@ -57,14 +71,15 @@ bool MarketStateCsim::run(const MarketEvent* words, size_t n, std::vector<StateR
     if (markets != nullptr) markets->push_back(u);
   }
   if (!in_.empty()) error_ = "market_state left " + std::to_string(in_.size()) + " words unread";
-  if (in_.underflowed()) error_ = "market_state read past the last word";
+  else if (status_.words - before != (uint32_t)n)
+    error_ = "market_state counted " + std::to_string(status_.words - before) + " of " + std::to_string(n) + " words";
   return error_.empty();
 }
 
 bool MarketStateCsim::read_slot(uint32_t i) {
   MarketControl c = control_for(kMarketReadSlot);
   c.slot = i;
-  call(c);
+  operation(c);
   return status_.slot_id != -1 || i < (uint32_t)status_.count;
 }
 

@@ -21,9 +21,9 @@ class MarketStateCsim {
   void reset(const MarkFundingParams& defaults);
   // The slot, or −1 (invalid parameters, repeated id, table full).
   int add_instrument(int32_t id, uint16_t channel, const MarkFundingParams& params, int64_t contract_size);
-  // One kernel call over `n` input words (events and gap notices); records appended to `records`,
-  // market updates to `markets` when given. False (see error()) when the call and the streams
-  // disagree (words left unread or read past the end).
+  // `n` input words (events and gap notices) through the free-running kernel (one call per word);
+  // records appended to `records`, market updates to `markets` when given. False (see error())
+  // when the kernel did not take exactly the `n` words.
   bool run(const MarketEvent* words, size_t n, std::vector<StateRecord>& records,
            std::vector<MarketUpdate>* markets = nullptr);
   // Slot `i` as the kernel holds it (status().slot_*); false past the table.
@@ -32,7 +32,8 @@ class MarketStateCsim {
   const std::string& error() const { return error_; }
 
  private:
-  void call(MarketControl& c);
+  void call();
+  void operation(MarketControl c);  // rings the doorbell: `c` runs once
   hls::stream<EventWord> in_{"market_state.events"};
   hls::stream<RecordWord> records_{"market_state.records"};
   hls::stream<MarketWord> markets_{"market_state.markets"};

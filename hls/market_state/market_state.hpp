@@ -52,20 +52,23 @@ struct MarketUpdate {
 static_assert(sizeof(MarketUpdate) == 80, "MarketUpdate is an 80-byte record");
 typedef RecordWordOf<MarketUpdate>::type MarketWord;  // 640 bits
 
-// Control (s_axilite): what one call does.
+// Control (s_axilite, read at every call). The kernel is free-running (ap_ctrl_none): it never
+// stops while the feed runs. An operation runs once, when `seq` changes — the host writes the
+// operation's fields first and `seq` last (AXI-Lite writes arrive in order), then waits for
+// `status.op_seq == seq`. `emit_markets` is a setting, read at every call.
 enum MarketOp : uint32_t {
-  kMarketRun = 0,            // consume `words` input words
+  kMarketNop = 0,            // power-up value of the registers: nothing to run
   kMarketReset = 1,          // forget every instrument; `params` = defaults of instruments not added
   kMarketAddInstrument = 2,  // add instrument_id / channel / params / contract_size
   kMarketReadSlot = 3,       // status.slot_* = slot `slot`
 };
 
 struct MarketControl {
+  uint32_t seq;           // doorbell: a new value runs `op` once (0 at power-up: none has run)
   uint32_t op;            // MarketOp
-  uint32_t words;         // kMarketRun: input words to consume
   int32_t instrument_id;  // kMarketAddInstrument
   uint16_t channel;
-  uint8_t emit_markets;   // kMarketRun: write MarketUpdate words (0: the markets stream is unused)
+  uint8_t emit_markets;   // write MarketUpdate words (0: the markets stream is unused)
   uint8_t reserved;
   int64_t contract_size;  // kMarketAddInstrument (0: from the feed)
   uint32_t slot;          // kMarketReadSlot
@@ -74,10 +77,12 @@ struct MarketControl {
 };
 
 struct MarketStatus {
-  int32_t result;        // kMarketAddInstrument: the slot, or −1; kMarketRun: words consumed
+  uint32_t op_seq;       // `seq` of the last operation run
+  int32_t result;        // its answer: kMarketAddInstrument: the slot, or −1
   int32_t count;         // instruments in the table
-  uint32_t records;      // records written by this call
-  uint32_t markets;      // market updates written by this call
+  uint32_t words;        // input words consumed since the last reset (modulo 2³²)
+  uint32_t records;      // records written since the last reset
+  uint32_t markets;      // market updates written since the last reset
   MarketStateCounters counters;  // since the last reset
   int32_t slot_id;       // kMarketReadSlot
   uint16_t slot_channel;
@@ -90,6 +95,9 @@ struct MarketStatus {
 }  // namespace hlsk
 }  // namespace pw
 
+// Free-running stream kernel (ap_ctrl_none): the platform calls it again forever. A call runs the
+// operation `ctl` rings for (a new `seq`), or else takes one input word when one is there and
+// writes its records (and market updates); `status` is current after every call.
 extern "C" void market_state(hls::stream<pw::hlsk::EventWord>& events, hls::stream<pw::hlsk::RecordWord>& records,
-                             hls::stream<pw::hlsk::MarketWord>& markets, pw::hlsk::MarketControl ctl,
-                             pw::hlsk::MarketStatus* status);
+                             hls::stream<pw::hlsk::MarketWord>& markets, const pw::hlsk::MarketControl& ctl,
+                             pw::hlsk::MarketStatus& status);

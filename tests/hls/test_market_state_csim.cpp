@@ -179,3 +179,72 @@ TEST_CASE("market_state's market updates equal MarketState::market() after every
   CHECK(rc.packet_gaps >= 6);
   fs::remove_all(dir);
 }
+
+// The kernel runs free (ap_ctrl_none): nothing starts or stops it. An operation runs once per
+// doorbell (a new ctl.seq), a clock with neither a new doorbell nor an input word changes nothing,
+// and the status counts since the last reset.
+TEST_CASE("market_state runs free: one operation per doorbell, one word per clock, idle clocks change nothing") {
+  hls::stream<pw::hlsk::EventWord> events;
+  hls::stream<pw::hlsk::RecordWord> records;
+  hls::stream<pw::hlsk::MarketWord> markets;
+  pw::hlsk::MarketStatus st{};
+  pw::hlsk::MarketControl ctl{};
+  ctl.params = pw::coinbase_preset();
+  // Whatever an earlier test left in the registers: take the next doorbell from the status.
+  market_state(events, records, markets, ctl, st);
+  ctl.seq = st.op_seq + 1;
+  ctl.op = pw::hlsk::kMarketReset;
+  market_state(events, records, markets, ctl, st);
+  CHECK(st.op_seq == ctl.seq);
+  CHECK(st.count == 0);
+  CHECK(st.words == 0);
+
+  ctl.op = pw::hlsk::kMarketAddInstrument;
+  ctl.instrument_id = 7;
+  ctl.channel = 1;
+  ctl.seq += 1;
+  for (int clock = 0; clock < 5; ++clock) market_state(events, records, markets, ctl, st);  // the same doorbell
+  CHECK(st.count == 1);  // added once
+  CHECK(st.result == 0);
+
+  // Idle clocks: no input, no doorbell.
+  const pw::MarketStateCounters before = st.counters;
+  for (int clock = 0; clock < 100; ++clock) market_state(events, records, markets, ctl, st);
+  CHECK(st.words == 0);
+  CHECK(std::memcmp(&st.counters, &before, sizeof before) == 0);
+
+  // Input words are taken one per clock, with no start.
+  pw::MarketEvent e{};
+  e.type = (uint8_t)pw::EventType::end_of_cycle;
+  e.channel_id = 1;
+  for (int k = 0; k < 3; ++k) events.write(pw::hlsk::pack_event(e));
+  market_state(events, records, markets, ctl, st);
+  CHECK(st.words == 1);
+  market_state(events, records, markets, ctl, st);
+  market_state(events, records, markets, ctl, st);
+  market_state(events, records, markets, ctl, st);
+  CHECK(st.words == 3);
+  CHECK(events.empty());
+
+  // An operation rung while words wait runs first; the words follow.
+  events.write(pw::hlsk::pack_event(e));
+  ctl.op = pw::hlsk::kMarketReadSlot;
+  ctl.slot = 0;
+  ctl.seq += 1;
+  market_state(events, records, markets, ctl, st);
+  CHECK(st.slot_id == 7);
+  CHECK(st.words == 3);
+  market_state(events, records, markets, ctl, st);
+  CHECK(st.words == 4);
+  // A reset zeroes the totals.
+  ctl.op = pw::hlsk::kMarketReset;
+  ctl.seq += 1;
+  market_state(events, records, markets, ctl, st);
+  CHECK(st.words == 0);
+  CHECK(st.count == 0);
+  while (!records.empty()) records.read();
+  // Leave the doorbell at 0 (a nop), below any number a MarketStateCsim rings next.
+  ctl = pw::hlsk::MarketControl{};
+  market_state(events, records, markets, ctl, st);
+  CHECK(st.op_seq == 0);
+}

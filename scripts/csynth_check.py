@@ -30,7 +30,8 @@ def main():
     found = {}
     total = root.find('./PerformanceEstimates/SummaryOfOverallLatency')
     if total is not None:
-        found['-'] = (None, num(total.findtext('Worst-caseLatency')))
+        # The top: a free-running kernel's top is the pipelined loop, its interval the II.
+        found['-'] = (num(total.findtext('Interval-max')), num(total.findtext('Worst-caseLatency')))
     loops = root.find('./PerformanceEstimates/SummaryOfLoopLatency')
     for loop in (loops.iter() if loops is not None else []):
         if loop is loops or loop.find('PipelineII') is None and loop.find('IterationLatency') is None:

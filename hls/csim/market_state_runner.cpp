@@ -19,6 +19,11 @@ MarketControl& market_registers() {
   static MarketControl r{};
   return r;
 }
+// pretrade_risk's staged control operation: the kernel's registers, as for market_state.
+RiskControl& risk_registers() {
+  static RiskControl r{};
+  return r;
+}
 RiskControl risk_control(RiskOp op) {
   RiskControl c{};  // every field zero (the limits' defaults are zero too)
   c.op = op;
@@ -85,16 +90,28 @@ bool MarketStateCsim::read_slot(uint32_t i) {
 
 // ---------------------------------------------------------------------------------------------
 
+void PretradeRiskCsim::call() { pretrade_risk(inputs_, out_, risk_registers(), status_); }
+
+// Staged in the registers, applied in-band: what was queued before meets the old values, what is
+// queued after the new ones. The reset record restarts the numbering (it is number 1).
 void PretradeRiskCsim::control(RiskControl& c) {
-  flush();
-  pretrade_risk(inputs_, out_, c, &status_);
+  if (!flush()) return;
+  RiskControl& regs = risk_registers();
+  c.version = regs.version + 1;
+  regs = c;
+  const bool reset = (RiskOp)c.op == kRiskReset;
+  if (reset) seq_ = 0;
+  queue(kInputControl, ControlApply{c.version, 0});
+  version_ = c.version;
+  if (run_queued(reset) && status_.applied_version != c.version)
+    error_ = "pretrade_risk did not apply control version " + std::to_string(c.version) + " (it shows " +
+             std::to_string(status_.applied_version) + ", " + std::to_string(status_.control_mismatch) + " mismatched)";
 }
 
 void PretradeRiskCsim::reset() {
   RiskControl c = risk_control(kRiskReset);
   control(c);
   unmatched_ = 0;
-  seq_ = 0;
 }
 LimitsError PretradeRiskCsim::set_account_limits(int a, const AccountLimits& l) {
   RiskControl c = risk_control(kRiskAccountLimits);
@@ -167,22 +184,31 @@ void PretradeRiskCsim::exchange(const ExchangeEvent& x) { queue(kInputExchange, 
 
 void PretradeRiskCsim::check(const OrderRequest& r) { queue(kInputOrder, r); }
 
-bool PretradeRiskCsim::flush() {
+bool PretradeRiskCsim::flush() { return run_queued(false); }
+
+bool PretradeRiskCsim::run_queued(bool reset) {
   error_.clear();
   if (queued_ == 0) return true;
-  RiskControl c = risk_control(kRiskRun);
-  c.items = queued_;
-  pretrade_risk(inputs_, out_, c, &status_);
-  if (status_.consumed != queued_)
-    error_ = "pretrade_risk consumed " + std::to_string(status_.consumed) + " of " + std::to_string(queued_) + " records";
-  else if (status_.out_of_order != 0 || status_.bad_kind != 0)
-    error_ = "pretrade_risk saw " + std::to_string(status_.out_of_order) + " inputs out of sequence and " +
-             std::to_string(status_.bad_kind) + " of no known kind";
-  unmatched_ += status_.unmatched;
+  // The status counts since the last reset: a batch that is a reset record counts from zero.
+  const RiskStatus before = reset ? RiskStatus{} : status_;
+  // The kernel runs free: one call per clock it is given; each takes one input when one is there.
+  for (uint32_t k = 0; k < queued_; ++k) call();
+  const uint32_t consumed = status_.consumed - before.consumed;
+  if (consumed != queued_)
+    error_ = "pretrade_risk consumed " + std::to_string(consumed) + " of " + std::to_string(queued_) + " records";
+  else if (status_.out_of_order != before.out_of_order || status_.bad_kind != before.bad_kind)
+    error_ = "pretrade_risk saw " + std::to_string(status_.out_of_order - before.out_of_order) +
+             " inputs out of sequence and " + std::to_string(status_.bad_kind - before.bad_kind) + " of no known kind";
+  unmatched_ += status_.unmatched - before.unmatched;
   queued_ = 0;
   while (!out_.empty()) {
     SequencedDecision d;
     unpack_record(out_.read(), d);
+    // Nothing is queued behind a control record (control() runs it at once): every decision of a
+    // batch met the version applied last.
+    if (d.limits_version != version_ && error_.empty())
+      error_ = "decision of seq " + std::to_string(d.seq) + " met control version " + std::to_string(d.limits_version) +
+               ", not " + std::to_string(version_);
     decisions_.push_back(d.decision);
     decision_seqs_.push_back(d.seq);
   }

@@ -43,7 +43,8 @@ class MarketStateCsim {
 
 // The pretrade_risk kernel with RiskEngine's interface. Markets, exchange answers and orders are
 // numbered in call order into the kernel's one input stream (as risk_merge does on the card) and
-// run by flush(); limits, cash, positions and kill switches run the queue first.
+// run by flush(); limits, cash, positions, kill switches and the reset are staged in the kernel's
+// registers and applied in-band (a ControlApply record) after what is queued.
 class PretradeRiskCsim {
  public:
   void reset();
@@ -72,11 +73,14 @@ class PretradeRiskCsim {
  private:
   template <typename T>
   void queue(RiskInputKind kind, const T& record);
-  void control(RiskControl& c);
+  void call();
+  void control(RiskControl& c);  // staged in the registers, applied where its record stands
+  bool run_queued(bool reset);
   hls::stream<RiskInputWord> inputs_{"pretrade_risk.inputs"};
   hls::stream<DecisionWord> out_{"pretrade_risk.decisions"};
   uint32_t queued_ = 0;
   uint64_t seq_ = 0;
+  uint32_t version_ = 0;  // of the last control operation applied
   uint64_t unmatched_ = 0;
   std::vector<RiskDecision> decisions_;
   std::vector<uint64_t> decision_seqs_;

@@ -1,18 +1,23 @@
 // pretrade_risk: one sequence of inputs — market updates (from market_state, through risk_merge),
-// the exchange's answers and order requests — in; one decision per order request out.
+// the exchange's answers, order requests and control operations — in; one decision per order
+// request out.
 // core/risk_engine.hpp, unchanged, is the gate: the 13 checks in their fixed order, reservations,
 // fills, funding.
 //
 // Streams (AXI4-Stream, one record per transfer, record byte i in bits 8i+7..8i):
 //   inputs     RiskInput (risk_input.hpp, 768 bits): the records in the order the gate applies
 //              them, numbered; from risk_merge on the card, from the host in C-simulation
-//   decisions  SequencedDecision (320 bits): each order request's decision and sequence number
+//   decisions  SequencedDecision (384 bits): each order request's decision, sequence number and
+//              the version of the control operations it met
 // The kernel applies the inputs strictly in their order: an order is checked against every market
 // and answer before it in the sequence, and against none after it — the same on the card as in
 // the software path replaying the merge log.
 //
-// Limits, cash, carried positions and kill switches are set through s_axilite (RiskControl), one
-// operation per call; they apply from the next input on.
+// Limits, cash, carried positions, kill switches and the reset are control operations: each waits
+// in the s_axilite registers (RiskControl, tagged with a version) and takes effect where its
+// ControlApply record stands in the input sequence — between two inputs, at the same point on the
+// card and in the software path. The kernel is free-running (ap_ctrl_none): one input per call,
+// no start, no count; status is current after every call.
 #pragma once
 #include <cstdint>
 
@@ -36,8 +41,8 @@ constexpr int kRiskSessions = 8;
 typedef RiskEngine<kRiskAccounts, kRiskInstruments, kRiskOpenOrders, kRiskDedupWindow, kRiskSessions> KernelRiskEngine;
 
 enum RiskOp : uint32_t {
-  kRiskRun = 0,              // consume `items` input records
-  kRiskReset = 1,            // forget everything
+  kRiskNop = 0,              // power-up value of the registers
+  kRiskReset = 1,            // forget everything (limits, positions, orders, counters); the next input follows the reset record
   kRiskAccountLimits = 2,    // set_account_limits(index, account)
   kRiskInstrumentLimits = 3, // set_instrument_limits(index, instrument)
   kRiskSessionLimits = 4,    // set_session_limits(index, session)
@@ -48,9 +53,12 @@ enum RiskOp : uint32_t {
   kRiskKillInstrument = 9,   // set_kill_instrument(index, on)
 };
 
+// The staged control operation. The host writes it, sends ControlApply{version} through
+// risk_merge's control stream, and waits for status.applied_version == version before it stages
+// the next one.
 struct RiskControl {
-  uint32_t op;     // RiskOp
-  uint32_t items;  // kRiskRun
+  uint32_t op;       // RiskOp
+  uint32_t version;  // the ControlApply that applies it
   int32_t index;
   int32_t index2;
   int64_t value;
@@ -62,21 +70,24 @@ struct RiskControl {
   SessionLimits session;
 };
 
+// Since the last reset (the host takes differences, modulo 2³²), current after every call.
 struct RiskStatus {
-  LimitsError limits;       // the limits operations' answer (ok otherwise)
+  LimitsError limits;       // the last limits operation's answer (a bad value keeps the old limits)
   uint8_t reserved;
-  uint32_t consumed;        // kRiskRun: input records consumed
-  uint32_t out_of_order;    // kRiskRun: inputs whose sequence number was not the last one + 1 (applied; counted)
-  uint32_t decisions;       // kRiskRun: decisions written
-  uint32_t unmatched;       // kRiskRun: exchange answers the engine answered false to
+  uint32_t applied_version; // version of the last control operation applied
+  uint32_t control_mismatch;// ControlApply records naming another version than the registers hold (not applied)
+  uint32_t consumed;        // input records taken
+  uint32_t out_of_order;    // inputs whose sequence number was not the last one + 1 (applied; counted)
+  uint32_t decisions;       // decisions written
+  uint32_t unmatched;       // exchange answers the engine answered false to
   uint32_t open_orders;
-  uint32_t bad_kind;        // kRiskRun: inputs of no known kind (skipped)
-  RiskCounters counters;    // since the last reset
+  uint32_t bad_kind;        // inputs of no known kind (skipped)
+  RiskCounters counters;
 };
 
 }  // namespace hlsk
 }  // namespace pw
 
 extern "C" void pretrade_risk(hls::stream<pw::hlsk::RiskInputWord>& inputs,
-                              hls::stream<pw::hlsk::DecisionWord>& decisions, pw::hlsk::RiskControl ctl,
-                              pw::hlsk::RiskStatus* status);
+                              hls::stream<pw::hlsk::DecisionWord>& decisions, const pw::hlsk::RiskControl& staged,
+                              pw::hlsk::RiskStatus& status);

@@ -1,7 +1,9 @@
 // C-simulation testbench of pretrade_risk for vitis_hls (csim_design; returns 0 when every check
-// holds): a seeded sequence of market moves, orders and exchange answers goes to the kernel as
-// numbered inputs and, in the same order, to RiskEngine (core/, the software path's gate); every
-// decision, its sequence number and the engine's counters must be equal. The long randomized
+// holds): a seeded sequence of market moves, orders, exchange answers and control operations
+// (limits, cash, kill switches: staged in the registers, applied in-band) goes to the free-running
+// kernel as numbered inputs and, in the same order, to RiskEngine (core/, the software path's
+// gate); every decision, its sequence number, the control version it met and the engine's
+// counters must be equal. The long randomized
 // comparison over every reject reason is tests/hls/test_pretrade_risk_csim.cpp.
 #include <cstdio>
 #include <cstring>
@@ -30,6 +32,13 @@ RiskControl control(uint32_t op) {
   return c;
 }
 
+RiskControl g_staged;  // the kernel's control registers
+
+// The free-running kernel given `clocks` clocks.
+void run(hls::stream<RiskInputWord>& inputs, hls::stream<DecisionWord>& decisions, RiskStatus& st, uint32_t clocks) {
+  for (uint32_t k = 0; k < clocks; ++k) pretrade_risk(inputs, decisions, g_staged, st);
+}
+
 }  // namespace
 
 int main() {
@@ -46,7 +55,22 @@ int main() {
     }
   };
 
-  pretrade_risk(inputs, decisions, control(kRiskReset), &st);
+  uint64_t seq = 0;
+  uint32_t version = 0;
+  // Stages `c` and writes its apply record (the reset record is number 1); the caller runs it.
+  auto stage = [&](RiskControl c) {
+    c.version = ++version;
+    g_staged = c;
+    if (c.op == kRiskReset) seq = 0;
+    inputs.write(pack_record(risk_input(++seq, kInputControl, ControlApply{c.version, 0})));
+  };
+  auto apply = [&](const RiskControl& c) {
+    stage(c);
+    run(inputs, decisions, st, 1);
+    return st.applied_version == version && st.control_mismatch == 0;
+  };
+
+  expect(apply(control(kRiskReset)), "reset applied");
   g_ref.reset();
   RiskControl c = control(kRiskInstrumentLimits);
   c.instrument.max_staleness_ns = 60LL * 1000000000;
@@ -57,26 +81,26 @@ int main() {
   c.instrument.margin.count = 2;
   c.instrument.margin.tiers[0] = MarginTier{50000 * U, 50};
   c.instrument.margin.tiers[1] = MarginTier{0, 20};
-  pretrade_risk(inputs, decisions, c, &st);
-  expect(st.limits.ok() && g_ref.set_instrument_limits(0, c.instrument).ok(), "instrument limits taken");
+  expect(apply(c) && st.limits.ok() && g_ref.set_instrument_limits(0, c.instrument).ok(), "instrument limits taken");
   c = control(kRiskAccountLimits);
   c.account = AccountLimits{100000, 100000000 * U, 1000, 50};
-  pretrade_risk(inputs, decisions, c, &st);
-  expect(st.limits.ok() && g_ref.set_account_limits(0, c.account).ok(), "account limits taken");
+  expect(apply(c) && st.limits.ok() && g_ref.set_account_limits(0, c.account).ok(), "account limits taken");
   c = control(kRiskSessionLimits);
   c.session = SessionLimits{1000, 100};
-  pretrade_risk(inputs, decisions, c, &st);
+  expect(apply(c), "session limits taken");
   g_ref.set_session_limits(0, c.session);
   c = control(kRiskCash);
   c.value = 200000 * U;
-  pretrade_risk(inputs, decisions, c, &st);
+  expect(apply(c), "cash taken");
   g_ref.set_cash(0, c.value);
 
-  uint64_t seq = 0, orders = 0, accepted = 0;
+  uint64_t orders = 0, accepted = 0, kill_rejects = 0;
+  bool killed = false;
   int64_t next_id = 1, now = t0;
   for (int round = 0; round < 200; ++round) {
     uint32_t n = 0;
     uint64_t order_seq[8];
+    uint32_t order_version[8];
     RiskDecision expected[8];
     int k_orders = 0;
     if (round % 3 == 0) {
@@ -106,7 +130,19 @@ int main() {
       else g_ref.on_cancel(x.client_order_id);
       ++n;
     }
-    for (int k = (int)rnd(1, 8); k > 0; --k) {
+    const int count = (int)rnd(2, 8);
+    for (int k = count; k > 0; --k) {
+      // Every 25th round the account's kill switch flips between two orders of the burst: the
+      // orders before it meet the old state, those after it the new one.
+      if (round % 25 == 12 && k == count / 2) {
+        killed = !killed;
+        c = control(kRiskKillAccount);
+        c.index = 0;
+        c.on = killed ? 1 : 0;
+        stage(c);
+        g_ref.set_kill_account(0, killed);
+        ++n;
+      }
       OrderRequest r;
       std::memset(&r, 0, sizeof r);
       r.kind = OrderKind::new_order;
@@ -117,14 +153,15 @@ int main() {
       r.time = now;
       inputs.write(pack_record(risk_input(++seq, kInputOrder, r)));
       order_seq[k_orders] = seq;
+      order_version[k_orders] = version;
       expected[k_orders++] = g_ref.check(r);
       ++n;
     }
     now += rnd(1, 20) * 1000000;
-    c = control(kRiskRun);
-    c.items = n;
-    pretrade_risk(inputs, decisions, c, &st);
-    expect(st.consumed == n && st.out_of_order == 0 && st.bad_kind == 0, "every input applied in sequence");
+    const RiskStatus before = st;
+    run(inputs, decisions, st, n);
+    expect(st.consumed - before.consumed == n && st.out_of_order == 0 && st.bad_kind == 0 && st.control_mismatch == 0,
+           "every input applied in sequence");
     for (int k = 0; k < k_orders; ++k) {
       if (decisions.empty()) {
         expect(false, "a decision per order");
@@ -133,6 +170,8 @@ int main() {
       SequencedDecision d;
       unpack_record(decisions.read(), d);
       expect(d.seq == order_seq[k], "the decision carries its order's number");
+      expect(d.limits_version == order_version[k], "the decision carries the control version it met");
+      kill_rejects += d.decision.detail == RejectDetail::kill_account ? 1 : 0;
       expect(std::memcmp(&d.decision, &expected[k], sizeof(RiskDecision)) == 0, "the decision is RiskEngine's");
       accepted += d.decision.accepted ? 1 : 0;
       ++orders;
@@ -141,6 +180,7 @@ int main() {
   const RiskCounters a = g_ref.counters();
   expect(std::memcmp(&a, &st.counters, sizeof a) == 0, "the counters are RiskEngine's");
   expect(accepted > 0 && accepted < orders, "some orders accepted, some refused");
+  expect(kill_rejects > 0, "orders after an in-band kill were refused by it");
   std::printf("pretrade_risk_tb: %llu orders, %llu accepted, %d failures\n", (unsigned long long)orders,
               (unsigned long long)accepted, failures);
   return failures == 0 ? 0 : 1;

@@ -48,7 +48,20 @@ enum RiskInputKind : uint8_t {
   kInputMarket = 1,    // payload: MarketUpdate
   kInputExchange = 2,  // payload: ExchangeEvent
   kInputOrder = 3,     // payload: OrderRequest
+  kInputControl = 4,   // payload: ControlApply
 };
+
+// The in-band half of a control operation (limits, cash, carried positions, kill switches, reset).
+// The operation itself is too large for a stream record: it waits in pretrade_risk's s_axilite
+// registers, tagged with a version. This record, numbered in the sequence like any other input,
+// says where it takes effect; every decision carries the version of the last operation applied
+// before it, so the card and the software path agree on which limits each order met.
+struct ControlApply {
+  uint32_t version;
+  uint32_t reserved;
+};
+static_assert(sizeof(ControlApply) == 8, "ControlApply is an 8-byte record");
+typedef RecordWordOf<ControlApply>::type ControlWord;  // 64 bits
 
 constexpr int kRiskPayloadBytes = 80;  // the largest payload, MarketUpdate
 static_assert(sizeof(MarketUpdate) <= kRiskPayloadBytes && sizeof(ExchangeEvent) <= kRiskPayloadBytes &&
@@ -64,13 +77,16 @@ struct RiskInput {
 static_assert(sizeof(RiskInput) == 96, "RiskInput is a 96-byte record");
 typedef RecordWordOf<RiskInput>::type RiskInputWord;  // 768 bits
 
-// A decision and the sequence number of the order request it answers.
+// A decision, the sequence number of the order request it answers and the version of the control
+// operations (limits, kill switches…) it was checked against.
 struct SequencedDecision {
   uint64_t seq;
   RiskDecision decision;
+  uint32_t limits_version;  // ControlApply::version of the last operation applied before the order
+  uint32_t reserved;
 };
-static_assert(sizeof(SequencedDecision) == 40, "SequencedDecision is a 40-byte record");
-typedef RecordWordOf<SequencedDecision>::type DecisionWord;  // 320 bits
+static_assert(sizeof(SequencedDecision) == 48, "SequencedDecision is a 48-byte record");
+typedef RecordWordOf<SequencedDecision>::type DecisionWord;  // 384 bits
 
 // One line of the merge log: which record took sequence number `seq` (the market's slot, or the
 // client order id of an answer or an order), so that the host can replay the same order.
@@ -78,7 +94,7 @@ struct MergeLogEntry {
   uint64_t seq;
   uint8_t kind;        // RiskInputKind
   uint8_t reserved[3];
-  uint32_t slot;       // kInputMarket
+  uint32_t slot;       // kInputMarket: the market's slot; kInputControl: the operation's version
   int64_t client_order_id;  // kInputExchange, kInputOrder
 };
 static_assert(sizeof(MergeLogEntry) == 24, "MergeLogEntry is a 24-byte record");

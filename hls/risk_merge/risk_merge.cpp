@@ -1,21 +1,23 @@
 // risk_merge, stream kernel top. See risk_merge.hpp for the contract and docs/hls.md for timing.
 #include "hls/risk_merge/risk_merge.hpp"
 
-#include <cstring>
-
 namespace {
 
 using namespace pw;
 using namespace pw::hlsk;
 
-// The last sequence number given (0 after a reset); kept between calls.
-uint64_t g_seq = 0;
+// The last sequence number given and the counts, as the status registers show them (zero at
+// power-up: the first number is 1).
+RiskMergeStatus g_status;
 
 }  // namespace
 
-extern "C" void risk_merge(hls::stream<MarketWord>& markets, hls::stream<ExchangeWord>& exchange, hls::stream<OrderWord>& orders,
-                           hls::stream<RiskInputWord>& inputs, hls::stream<MergeLogWord>& log, RiskMergeControl ctl,
-                           RiskMergeStatus* status) {
+extern "C" void risk_merge(hls::stream<ControlWord>& control, hls::stream<MarketWord>& markets,
+                           hls::stream<ExchangeWord>& exchange, hls::stream<OrderWord>& orders,
+                           hls::stream<RiskInputWord>& inputs, hls::stream<MergeLogWord>& log,
+                           const RiskMergeControl& ctl, RiskMergeStatus& status) {
+#pragma HLS INTERFACE mode=ap_ctrl_none port=return
+#pragma HLS INTERFACE mode=axis port=control
 #pragma HLS INTERFACE mode=axis port=markets
 #pragma HLS INTERFACE mode=axis port=exchange
 #pragma HLS INTERFACE mode=axis port=orders
@@ -23,55 +25,48 @@ extern "C" void risk_merge(hls::stream<MarketWord>& markets, hls::stream<Exchang
 #pragma HLS INTERFACE mode=axis port=log
 #pragma HLS INTERFACE mode=s_axilite port=ctl
 #pragma HLS INTERFACE mode=s_axilite port=status
-#pragma HLS INTERFACE mode=s_axilite port=return
-  RiskMergeStatus st;
-  std::memset(&st, 0, sizeof st);
-  if (ctl.op == kMergeReset) g_seq = 0;
-  if (ctl.op == kMergeRun) {
-    // One record per iteration: a priority choice among three FIFO heads and a counter, so II=1
-    // (the only loop-carried value is g_seq, an add of one).
-  merge_loop:
-    while (st.merged < ctl.items) {
 #pragma HLS PIPELINE II=1
-#pragma HLS LOOP_TRIPCOUNT min=1 max=65536 avg=64
-      const bool m = !markets.empty(), x = !exchange.empty(), o = !orders.empty();
-      if (!m && !x && !o) {
-#if defined(PERPWIRE_HLS_COMPAT)
-        break;  // C-simulation: the call promised more records than the streams hold
-#else
-        continue;  // the hardware waits for the next record
-#endif
-      }
-      const uint64_t seq = ++g_seq;
-      MergeLogEntry e;
-      std::memset(&e, 0, sizeof e);
+  // One record per call: a priority choice among four FIFO heads and a counter, so II=1 (the only
+  // loop-carried value is the last number, an add of one).
+  if (ctl.reset_seq != g_status.reset_seq) {
+    g_status = RiskMergeStatus{};
+    g_status.reset_seq = ctl.reset_seq;
+  } else {
+    const bool c = !control.empty(), m = !markets.empty(), x = !exchange.empty(), o = !orders.empty();
+    if (c || m || x || o) {
+      const uint64_t seq = ++g_status.last_seq;
+      MergeLogEntry e{};
       e.seq = seq;
       RiskInput in;
-      if (m) {
+      if (c) {
+        ControlApply a;
+        unpack_record(control.read(), a);
+        in = risk_input(seq, kInputControl, a);
+        e.slot = a.version;
+        ++g_status.controls;
+      } else if (m) {
         MarketUpdate u;
         unpack_record(markets.read(), u);
         in = risk_input(seq, kInputMarket, u);
         e.slot = u.slot;
-        ++st.markets;
+        ++g_status.markets;
       } else if (x) {
         ExchangeEvent a;
         unpack_record(exchange.read(), a);
         in = risk_input(seq, kInputExchange, a);
         e.client_order_id = a.client_order_id;
-        ++st.answers;
+        ++g_status.answers;
       } else {
         OrderRequest r;
         unpack_record(orders.read(), r);
         in = risk_input(seq, kInputOrder, r);
         e.client_order_id = r.client_order_id;
-        ++st.orders;
+        ++g_status.orders;
       }
       e.kind = in.kind;
       inputs.write(pack_record(in));
       log.write(pack_record(e));
-      ++st.merged;
     }
   }
-  st.last_seq = g_seq;
-  *status = st;
+  status = g_status;
 }

@@ -66,3 +66,19 @@ TEST_CASE("the report check fails a missed II or latency, passes a met one") {
   CHECK(check("1", "9") == 1);      // latency over budget
   CHECK(check("undef", "8") == 1);  // not pipelined at all
 }
+
+// A free-running kernel's top is its pipeline: the report's interval is the top's II.
+TEST_CASE("the report check reads a free-running top's II from its interval") {
+  const std::string dir = "/tmp/perpwire_csynth_check_top_test";
+  run_without_vitis("mkdir -p " + dir);
+  write(dir + "/budgets.tsv", "k - 1 -\n");
+  auto check = [&](const std::string& interval) {
+    write(dir + "/csynth.xml", "<profile><PerformanceEstimates><SummaryOfOverallLatency><Worst-caseLatency>3</Worst-caseLatency>"
+                               "<Interval-max>" + interval + "</Interval-max></SummaryOfOverallLatency></PerformanceEstimates></profile>");
+    return run_without_vitis("python3 scripts/csynth_check.py " + dir + "/budgets.tsv k " + dir + "/csynth.xml").code;
+  };
+  CHECK(check("1") == 0);
+  CHECK(check("2") == 1);
+  CHECK(check("undef") == 1);
+  run_without_vitis("rm -rf " + dir);
+}

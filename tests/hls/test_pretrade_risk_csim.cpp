@@ -425,20 +425,18 @@ TEST_CASE("pretrade_risk decides as RiskEngine on a long random sequence, every 
   MESSAGE(p.expected.size() << " decisions, " << c.accepted << " accepted;" << by_reason);
 }
 
-// The card's path: markets, answers and orders waiting on risk_merge's three streams, numbered
-// into one sequence in as many rounds as the timing happens to give; pretrade_risk decides in that
-// sequence; the host replays the merge log on RiskEngine and gets the same decisions with the same
-// sequence numbers.
+// The card's path: control operations, markets, answers and orders waiting on risk_merge's four
+// streams, numbered into one sequence in as many rounds as the timing happens to give;
+// pretrade_risk decides in that sequence; the host replays the merge log on RiskEngine and gets
+// the same decisions with the same sequence numbers and control versions. Both kernels run free:
+// each is given clocks, never a count.
 TEST_CASE("risk_merge: the merge log replayed on RiskEngine gives pretrade_risk's decisions, number for number") {
   Gen g(11);
-  hlsk::RiskControl ctl;
-  hlsk::RiskStatus st;
-  hlsk::RiskMergeStatus ms;
-  auto control = [&](uint32_t op) {
-    ctl = hlsk::RiskControl{};
-    ctl.op = op;
-    return &ctl;
-  };
+  hlsk::RiskControl staged{};  // pretrade_risk's control registers
+  hlsk::RiskStatus st{};
+  hlsk::RiskMergeStatus ms{};
+  hlsk::RiskMergeControl mc{};
+  hls::stream<hlsk::ControlWord> controls;
   hls::stream<hlsk::MarketWord> markets;
   hls::stream<hlsk::ExchangeWord> answers;
   hls::stream<hlsk::OrderWord> orders;
@@ -446,10 +444,30 @@ TEST_CASE("risk_merge: the merge log replayed on RiskEngine gives pretrade_risk'
   hls::stream<hlsk::MergeLogWord> log;
   hls::stream<hlsk::DecisionWord> out;
   auto ref = std::make_unique<hlsk::KernelRiskEngine>();
-
-  hlsk::RiskMergeControl mc{hlsk::kMergeReset, 0};
-  risk_merge(markets, answers, orders, inputs, log, mc, &ms);
-  pretrade_risk(inputs, out, *control(hlsk::kRiskReset), &st);
+  auto clocks = [&](int n) {
+    for (int k = 0; k < n; ++k) {
+      risk_merge(controls, markets, answers, orders, inputs, log, mc, ms);
+      pretrade_risk(inputs, out, staged, st);
+    }
+  };
+  // Whatever an earlier test left in the kernels: take the next numbers from their status.
+  clocks(1);
+  uint32_t version = st.applied_version;
+  // A control operation, staged and applied in-band through the merge (the host waits for it).
+  auto apply = [&](hlsk::RiskControl c) {
+    c.version = ++version;
+    staged = c;
+    controls.write(hlsk::pack_record(hlsk::ControlApply{c.version, 0}));
+    clocks(2);
+    REQUIRE(st.applied_version == version);
+  };
+  mc.reset_seq = ms.reset_seq + 1;  // numbering from 1; the reset record takes it
+  clocks(1);
+  REQUIRE(ms.last_seq == 0);
+  hlsk::RiskControl op{};
+  op.op = hlsk::kRiskReset;
+  apply(op);
+  REQUIRE(ms.last_seq == 1);
   ref->reset();
   InstrumentLimits il{};
   il.max_staleness_ns = 60LL * 1000000000;
@@ -459,22 +477,31 @@ TEST_CASE("risk_merge: the merge log replayed on RiskEngine gives pretrade_risk'
   il.max_position = 2000;
   il.margin.count = 1;
   il.margin.tiers[0] = MarginTier{0, 50};
-  control(hlsk::kRiskInstrumentLimits)->index = 0;
-  ctl.instrument = il;
-  pretrade_risk(inputs, out, ctl, &st);
+  op = hlsk::RiskControl{};
+  op.op = hlsk::kRiskInstrumentLimits;
+  op.instrument = il;
+  apply(op);
   REQUIRE(st.limits.ok());
   REQUIRE(ref->set_instrument_limits(0, il).ok());
   const AccountLimits al{2000, 100000000 * U, 100000, 1000};
-  control(hlsk::kRiskAccountLimits)->index = 0;
-  ctl.account = al;
-  pretrade_risk(inputs, out, ctl, &st);
+  op = hlsk::RiskControl{};
+  op.op = hlsk::kRiskAccountLimits;
+  op.account = al;
+  apply(op);
   REQUIRE(ref->set_account_limits(0, al).ok());
-  control(hlsk::kRiskSessionLimits)->session = SessionLimits{100000, 1000};
-  pretrade_risk(inputs, out, ctl, &st);
+  op = hlsk::RiskControl{};
+  op.op = hlsk::kRiskSessionLimits;
+  op.session = SessionLimits{100000, 1000};
+  apply(op);
   ref->set_session_limits(0, SessionLimits{100000, 1000});
-  control(hlsk::kRiskCash)->value = 1000000 * U;
-  pretrade_risk(inputs, out, ctl, &st);
+  op = hlsk::RiskControl{};
+  op.op = hlsk::kRiskCash;
+  op.value = 1000000 * U;
+  apply(op);
   ref->set_cash(0, 1000000 * U);
+  const uint64_t setup_seq = ms.last_seq;  // the log's records so far: the set-up above
+  // Collar changes sent while orders wait: which orders meet which collar is the merge's outcome.
+  std::vector<hlsk::RiskControl> sent_controls;
 
   // What each source sent, in its own order: the log says how they interleaved.
   std::vector<hlsk::MarketUpdate> sent_markets;
@@ -518,19 +545,29 @@ TEST_CASE("risk_merge: the merge log replayed on RiskEngine gives pretrade_risk'
       sent_orders.push_back(r);
       live.push_back(r.client_order_id);
     }
+    // Now and then new limits (the collar narrows or widens) while records still wait: the host
+    // stages them once the previous operation is applied, and they go ahead of what waits.
+    if (round % 40 == 20 && st.applied_version == version) {
+      op = hlsk::RiskControl{};
+      op.op = hlsk::kRiskInstrumentLimits;
+      op.instrument = il;
+      op.instrument.collar_bps = round % 80 == 20 ? 30 : 100;
+      op.version = ++version;
+      staged = op;
+      controls.write(hlsk::pack_record(hlsk::ControlApply{op.version, 0}));
+      sent_controls.push_back(op);
+    }
     now += g.range(1, 50) * 1000000;
-    // The merge takes part of what waits (the rest stays for the next round), pretrade_risk all
-    // the merge gave it.
-    const uint32_t waiting = (uint32_t)(markets.size() + answers.size() + orders.size());
-    mc = hlsk::RiskMergeControl{hlsk::kMergeRun, waiting == 0 ? 0 : (uint32_t)g.range(1, waiting)};
-    risk_merge(markets, answers, orders, inputs, log, mc, &ms);
-    REQUIRE(ms.merged == mc.items);
-    merged += ms.merged;
-    CHECK(ms.last_seq == merged);
-    control(hlsk::kRiskRun)->items = ms.merged;
-    pretrade_risk(inputs, out, ctl, &st);
-    REQUIRE(st.consumed == ms.merged);
+    // The kernels get a few clocks: part of what waits is merged and decided, the rest waits for
+    // the next round.
+    const uint64_t before = ms.last_seq;
+    const int waiting = (int)(controls.size() + markets.size() + answers.size() + orders.size());
+    const int given = waiting == 0 ? 1 : (int)g.range(1, waiting);
+    clocks(given);
+    merged += ms.last_seq - before;
+    REQUIRE(ms.last_seq - before == (uint64_t)std::min(given, waiting));
     CHECK(st.out_of_order == 0);
+    CHECK(st.control_mismatch == 0);
     while (!out.empty()) {
       hlsk::SequencedDecision d;
       hlsk::unpack_record(out.read(), d);
@@ -539,14 +576,26 @@ TEST_CASE("risk_merge: the merge log replayed on RiskEngine gives pretrade_risk'
   }
 
   // The host: the log, in order, names which source's next record took each number.
-  size_t im = 0, ia = 0, io = 0, id = 0;
+  size_t im = 0, ia = 0, io = 0, id = 0, ic = 0;
+  uint32_t ref_version = 0;
   uint64_t expect_seq = 1;
   size_t orders_seen = 0, markets_seen = 0, answers_seen = 0;
   while (!log.empty()) {
     hlsk::MergeLogEntry e;
     hlsk::unpack_record(log.read(), e);
     REQUIRE(e.seq == expect_seq++);
-    if (e.kind == hlsk::kInputMarket) {
+    if (e.seq <= setup_seq) {  // the reset and limits above, applied to the reference already
+      REQUIRE(e.kind == hlsk::kInputControl);
+      ref_version = e.slot;
+      continue;
+    }
+    if (e.kind == hlsk::kInputControl) {
+      REQUIRE(ic < sent_controls.size());
+      const hlsk::RiskControl& sc = sent_controls[ic++];
+      CHECK(e.slot == sc.version);
+      REQUIRE(ref->set_instrument_limits(0, sc.instrument).ok());
+      ref_version = sc.version;
+    } else if (e.kind == hlsk::kInputMarket) {
       REQUIRE(im < sent_markets.size());
       CHECK(e.slot == sent_markets[im].slot);
       ref->set_market((int)sent_markets[im].slot, sent_markets[im].market);
@@ -568,6 +617,7 @@ TEST_CASE("risk_merge: the merge log replayed on RiskEngine gives pretrade_risk'
       const RiskDecision d = ref->check(r);
       REQUIRE(id < card.size());
       CHECK(card[id].seq == e.seq);
+      CHECK(card[id].limits_version == ref_version);
       if (std::memcmp(&card[id].decision, &d, sizeof d) != 0)
         FAIL("decision " << id << " (seq " << e.seq << ") differs\n  RiskEngine:    " << describe(d) << "\n  pretrade_risk: " << describe(card[id].decision));
       ++id;
@@ -575,7 +625,8 @@ TEST_CASE("risk_merge: the merge log replayed on RiskEngine gives pretrade_risk'
     }
   }
   CHECK(id == card.size());
-  CHECK(expect_seq - 1 == merged);
+  CHECK(expect_seq - 1 == setup_seq + merged);
+  CHECK(ic >= 3);  // collar changes came between orders
   // Every kind came up, interleaved; some orders were refused, some accepted.
   CHECK(markets_seen > 100);
   CHECK(answers_seen > 100);

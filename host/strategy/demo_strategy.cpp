@@ -1010,7 +1010,14 @@ void DemoStrategy::on_decision(const OrderRequest& r, const RiskDecision& d) {
     case OrderKind::new_order: {
       if (t.role == Role::lead) {
         if (d.accepted && r.time + cfg_.requote_interval_ns < leftover_check_) leftover_check_ = r.time + cfg_.requote_interval_ns;
-        if (!d.accepted && loss_probe_.active && r.client_order_id == loss_probe_.lead_id) {
+        if (!d.accepted && loss_probe_.active && t.probe == ProbeKind::loss_limit && loss_probe_.stage == 0 &&
+            d.detail == RejectDetail::kill_loss_limit) {
+          // Stopped before the probe began (rebuilt from the journal at a restart): its first order
+          // is the refusal the probe is after.
+          ++probe_stats_.sent[(int)ProbeKind::loss_limit];
+          ++probe_stats_.hit[(int)ProbeKind::loss_limit];
+          end_loss_probe(r.time);
+        } else if (!d.accepted && loss_probe_.active && r.client_order_id == loss_probe_.lead_id) {
           // The buy refused: given up. The sell refused (the buy's loss at mark stopped the
           // account already): the probe comes next.
           loss_probe_.lead_id = 0;

@@ -378,3 +378,26 @@ TEST_CASE("the loss-limit probe: a round trip across the spread stops desk-d, th
   for (size_t k = 0; k < h.all.size(); ++k)
     if (h.all[k].account != d) CHECK(h.decisions[k].detail != RejectDetail::kill_loss_limit);
 }
+
+TEST_CASE("the loss-limit probe on an account already stopped (a restart): its first order is the hit") {
+  DemoStrategyConfig sc;
+  sc.seed = 7;
+  Harness h(sc, 5000 * U);
+  const int d = config()->account_index("desk-d");
+  REQUIRE(d > 0);
+  h.engine.set_market(0, market(0, 95000 * U, kT0));
+  h.engine.set_position(d, 0, 5, 96000 * U);  // 50 USD under water, as a journal would rebuild it
+  REQUIRE(h.engine.kill_loss(d));
+  run_session(h, 240, 3);
+  size_t n = 0;
+  for (size_t k = 0; k < h.all.size(); ++k)
+    if (h.all[k].account == d && h.all[k].kind == OrderKind::new_order) {
+      ++n;
+      CHECK(h.decisions[k].detail == RejectDetail::kill_loss_limit);
+    }
+  CHECK(n == 2);  // the resting buy and the buy through the ask, both refused; then left alone
+  const ProbeStats& ps = h.strategy.probe_stats();
+  CHECK(ps.sent[(int)ProbeKind::loss_limit] == 1);
+  CHECK(ps.hit[(int)ProbeKind::loss_limit] == 1);
+  CHECK(ps.missed[(int)ProbeKind::loss_limit] == 0);
+}

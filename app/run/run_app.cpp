@@ -301,7 +301,8 @@ void RunApp::publish_status(const char* state) {
   for (size_t a = 0; a < config_->accounts.size(); ++a) {
     AccountStatus as;
     as.name = config_->accounts[a].name;
-    as.killed = gate_->engine().kill_account((int)a) || gate_->engine().kill_loss((int)a);
+    as.loss_limit_stop = gate_->engine().kill_loss((int)a);
+    as.killed = gate_->engine().kill_account((int)a) || as.loss_limit_stop;
     as.cash = gate_->engine().account((int)a).cash;
     const AccountMargin am = gate_->engine().account_margin((int)a);
     as.equity = am.equity;

@@ -55,6 +55,7 @@ std::string status_json(const StatusSnapshot& s) {
       positions[i < s.instruments.size() ? s.instruments[i].symbol : std::to_string(i)] = a.positions[i];
     accounts.push_back(json{{"name", a.name},
                             {"killed", a.killed},
+                            {"loss_limit_stop", a.loss_limit_stop},
                             {"cash", fixed9(a.cash)},
                             {"equity", fixed9(a.equity)},
                             {"margin_requirement", fixed9(a.margin_requirement)},

@@ -30,7 +30,8 @@ struct InstrumentStatus {
 
 struct AccountStatus {
   std::string name;
-  bool killed = false;
+  bool killed = false;             // its own switch or its loss-limit stop
+  bool loss_limit_stop = false;    // the loss-limit stop (released by /unkill?account= too)
   int64_t cash = 0;                // ×1e-9
   int64_t equity = INT64_MIN;      // ×1e-9, unknown when INT64_MIN
   int64_t margin_requirement = INT64_MIN;

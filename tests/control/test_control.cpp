@@ -242,6 +242,7 @@ TEST_CASE("the control plane serves metrics, status, kill switches and reload on
     CHECK(s["instruments"][0]["funding_diff_bps"].get<double>() == doctest::Approx(0.025));
     CHECK(s["accounts"][0]["positions"]["ETP-20DEC30-CDE"] == -2);
     CHECK(s["accounts"][0]["cash"] == "500000");
+    CHECK(s["accounts"][0]["loss_limit_stop"] == false);
   }
 
   SUBCASE("POST /kill and /unkill drive the switches, by scope") {

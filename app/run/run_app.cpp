@@ -195,7 +195,7 @@ void RunApp::apply_control() {
     kills_.apply_to(gate_->engine(), (int)config_->accounts.size(), (int)config_->instruments.size());
     // /unkill?account=A releases A's loss-limit stop as well as its own switch.
     kills_.take_loss_releases(loss_releases_seen_, (int)config_->accounts.size(),
-                              [&](int a) { gate_->release_loss_kill(a, kill_who_); });
+                              [&](int a) { gate_->release_loss_kill(a, journal::KillWho::control_plane); });
     const bool global = kills_.global() || firm_kill;  // the firm's switch and this host's, either stops it
     gate_->engine().set_kill_global(global);
     metrics_->kill_global().set(global ? 1 : 0);

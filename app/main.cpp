@@ -332,7 +332,7 @@ int main(int argc, char** argv) {
   for (const char* name : {"kill", "unkill"}) {
     const bool engage = std::string(name) == "kill";
     CLI::App* k = app.add_subcommand(name, engage ? "Engage a kill switch of a running perpwire (global, or one account or instrument)"
-                                                  : "Release a kill switch of a running perpwire");
+                                                  : "Release a kill switch of a running perpwire (--account: its loss-limit stop too)");
     k->add_option("--url", call.url, "control plane address (https://… for one with TLS)")->capture_default_str();
     k->add_option("--account", account, "only this account (name as in the config)");
     k->add_option("--instrument", instrument, "only this instrument (symbol)");

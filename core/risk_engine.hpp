@@ -285,7 +285,8 @@ class RiskEngine {
   bool kill_global() const { return kill_global_; }
   bool kill_account(int a) const { return accounts_[a].state.killed; }
   bool kill_instrument(int i) const { return instruments_[i].killed; }
-  // The loss limit's kill switch (apart from the control plane's: set_kill_account leaves it).
+  // The loss limit's kill switch (apart from the account's own: set_kill_account leaves it; the
+  // host's /unkill?account= clears both).
   bool kill_loss(int a) const { return loss_killed_[a] != 0; }
   void clear_loss_kill(int a) {
     if (a >= 0 && a < kAccounts) loss_killed_[a] = 0;

@@ -119,6 +119,7 @@ class RunApp {
   bool firm_kill_ = false;
   int64_t last_firm_usage_ns_ = 0;
   uint64_t kill_generation_ = 0, config_generation_ = 0;
+  std::vector<uint32_t> loss_releases_seen_;  // by account: the board's releases acted on
   std::vector<OrderRequest> requests_;
   std::vector<RiskDecision> decisions_;  // of requests_, by index
   int64_t event_time_ = 0;
@@ -192,6 +193,9 @@ void RunApp::apply_control() {
     kill_generation_ = kg;
     firm_kill_ = firm_kill;
     kills_.apply_to(gate_->engine(), (int)config_->accounts.size(), (int)config_->instruments.size());
+    // /unkill?account=A releases A's loss-limit stop as well as its own switch.
+    kills_.take_loss_releases(loss_releases_seen_, (int)config_->accounts.size(),
+                              [&](int a) { gate_->release_loss_kill(a, journal::KillWho::control_plane); });
     const bool global = kills_.global() || firm_kill;  // the firm's switch and this host's, either stops it
     gate_->engine().set_kill_global(global);
     metrics_->kill_global().set(global ? 1 : 0);
@@ -297,7 +301,8 @@ void RunApp::publish_status(const char* state) {
   for (size_t a = 0; a < config_->accounts.size(); ++a) {
     AccountStatus as;
     as.name = config_->accounts[a].name;
-    as.killed = gate_->engine().kill_account((int)a) || gate_->engine().kill_loss((int)a);
+    as.loss_limit_stop = gate_->engine().kill_loss((int)a);
+    as.killed = gate_->engine().kill_account((int)a) || as.loss_limit_stop;
     as.cash = gate_->engine().account((int)a).cash;
     const AccountMargin am = gate_->engine().account_margin((int)a);
     as.equity = am.equity;
@@ -364,9 +369,19 @@ RunData RunApp::report_data(double seconds) const {
                                                   h.logons, h.disconnects, h.resend_requests, h.duplicates_ignored, h.refused_messages,
                                                   h.protocol_errors, h.unknown_order_events, h.impossible_quantities, h.local_rejects)});
   }
-  if (g.loss_limit_kills > 0)
-    d.facts.push_back({"loss limit", fmt::format("{} account(s) stopped by their loss limit, {} open orders canceled",
-                                                 g.loss_limit_kills, g.loss_limit_cancels)});
+  if (g.loss_limit_kills > 0 || g.loss_limit_releases > 0)
+    d.facts.push_back({"loss limit", fmt::format("{} account(s) stopped by their loss limit, {} open orders canceled; {} "
+                                                 "stop(s) released by the control plane",
+                                                 g.loss_limit_kills, g.loss_limit_cancels, g.loss_limit_releases)});
+  if (strategy_) {
+    // Each probe kind: refused for the reason (and detail) it aims at / sent.
+    const ProbeStats& ps = strategy_->probe_stats();
+    std::string text;
+    for (int k = 0; k < kProbeKindCount; ++k)
+      if (ps.sent[k] != 0)
+        text += fmt::format("{}{} {}/{}", text.empty() ? "" : ", ", probe_kind_name((ProbeKind)k), ps.hit[k], ps.sent[k]);
+    if (!text.empty()) d.facts.push_back({"probes", "refused as aimed / sent: " + text});
+  }
   if (g.session_drops > 0)
     d.facts.push_back({"session down", fmt::format("{} drop(s) of the order-entry session, {} back logged on and reconciled; {} new "
                                                    "requests refused meanwhile (session_down); {} orders open at a drop canceled once back",
@@ -497,6 +512,8 @@ int RunApp::setup_journal(const Config& c) {
       kills_.set(t);
       kills += " " + c.instruments[i].symbol;
     }
+  for (size_t a = 0; a < c.accounts.size(); ++a)  // the engine's own: released by /unkill?account=
+    if (e.kill_loss((int)a)) kills += " " + c.accounts[a].name + " (loss limit)";
   std::string positions;
   for (size_t a = 0; a < c.accounts.size(); ++a) {
     positions += fmt::format("; {}: cash {:.2f}, daily notional used {:.2f}", c.accounts[a].name, (double)e.account((int)a).cash / 1e9,

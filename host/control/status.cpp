@@ -55,6 +55,7 @@ std::string status_json(const StatusSnapshot& s) {
       positions[i < s.instruments.size() ? s.instruments[i].symbol : std::to_string(i)] = a.positions[i];
     accounts.push_back(json{{"name", a.name},
                             {"killed", a.killed},
+                            {"loss_limit_stop", a.loss_limit_stop},
                             {"cash", fixed9(a.cash)},
                             {"equity", fixed9(a.equity)},
                             {"margin_requirement", fixed9(a.margin_requirement)},
@@ -123,7 +124,10 @@ void KillSwitchBoard::set(const KillTarget& t) {
   switch (t.scope) {
     case KillTarget::Scope::global: global_.store(t.engage, std::memory_order_relaxed); break;
     case KillTarget::Scope::account:
-      if (t.index >= 0 && t.index < kMax) account_[t.index].store(t.engage, std::memory_order_relaxed);
+      if (t.index >= 0 && t.index < kMax) {
+        account_[t.index].store(t.engage, std::memory_order_relaxed);
+        if (!t.engage) loss_release_[t.index].fetch_add(1, std::memory_order_relaxed);
+      }
       break;
     case KillTarget::Scope::instrument:
       if (t.index >= 0 && t.index < kMax) instrument_[t.index].store(t.engage, std::memory_order_relaxed);
@@ -148,7 +152,9 @@ std::function<ControlReply(const KillRequest&)> make_kill_handler(ConfigStore& s
       else if (t->scope == KillTarget::Scope::account && (size_t)t->index < metrics->account_count()) metrics->account(t->index).kill->set(on);
       else if (t->scope == KillTarget::Scope::instrument && (size_t)t->index < metrics->instrument_count()) metrics->instrument(t->index).kill->set(on);
     }
-    reply.message = what + (t->engage ? " engaged" : " released");
+    reply.message = what + (t->engage                                   ? " engaged"
+                            : t->scope == KillTarget::Scope::account ? " released, and its loss-limit stop if engaged"
+                                                                     : " released");
     return reply;
   };
 }

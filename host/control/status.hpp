@@ -30,7 +30,8 @@ struct InstrumentStatus {
 
 struct AccountStatus {
   std::string name;
-  bool killed = false;
+  bool killed = false;             // its own switch or its loss-limit stop
+  bool loss_limit_stop = false;    // the loss-limit stop (released by /unkill?account= too)
   int64_t cash = 0;                // ×1e-9
   int64_t equity = INT64_MIN;      // ×1e-9, unknown when INT64_MIN
   int64_t margin_requirement = INT64_MIN;
@@ -85,6 +86,9 @@ ControlReply reload_and_apply(ConfigStore& store, const std::function<void(const
 // Kill switches set from the control thread and applied by the hot thread, which owns the risk
 // engine: the control thread stores flags and bumps a generation; the hot thread compares the
 // generation (one relaxed load per loop) and, when it moved, copies the flags into the engine.
+// Releasing an account's switch also releases its loss-limit stop: that stop is the engine's, not
+// a flag here, so the board counts the releases and the hot thread clears the stop once per
+// release it has not seen (take_loss_releases).
 class KillSwitchBoard {
  public:
   static constexpr int kMax = 64;  // accounts and instruments each
@@ -100,12 +104,26 @@ class KillSwitchBoard {
     for (int a = 0; a < accounts && a < kMax; ++a) engine.set_kill_account(a, account(a));
     for (int i = 0; i < instruments && i < kMax; ++i) engine.set_kill_instrument(i, instrument(i));
   }
+  // Releases of account a's switch so far.
+  uint32_t loss_releases(int a) const { return a >= 0 && a < kMax ? loss_release_[a].load(std::memory_order_relaxed) : 0; }
+  // f(a) for each account released since `seen` (one count per account, sized here) was updated.
+  template <class F>
+  void take_loss_releases(std::vector<uint32_t>& seen, int accounts, F&& f) const {
+    if (seen.size() < (size_t)accounts) seen.resize((size_t)accounts, 0);
+    for (int a = 0; a < accounts && a < kMax; ++a) {
+      const uint32_t n = loss_releases(a);
+      if (n == seen[(size_t)a]) continue;
+      seen[(size_t)a] = n;
+      f(a);
+    }
+  }
 
  private:
   std::atomic<uint64_t> generation_{0};
   std::atomic<bool> global_{false};
   std::atomic<bool> account_[kMax] = {};
   std::atomic<bool> instrument_[kMax] = {};
+  std::atomic<uint32_t> loss_release_[kMax] = {};
 };
 
 class AppMetrics;

@@ -48,6 +48,8 @@ OrderGate::OrderGate(const Config& config, AppMetrics& metrics, StateLogWriter& 
   unsynced_canceled_.assign(exchange_ids_.size(), 0);
   market_journaled_.assign(exchange_ids_.size(), 1);
   kill_journaled_.assign(1 + config.accounts.size() + config.instruments.size(), 0);
+  loss_canceled_.assign(config.accounts.size(), 0);
+  loss_journaled_.assign(config.accounts.size(), 0);
   std::vector<std::string> errors;
   apply_limits(config, errors);
   for (size_t a = 0; a < config.accounts.size(); ++a) engine_->set_cash((int)a, config.accounts[a].cash);
@@ -291,6 +293,8 @@ journal::ReadResult OrderGate::restore(const std::string& path, journal::ReplayS
   open_ids.clear();
   for (int64_t id : accepted)
     if (engine_->find_order(id)) open_ids.push_back(id);
+  loss_kill_seen_ = 0;  // the stops the replay engaged cancel at the next step
+  std::fill(loss_canceled_.begin(), loss_canceled_.end(), 0);
   sync_journaled_kills();
   return rr;
 }
@@ -352,6 +356,25 @@ void OrderGate::sync_journaled_kills() {
                                   : engine_->kill_instrument((int)(k - 1 - accounts));
     kill_journaled_[k] = on ? 1 : 0;
   }
+  // (A rebuilt loss-limit stop still cancels the account's open orders at the next step: whether
+  // its cancels went out before the stop is not known.)
+  for (size_t a = 0; a < loss_journaled_.size(); ++a) loss_journaled_[a] = engine_->kill_loss((int)a) ? 1 : 0;
+}
+
+bool OrderGate::release_loss_kill(int a, journal::KillWho who) {
+  if (a < 0 || (size_t)a >= config_.accounts.size() || !engine_->kill_loss(a)) return false;
+  engine_->clear_loss_kill(a);
+  loss_canceled_[(size_t)a] = 0;
+  loss_journaled_[(size_t)a] = 0;
+  ++counters_.loss_limit_releases;
+  journal::KillRec rec{};
+  rec.wall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  rec.index = a;
+  rec.scope = (uint8_t)journal::KillScope::loss_limit;
+  rec.on = 0;
+  rec.who = (uint8_t)who;
+  journal_record(journal::RecordType::kill, rec);  // after the markets it was released under
+  return true;
 }
 
 void OrderGate::release_unknown_order(int64_t client_order_id) {
@@ -381,11 +404,20 @@ void OrderGate::cancel_for(int64_t client_order_id, GateCancelCause cause, uint6
 void OrderGate::cancel_loss_limited() {
   if (engine_->loss_kill_generation() == loss_kill_seen_) return;
   loss_kill_seen_ = engine_->loss_kill_generation();
-  loss_canceled_.resize(config_.accounts.size(), 0);
   for (size_t a = 0; a < config_.accounts.size(); ++a) {
     if (!engine_->kill_loss((int)a) || loss_canceled_[a]) continue;
     loss_canceled_[a] = 1;
     ++counters_.loss_limit_kills;
+    if (!loss_journaled_[a]) {  // the audit trail's; a replay engages it from the records before this one
+      loss_journaled_[a] = 1;
+      journal::KillRec rec{};
+      rec.wall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+      rec.index = (int32_t)a;
+      rec.scope = (uint8_t)journal::KillScope::loss_limit;
+      rec.on = 1;
+      rec.who = (uint8_t)journal::KillWho::engine;
+      journal_record(journal::RecordType::kill, rec);
+    }
     if (!session_) continue;
     engine_->for_each_open_order((int)a, [&](const OpenOrder& o) {
       cancel_for(o.client_order_id, GateCancelCause::loss_limit, counters_.loss_limit_cancels);

@@ -52,6 +52,7 @@ struct OrderGateCounters {
   std::array<uint64_t, (size_t)RejectDetail::count_> rejected_by_detail{};  // which condition inside the reason
   uint64_t loss_limit_kills = 0;    // accounts whose loss limit engaged their kill switch
   uint64_t loss_limit_cancels = 0;  // open orders canceled for it
+  uint64_t loss_limit_releases = 0; // loss-limit stops released (the control plane's /unkill?account=)
   uint64_t session_drops = 0;       // the order-entry session went down (dropped or logged out)
   uint64_t session_recoveries = 0;  // ... and came back logged on and reconciled
   uint64_t refused_session_down = 0;  // new requests refused: session not logged on or not reconciled
@@ -121,6 +122,10 @@ class OrderGate {
   void journal_kills(journal::KillWho who);
   // The kill switches as they are now are the journaled ones (after a replay).
   void sync_journaled_kills();
+  // Releases account a's loss-limit stop, if engaged (journaled as changed by `who`): its orders
+  // pass again, and a new dip below the limit stops it and cancels its orders again. False: it
+  // was not engaged.
+  bool release_loss_kill(int a, journal::KillWho who);
   // A new trading day: daily usage starts again (journaled).
   void roll_day(int64_t time);
   // Until reconciled, new requests are refused (reconcile_pending); cancels still pass.
@@ -216,6 +221,7 @@ class OrderGate {
   bool dirty_ = false;                  // sent something or moved the simulated market since step()
   uint64_t loss_kill_seen_ = 0;         // the engine's loss_kill_generation() last acted on
   std::vector<uint8_t> loss_canceled_;  // by account: its loss-limit mass cancel was sent
+  std::vector<uint8_t> loss_journaled_; // by account: its loss-limit stop is journaled as engaged
   uint64_t seen_out_ = 0;               // the session's messages_sent() at the last step
   int64_t last_sim_poll_ns_ = 0;
   int64_t last_session_poll_ns_ = 0;

@@ -62,7 +62,9 @@ const char* record_type_name(RecordType t);
 
 enum class LimitsWhy : uint8_t { start = 0, reload = 1, restart = 2 };
 enum class KillWho : uint8_t { control_plane = 0, drill = 1, firm = 2, engine = 3 };
-enum class KillScope : uint8_t { global = 0, account = 1, instrument = 2 };
+// loss_limit: an account's loss-limit stop. Engaged (who: engine) it is derived from the fills,
+// marks and funding before it, and only noted; released (the control plane) it is cleared.
+enum class KillScope : uint8_t { global = 0, account = 1, instrument = 2, loss_limit = 3 };
 const char* limits_why_name(LimitsWhy w);
 const char* kill_who_name(KillWho w);
 

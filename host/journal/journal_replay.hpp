@@ -89,7 +89,9 @@ bool apply_record(Engine& engine, const RecordView& v, ReplaySummary& s, std::st
       if (r.scope == (uint8_t)KillScope::global) engine.set_kill_global(r.on != 0);
       else if (r.scope == (uint8_t)KillScope::account) engine.set_kill_account(r.index, r.on != 0);
       else if (r.scope == (uint8_t)KillScope::instrument) engine.set_kill_instrument(r.index, r.on != 0);
-      else {
+      else if (r.scope == (uint8_t)KillScope::loss_limit) {
+        if (r.on == 0) engine.clear_loss_kill(r.index);  // engaged: the records before it engaged it again
+      } else {
         error = fmt::format("kill switch scope {}", r.scope);
         return false;
       }

@@ -10,6 +10,7 @@ namespace {
 
 constexpr int kMaxBurst = 256;       // orders in one throttle burst, at most
 constexpr int64_t kProbeBps = 50;    // passive probe prices: this far from the mark (or half the collar)
+constexpr int64_t kLossProbeWindowNs = 2'000'000'000;  // event time the loss probe's round trip may take
 
 int64_t floor_tick(int64_t p, int64_t tick) { return tick > 0 ? div_floor(p, tick) * tick : p; }
 int64_t ceil_tick(int64_t p, int64_t tick) { return tick > 0 ? div_ceil(p, tick) * tick : p; }
@@ -64,6 +65,7 @@ const char* probe_kind_name(ProbeKind k) {
     case ProbeKind::throttle_cancels: return "throttle_cancels";
     case ProbeKind::fill_rate: return "fill_rate";
     case ProbeKind::max_open_orders: return "max_open_orders";
+    case ProbeKind::loss_limit: return "loss_limit";
     case ProbeKind::market_data_untrusted: return "market_data_untrusted";
     default: return "unknown";
   }
@@ -87,9 +89,15 @@ RejectReason probe_target(ProbeKind k) {
     case ProbeKind::throttle_cancels: return RejectReason::throttle;
     case ProbeKind::fill_rate: return RejectReason::fill_rate;
     case ProbeKind::max_open_orders: return RejectReason::max_open_orders;
+    case ProbeKind::loss_limit: return RejectReason::kill_switch;
     case ProbeKind::market_data_untrusted: return RejectReason::market_data_untrusted;
     default: return RejectReason::none;
   }
+}
+
+RejectDetail probe_target_detail(ProbeKind k) {
+  // kill_switch is also the drill's and the control plane's: only the loss limit's stop counts.
+  return k == ProbeKind::loss_limit ? RejectDetail::kill_loss_limit : RejectDetail::none;
 }
 
 std::vector<StrategyInstrument> strategy_instruments(const Config& config) {
@@ -124,6 +132,7 @@ DemoStrategy::DemoStrategy(const DemoStrategyConfig& cfg, std::vector<StrategyIn
   positions_.assign((size_t)accounts * instruments_.size(), 0);
   open_.assign((size_t)accounts * instruments_.size() * 2, 0);
   live_other_.assign((size_t)accounts, 0);
+  loss_stopped_.assign((size_t)accounts, 0);
   first_of_account_.assign((size_t)accounts, -1);
   tracked_.assign(kMaxTracked, Tracked{});
   free_.reserve(kMaxTracked);
@@ -334,6 +343,7 @@ void DemoStrategy::on_market(int instrument, const InstrumentMarket& m, int64_t 
   if (burst_.active) continue_burst(now, out);
   if (storm_.active) continue_cancel_storm(out, now);
   if (fill_probe_.active && cfg_.probes) continue_fill_probe(now, out);
+  if (loss_probe_.active && cfg_.probes) continue_loss_probe(now, out);
 
   const bool quotable = m.synced && m.mark > 0 && m.mark != kNullI64 && m.tradable && m.trading_status == kTradingStatusOpen;
   if (!quotable) pull_quotes(instrument, now, out);
@@ -369,7 +379,8 @@ void DemoStrategy::on_market(int instrument, const InstrumentMarket& m, int64_t 
     for (int j = 0; j < n && !sent; ++j) {
       const int i = (instrument + j) % n;
       if (!market_ok(instruments_[i], now) || !probe(kind, i, now, out)) continue;
-      if (kind != ProbeKind::fill_rate) ++probe_stats_.sent[(int)kind];  // (that one counts its probe, not its leads)
+      // (those two count their probe, not their leads)
+      if (kind != ProbeKind::fill_rate && kind != ProbeKind::loss_limit) ++probe_stats_.sent[(int)kind];
       sent = true;
     }
   }
@@ -443,6 +454,8 @@ void DemoStrategy::cancel_leftovers(int64_t now, std::vector<OrderRequest>& out)
   int sent = 0;
   for (Tracked& t : tracked_) {
     if (t.state != State::live || t.role == Role::quote) continue;
+    // The loss probe's resting order is there for the gate to cancel: left alone until it ends.
+    if (loss_probe_.active && t.probe == ProbeKind::loss_limit && t.account == loss_probe_.account) continue;
     if (sent == std::max(1, cfg_.max_bulk_per_event)) {
       leftover_check_ = now;  // the rest at the next market event
       break;
@@ -589,6 +602,7 @@ bool DemoStrategy::probe(ProbeKind kind, int instrument, int64_t now, std::vecto
       return false;
     }
     case ProbeKind::throttle: return throttle_burst(instrument, now, out);
+    case ProbeKind::loss_limit: return loss_probe(instrument, now, out);
     case ProbeKind::duplicate_order: {
       // An account refusing duplicate content (not account 0: its quotes keep going): a passive
       // order of one contract, then the same order under a new id — the second is the probe.
@@ -748,6 +762,8 @@ bool DemoStrategy::throttle_burst(int instrument, int64_t now, std::vector<Order
     if (acc.known && (acc.limits.max_open_orders > 0 || acc.limits.max_open_orders_per_instrument > 0 ||
                       acc.limits.fill_rate_fills > 0 || acc.limits.fill_rate_qty > 0))
       continue;
+    // Nor the loss probe's kind of account: a burst resting there would keep that probe out.
+    if (acc.known && acc.limits.loss_limit > 0) continue;
     const int64_t per_side = (n + 1) / 2;
     if (!fits_position(a, instrument, kBuy, per_side) || !fits_position(a, instrument, kSell, per_side)) continue;
     // Margin headroom: the worst case of one side at the lowest leverage within half the cash.
@@ -871,6 +887,100 @@ void DemoStrategy::continue_fill_probe(int64_t now, std::vector<OrderRequest>& o
   if (f.lead_id == 0 && !fill_lead(now, out)) f.active = false;
 }
 
+// An account with a loss limit (not account 0: its quotes keep going), flat, nothing open, not
+// stopped: a passive buy of one contract that rests, and a buy of q contracts two ticks through the
+// ask, q the fewest whose round trip across a one-tick spread loses more than the limit. The sell
+// and the probe follow in continue_loss_probe.
+bool DemoStrategy::loss_probe(int instrument, int64_t now, std::vector<OrderRequest>& out) {
+  if (loss_probe_.active) return false;
+  const Inst& in = instruments_[instrument];
+  const InstrumentMarket& m = in.market;
+  const InstrumentLimits& lim = in.cfg.limits;
+  const int64_t tick = in.cfg.tick > 0 ? in.cfg.tick : 1;
+  const int64_t cs = m.contract_size;
+  const int64_t lev0 = lim.margin.count > 0 ? lim.margin.tiers[0].max_leverage : 0;
+  const int64_t tick_value = (int64_t)((i128)tick * cs / kPriceScale);  // a tick on one contract, rounded down
+  if (lev0 <= 0 || tick_value <= 0 || m.best_ask == kNullI64 || m.best_bid == kNullI64 || m.best_bid <= 0) return false;
+  const int64_t buy = m.best_ask + 2 * tick, rest = passive_price(in, kBuy, probe_bps(in));
+  if (!in_band(m, buy) || outside_collar(buy, m.mark, lim.collar_bps) || !in_band(m, rest) ||
+      outside_collar(rest, m.mark, lim.collar_bps) || rest + 2 * tick >= m.best_bid)
+    return false;
+  for (int a = (int)accounts_.size() - 1; a > 0; --a) {
+    const Acct& acc = accounts_[a];
+    const int64_t limit = acc.limits.loss_limit;
+    if (!acc.known || limit <= 0 || loss_stopped_[a] || live_other_[a] != 0) continue;
+    bool flat = true;
+    for (int i = 0; i < (int)instruments_.size(); ++i)
+      if (position(a, i) != 0 || open_qty(a, i, kBuy) != 0 || open_qty(a, i, kSell) != 0) flat = false;
+    if (!flat) continue;
+    const int64_t q = limit / tick_value + 1;
+    if (q > lim.max_order_qty || !fits_position(a, instrument, kBuy, q + 1)) continue;
+    const int64_t n = notional_of(buy, q + 1, cs);
+    if (notional_of(buy, q, cs) > lim.max_order_notional || n / lev0 > acc.cash / 2 || (i128)n * 4 > acc.limits.daily_notional_limit)
+      continue;
+    loss_probe_ = LossProbe{true, a, instrument, 0, (int32_t)q, 0, now + kLossProbeWindowNs};
+    OrderRequest r = request(OrderKind::new_order, next_id(), a, instrument, kBuy, rest, 1, 0, now);
+    if (track(r, Role::lead, ProbeKind::loss_limit) < 0) {
+      loss_probe_.active = false;
+      return false;
+    }
+    out.push_back(r);
+    OrderRequest b = request(OrderKind::new_order, next_id(), a, instrument, kBuy, buy, (int32_t)q, 0, now);
+    if (track(b, Role::lead, ProbeKind::loss_limit) < 0) {
+      end_loss_probe(now);
+      return true;
+    }
+    out.push_back(b);
+    loss_probe_.lead_id = b.client_order_id;
+    return true;
+  }
+  return false;
+}
+
+// Once the buy has filled, the sell of as many two ticks through the bid (above the resting buy);
+// once that is done, the probe: a passive buy, which the account's loss-limit stop refuses.
+void DemoStrategy::continue_loss_probe(int64_t now, std::vector<OrderRequest>& out) {
+  LossProbe& p = loss_probe_;
+  if (now > p.deadline) {
+    end_loss_probe(now);  // what still rests is canceled with the other leftovers
+    return;
+  }
+  if (p.lead_id != 0) return;
+  const Inst& in = instruments_[p.instrument];
+  if (!market_ok(in, now)) return;
+  const InstrumentMarket& m = in.market;
+  const int64_t tick = in.cfg.tick > 0 ? in.cfg.tick : 1;
+  if (p.stage == 1) {
+    if (m.best_bid == kNullI64 || m.best_bid <= 0) return;
+    int64_t price = m.best_bid - 2 * tick;
+    const int64_t own = own_best(p.account, p.instrument, kBuy);
+    if (own != 0 && price <= own) price = own + tick;
+    if (price <= 0 || !in_band(m, price) || outside_collar(price, m.mark, in.cfg.limits.collar_bps)) return;
+    OrderRequest r = request(OrderKind::new_order, next_id(), p.account, p.instrument, kSell, price, p.qty, 0, now);
+    if (track(r, Role::lead, ProbeKind::loss_limit) < 0) {
+      end_loss_probe(now);
+      return;
+    }
+    out.push_back(r);
+    p.lead_id = r.client_order_id;
+    p.stage = 2;
+    return;
+  }
+  OrderRequest r = request(OrderKind::new_order, next_id(), p.account, p.instrument, kBuy,
+                           passive_price(in, kBuy, probe_bps(in)), 1, 0, now);
+  if (track(r, Role::probe, ProbeKind::loss_limit) >= 0) {
+    ++probe_stats_.sent[(int)ProbeKind::loss_limit];
+    out.push_back(r);
+  }
+  end_loss_probe(now);
+}
+
+void DemoStrategy::end_loss_probe(int64_t now) {
+  loss_probe_.active = false;
+  loss_probe_.lead_id = 0;
+  if (now + cfg_.requote_interval_ns < leftover_check_) leftover_check_ = now + cfg_.requote_interval_ns;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Answers
 
@@ -891,15 +1001,32 @@ void DemoStrategy::on_decision(const OrderRequest& r, const RiskDecision& d) {
     }
     return;
   }
+  // Stopped by its loss limit: the account is left alone for the rest of the run (the demo does not
+  // watch the control plane's releases).
+  if (r.account < loss_stopped_.size() && !d.accepted && d.detail == RejectDetail::kill_loss_limit) loss_stopped_[r.account] = 1;
   if (slot < 0) return;
   Tracked& t = tracked_[slot];
   switch (r.kind) {
     case OrderKind::new_order: {
       if (t.role == Role::lead) {
         if (d.accepted && r.time + cfg_.requote_interval_ns < leftover_check_) leftover_check_ = r.time + cfg_.requote_interval_ns;
+        if (!d.accepted && loss_probe_.active && t.probe == ProbeKind::loss_limit && loss_probe_.stage == 0 &&
+            d.detail == RejectDetail::kill_loss_limit) {
+          // Stopped before the probe began (rebuilt from the journal at a restart): its first order
+          // is the refusal the probe is after.
+          ++probe_stats_.sent[(int)ProbeKind::loss_limit];
+          ++probe_stats_.hit[(int)ProbeKind::loss_limit];
+          end_loss_probe(r.time);
+        } else if (!d.accepted && loss_probe_.active && r.client_order_id == loss_probe_.lead_id) {
+          // The buy refused: given up. The sell refused (the buy's loss at mark stopped the
+          // account already): the probe comes next.
+          loss_probe_.lead_id = 0;
+          if (loss_probe_.stage == 0) end_loss_probe(r.time);
+        }
       } else if (t.role != Role::quote) {
         const int k = (int)t.probe;
-        const bool hit = !d.accepted && d.reason == probe_target(t.probe);
+        const RejectDetail detail = probe_target_detail(t.probe);
+        const bool hit = !d.accepted && d.reason == probe_target(t.probe) && (detail == RejectDetail::none || d.detail == detail);
         if (t.role == Role::burst) {
           if (hit) ++burst_.throttled;
           if (hit && !burst_hit_) {
@@ -982,6 +1109,10 @@ void DemoStrategy::on_fill(int64_t client_order_id, int32_t qty, int64_t price) 
     fill_probe_.lead_id = 0;
     ++fill_probe_.fills;
   }
+  if (loss_probe_.active && client_order_id == loss_probe_.lead_id && t.filled + qty >= t.qty) {
+    loss_probe_.lead_id = 0;
+    if (loss_probe_.stage == 0) loss_probe_.stage = 1;
+  }
   if (t.account < accounts_.size() && t.instrument < instruments_.size()) {
     pos(t.account, t.instrument) += (int64_t)t.side * qty;
     const int64_t rem = t.qty - t.filled;
@@ -995,6 +1126,11 @@ void DemoStrategy::on_fill(int64_t client_order_id, int32_t qty, int64_t price) 
 }
 
 void DemoStrategy::on_done(int64_t client_order_id) {
+  if (loss_probe_.active && client_order_id == loss_probe_.lead_id) {
+    // Canceled before it filled (the gate's loss-limit cancel, after a partial fill): the probe next.
+    loss_probe_.lead_id = 0;
+    loss_probe_.stage = 2;
+  }
   const int slot = find(client_order_id);
   if (slot >= 0) release(slot);
 }

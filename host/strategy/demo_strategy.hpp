@@ -65,12 +65,15 @@ enum class ProbeKind : uint8_t {
   throttle_cancels,       // orders canceled at once on an account whose cancels weigh: the next order waits
   fill_rate,        // leads that fill one after the other on an account with a fill-rate throttle, then an order
   max_open_orders,  // passive leads up to the account's max_open_orders, then one more
+  loss_limit,       // a round trip across the spread past the account's loss limit, then an order (kill_loss_limit)
   market_data_untrusted,  // not in the cycle: sent when an instrument's book goes out of sync
   count_
 };
 constexpr int kProbeKindCount = (int)ProbeKind::count_;
 const char* probe_kind_name(ProbeKind k);
 RejectReason probe_target(ProbeKind k);
+// The detail a hit must carry too, where the reason is shared (none: any detail of the reason).
+RejectDetail probe_target_detail(ProbeKind k);
 
 struct ProbeStats {
   uint64_t sent[kProbeKindCount] = {};
@@ -187,6 +190,9 @@ class DemoStrategy {
   bool throttle_burst(int instrument, int64_t now, std::vector<OrderRequest>& out);
   bool fill_lead(int64_t now, std::vector<OrderRequest>& out);
   void continue_fill_probe(int64_t now, std::vector<OrderRequest>& out);
+  bool loss_probe(int instrument, int64_t now, std::vector<OrderRequest>& out);
+  void continue_loss_probe(int64_t now, std::vector<OrderRequest>& out);
+  void end_loss_probe(int64_t now);
   void continue_burst(int64_t now, std::vector<OrderRequest>& out);
   void continue_cancel_storm(std::vector<OrderRequest>& out, int64_t now);
   OrderRequest request(OrderKind kind, int64_t id, int account, int instrument, int8_t side, int64_t price,
@@ -245,6 +251,21 @@ class DemoStrategy {
     int64_t needed;    // fill_rate_fills + 1
     int64_t deadline;  // event time after which it is given up (the leads no longer fit the window)
   } fill_probe_{};
+  // The loss-limit probe under way: a passive order that rests (the gate's loss-limit cancel has
+  // something to cancel), a marketable buy of `qty`, once filled a marketable sell of `qty` — a
+  // round trip whose cost across even a one-tick spread is past the account's loss limit — then,
+  // once the sell is done (filled, or refused because the buy's loss at mark already stopped the
+  // account), a passive order: the probe.
+  struct LossProbe {
+    bool active;
+    int account;
+    int instrument;
+    int stage;         // 0: buy in flight, 1: buy filled, 2: sell in flight
+    int32_t qty;
+    int64_t lead_id;   // the buy or sell in flight, 0: none
+    int64_t deadline;  // event time after which it is given up
+  } loss_probe_{};
+  std::vector<uint8_t> loss_stopped_;  // [account] an order of it was refused with kill_loss_limit
   ProbeStats probe_stats_;
   DemoStrategyCounters counters_;
 };

@@ -96,9 +96,11 @@ TEST_CASE("the default config loads with the documented values") {
   CHECK(c.feeds.channels[1].line_b->to_string() == "239.255.20.2:41002");
   CHECK(c.feeds.reorder_wait_ns == 1000000);
 
-  REQUIRE(c.accounts.size() == 3);
+  REQUIRE(c.accounts.size() == 4);
   CHECK(c.accounts[0].name == "desk-a");
   CHECK(c.accounts[2].limits.daily_notional_limit == 50000LL * 1000000000);
+  CHECK(c.accounts[0].limits.loss_limit == 0);                 // left out: off
+  CHECK(c.accounts[3].limits.loss_limit == 200000000);         // desk-d: "0.2" USD
   CHECK(c.accounts[0].cash == 500000LL * 1000000000);
   CHECK(c.accounts[1].limits.orders_per_second == 20);
   CHECK(c.account_index("desk-b") == 1);
@@ -402,7 +404,7 @@ TEST_CASE("config check prints a summary or every error") {
   std::ostringstream out, err;
   CHECK(pw::check_config(kDefaultPath, out, err) == 0);
   CHECK(err.str().empty());
-  CHECK(out.str().find("2 instruments, 3 accounts\n") != std::string::npos);
+  CHECK(out.str().find("2 instruments, 4 accounts\n") != std::string::npos);
   CHECK(out.str().find("  instrument BIP-20DEC30-CDE (id 1, channel 1, contract 0.01, tick 5, preset coinbase)\n") != std::string::npos);
   CHECK(out.str().find("  feed line B: DPDK net_pcap1 (fallback out/session/feed_b.pcap)\n") != std::string::npos);
   CHECK(out.str().find("  control plane: http://127.0.0.1:8686, output: out/run\n") != std::string::npos);

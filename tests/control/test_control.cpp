@@ -242,6 +242,7 @@ TEST_CASE("the control plane serves metrics, status, kill switches and reload on
     CHECK(s["instruments"][0]["funding_diff_bps"].get<double>() == doctest::Approx(0.025));
     CHECK(s["accounts"][0]["positions"]["ETP-20DEC30-CDE"] == -2);
     CHECK(s["accounts"][0]["cash"] == "500000");
+    CHECK(s["accounts"][0]["loss_limit_stop"] == false);
   }
 
   SUBCASE("POST /kill and /unkill drive the switches, by scope") {
@@ -298,7 +299,7 @@ TEST_CASE("the control plane serves metrics, status, kill switches and reload on
     res = cli.Post("/kill?account=nobody");
     REQUIRE(res);
     CHECK(res->status == 404);
-    CHECK(json::parse(res->body)["error"] == "unknown account 'nobody' (accounts: desk-a, desk-b, desk-c)");
+    CHECK(json::parse(res->body)["error"] == "unknown account 'nobody' (accounts: desk-a, desk-b, desk-c, desk-d)");
     res = cli.Post("/kill?account=desk-a&instrument=BIP-20DEC30-CDE");
     REQUIRE(res);
     CHECK(res->status == 400);
@@ -307,6 +308,105 @@ TEST_CASE("the control plane serves metrics, status, kill switches and reload on
     CHECK(res->status == 400);
     CHECK_FALSE(app.kills.account(0));
     CHECK_FALSE(app.kills.global());
+  }
+
+  SUBCASE("POST /unkill?account= also releases the account's loss-limit stop; without the token nothing moves") {
+    // The hot thread's side: the risk engine with the shipped config's limits (desk-d: loss limit
+    // 0.20 USD), long 5 BTC contracts at 95 000.
+    const pw::Config& c = *app.store->current();
+    const int d = c.account_index("desk-d");
+    REQUIRE(d >= 0);
+    constexpr int64_t U = 1000000000, kTick = 5 * U;
+    const int64_t t0 = 1795960680LL * U;
+    auto engine = std::make_unique<pw::RiskEngine<>>();
+    for (size_t i = 0; i < c.instruments.size(); ++i) REQUIRE(engine->set_instrument_limits((int)i, c.instruments[i].limits).ok());
+    for (size_t a = 0; a < c.accounts.size(); ++a) {
+      REQUIRE(engine->set_account_limits((int)a, c.accounts[a].limits).ok());
+      engine->set_cash((int)a, c.accounts[a].cash);
+    }
+    REQUIRE(engine->set_session_limits(0, c.order_entry.limits).ok());
+    auto set_mark = [&](int64_t mark) {
+      pw::InstrumentMarket m{};
+      m.mark = mark;
+      m.best_bid = mark - kTick;
+      m.best_ask = mark + kTick;
+      m.limit_down = m.limit_up = pw::kNullI64;
+      m.contract_size = U / 100;
+      m.last_update = t0;
+      m.tradable = 1;
+      m.trading_status = pw::kTradingStatusOpen;
+      m.synced = 1;
+      engine->set_market(0, m);
+    };
+    int64_t next_id = 500;
+    auto try_order = [&] {
+      pw::OrderRequest r{};
+      r.account = (uint16_t)d;
+      r.client_order_id = ++next_id;
+      r.kind = pw::OrderKind::new_order;
+      r.price = 94950 * U;
+      r.quantity = 1;
+      r.side = pw::kBuy;
+      r.time = t0 + 1;
+      const pw::RiskDecision dec = engine->check(r);
+      if (dec.accepted) engine->on_cancel(r.client_order_id);  // nothing left open
+      return dec;
+    };
+    std::vector<uint32_t> seen;
+    std::vector<int> released;  // accounts whose stop the hot thread was told to release
+    auto hot_thread = [&] {
+      app.kills.take_loss_releases(seen, (int)c.accounts.size(), [&](int a) {
+        engine->clear_loss_kill(a);
+        released.push_back(a);
+      });
+    };
+    hot_thread();
+    set_mark(95000 * U);
+    engine->set_position(d, 0, 5, 95000 * U);
+    CHECK(try_order().accepted);
+    set_mark(95000 * U - kTick);  // 5 × 5 × 0.01 = 0.25 under water
+    REQUIRE(engine->kill_loss(d));
+    CHECK(try_order().detail == pw::RejectDetail::kill_loss_limit);
+
+    // Without the token: 401, no release counted, still stopped.
+    httplib::Client anon("127.0.0.1", server.port());
+    auto res = anon.Post("/unkill?account=desk-d");
+    REQUIRE(res);
+    CHECK(res->status == 401);
+    CHECK(app.kills.loss_releases(d) == 0);
+    hot_thread();
+    CHECK(released.empty());
+    CHECK(engine->kill_loss(d));
+    // The global switch, an instrument's and another account's released: desk-d's stop stays.
+    REQUIRE(cli.Post("/unkill")->status == 200);
+    REQUIRE(cli.Post("/unkill?instrument=BIP-20DEC30-CDE")->status == 200);
+    REQUIRE(cli.Post("/unkill?account=desk-a")->status == 200);
+    hot_thread();
+    CHECK(released == std::vector<int>{0});
+    CHECK(engine->kill_loss(d));
+
+    // With the token, through the client `perpwire unkill --account desk-d` uses: released once.
+    pw::ControlCall call;
+    call.url = server.url();
+    call.method = "POST";
+    call.path = "/unkill";
+    call.query = "account=desk-d";
+    call.token = kToken;
+    std::string body;
+    REQUIRE(pw::control_call(call, body, error) == 200);
+    CHECK(json::parse(body)["message"] == "kill switch of account desk-d released, and its loss-limit stop if engaged");
+    CHECK(app.kills.loss_releases(d) == 1);
+    hot_thread();
+    CHECK(released == std::vector<int>{0, d});
+    CHECK_FALSE(engine->kill_loss(d));
+    CHECK(try_order().accepted);
+    hot_thread();  // nothing new
+    CHECK(released.size() == 2);
+
+    // A new dip below the limit stops it again.
+    set_mark(95000 * U - 2 * kTick);
+    CHECK(engine->kill_loss(d));
+    CHECK(try_order().detail == pw::RejectDetail::kill_loss_limit);
   }
 
   SUBCASE("POST /reload: a bad file is a 400 with every error, and the old config stays") {

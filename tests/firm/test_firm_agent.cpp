@@ -25,7 +25,7 @@ namespace {
 
 constexpr int64_t U = 1000000000;  // ×1e-9
 
-// config/perpwire.toml (3 accounts; BIP contract 0.01 BTC, ETP 0.1 ETH) with a [firm] section:
+// config/perpwire.toml (4 accounts; BIP contract 0.01 BTC, ETP 0.1 ETH) with a [firm] section:
 // daily notional 150,000 in slices of 100,000; BTC position 10 in slices of 2.
 std::shared_ptr<const pw::Config> firm_config(const std::string& url, const std::string& host) {
   std::ifstream in(std::string(PERPWIRE_SOURCE_DIR) + "/config/perpwire.toml");
@@ -96,7 +96,7 @@ TEST_CASE("firm agent: slices at start, more at the low-water mark, the unused p
   CHECK_FALSE(agent.kill());
   const nlohmann::json j = firm_status_json(agent.status());  // GET /status's "firm"
   CHECK(j["connected"] == true);
-  CHECK(j["slices"].size() == 6);  // 3 accounts' notional, 3 accounts × the BTC instrument
+  CHECK(j["slices"].size() == 8);  // 4 accounts' notional, 4 accounts × the BTC instrument
   CHECK(j["slices"][0]["held"] == "100000");
 
   // desk-a's BTC headroom falls under 25 % of a slice: the agent asks for another.
@@ -110,9 +110,9 @@ TEST_CASE("firm agent: slices at start, more at the low-water mark, the unused p
   // A clean stop keeps what the host uses (its 170 contracts, its 10,000 notional) and gives the rest back.
   agent.stop(true);
   const FirmStatus st = agent.status();
-  // desk-a: 90,000 of notional and 4 − 1.7 BTC; desk-b's 50,000 and desk-b's and desk-c's 2 BTC each.
+  // desk-a: 90,000 of notional and 4 − 1.7 BTC; desk-b's 50,000 and desk-b's, desk-c's and desk-d's 2 BTC each.
   CHECK(st.released.at(notional_key(day)) == (90000 + 50000) * U);
-  CHECK(st.released.at(position_key("BTC")) == 2300000000 + 4 * U);
+  CHECK(st.released.at(position_key("BTC")) == 2300000000 + 6 * U);
   CHECK(held_in_bucket(server.url(), notional_key(day), "host-a/desk-a") == 10000 * U);
   CHECK(held_in_bucket(server.url(), position_key("BTC"), "host-a/desk-a/BIP-20DEC30-CDE") == 170 * U / 100);
 }

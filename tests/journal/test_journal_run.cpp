@@ -112,4 +112,9 @@ TEST_CASE("open orders left by a run are reconciled with the simulated exchange 
   REQUIRE_MESSAGE(at != std::string::npos, b.err);
   CHECK(b.err.find("0 of them open at the simulated exchange", at) != std::string::npos);
   CHECK(b.report.find("0 reconcile_pending") != std::string::npos);  // released before the first order
+  // The demo's loss_limit probe stopped desk-d in the first run; the second rebuilds the stop.
+  CHECK(a.report.find("loss limit | 1 account(s) stopped by their loss limit, 1 open orders canceled") != std::string::npos);
+  CHECK(b.err.find("desk-d (loss limit)") != std::string::npos);
+  CHECK(b.report.find("kill_switch / kill_loss_limit") != std::string::npos);  // the new run's probe meets it
+  CHECK(b.report.find("loss_limit 1/1") != std::string::npos);
 }

@@ -174,7 +174,8 @@ TEST_CASE("loss limit: PnL at −X keeps trading, one unit below engages the acc
   CHECK(d.reason == RejectReason::kill_switch);
   CHECK(d.detail == RejectDetail::kill_loss_limit);
   CHECK(outcome(e, cancel(2)) == OK);  // cancels pass
-  // The control plane's account switch is another one: releasing it leaves the loss kill on.
+  // The account's own switch is another one: releasing it alone leaves the loss kill on (the host's
+  // /unkill?account= releases both: KillSwitchBoard::take_loss_releases → clear_loss_kill).
   e.set_kill_account(0, false);
   CHECK(outcome(e, order(4, kSell, P + 12 * U, 1)) == RejectDetail::kill_loss_limit);
   // A recovery does not release it by itself; clearing it does (and a new dip engages it again).

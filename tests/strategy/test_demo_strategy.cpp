@@ -333,3 +333,71 @@ TEST_CASE("the same seed gives the same requests; another seed other probe times
               std::memcmp(a.all.data(), c.all.data(), a.all.size() * sizeof(OrderRequest)) == 0;
   CHECK_FALSE(same);
 }
+
+TEST_CASE("the loss-limit probe: a round trip across the spread stops desk-d, then one order is refused for it") {
+  DemoStrategyConfig sc;
+  sc.seed = 7;
+  Harness h(sc, 5000 * U);
+  const Config& c = *config();
+  const int d = c.account_index("desk-d");
+  REQUIRE(d > 0);
+  const int64_t limit = c.accounts[(size_t)d].limits.loss_limit;
+  REQUIRE(limit > 0);
+  run_session(h, 240, 3);
+
+  std::vector<size_t> mine;  // desk-d's new orders, in order
+  for (size_t k = 0; k < h.all.size(); ++k)
+    if (h.all[k].account == d && h.all[k].kind == OrderKind::new_order) mine.push_back(k);
+  REQUIRE(mine.size() == 4);  // once stopped, it is left alone
+  const OrderRequest &rest = h.all[mine[0]], &buy = h.all[mine[1]], &sell = h.all[mine[2]], &probe = h.all[mine[3]];
+  const InstrumentConfig& ic = c.instruments[rest.instrument];
+  // q: the fewest contracts whose round trip across one tick loses more than the limit.
+  const int64_t q = limit / (ic.tick * ic.contract_size / U) + 1;
+  CHECK(rest.side == kBuy);
+  CHECK(rest.quantity == 1);
+  CHECK(buy.side == kBuy);
+  CHECK(buy.quantity == q);
+  CHECK(buy.price > rest.price);
+  CHECK(sell.side == kSell);
+  CHECK(sell.quantity == q);
+  CHECK(sell.price > rest.price);  // never crosses its own resting buy
+  CHECK(h.decisions[mine[0]].accepted);
+  CHECK(h.decisions[mine[1]].accepted);
+  // The sell is accepted (the buy alone stayed within the limit at mark) or refused by the stop.
+  CHECK((h.decisions[mine[2]].accepted || h.decisions[mine[2]].detail == RejectDetail::kill_loss_limit));
+  CHECK_FALSE(h.decisions[mine[3]].accepted);
+  CHECK(h.decisions[mine[3]].detail == RejectDetail::kill_loss_limit);
+  CHECK(probe.quantity == 1);
+  CHECK(h.engine.kill_loss(d));
+  CHECK(h.engine.loss_pnl(d) < -limit);
+  CHECK(h.engine.counters().loss_limit_kills == 1);
+  const ProbeStats& ps = h.strategy.probe_stats();
+  CHECK(ps.sent[(int)ProbeKind::loss_limit] == 1);
+  CHECK(ps.hit[(int)ProbeKind::loss_limit] == 1);
+  // No other probe picked desk-d, and no other account has a loss limit to stop.
+  for (size_t k = 0; k < h.all.size(); ++k)
+    if (h.all[k].account != d) CHECK(h.decisions[k].detail != RejectDetail::kill_loss_limit);
+}
+
+TEST_CASE("the loss-limit probe on an account already stopped (a restart): its first order is the hit") {
+  DemoStrategyConfig sc;
+  sc.seed = 7;
+  Harness h(sc, 5000 * U);
+  const int d = config()->account_index("desk-d");
+  REQUIRE(d > 0);
+  h.engine.set_market(0, market(0, 95000 * U, kT0));
+  h.engine.set_position(d, 0, 5, 96000 * U);  // 50 USD under water, as a journal would rebuild it
+  REQUIRE(h.engine.kill_loss(d));
+  run_session(h, 240, 3);
+  size_t n = 0;
+  for (size_t k = 0; k < h.all.size(); ++k)
+    if (h.all[k].account == d && h.all[k].kind == OrderKind::new_order) {
+      ++n;
+      CHECK(h.decisions[k].detail == RejectDetail::kill_loss_limit);
+    }
+  CHECK(n == 2);  // the resting buy and the buy through the ask, both refused; then left alone
+  const ProbeStats& ps = h.strategy.probe_stats();
+  CHECK(ps.sent[(int)ProbeKind::loss_limit] == 1);
+  CHECK(ps.hit[(int)ProbeKind::loss_limit] == 1);
+  CHECK(ps.missed[(int)ProbeKind::loss_limit] == 0);
+}

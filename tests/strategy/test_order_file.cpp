@@ -129,7 +129,7 @@ TEST_CASE("every mistake is an error naming file:line: field: what was expected"
   SUBCASE("unknown account") {
     std::string t = kGood;
     t.replace(t.find("desk-a"), 6, "desk-z");
-    CHECK(only_error(t) == "o.jsonl:1: account: expected an account of the config (desk-a, desk-b, desk-c), got \"desk-z\"");
+    CHECK(only_error(t) == "o.jsonl:1: account: expected an account of the config (desk-a, desk-b, desk-c, desk-d), got \"desk-z\"");
   }
   SUBCASE("unknown instrument") {
     std::string t = kGood;
@@ -183,7 +183,7 @@ TEST_CASE("every mistake is an error naming file:line: field: what was expected"
     CHECK(only_error(head + "1000,desk-a,BIP-20DEC30-CDE,new,buy,95000x,1,7\n", "o.csv") ==
           "o.csv:2: price: expected a positive decimal price with at most 9 decimals (\"95000.5\" or 95000.5), got \"95000x\"");
     CHECK(only_error(head + "1000,desk-q,BIP-20DEC30-CDE,new,buy,95000,1,7\n", "o.csv") ==
-          "o.csv:2: account: expected an account of the config (desk-a, desk-b, desk-c), got \"desk-q\"");
+          "o.csv:2: account: expected an account of the config (desk-a, desk-b, desk-c, desk-d), got \"desk-q\"");
     CHECK(only_error(head + "1000,desk-a,BIP-20DEC30-CDE,new,buy,,1,7\n", "o.csv") ==
           "o.csv:2: price: expected a decimal price (\"95000.5\" or 95000.5), got nothing");
     CHECK(only_error(head + "1000,desk-a,BIP-20DEC30-CDE,modify,buy,95000,1,7\n", "o.csv") ==

@@ -413,6 +413,12 @@ int RunApp::setup() {
   store_ = std::make_unique<ConfigStore>(cr.config);
   config_ = cr.config;
   const Config& c = *config_;
+  if (c.market_data.source != MarketDataSource::sbe) {
+    // The KalshiMD client (host/fix/kalshi_md_client) is not in the run loop yet: no feed is no run.
+    std::fprintf(stderr, "perpwire run: market_data.source = \"%s\" is not supported by `perpwire run` yet (only \"sbe\")\n",
+                 to_string(c.market_data.source));
+    return 2;
+  }
   if (!choose_backend(c)) return 2;
   out_dir_ = !opt_.output_dir.empty() ? opt_.output_dir : c.output.dir;
   std::error_code ec;

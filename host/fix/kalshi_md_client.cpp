@@ -110,7 +110,7 @@ struct KalshiMdClient::Impl final : public FIX::Application {
     const std::string_view type = text_of(m.getHeader(), 35);
     if (type == "W") snapshot(m);
     else if (type == "X") incremental(m);
-    else if (type == "Y" || type == "j") c.distrust_all(MdDistrust::request_rejected);
+    else if (type == "Y" || type == "j") c.distrust_all(MdDistrust::request_rejected, 0, 0, false);
     else ++c.counters_.unmapped_messages;
   }
 
@@ -320,11 +320,12 @@ void KalshiMdClient::distrust(size_t i, MdDistrust why, int64_t first, int64_t l
   sink_.on_packet_gap(config_.instruments[i].channel, first, last, now_);
 }
 
-void KalshiMdClient::distrust_all(MdDistrust why, int64_t first, int64_t last) {
+void KalshiMdClient::distrust_all(MdDistrust why, int64_t first, int64_t last, bool ask_now) {
   ++counters_.distrusted[(size_t)why];
   for (size_t i = 0; i < config_.instruments.size(); ++i) {
     awaiting_[i] = 1;
-    requested_[i] = 0;
+    requested_[i] = ask_now ? 0 : 1;
+    if (!ask_now) requested_at_[i] = now_;
     sink_.on_packet_gap(config_.instruments[i].channel, first, last, now_);
   }
 }

@@ -101,7 +101,9 @@ class KalshiMdClient {
  private:
   friend struct Impl;
   void distrust(size_t i, MdDistrust why, int64_t first, int64_t last);
-  void distrust_all(MdDistrust why, int64_t first = 0, int64_t last = 0);
+  // ask_now false: the next request waits for snapshot_retry_ns (the venue refused the last one:
+  // asking again at once would only be refused again, as fast as the loop runs).
+  void distrust_all(MdDistrust why, int64_t first = 0, int64_t last = 0, bool ask_now = true);
 
   KalshiMdConfig config_;
   EventSink& sink_;

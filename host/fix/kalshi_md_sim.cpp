@@ -63,6 +63,20 @@ struct KalshiMdSim::Impl final : public FIX::Application {
   void fromApp(const FIX::Message& m, const FIX::SessionID&) override {
     if (text_of(m.getHeader(), 35) != "V") throw FIX::UnsupportedMessageType();
     ++v.counters_.requests;
+    if (v.ignore_ > 0) {
+      --v.ignore_;
+      return;
+    }
+    if (v.reject_ > 0) {
+      --v.reject_;
+      FIX::Message y;
+      y.getHeader().setField(35, "Y");
+      y.setField(281, "2");
+      y.setField(58, "request or session symbol limit");
+      ++v.counters_.request_rejects;
+      send(y);
+      return;
+    }
     const std::string_view type = text_of(m, 263);
     const int n = (int)m.groupCount(146);
     if (type == "2") {

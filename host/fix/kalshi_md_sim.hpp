@@ -37,6 +37,7 @@ struct KalshiMdSimCounters {
   uint64_t logons = 0;
   uint64_t logouts = 0;
   uint64_t requests = 0;       // V read
+  uint64_t request_rejects = 0;  // Y sent
   uint64_t snapshots = 0;      // W sent
   uint64_t incrementals = 0;   // X sent
   uint64_t skipped = 0;        // X whose sequence number was used without sending it
@@ -64,6 +65,10 @@ class KalshiMdSim {
   const Levels& levels() const { return levels_; }
 
   void skip_next(uint32_t n) { skip_ += n; }
+  // The next n requests are read and left unanswered / answered with MarketDataRequestReject Y
+  // (MDReqRejReason 2, insufficient bandwidth).
+  void ignore_requests(uint32_t n) { ignore_ += n; }
+  void reject_requests(uint32_t n) { reject_ += n; }
   void drop_connection();
   enum class Malformed : uint8_t { unknown_tag, bad_value, unknown_msg_type };
   bool send_malformed(Malformed kind);
@@ -82,7 +87,7 @@ class KalshiMdSim {
   std::unique_ptr<Impl> impl_;
   Levels levels_;
   size_t next_ = 0;
-  uint32_t skip_ = 0;
+  uint32_t skip_ = 0, ignore_ = 0, reject_ = 0;
   bool subscribed_ = false;
   uint16_t port_ = 0;
   KalshiMdSimCounters counters_;

@@ -91,7 +91,7 @@ struct Harness {
   std::unique_ptr<KalshiMdSim> sim;
   std::unique_ptr<KalshiMdClient> client;
 
-  explicit Harness(const KalshiScript& script) {
+  explicit Harness(const KalshiScript& script, int64_t snapshot_retry_ns = 5000000000) {
     KalshiMdSimConfig sc;
     sc.target_comp_id = "pw-api-key";
     sc.transport_dictionary = config_file("kalshi_md_fixt11.xml");
@@ -109,6 +109,7 @@ struct Harness {
     cc.app_dictionary = sc.app_dictionary;
     cc.store_dir = dir.path + "/client";
     cc.log_dir = sc.log_dir;
+    cc.snapshot_retry_ns = snapshot_retry_ns;
     cc.instruments = {KalshiMdInstrument{"KXBTCPERP", kBtc, kChannel, script.tick, kContract}};
     client = std::make_unique<KalshiMdClient>(cc, market);
     REQUIRE_MESSAGE(client->start(error), error);
@@ -333,4 +334,48 @@ TEST_CASE("KalshiMD: refused and unusable messages are counted, the session cont
   CHECK(h.client->logged_on());
   CHECK(h.client->counters().logouts == 0);
   check_resynced_by_snapshot_only(h.records, from);
+}
+
+TEST_CASE("KalshiMD: a snapshot request left unanswered or refused is asked again after the retry time, not at once") {
+  const Session& s = session(8000);
+  constexpr int64_t kRetry = 300000000;  // 300 ms
+  Harness h(s.script, kRetry);
+  h.subscribe();
+  h.run(100);
+
+  // Unanswered: the request after the hole is lost; the retry brings the snapshot.
+  uint64_t asked = h.sim->counters().requests;
+  h.sim->ignore_requests(1);
+  h.sim->skip_next(1);
+  h.sim->publish(20);
+  REQUIRE(h.pump([&] { return h.sim->counters().requests == asked + 1; }));
+  CHECK_FALSE(h.synced());
+  const auto t0 = std::chrono::steady_clock::now();
+  REQUIRE(h.pump([&] { return h.synced(); }));
+  CHECK(std::chrono::steady_clock::now() - t0 >= std::chrono::milliseconds(250));
+  CHECK(h.sim->counters().requests == asked + 2);
+  h.settle();
+  check_book(h);
+
+  // Refused (Y): counted, still untrusted, no storm of requests, then the retry's snapshot.
+  asked = h.sim->counters().requests;
+  h.sim->reject_requests(1);
+  h.sim->skip_next(1);
+  h.sim->publish(20);
+  REQUIRE(h.pump([&] { return h.client->counters().distrusted[(size_t)MdDistrust::request_rejected] == 1; }));
+  CHECK_FALSE(h.synced());
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(150);
+  while (std::chrono::steady_clock::now() < until) {
+    h.client->poll(wall_ns());
+    h.sim->poll_once(1);
+  }
+  CHECK(h.sim->counters().requests == asked + 1);  // nothing asked again within the retry time
+  CHECK_FALSE(h.synced());
+  REQUIRE(h.pump([&] { return h.synced(); }));
+  CHECK(h.sim->counters().requests == asked + 2);
+  CHECK(h.sim->counters().request_rejects == 1);
+  h.settle();
+  check_book(h);
+  h.run(200);
+  check_book(h);
 }

@@ -823,7 +823,8 @@ bool is_nats_url(const std::string& u) {
 void read_market_data(Section& s, MarketDataConfig& md, Ctx& ctx) {
   if (auto v = s.choice("source", {"sbe", "kalshi_fix"})) md.source = *v == "kalshi_fix" ? MarketDataSource::kalshi_fix : MarketDataSource::sbe;
   static constexpr const char* kFixKeys[] = {"host", "port", "sender_comp_id", "target_comp_id", "symbols", "transport_dictionary",
-                                             "app_dictionary", "store_dir", "heartbeat", "qty_decimals"};
+                                             "app_dictionary", "store_dir", "heartbeat", "qty_decimals", "simulator",
+                                             "simulator_capture"};
   if (md.source != MarketDataSource::kalshi_fix) {
     for (const char* k : kFixKeys)
       if (s.has(k)) s.fail(k, *s.node(k), std::string(k) + " is Kalshi FIX market data's: only with source = \"kalshi_fix\"");
@@ -863,6 +864,14 @@ void read_market_data(Section& s, MarketDataConfig& md, Ctx& ctx) {
     else md.heartbeat_ns = *v;
   }
   if (auto v = s.integer("qty_decimals", false, 0, 6)) md.qty_decimals = (int32_t)*v;
+  if (auto v = s.boolean("simulator")) md.simulator = *v;
+  if (auto v = s.string("simulator_capture", md.simulator, "the line A capture of a generated session, e.g. \"../out/session/feed_a.pcap\"")) {
+    if (!md.simulator) s.fail("simulator_capture", *s.node("simulator_capture"), "simulator_capture is the simulated publisher's: only with simulator = true");
+    else if (v->empty()) s.wrong("simulator_capture", *s.node("simulator_capture"), "the path of a capture");
+    else md.simulator_capture = beside_config(ctx, *v);  // read at start: `perpwire gen` may write it after this check
+  }
+  if (md.simulator && s.has("host") && md.host != "127.0.0.1" && md.host != "localhost")
+    s.wrong("host", *s.node("host"), "\"127.0.0.1\" when simulator = true (the simulated publisher listens on loopback)");
 }
 
 void read_firm(Section& s, FirmConfig& f, Ctx& ctx) {

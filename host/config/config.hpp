@@ -153,6 +153,10 @@ struct MarketDataConfig {
   std::string store_dir;                     // QuickFIX file store; empty: a fresh temporary directory per run
   int64_t heartbeat_ns = 30LL * 1000000000;  // whole seconds on the wire
   int32_t qty_decimals = 2;                  // decimals of MDEntrySize: book quantities in 10^-n contracts
+  // Run the simulated KalshiMD publisher in-process on host:port (loopback), replaying a generated
+  // session's line A capture (`perpwire gen`) as W/X of the first symbol; the run ends with it.
+  bool simulator = false;
+  std::string simulator_capture;
   bool operator==(const MarketDataConfig&) const = default;
 };
 

@@ -136,8 +136,12 @@ bool kalshi_script_generate(const GenOptions& gen, const std::string& dir, const
   g.faults = FaultOptions{};
   GenResult r;
   if (!generate_session(g, dir, r, error)) return false;
+  return kalshi_script_from_capture(dir + "/feed_a.pcap", opt, out, error);
+}
+
+bool kalshi_script_from_capture(const std::string& pcap, const KalshiScriptOptions& opt, KalshiScript& out, std::string& error) {
   ReplayInputs in;
-  in.pcap_a = dir + "/feed_a.pcap";
+  in.pcap_a = pcap;
   Collect sink;
   FeedPipeline feed(sink, in.reorder_wait_ns);
   uint64_t frames = 0;

@@ -46,6 +46,9 @@ struct KalshiScript {
 bool kalshi_script_from_events(const std::vector<MarketEvent>& events, const KalshiScriptOptions& opt, KalshiScript& out,
                                std::string& error);
 
+// Decodes a generated session's line A capture (`perpwire gen`: feed_a.pcap) and builds the script.
+bool kalshi_script_from_capture(const std::string& pcap, const KalshiScriptOptions& opt, KalshiScript& out, std::string& error);
+
 // Generates the session into `dir` (no faults), decodes line A and builds the script.
 bool kalshi_script_generate(const GenOptions& gen, const std::string& dir, const KalshiScriptOptions& opt, KalshiScript& out,
                             std::string& error);

@@ -635,6 +635,8 @@ TEST_CASE("market data source: sbe by default; kalshi_fix with host, port, CompI
   CHECK(md.app_dictionary == std::string(PERPWIRE_SOURCE_DIR) + "/config/fix/kalshi_md_fix50sp2.xml");
   CHECK(md.heartbeat_ns == 30LL * 1000000000);
   CHECK(md.qty_decimals == 2);
+  CHECK(md.simulator);
+  CHECK(md.simulator_capture == std::string(PERPWIRE_SOURCE_DIR) + "/config/../out/session/feed_a.pcap");
   REQUIRE(k.config->instruments.size() == 1);
   CHECK(k.config->instruments[0].preset == "kalshi");
   CHECK(k.config->instruments[0].contract_size == 100000);  // 0.0001 BTC
@@ -657,6 +659,11 @@ TEST_CASE("market data source: sbe by default; kalshi_fix with host, port, CompI
         std::string::npos);
   CHECK(err("heartbeat = \"30s\"", "heartbeat = \"1500ms\"").find("market_data.heartbeat: expected whole seconds") != std::string::npos);
   CHECK(err("qty_decimals = 2 ", "qty_decimals = 7 ").find("market_data.qty_decimals:") != std::string::npos);
+  CHECK(err("simulator = true", "simulator = false").find("market_data.simulator_capture: simulator_capture is the simulated publisher's") !=
+        std::string::npos);
+  CHECK(err("simulator_capture = \"../out/session/feed_a.pcap\"\n", "").find("market_data.simulator_capture: missing") != std::string::npos);
+  CHECK(err("host = \"127.0.0.1\"", "host = \"fix.kalshi.com\"").find("market_data.host: expected \"127.0.0.1\" when simulator = true") !=
+        std::string::npos);
   CHECK(err("[control]", "[feeds]\nreorder_wait = \"1ms\"\n\n[control]").find("feeds: [feeds] is the SBE feed's") != std::string::npos);
   // Without Kalshi FIX, its keys are errors, and [feeds] is required as before.
   CHECK(err("source = \"kalshi_fix\"", "source = \"sbe\"").find("market_data.host: host is Kalshi FIX market data's") != std::string::npos);

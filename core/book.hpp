@@ -8,7 +8,8 @@
 //   order_put      add, or replace (new side/price/qty) when the id already rests; side from the event
 //   order_delete   remove; an unknown id is counted (unknown_order) and changes nothing
 //   trade          reduces whichever of buy_order_id / sell_order_id rests (both if both do) by the
-//                  traded quantity, removing an order at zero; neither resting = unknown_order
+//                  traded quantity, removing an order at zero; neither resting = unknown_order; both
+//                  null = a level-based feed's trade (core/level_events.hpp): the book is unchanged
 //   snapshot_start clears the book and expects instrument.order_count snapshot orders
 //   snapshot_order adds one order; its side is inferred (below)
 //   snapshot_end   completes the snapshot: the book is trusted again if the count matched and
@@ -229,6 +230,7 @@ class Book {
 
   BookError trade(int64_t buy_id, int64_t sell_id, int32_t qty) {
     if (qty <= 0) return fail(BookError::invalid_event);
+    if (buy_id == kNullI64 && sell_id == kNullI64) return BookError::ok;  // its levels change by updates of their own
     bool any = false, overfill = false;
     const int64_t ids[2] = {buy_id, sell_id};
     for (int k = 0; k < 2; ++k) {

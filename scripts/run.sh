@@ -3,8 +3,24 @@
 # runs it: both feed lines through DPDK net_pcap ports (no NIC, no hugepages), the software
 # backend, the demo strategy through the risk gate against the simulated exchange, the control
 # plane on 127.0.0.1:8686 while it runs, and the report (terminal summary, out/run/report.md, plots).
+# --venue kalshi: the same generated session's BTC book as Kalshi KXBTCPERP market data over FIX
+# (config/kalshi.toml: the simulated KalshiMD publisher on loopback, W/X into the same market state
+# and gate; report in out/run_kalshi).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+VENUE=coinbase
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --venue) VENUE=${2:-}; shift 2 ;;
+    --venue=*) VENUE=${1#--venue=}; shift ;;
+    *) echo "scripts/run.sh: unknown argument $1 (known: --venue coinbase|kalshi)" >&2; exit 2 ;;
+  esac
+done
+if [[ "$VENUE" != coinbase && "$VENUE" != kalshi ]]; then
+  echo "scripts/run.sh: --venue must be coinbase or kalshi, got '$VENUE'" >&2
+  exit 2
+fi
 
 bash scripts/setup.sh
 
@@ -19,6 +35,10 @@ cmake --build "$BUILD" -j"$JOBS" --target perpwire
 # lines, and three packets lost on both lines so that recovery from the snapshot cycle shows.
 # Half an hour in, a one-minute kill-switch drill: the session mass-cancels and every order is refused.
 "$BUILD/app/perpwire" gen --out out/session --seed 1 --loss-both 3
+
+if [[ "$VENUE" == kalshi ]]; then
+  exec "$BUILD/app/perpwire" run --config config/kalshi.toml --out out/run_kalshi --speed "$SPEED"
+fi
 
 "$BUILD/app/perpwire" run --config config/perpwire.toml --out out/run --speed "$SPEED" --kill-drill 1800,60 -- \
   --no-huge -m 512 --no-pci -l 0 --file-prefix=perpwire-run \

@@ -12,6 +12,7 @@
 #include <memory>
 #include <thread>
 
+#include "app/run/kalshi_feed.hpp"
 #include "app/run/run_records.hpp"
 #include "app/run/shadow_backend.hpp"
 #include "host/control/control_options.hpp"
@@ -78,6 +79,7 @@ class RunApp {
   void setup_firm(const Config& c);
   void firm_round(int64_t now);
   void on_frame(const FeedFrame& f, int64_t now);
+  void advance_event_time();
   void trade(int64_t frame_time);
   void publish_status(const char* state);
   void apply_control();
@@ -108,6 +110,7 @@ class RunApp {
   std::unique_ptr<OrderFile> order_file_;
   std::unique_ptr<ControlServer> control_;
   FeedInput input_;
+  std::unique_ptr<KalshiFeed> kalshi_;  // market_data.source = "kalshi_fix": in place of input_
   StatusBoard status_;
   KillSwitchBoard kills_;
   std::unique_ptr<journal::JournalWriter> journal_;
@@ -125,6 +128,7 @@ class RunApp {
   int64_t event_time_ = 0;
   int64_t last_frame_time_ = 0;
   uint64_t frames_ = 0;
+  uint64_t rounds_ = 0;  // KalshiMD loop rounds (the staleness check's cadence there)
   int64_t started_ns_ = 0, last_progress_ns_ = 0, last_status_ns_ = 0;
   int64_t first_capture_ns_ = 0;
   int64_t first_event_ns_ = 0;
@@ -669,7 +673,13 @@ int RunApp::setup_control(const Config& c, std::string& error) {
 // perpwire does not parse) is a bad configuration.
 int RunApp::setup_feed(const Config& c, std::string& error) {
   std::vector<std::string> feed_notes;
-  if (!input_.open(c.feeds, opt_.eal_args, {}, error, feed_notes)) {
+  if (c.market_data.source == MarketDataSource::kalshi_fix) {
+    kalshi_ = std::make_unique<KalshiFeed>();
+    if (!kalshi_->start(c, *counter_, error)) {
+      std::fprintf(stderr, "perpwire run: %s\n", error.c_str());
+      return 2;
+    }
+  } else if (!input_.open(c.feeds, opt_.eal_args, {}, error, feed_notes)) {
     std::fprintf(stderr, "perpwire run: %s\n", error.c_str());
     return 2;
   }
@@ -679,7 +689,7 @@ int RunApp::setup_feed(const Config& c, std::string& error) {
   }
   for (const std::string& n : notes_)
     if (std::find(feed_notes.begin(), feed_notes.end(), n) == feed_notes.end()) std::fprintf(stderr, "perpwire run: %s\n", n.c_str());
-  feed_description_ = input_.describe();
+  feed_description_ = kalshi_ ? kalshi_->describe() : input_.describe();
   if (opt_.print) {
     std::printf("perpwire run: %s\n  backend %s; feed %s\n", c.path.c_str(), backend_.c_str(), feed_description_.c_str());
     if (control_->running()) std::printf("  control plane %s (/metrics, /status, POST /kill, /unkill, /reload)\n", control_->url().c_str());
@@ -708,15 +718,19 @@ void RunApp::on_frame(const FeedFrame& f, int64_t rx) {
   if (feed_->on_frame(f.line, f.timestamp_ns, f.link, f.data, f.length) != NetError::none) metrics_->frames_dropped(f.line).inc();
   if (feed_->counters().events != events_before) {
     metrics_->latency(LatencyStage::rx_to_book).observe((uint64_t)(clock_ns() - rx));
-    // Requests carry the feed's own time (what staleness and throttles are measured in), never
-    // the receive time: a replay decides the same way through any port.
-    for (const InstrumentRun& in : instruments_)
-      if (in.changed) {
-        const int slot = market_->state().find(in.exchange_id);
-        if (slot >= 0 && market_->state().slot(slot).last_update > event_time_) event_time_ = market_->state().slot(slot).last_update;
-      }
+    advance_event_time();
   }
   if (shadow_) shadow_->on_frame(f);  // the backend beside the software path, outside its timing
+}
+
+// Requests carry the feed's own time (what staleness and throttles are measured in), never the
+// receive time: a replay decides the same way through any port.
+void RunApp::advance_event_time() {
+  for (const InstrumentRun& in : instruments_)
+    if (in.changed) {
+      const int slot = market_->state().find(in.exchange_id);
+      if (slot >= 0 && market_->state().slot(slot).last_update > event_time_) event_time_ = market_->state().slot(slot).last_update;
+    }
 }
 
 void RunApp::loop() {
@@ -728,12 +742,20 @@ void RunApp::loop() {
       stop_reason_ = sig == SIGTERM ? "stopped by SIGTERM" : "stopped by SIGINT";
       break;
     }
-    const FeedInput::Poll p = input_.poll(f);
+    FeedInput::Poll p = FeedInput::Poll::idle;
+    if (kalshi_) {  // KalshiMD: its events go straight to the market stage (event times: SendingTime)
+      if (kalshi_->finished()) break;
+      kalshi_->poll(clock_ns());
+      advance_event_time();
+      ++rounds_;
+    } else {
+      p = input_.poll(f);
+    }
     if (p == FeedInput::Poll::end) break;
     if (p == FeedInput::Poll::frame && opt_.speed > 0) pace(f.timestamp_ns);
     const int64_t now = clock_ns();
     if (p == FeedInput::Poll::frame) on_frame(f, now);
-    if ((frames_ & 0x3FF) == 0) market_->check_stale(event_time_, kFeedStaleNs);
+    if (((kalshi_ ? rounds_ : frames_) & 0x3FF) == 0) market_->check_stale(event_time_, kFeedStaleNs);
     kill_drill();
     apply_control();
     if (firm_) firm_round(now);
@@ -756,6 +778,7 @@ void RunApp::loop() {
 
 int RunApp::finish() {
   feed_->finish(last_frame_time_);
+  if (kalshi_) notes_.push_back(kalshi_->summary());
   trade(0);
   gate_->finish(strategy_.get());
   if (firm_) {

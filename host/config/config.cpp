@@ -54,6 +54,7 @@ int Config::account_index(std::string_view name) const {
 
 const char* to_string(FeedSourceKind k) { return k == FeedSourceKind::dpdk ? "dpdk" : "pcap"; }
 const char* to_string(FundingSource s) { return s == FundingSource::exchange ? "exchange" : "own"; }
+const char* to_string(MarketDataSource s) { return s == MarketDataSource::kalshi_fix ? "kalshi_fix" : "sbe"; }
 const char* to_string(BackendKind k) {
   switch (k) {
     case BackendKind::software: return "software";
@@ -668,6 +669,18 @@ void read_feeds(Section& s, Config& c, Ctx& ctx) {
   }
 }
 
+// A relative path names a file beside the config file, wherever perpwire is started from.
+std::string beside_config(const Ctx& ctx, const std::string& p) {
+  if (p.empty() || p[0] == '/') return p;
+  const size_t slash = ctx.file.rfind('/');
+  return slash == std::string::npos ? p : ctx.file.substr(0, slash + 1) + p;
+}
+
+// A FIX CompID: 1 to `max_len` printable characters, no '|' or spaces.
+bool is_comp_id(const std::string& v, size_t max_len) {
+  return !v.empty() && v.size() <= max_len && std::all_of(v.begin(), v.end(), [](char c) { return c > ' ' && c < 127 && c != '|'; });
+}
+
 void read_order_entry(Section& s, OrderEntryConfig& oe, Ctx& ctx) {
   oe.enabled = true;
   if (auto v = s.string("host", true, "a host name or address")) oe.host = *v;
@@ -711,31 +724,24 @@ void read_order_entry(Section& s, OrderEntryConfig& oe, Ctx& ctx) {
   }
   if (auto v = s.choice("protocol", {"sbe", "fix"})) oe.protocol = *v == "fix" ? OrderEntryProtocol::fix : OrderEntryProtocol::sbe;
   const bool fix = oe.protocol == OrderEntryProtocol::fix;
-  // A relative path names a file beside the config file, wherever perpwire is started from.
-  auto beside_config = [&](const std::string& p) {
-    if (p.empty() || p[0] == '/') return p;
-    const size_t slash = ctx.file.rfind('/');
-    return slash == std::string::npos ? p : ctx.file.substr(0, slash + 1) + p;
-  };
+  auto beside = [&](const std::string& p) { return beside_config(ctx, p); };
   for (const char* k : {"fix_dictionary", "fix_store_dir", "fix_sender_comp_id", "fix_target_comp_id", "fix_account"}) {
     if (s.has(k) && !fix) s.fail(k, *s.node(k), std::string(k) + " is FIX's: only with protocol = \"fix\"");
   }
   if (fix) {
     if (auto v = s.string("fix_dictionary", true, "the path of a QuickFIX data dictionary, e.g. \"fix/coinbase_derivatives_fix44.xml\"")) {
-      const std::string path = beside_config(*v);
+      const std::string path = beside(*v);
       if (v->empty() || ::access(path.c_str(), R_OK) != 0)
         s.fail("fix_dictionary", *s.node("fix_dictionary"), "cannot read the data dictionary " + quoted(path));
       else oe.fix_dictionary = path;
     }
     if (auto v = s.string("fix_store_dir", false, "a directory for QuickFIX's file store")) {
       if (v->empty()) s.wrong("fix_store_dir", *s.node("fix_store_dir"), "a directory for QuickFIX's file store");
-      else oe.fix_store_dir = beside_config(*v);
+      else oe.fix_store_dir = beside(*v);
     }
     for (const char* k : {"fix_sender_comp_id", "fix_target_comp_id", "fix_account"}) {
       if (auto v = s.string(k, false, "1 to 32 characters, no '|' or control characters")) {
-        const bool ok = !v->empty() && v->size() <= 32 &&
-                        std::all_of(v->begin(), v->end(), [](char c) { return c > ' ' && c < 127 && c != '|'; });
-        if (!ok) s.wrong(k, *s.node(k), "1 to 32 characters, no '|', spaces or control characters");
+        if (!is_comp_id(*v, 32)) s.wrong(k, *s.node(k), "1 to 32 characters, no '|', spaces or control characters");
         else (std::string(k) == "fix_sender_comp_id" ? oe.fix_sender_comp_id
               : std::string(k) == "fix_target_comp_id" ? oe.fix_target_comp_id : oe.fix_account) = *v;
       }
@@ -814,6 +820,60 @@ bool is_nats_url(const std::string& u) {
   return (u.rfind("nats://", 0) == 0 || u.rfind("tls://", 0) == 0) && u.find(':', 7) != std::string::npos;
 }
 
+void read_market_data(Section& s, MarketDataConfig& md, Ctx& ctx) {
+  if (auto v = s.choice("source", {"sbe", "kalshi_fix"})) md.source = *v == "kalshi_fix" ? MarketDataSource::kalshi_fix : MarketDataSource::sbe;
+  static constexpr const char* kFixKeys[] = {"host", "port", "sender_comp_id", "target_comp_id", "symbols", "transport_dictionary",
+                                             "app_dictionary", "store_dir", "heartbeat", "qty_decimals", "simulator",
+                                             "simulator_capture"};
+  if (md.source != MarketDataSource::kalshi_fix) {
+    for (const char* k : kFixKeys)
+      if (s.has(k)) s.fail(k, *s.node(k), std::string(k) + " is Kalshi FIX market data's: only with source = \"kalshi_fix\"");
+    return;
+  }
+  if (auto v = s.string("host", true, "a host name or address")) {
+    if (v->empty()) s.wrong("host", *s.node("host"), "a host name or address");
+    else md.host = *v;
+  }
+  if (auto v = s.integer("port", true, 1, 65535)) md.port = (uint16_t)*v;
+  const std::string comp = "1 to 64 characters, no '|', spaces or control characters";
+  if (auto v = s.string("sender_comp_id", true, "the FIX API key (" + comp + ")")) {
+    if (!is_comp_id(*v, 64)) s.wrong("sender_comp_id", *s.node("sender_comp_id"), "the FIX API key (" + comp + ")");
+    else md.sender_comp_id = *v;
+  }
+  if (auto v = s.string("target_comp_id", false, comp)) {
+    if (!is_comp_id(*v, 64)) s.wrong("target_comp_id", *s.node("target_comp_id"), comp);
+    else md.target_comp_id = *v;
+  }
+  md.symbols = string_list(s, "symbols", false, "instrument symbols of this config", [](const std::string& v) { return !v.empty(); });
+  for (const char* k : {"transport_dictionary", "app_dictionary"}) {
+    const bool transport = std::string(k) == "transport_dictionary";
+    const std::string expected = std::string("the path of a QuickFIX data dictionary, e.g. \"fix/") +
+                                 (transport ? "kalshi_md_fixt11.xml" : "kalshi_md_fix50sp2.xml") + "\"";
+    if (auto v = s.string(k, true, expected)) {
+      const std::string path = beside_config(ctx, *v);
+      if (v->empty() || ::access(path.c_str(), R_OK) != 0) s.fail(k, *s.node(k), "cannot read the data dictionary " + quoted(path));
+      else (transport ? md.transport_dictionary : md.app_dictionary) = path;
+    }
+  }
+  if (auto v = s.string("store_dir", false, "a directory for QuickFIX's file store")) {
+    if (v->empty()) s.wrong("store_dir", *s.node("store_dir"), "a directory for QuickFIX's file store");
+    else md.store_dir = beside_config(ctx, *v);
+  }
+  if (auto v = s.duration("heartbeat", false)) {
+    if (*v % 1000000000 != 0 || *v > 3600LL * 1000000000) s.wrong("heartbeat", *s.node("heartbeat"), "whole seconds from \"1s\" to \"1h\" (the protocol sends seconds)");
+    else md.heartbeat_ns = *v;
+  }
+  if (auto v = s.integer("qty_decimals", false, 0, 6)) md.qty_decimals = (int32_t)*v;
+  if (auto v = s.boolean("simulator")) md.simulator = *v;
+  if (auto v = s.string("simulator_capture", md.simulator, "the line A capture of a generated session, e.g. \"../out/session/feed_a.pcap\"")) {
+    if (!md.simulator) s.fail("simulator_capture", *s.node("simulator_capture"), "simulator_capture is the simulated publisher's: only with simulator = true");
+    else if (v->empty()) s.wrong("simulator_capture", *s.node("simulator_capture"), "the path of a capture");
+    else md.simulator_capture = beside_config(ctx, *v);  // read at start: `perpwire gen` may write it after this check
+  }
+  if (md.simulator && s.has("host") && md.host != "127.0.0.1" && md.host != "localhost")
+    s.wrong("host", *s.node("host"), "\"127.0.0.1\" when simulator = true (the simulated publisher listens on loopback)");
+}
+
 void read_firm(Section& s, FirmConfig& f, Ctx& ctx) {
   f.enabled = true;
   f.servers = string_list(s, "servers", true, "NATS URLs such as \"nats://127.0.0.1:4222\"", &is_nats_url);
@@ -868,6 +928,8 @@ void cross_check(Config& c, Ctx& ctx) {
         std::none_of(c.feeds.channels.begin(), c.feeds.channels.end(), [&](const FeedChannelConfig& ch) { return ch.id == in.channel; }))
       ctx.error(line("channel"), path + ".channel", "expected one of the channels in [[feeds.channels]], got " + std::to_string(in.channel));
   }
+  for (const std::string& sym : c.market_data.symbols)
+    if (!symbols.count(sym)) ctx.error(ctx.key_lines["market_data.symbols"], "market_data.symbols", quoted(sym) + " is not one of the [[instruments]]");
   std::map<std::string, std::string> grouped;
   for (size_t g = 0; g < c.firm.groups.size(); ++g) {
     const std::string path = "firm.groups[" + std::to_string(g) + "].instruments";
@@ -930,8 +992,17 @@ ConfigResult parse_config(std::string_view text, const std::string& file) {
   c.path = file;
   Section top(ctx, root, "");
 
-  // Feeds first: instruments refer to its channels.
-  if (const toml::table* t = top.table("feeds", true)) {
+  // Market data first: with Kalshi FIX there is no [feeds].
+  if (const toml::table* t = top.table("market_data", false)) {
+    Section s(ctx, *t, "market_data");
+    read_market_data(s, c.market_data, ctx);
+    s.finish();
+  }
+  const bool sbe_feed = c.market_data.source == MarketDataSource::sbe;
+  if (!sbe_feed && top.has("feeds"))
+    top.fail("feeds", *top.node("feeds"), "[feeds] is the SBE feed's: leave it out with market_data.source = \"kalshi_fix\"");
+  // Feeds next: instruments refer to its channels.
+  if (const toml::table* t = sbe_feed ? top.table("feeds", true) : nullptr) {
     Section s(ctx, *t, "feeds");
     read_feeds(s, c, ctx);
     s.finish();
@@ -1095,6 +1166,7 @@ std::vector<ConfigError> restart_only_changes(const Config& running, const Confi
     ch.field(p + ".cash", running.accounts[i].cash, next.accounts[i].cash);
   }
   ch.field("feeds", running.feeds, next.feeds);
+  ch.field("market_data", running.market_data, next.market_data);
   const auto& oa = running.order_entry;
   const auto& ob = next.order_entry;
   if (oa.enabled != ob.enabled || oa.host != ob.host || oa.port != ob.port || oa.username != ob.username || oa.password != ob.password ||
@@ -1152,6 +1224,9 @@ std::string config_summary(const Config& c) {
     return d + "\n";
   };
   s += line("line A", c.feeds.line_a) + line("line B", c.feeds.line_b);
+  if (c.market_data.source == MarketDataSource::kalshi_fix)
+    s += "  market data: Kalshi FIX " + c.market_data.host + ":" + std::to_string(c.market_data.port) + " (" + c.market_data.sender_comp_id + " → " +
+         c.market_data.target_comp_id + ")\n";
   s += "  order entry: " + (c.order_entry.enabled ? c.order_entry.host + ":" + std::to_string(c.order_entry.port) + " as " + c.order_entry.username +
                                                     (c.order_entry.protocol == OrderEntryProtocol::fix ? " over FIX 4.4 (" + c.order_entry.fix_sender_comp_id + " → " + c.order_entry.fix_target_comp_id + ")" : std::string(" over Orders SBE"))
                                               : std::string("none")) + "\n";

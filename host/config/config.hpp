@@ -136,6 +136,30 @@ struct OrderEntryConfig {
   std::string fix_account;          // Account (1) of every order; default: username
 };
 
+// Where market data comes from: the SBE multicast feed ([feeds]) or Kalshi's FIX market-data
+// session KalshiMD (host/fix/kalshi_md_client.hpp).
+enum class MarketDataSource : uint8_t { sbe, kalshi_fix };
+
+struct MarketDataConfig {
+  MarketDataSource source = MarketDataSource::sbe;
+  // kalshi_fix only. Paths are resolved against the config file's directory.
+  std::string host;
+  uint16_t port = 0;
+  std::string sender_comp_id;                // the FIX API key
+  std::string target_comp_id = "KalshiMD";
+  std::vector<std::string> symbols;          // of [[instruments]] to subscribe to; empty: all of them
+  std::string transport_dictionary;          // QuickFIX FIXT.1.1 dictionary (config/fix/kalshi_md_fixt11.xml)
+  std::string app_dictionary;                // QuickFIX FIX 5.0 SP2 dictionary (config/fix/kalshi_md_fix50sp2.xml)
+  std::string store_dir;                     // QuickFIX file store; empty: a fresh temporary directory per run
+  int64_t heartbeat_ns = 30LL * 1000000000;  // whole seconds on the wire
+  int32_t qty_decimals = 2;                  // decimals of MDEntrySize: book quantities in 10^-n contracts
+  // Run the simulated KalshiMD publisher in-process on host:port (loopback), replaying a generated
+  // session's line A capture (`perpwire gen`) as W/X of the first symbol; the run ends with it.
+  bool simulator = false;
+  std::string simulator_capture;
+  bool operator==(const MarketDataConfig&) const = default;
+};
+
 enum class FundingSource : uint8_t { own, exchange };
 enum class BackendKind : uint8_t { software, hls_csim, verilator, xrt };
 
@@ -211,7 +235,8 @@ struct OutputConfig {
 struct Config {
   std::string path;  // the file it came from
   std::vector<InstrumentConfig> instruments;  // index in this vector = the risk engine's instrument index
-  FeedsConfig feeds;
+  FeedsConfig feeds;                 // source = sbe only
+  MarketDataConfig market_data;
   OrderEntryConfig order_entry;
   std::vector<AccountConfig> accounts;  // index = the risk engine's account index
   RiskConfig risk;
@@ -230,6 +255,7 @@ struct Config {
 
 const char* to_string(FeedSourceKind k);
 const char* to_string(FundingSource s);
+const char* to_string(MarketDataSource s);
 const char* to_string(BackendKind k);
 
 // A few lines describing a valid config (start banner, `config check`).

@@ -8,26 +8,13 @@
 #include <unordered_map>
 
 #include "host/fix/fix_common.hpp"
+#include "host/fix/loopback_port.hpp"
 
 namespace pw::fix {
 
 using namespace oe;
 
 namespace {
-
-uint16_t free_loopback_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return 0;
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  uint16_t port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-    port = ntohs(a.sin_port);
-  ::close(fd);
-  return port;
-}
 
 // OrdRejReason (103) for the matcher's reasons.
 const char* ord_rej_reason(OrderRejectReason r) {

@@ -224,7 +224,7 @@ TEST_CASE("each mistake gives a file:line: key: expected … error") {
   }
   SUBCASE("an unknown section") {
     std::string text = base + "\n[metrics]\nport = 9000\n";
-    CHECK(only_error(text) == at(line_of(text, "[metrics]"), "metrics: unknown key (known keys here: accounts, backend, control, feeds, firm, instruments, journal, order_entry, output, risk)"));
+    CHECK(only_error(text) == at(line_of(text, "[metrics]"), "metrics: unknown key (known keys here: accounts, backend, control, feeds, firm, instruments, journal, market_data, order_entry, output, risk)"));
   }
   SUBCASE("a missing required key names the table") {
     auto e = edit(base, "tick = \"5\"", "");
@@ -608,4 +608,63 @@ TEST_CASE("jump band: max_jump_bps with its window and settle time, all three or
   const pw::ConfigResult lone = pw::parse_config(alone.text, "bad.toml");
   CHECK(lone.error_text().find("instruments[0].limits.jump_window: only with max_jump_bps") != std::string::npos);
   CHECK(lone.error_text().find("instruments[0].limits.jump_settle: only with max_jump_bps") != std::string::npos);
+}
+
+TEST_CASE("market data source: sbe by default; kalshi_fix with host, port, CompIDs, symbols and readable dictionaries") {
+  const std::string base = slurp(kDefaultPath);
+  const pw::ConfigResult plain = pw::parse_config(base, "config/perpwire.toml");
+  REQUIRE(plain.ok());
+  CHECK(plain.config->market_data.source == pw::MarketDataSource::sbe);
+
+  // The shipped Kalshi example: the kalshi preset, dictionaries beside the config file, no [feeds].
+  const std::string kalshi_path = std::string(PERPWIRE_SOURCE_DIR) + "/config/kalshi.toml";
+  const std::string kalshi = slurp(kalshi_path);
+  const pw::ConfigResult k = pw::parse_config(kalshi, kalshi_path);
+  REQUIRE_MESSAGE(k.ok(), k.error_text());
+  const pw::MarketDataConfig& md = k.config->market_data;
+  CHECK(md.source == pw::MarketDataSource::kalshi_fix);
+  CHECK(md.host == "127.0.0.1");
+  CHECK(md.port == 8233);
+  CHECK(md.sender_comp_id == "your-fix-api-key");
+  CHECK(md.target_comp_id == "KalshiMD");
+  CHECK(md.symbols == std::vector<std::string>{"KXBTCPERP"});
+  CHECK(md.transport_dictionary == std::string(PERPWIRE_SOURCE_DIR) + "/config/fix/kalshi_md_fixt11.xml");
+  CHECK(md.app_dictionary == std::string(PERPWIRE_SOURCE_DIR) + "/config/fix/kalshi_md_fix50sp2.xml");
+  CHECK(md.heartbeat_ns == 30LL * 1000000000);
+  CHECK(md.qty_decimals == 2);
+  CHECK(md.simulator);
+  CHECK(md.simulator_capture == std::string(PERPWIRE_SOURCE_DIR) + "/config/../out/session/feed_a.pcap");
+  REQUIRE(k.config->instruments.size() == 1);
+  CHECK(k.config->instruments[0].preset == "kalshi");
+  CHECK(k.config->instruments[0].contract_size == 100000);  // 0.0001 BTC
+  CHECK(pw::config_summary(*k.config).find("market data: Kalshi FIX 127.0.0.1:8233") != std::string::npos);
+
+  auto err = [&](const std::string& from, const std::string& to) {
+    const pw::ConfigResult r = pw::parse_config(edit(kalshi, from, to).text, kalshi_path);
+    REQUIRE(!r.ok());
+    return r.error_text();
+  };
+  CHECK(err("source = \"kalshi_fix\"", "source = \"kalshi\"").find("market_data.source: expected one of \"sbe\", \"kalshi_fix\"") !=
+        std::string::npos);
+  CHECK(err("port = 8233 ", "port = 0 ").find("market_data.port:") != std::string::npos);
+  CHECK(err("sender_comp_id = \"your-fix-api-key\"", "sender_comp_id = \"a b\"").find("market_data.sender_comp_id: expected the FIX API key") !=
+        std::string::npos);
+  CHECK(err("sender_comp_id = \"your-fix-api-key\"\n", "").find("market_data.sender_comp_id: missing") != std::string::npos);
+  CHECK(err("symbols = [\"KXBTCPERP\"]", "symbols = [\"KXETHPERP\"]")
+            .find("market_data.symbols: \"KXETHPERP\" is not one of the [[instruments]]") != std::string::npos);
+  CHECK(err("fix/kalshi_md_fixt11.xml", "fix/nope.xml").find("market_data.transport_dictionary: cannot read the data dictionary") !=
+        std::string::npos);
+  CHECK(err("heartbeat = \"30s\"", "heartbeat = \"1500ms\"").find("market_data.heartbeat: expected whole seconds") != std::string::npos);
+  CHECK(err("qty_decimals = 2 ", "qty_decimals = 7 ").find("market_data.qty_decimals:") != std::string::npos);
+  CHECK(err("simulator = true", "simulator = false").find("market_data.simulator_capture: simulator_capture is the simulated publisher's") !=
+        std::string::npos);
+  CHECK(err("simulator_capture = \"../out/session/feed_a.pcap\"\n", "").find("market_data.simulator_capture: missing") != std::string::npos);
+  CHECK(err("host = \"127.0.0.1\"", "host = \"fix.kalshi.com\"").find("market_data.host: expected \"127.0.0.1\" when simulator = true") !=
+        std::string::npos);
+  CHECK(err("[control]", "[feeds]\nreorder_wait = \"1ms\"\n\n[control]").find("feeds: [feeds] is the SBE feed's") != std::string::npos);
+  // Without Kalshi FIX, its keys are errors, and [feeds] is required as before.
+  CHECK(err("source = \"kalshi_fix\"", "source = \"sbe\"").find("market_data.host: host is Kalshi FIX market data's") != std::string::npos);
+  auto sbe_key = edit(base, "[feeds]", "[market_data]\nsource = \"sbe\"\nport = 1\n\n[feeds]");
+  CHECK(only_error(sbe_key.text).find("market_data.port: port is Kalshi FIX market data's: only with source = \"kalshi_fix\"") !=
+        std::string::npos);
 }

@@ -178,6 +178,28 @@ TEST_CASE("order entry over FIX gives the decisions of the SBE session, byte for
   CHECK(logs[0] == logs[1]);
 }
 
+TEST_CASE("market data from Kalshi FIX: the simulated KalshiMD publisher replays the session into the run's book and gate") {
+  // config/kalshi.toml with this test's session, port and folders.
+  std::string t = slurp(fs::path(PERPWIRE_SOURCE_DIR) / "config/kalshi.toml");
+  const std::string fix_dir = (fs::path(PERPWIRE_SOURCE_DIR) / "config/fix").string();
+  t = std::regex_replace(t, std::regex("\"fix/kalshi_md"), "\"" + fix_dir + "/kalshi_md");
+  t = std::regex_replace(t, std::regex("\"\\.\\./out/session/feed_a.pcap\""), "\"" + (session() / "feed_a.pcap").string() + "\"");
+  t = std::regex_replace(t, std::regex("port = 8233 "), "port = " + std::to_string(free_port(40)) + " ");
+  t = std::regex_replace(t, std::regex("dir = \"out/run_kalshi\""), "dir = \"" + (work_dir() / "run_kalshi").string() + "\"");
+  const fs::path cfg = work_dir() / "run_kalshi.toml";
+  std::ofstream(cfg) << t;
+  const Result r = run({"run", "--config", cfg.string(), "--quiet"}, "run_kalshi");
+  INFO("config:\n" << t << "\nstdout:\n" << r.out << "\nstderr:\n" << r.err);
+  REQUIRE(r.status == 0);
+  const std::string summary = slurp(work_dir() / "run_kalshi" / "summary.txt");
+  CHECK(summary.find("simulated publisher replaying") != std::string::npos);
+  CHECK(summary.find("KalshiMD: 1 logon(s)") != std::string::npos);
+  CHECK(summary.find("1 snapshots") != std::string::npos);
+  CHECK(summary.find("books distrusted: never") != std::string::npos);
+  CHECK(summary.find("recovery: 1 snapshot recoveries") != std::string::npos);
+  CHECK(slurp(work_dir() / "run_kalshi" / "decisions.jsonl").size() > 0);
+}
+
 TEST_CASE("bad configurations give their documented errors and exit status 2") {
   SUBCASE("missing file") {
     const Result r = run({"run", "--config", (work_dir() / "nope.toml").string()}, "bad_missing");

@@ -34,8 +34,8 @@ struct FixSessionConfig {
   std::string password;
   std::string account;                  // Account (1) of every order
   std::string dictionary;               // QuickFIX data dictionary (config/fix/*.xml)
-  std::string store_dir;
-  std::string log_dir;                  // QuickFIX message and event logs; empty: none                // file store of sequence numbers and sent messages
+  std::string store_dir;                // file store of sequence numbers and sent messages
+  std::string log_dir;                  // QuickFIX message and event logs; empty: none
   int32_t heartbeat_seconds = 30;
   int32_t reconnect_seconds = 1;
   // Start both directions at 1 (the store is reset before the first logon). Off: resume the

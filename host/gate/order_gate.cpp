@@ -378,7 +378,7 @@ bool OrderGate::release_loss_kill(int a, journal::KillWho who) {
 }
 
 void OrderGate::release_unknown_order(int64_t client_order_id) {
-  if (engine_->on_cancel(client_order_id)) journal_record(journal::RecordType::canceled, journal::OrderIdRec{client_order_id});
+  if (engine_->on_cancel(client_order_id)) journal_record(journal::RecordType::canceled, journal::OrderIdRec{client_order_id, 0});
 }
 
 RiskDecision OrderGate::refuse(const OrderRequest& r, RejectDetail detail) {
@@ -540,7 +540,7 @@ void OrderGate::send(const OrderRequest& r, const RiskDecision& d, int64_t rx_ns
       lr = session_->send_new_order(p);
       if (lr != LocalReject::none) {
         engine_->on_reject(r.client_order_id);  // never sent: release it
-        journal_record(journal::RecordType::rejected, journal::OrderIdRec{r.client_order_id});
+        journal_record(journal::RecordType::rejected, journal::OrderIdRec{r.client_order_id, 0});
       }
       break;
     }
@@ -548,7 +548,7 @@ void OrderGate::send(const OrderRequest& r, const RiskDecision& d, int64_t rx_ns
       lr = session_->send_replace(r.client_order_id, r.price, r.quantity);
       if (lr != LocalReject::none) {
         engine_->on_reject(r.client_order_id);  // the order stands as before
-        journal_record(journal::RecordType::rejected, journal::OrderIdRec{r.client_order_id});
+        journal_record(journal::RecordType::rejected, journal::OrderIdRec{r.client_order_id, 0});
       }
       break;
     case OrderKind::cancel:
@@ -620,7 +620,7 @@ void OrderGate::on_event(const OrderEvent& e, DemoStrategy* strategy) {
   switch (e.type) {
     case OrderEventType::entered: {
       engine_->on_entered(id);
-      journal_record(journal::RecordType::entered, journal::OrderIdRec{id});
+      journal_record(journal::RecordType::entered, journal::OrderIdRec{id, e.exec_id});
       int64_t& sent = send_time_[(uint64_t)id % kSendTimeSlots];
       if (sent != 0) {
         const int64_t now = TscClock::now_ns();
@@ -636,7 +636,7 @@ void OrderGate::on_event(const OrderEvent& e, DemoStrategy* strategy) {
         if (const OpenOrder* o = engine_->find_order(id))
           fill_ring_->push({e.exec_id, e.time, e.price, e.quantity, (int16_t)o->account, (int16_t)o->instrument, o->side});
       engine_->on_fill(id, e.quantity, e.price, e.time);
-      journal_record(journal::RecordType::fill, journal::FillRec{id, (int64_t)e.quantity, e.price, e.time});
+      journal_record(journal::RecordType::fill, journal::FillRec{id, (int64_t)e.quantity, e.price, e.time, e.exec_id});
       if (strategy) {
         strategy->on_fill(id, e.quantity, e.price);
         if (e.state == OrderState::filled) strategy->on_done(id);
@@ -644,26 +644,26 @@ void OrderGate::on_event(const OrderEvent& e, DemoStrategy* strategy) {
       break;
     case OrderEventType::canceled:
       engine_->on_cancel(id);
-      journal_record(journal::RecordType::canceled, journal::OrderIdRec{id});
+      journal_record(journal::RecordType::canceled, journal::OrderIdRec{id, e.exec_id});
       if (strategy) strategy->on_done(id);
       break;
     case OrderEventType::rejected:
       // A local reject was already released in submit(); the exchange's releases here.
       if (e.local_reason == LocalReject::none) {
         engine_->on_reject(id);
-        journal_record(journal::RecordType::rejected, journal::OrderIdRec{id});
+        journal_record(journal::RecordType::rejected, journal::OrderIdRec{id, 0});
       }
       if (strategy) strategy->on_done(id);
       break;
     case OrderEventType::replaced:
       engine_->on_replace(id);
-      journal_record(journal::RecordType::replaced, journal::OrderIdRec{id});
+      journal_record(journal::RecordType::replaced, journal::OrderIdRec{id, e.exec_id});
       if (strategy) strategy->on_replaced(id);
       break;
     case OrderEventType::replace_rejected:
       if (e.local_reason == LocalReject::none) {
         engine_->on_reject(id);
-        journal_record(journal::RecordType::rejected, journal::OrderIdRec{id});
+        journal_record(journal::RecordType::rejected, journal::OrderIdRec{id, 0});
       }
       if (strategy) strategy->on_replace_rejected(id);
       break;

@@ -12,7 +12,10 @@
 namespace pw::journal {
 
 constexpr char kMagic[8] = {'P', 'W', 'J', 'R', 'N', 'L', '0', '1'};
-constexpr uint32_t kFormatVersion = 2;  // 2: fills carry their time
+// 2: fills carry their time; 3: the exchange's answers carry their execution id. A version-2
+// journal is still read (its answers have exec id 0: no recovery point, see docs/risk.md).
+constexpr uint32_t kFormatVersion = 3;
+constexpr uint32_t kOldestReadableVersion = 2;
 constexpr const char* kFileName = "risk.journal";
 
 struct FileHeader {
@@ -113,15 +116,23 @@ struct RequestRec {
   uint8_t reason;  // RejectReason
   uint8_t reserved_[6];
 };
+// exec_id: the exchange's execution id of the answer (0: none, e.g. a reject or a local release).
+// The highest one replayed is where a restarted session asks the exchange to resume from; being
+// in the same record as the answer, the two are journaled (or torn) together.
 struct OrderIdRec {
   int64_t client_order_id;
+  int64_t exec_id;
 };
 struct FillRec {
   int64_t client_order_id;
   int64_t quantity;
   int64_t price;
   int64_t time;  // the exchange's time of the fill (the fill-rate throttle's window)
+  int64_t exec_id;
 };
+// Their version-2 sizes (no exec id at the end).
+constexpr size_t kOrderIdRecV2Size = 8;
+constexpr size_t kFillRecV2Size = 32;
 struct FundingRec {
   int32_t instrument;
   int32_t reserved_;

@@ -23,7 +23,8 @@ std::string header_error(const FileHeader& h) {
   const FileHeader want = make_header();
   if (std::memcmp(h.magic, kMagic, sizeof(kMagic)) != 0) return "not a perpwire risk journal (bad magic)";
   if (h.crc != crc32c(&h, offsetof(FileHeader, crc))) return "the file header fails its checksum";
-  if (h.version != kFormatVersion) return fmt::format("format version {} (this build reads {})", h.version, kFormatVersion);
+  if (h.version < kOldestReadableVersion || h.version > kFormatVersion)
+    return fmt::format("format version {} (this build reads {} to {})", h.version, kOldestReadableVersion, kFormatVersion);
   if (h.account_limits_size != want.account_limits_size || h.instrument_limits_size != want.instrument_limits_size ||
       h.session_limits_size != want.session_limits_size || h.order_request_size != want.order_request_size ||
       h.market_size != want.market_size)

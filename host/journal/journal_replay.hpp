@@ -23,6 +23,8 @@ struct ReplaySummary {
   LimitsWhy limits_why = LimitsWhy::start;
   uint64_t limit_loads = 0;
   uint64_t kill_changes = 0;
+  // The highest exchange execution id among the answers replayed (0: none journaled one).
+  int64_t last_exec_id = 0;
 };
 
 template <class T>
@@ -32,6 +34,16 @@ bool payload_as(const RecordView& v, T& out, std::string& error) {
     return false;
   }
   std::memcpy(&out, v.payload, sizeof(T));
+  return true;
+}
+
+// As payload_as, also taking the record's shorter version-2 layout (`old_size` bytes): the fields
+// it lacks at the end read as zero.
+template <class T>
+bool payload_as_or_older(const RecordView& v, T& out, size_t old_size, std::string& error) {
+  if (v.length != old_size) return payload_as(v, out, error);
+  out = T{};
+  std::memcpy(&out, v.payload, old_size);
   return true;
 }
 
@@ -120,8 +132,9 @@ bool apply_record(Engine& engine, const RecordView& v, ReplaySummary& s, std::st
     case RecordType::canceled:
     case RecordType::rejected:
     case RecordType::replaced: {
-      OrderIdRec r;
-      if (!payload_as(v, r, error)) return false;
+      OrderIdRec r{};
+      if (!payload_as_or_older(v, r, kOrderIdRecV2Size, error)) return false;
+      if (r.exec_id > s.last_exec_id) s.last_exec_id = r.exec_id;
       if (v.type == RecordType::entered) engine.on_entered(r.client_order_id);
       else if (v.type == RecordType::canceled) engine.on_cancel(r.client_order_id);
       else if (v.type == RecordType::rejected) engine.on_reject(r.client_order_id);
@@ -129,8 +142,9 @@ bool apply_record(Engine& engine, const RecordView& v, ReplaySummary& s, std::st
       return true;
     }
     case RecordType::fill: {
-      FillRec r;
-      if (!payload_as(v, r, error)) return false;
+      FillRec r{};
+      if (!payload_as_or_older(v, r, kFillRecV2Size, error)) return false;
+      if (r.exec_id > s.last_exec_id) s.last_exec_id = r.exec_id;
       engine.on_fill(r.client_order_id, r.quantity, r.price, r.time);
       return true;
     }

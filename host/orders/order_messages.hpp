@@ -170,6 +170,24 @@ struct MassCancelOrder {
   PW_OE_FIELDS(correlation_id, limit_price, instrument_id, side, current_session_only, request_trading_lock)
 };
 
+// Recovery after a restart: the last execution id the exchange holds for this session, and the
+// execution reports [begin_exec_id, end_exec_id] sent again (as new sequenced messages).
+struct LastExecIdRequest {
+  static constexpr const TemplateDef& kLayout = orders::kLastExecIdRequest;
+  static constexpr uint16_t kSchema = orders::kApplicationSchemaId;
+  int64_t correlation_id = 0;
+  PW_OE_FIELDS(correlation_id)
+};
+
+struct EventResendRequest {
+  static constexpr const TemplateDef& kLayout = orders::kEventResendRequest;
+  static constexpr uint16_t kSchema = orders::kApplicationSchemaId;
+  int64_t correlation_id = 0;
+  int64_t begin_exec_id = 0;
+  int64_t end_exec_id = 0;  // inclusive
+  PW_OE_FIELDS(correlation_id, begin_exec_id, end_exec_id)
+};
+
 // ---- application messages: exchange → client ---------------------------------------------------
 
 struct OrderEntered {
@@ -281,6 +299,36 @@ struct CancelOrderReject {
   FixedText<31> cancel_order_reject_details;
   PW_OE_FIELDS(timestamp, client_order_id, correlation_id, order_id_optional, cancel_order_reject_reason,
                cancel_order_reject_details)
+};
+
+struct LastExecId {
+  static constexpr const TemplateDef& kLayout = orders::kLastExecId;
+  static constexpr uint16_t kSchema = orders::kApplicationSchemaId;
+  int64_t timestamp = 0;
+  int64_t last_exec_id = 0;
+  int64_t correlation_id = 0;
+  PW_OE_FIELDS(timestamp, last_exec_id, correlation_id)
+};
+
+struct EventResendComplete {
+  static constexpr const TemplateDef& kLayout = orders::kEventResendComplete;
+  static constexpr uint16_t kSchema = orders::kApplicationSchemaId;
+  int64_t correlation_id = 0;
+  int32_t resent_event_count = 0;
+  PW_OE_FIELDS(correlation_id, resent_event_count)
+};
+
+// ResendRejectReason: the spec names the field without listing values; this project sends 1 for a
+// range the exchange no longer holds and 2 for a malformed one (docs/order_entry.md).
+enum class ResendRejectReason : uint8_t { range_not_available = 1, invalid_range = 2 };
+
+struct EventResendReject {
+  static constexpr const TemplateDef& kLayout = orders::kEventResendReject;
+  static constexpr uint16_t kSchema = orders::kApplicationSchemaId;
+  int64_t correlation_id = 0;
+  uint8_t resend_reject_reason = 0;
+  FixedText<55> details_string_55;
+  PW_OE_FIELDS(correlation_id, resend_reject_reason, details_string_55)
 };
 
 // ---- whole messages -----------------------------------------------------------------------------

@@ -6,10 +6,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <vector>
 
 #include "host/journal/crc32c.hpp"
+#include "core/risk_engine.hpp"
 #include "host/journal/journal_reader.hpp"
+#include "host/journal/journal_replay.hpp"
 #include "host/journal/journal_writer.hpp"
 
 namespace fs = std::filesystem;
@@ -255,4 +258,66 @@ TEST_CASE("a journal on a full device cannot be opened, with the device's error"
   std::string error;
   CHECK_FALSE(w.open("/dev/full", 0, WriterOptions{}, error));
   CHECK(error.find("No space left on device") != std::string::npos);
+}
+
+namespace {
+
+using SmallEngine = RiskEngine<2, 2, 64, 256, 2>;
+
+// A journal file written by hand: `version` in its header, then the given records.
+void write_raw(const fs::path& p, uint32_t version, const std::vector<std::pair<RecordType, std::vector<uint8_t>>>& recs) {
+  FileHeader h = make_header();
+  h.version = version;
+  h.crc = crc32c(&h, offsetof(FileHeader, crc));
+  std::vector<uint8_t> b(sizeof(h));
+  std::memcpy(b.data(), &h, sizeof(h));
+  for (const auto& [type, payload] : recs) {
+    uint8_t buf[encoded_size(kMaxPayload)];
+    const size_t n = encode_record(type, payload.data(), payload.size(), buf);
+    b.insert(b.end(), buf, buf + n);
+  }
+  spit(p, b, b.size());
+}
+
+template <class T>
+std::vector<uint8_t> bytes_of(const T& x, size_t n = sizeof(T)) {
+  std::vector<uint8_t> v(n);
+  std::memcpy(v.data(), &x, n);
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("the replay rebuilds the last exchange exec id; a version-2 journal still reads, with none") {
+  const fs::path dir = temp_dir("exec_id");
+  const fs::path p = dir / kFileName;
+  write_raw(p, kFormatVersion,
+            {{RecordType::entered, bytes_of(OrderIdRec{1, 40})},
+             {RecordType::fill, bytes_of(FillRec{1, 2, 100, 5, 57})},
+             {RecordType::rejected, bytes_of(OrderIdRec{2, 0})},  // a reject carries none: the high water stays
+             {RecordType::canceled, bytes_of(OrderIdRec{1, 44})}});
+  auto engine = std::make_unique<SmallEngine>();
+  ReplaySummary sum;
+  ReadResult r = replay_journal(p.string(), *engine, sum);
+  REQUIRE_MESSAGE(r.ok, r.error);
+  CHECK(r.records == 4);
+  CHECK(sum.last_exec_id == 57);
+
+  // Version 2: the same answers in their shorter layouts read, and name no exec id.
+  write_raw(p, 2, {{RecordType::entered, bytes_of(OrderIdRec{1, 40}, kOrderIdRecV2Size)},
+                   {RecordType::fill, bytes_of(FillRec{1, 2, 100, 5, 57}, kFillRecV2Size)}});
+  ReplaySummary old;
+  engine = std::make_unique<SmallEngine>();
+  r = replay_journal(p.string(), *engine, old);
+  REQUIRE_MESSAGE(r.ok, r.error);
+  CHECK(r.records == 2);
+  CHECK(old.by_type[(int)RecordType::fill] == 1);
+  CHECK(old.last_exec_id == 0);
+
+  // A version older than that is refused with one line.
+  write_raw(p, 1, {});
+  ReplaySummary none;
+  r = replay_journal(p.string(), *engine, none);
+  CHECK_FALSE(r.ok);
+  CHECK(r.error.find("format version 1 (this build reads 2 to 3)") != std::string::npos);
 }

@@ -9,31 +9,20 @@
 #include <vector>
 
 #include "host/fix/fix_decimal.hpp"
+#include "host/fix/fix_engine.hpp"
 #include "host/fix/quickfix.hpp"
 
 namespace pw::fix {
 
 constexpr const char* kBeginString = "FIX.4.4";
 
-// QuickFIX settings of one FIX 4.4 session: always in session (StartTime = EndTime), the data
-// dictionary validating every incoming message, the file store under `store_dir`, no log files.
+// QuickFIX settings of one FIX 4.4 session: the shared ones, the data dictionary, every message
+// kept for resends, no log files.
 inline FIX::Dictionary session_dictionary(const std::string& connection_type, const std::string& dictionary,
                                           const std::string& store_dir, int heartbeat_seconds) {
-  FIX::Dictionary d;
-  d.setString("ConnectionType", connection_type);
-  d.setString("BeginString", kBeginString);
-  d.setString("StartTime", "00:00:00");
-  d.setString("EndTime", "00:00:00");
-  d.setString("UseDataDictionary", "Y");
+  FIX::Dictionary d = common_session_settings(connection_type, kBeginString, store_dir, heartbeat_seconds);
   d.setString("DataDictionary", dictionary);
-  d.setString("FileStorePath", store_dir);
-  d.setString("ValidateUserDefinedFields", "Y");
-  d.setString("AllowUnknownMsgFields", "N");
-  d.setString("ValidateFieldsOutOfOrder", "N");
-  d.setString("CheckLatency", "N");  // feed-time replays stamp nothing from the wall clock
   d.setString("PersistMessages", "Y");
-  d.setString("SocketNodelay", "Y");
-  d.setInt("HeartBtInt", heartbeat_seconds);
   return d;
 }
 

@@ -1,3 +1,4 @@
+#include "host/fix/fix_engine.hpp"
 #include "host/fix/fix_session.hpp"
 
 #include <sys/stat.h>
@@ -35,9 +36,7 @@ struct FixSession::Impl final : public FIX::Application {
 
   FixSession& s;
   FIX::SessionID id;
-  std::unique_ptr<FIX::SessionSettings> settings;
-  std::unique_ptr<FIX::FileStoreFactory> store;
-  std::unique_ptr<FIX::FileLogFactory> log;
+  FixEngineParts parts;
   std::unique_ptr<FIX::SocketInitiator> initiator;
   std::unordered_map<int64_t, Ids> ids;
   std::vector<Sent> sent = std::vector<Sent>(kSentRing);
@@ -400,16 +399,7 @@ void FixSession::start(int64_t now_ns) {
     d.setString("SocketConnectHost", config_.host);
     d.setInt("SocketConnectPort", config_.port);
     d.setInt("ReconnectInterval", config_.reconnect_seconds < 1 ? 1 : config_.reconnect_seconds);
-    impl_->settings = std::make_unique<FIX::SessionSettings>();
-    impl_->settings->set(d);  // the initiator reads ReconnectInterval from the defaults
-    impl_->settings->set(impl_->id, d);
-    impl_->store = std::make_unique<FIX::FileStoreFactory>(config_.store_dir);
-    if (!config_.log_dir.empty()) {
-      impl_->log = std::make_unique<FIX::FileLogFactory>(config_.log_dir);
-      impl_->initiator = std::make_unique<FIX::SocketInitiator>(*impl_, *impl_->store, *impl_->settings, *impl_->log);
-    } else {
-      impl_->initiator = std::make_unique<FIX::SocketInitiator>(*impl_, *impl_->store, *impl_->settings);
-    }
+    impl_->initiator = make_fix_engine<FIX::SocketInitiator>(*impl_, impl_->id, d, config_.store_dir, config_.log_dir, impl_->parts);
     // The session exists from here (dictionary and store read); it connects and sends its Logon at
     // the first poll, so a reset of the store comes before that, never between two Logons.
     if (config_.reset_store_on_start)

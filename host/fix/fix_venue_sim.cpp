@@ -1,3 +1,4 @@
+#include "host/fix/fix_engine.hpp"
 #include "host/fix/fix_venue_sim.hpp"
 
 #include <netinet/in.h>
@@ -41,9 +42,7 @@ char ord_status(OrderState s) {
 struct FixVenueSim::Impl final : public FIX::Application, public SimReports {
   FixVenueSim& v;
   FIX::SessionID id;
-  std::unique_ptr<FIX::SessionSettings> settings;
-  std::unique_ptr<FIX::FileStoreFactory> store;
-  std::unique_ptr<FIX::FileLogFactory> log;
+  FixEngineParts parts;
   std::unique_ptr<FIX::SocketAcceptor> acceptor;
   std::unordered_map<int64_t, uint32_t> working;  // client order id → version of its working ClOrdID
   bool logged_on = false;
@@ -235,15 +234,7 @@ bool FixVenueSim::listen(std::string& error) {
     }
     FIX::Dictionary d = session_dictionary("acceptor", config_.dictionary, config_.store_dir, config_.heartbeat_seconds);
     d.setInt("SocketAcceptPort", port_);
-    impl_->settings = std::make_unique<FIX::SessionSettings>();
-    impl_->settings->set(impl_->id, d);
-    impl_->store = std::make_unique<FIX::FileStoreFactory>(config_.store_dir);
-    if (!config_.log_dir.empty()) {
-      impl_->log = std::make_unique<FIX::FileLogFactory>(config_.log_dir);
-      impl_->acceptor = std::make_unique<FIX::SocketAcceptor>(*impl_, *impl_->store, *impl_->settings, *impl_->log);
-    } else {
-      impl_->acceptor = std::make_unique<FIX::SocketAcceptor>(*impl_, *impl_->store, *impl_->settings);
-    }
+    impl_->acceptor = make_fix_engine<FIX::SocketAcceptor>(*impl_, impl_->id, d, config_.store_dir, config_.log_dir, impl_->parts);
     if (config_.reset_store_on_start)  // before anything is read: the session exists from here
       if (FIX::Session* s = FIX::Session::lookupSession(impl_->id)) s->reset();
     impl_->acceptor->poll(0.0);  // binds

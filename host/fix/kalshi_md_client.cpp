@@ -1,3 +1,4 @@
+#include "host/fix/fix_engine.hpp"
 #include "host/fix/kalshi_md_client.hpp"
 
 #include <sys/stat.h>
@@ -41,9 +42,7 @@ struct Level {
 struct KalshiMdClient::Impl final : public FIX::Application {
   KalshiMdClient& c;
   FIX::SessionID id;
-  std::unique_ptr<FIX::SessionSettings> settings;
-  std::unique_ptr<FIX::FileStoreFactory> store;
-  std::unique_ptr<FIX::FileLogFactory> log;
+  FixEngineParts parts;
   std::unique_ptr<FIX::SocketInitiator> initiator;
   std::vector<Level> levels;  // one W's levels, read whole before any is applied
   bool logged_on = false;
@@ -240,16 +239,7 @@ bool KalshiMdClient::start(std::string& error) {
     d.setString("SocketConnectHost", config_.host);
     d.setInt("SocketConnectPort", config_.port);
     d.setInt("ReconnectInterval", config_.reconnect_seconds < 1 ? 1 : config_.reconnect_seconds);
-    impl_->settings = std::make_unique<FIX::SessionSettings>();
-    impl_->settings->set(d);  // the initiator reads ReconnectInterval from the defaults
-    impl_->settings->set(impl_->id, d);
-    impl_->store = std::make_unique<FIX::FileStoreFactory>(config_.store_dir);
-    if (!config_.log_dir.empty()) {
-      impl_->log = std::make_unique<FIX::FileLogFactory>(config_.log_dir);
-      impl_->initiator = std::make_unique<FIX::SocketInitiator>(*impl_, *impl_->store, *impl_->settings, *impl_->log);
-    } else {
-      impl_->initiator = std::make_unique<FIX::SocketInitiator>(*impl_, *impl_->store, *impl_->settings);
-    }
+    impl_->initiator = make_fix_engine<FIX::SocketInitiator>(*impl_, impl_->id, d, config_.store_dir, config_.log_dir, impl_->parts);
     impl_->initiator->poll(0.0);
   } catch (const std::exception& e) {
     error = std::string("KalshiMD: ") + e.what();

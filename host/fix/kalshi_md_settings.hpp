@@ -7,7 +7,7 @@
 #pragma once
 #include <string>
 
-#include "host/fix/quickfix.hpp"
+#include "host/fix/fix_engine.hpp"
 
 namespace pw::fix {
 
@@ -17,26 +17,14 @@ constexpr const char* kFix50Sp2 = "FIX.5.0SP2";
 inline FIX::Dictionary kalshi_md_settings(const std::string& connection_type, const std::string& transport_dictionary,
                                           const std::string& app_dictionary, const std::string& store_dir,
                                           int heartbeat_seconds, bool persist) {
-  FIX::Dictionary d;
-  d.setString("ConnectionType", connection_type);
-  d.setString("BeginString", kFixtBeginString);
+  FIX::Dictionary d = common_session_settings(connection_type, kFixtBeginString, store_dir, heartbeat_seconds);
   d.setString("DefaultApplVerID", kFix50Sp2);
-  d.setString("StartTime", "00:00:00");
-  d.setString("EndTime", "00:00:00");
-  d.setString("UseDataDictionary", "Y");
   d.setString("TransportDataDictionary", transport_dictionary);
   d.setString("AppDataDictionary", app_dictionary);
-  d.setString("FileStorePath", store_dir);
-  d.setString("ValidateUserDefinedFields", "Y");
-  d.setString("AllowUnknownMsgFields", "N");
-  d.setString("ValidateFieldsOutOfOrder", "N");
-  d.setString("CheckLatency", "N");  // replays stamp the session's own times
   d.setString("PersistMessages", persist ? "Y" : "N");
   d.setString("ResetOnLogon", "Y");
   d.setString("ResetOnLogout", "Y");
   d.setString("ResetOnDisconnect", "Y");
-  d.setString("SocketNodelay", "Y");
-  d.setInt("HeartBtInt", heartbeat_seconds);
   return d;
 }
 

@@ -1,3 +1,4 @@
+#include "host/fix/fix_engine.hpp"
 #include "host/fix/kalshi_md_sim.hpp"
 
 #include <sys/stat.h>
@@ -34,9 +35,7 @@ std::string fixed(int64_t v, int decimals) {
 struct KalshiMdSim::Impl final : public FIX::Application {
   KalshiMdSim& v;
   FIX::SessionID id;
-  std::unique_ptr<FIX::SessionSettings> settings;
-  std::unique_ptr<FIX::FileStoreFactory> store;
-  std::unique_ptr<FIX::FileLogFactory> log;
+  FixEngineParts parts;
   std::unique_ptr<FIX::SocketAcceptor> acceptor;
   bool logged_on = false;
   int64_t unit = 1;  // ×1e-9 per size unit
@@ -168,15 +167,7 @@ bool KalshiMdSim::listen(std::string& error) {
     FIX::Dictionary d = kalshi_md_settings("acceptor", config_.transport_dictionary, config_.app_dictionary, config_.store_dir,
                                            config_.heartbeat_seconds, false);
     d.setInt("SocketAcceptPort", port_);
-    impl_->settings = std::make_unique<FIX::SessionSettings>();
-    impl_->settings->set(impl_->id, d);
-    impl_->store = std::make_unique<FIX::FileStoreFactory>(config_.store_dir);
-    if (!config_.log_dir.empty()) {
-      impl_->log = std::make_unique<FIX::FileLogFactory>(config_.log_dir);
-      impl_->acceptor = std::make_unique<FIX::SocketAcceptor>(*impl_, *impl_->store, *impl_->settings, *impl_->log);
-    } else {
-      impl_->acceptor = std::make_unique<FIX::SocketAcceptor>(*impl_, *impl_->store, *impl_->settings);
-    }
+    impl_->acceptor = make_fix_engine<FIX::SocketAcceptor>(*impl_, impl_->id, d, config_.store_dir, config_.log_dir, impl_->parts);
     impl_->acceptor->poll(0.0);  // binds
   } catch (const std::exception& e) {
     error = std::string("simulated KalshiMD: ") + e.what();

@@ -14,52 +14,28 @@
 #include "host/fix/fix_venue_sim.hpp"
 #include "host/gate/order_gate.hpp"
 #include "host/metrics/app_metrics.hpp"
-#include "tests/support/slurp.hpp"
+#include "tests/gate/gate_harness.hpp"
 
 using namespace pw;
 
 namespace {
 
-constexpr int64_t kT0 = 1750000000000000000LL;
-constexpr int64_t kE9 = 1000000000LL;
-constexpr int64_t kTick = 5 * kE9;  // BIP-20DEC30-CDE
-constexpr int64_t kMark = 60000 * kE9;
+using namespace pw::test;
 
-// The default config with the simulated exchange on a free port, `cancel_on_disconnect` as given
-// and, when not empty, [risk] cancel_after; Orders SBE, or FIX.
+// The default config with `cancel_on_disconnect` as given and, when not empty, [risk]
+// cancel_after; Orders SBE, or FIX.
 std::shared_ptr<const Config> config(bool cancel_on_disconnect, const std::string& cancel_after, bool fix) {
-  std::string text = test::slurp(std::string(PERPWIRE_SOURCE_DIR) + "/config/perpwire.toml");
-  auto set = [&](const std::string& from, const std::string& to) {
-    const size_t at = text.find(from);
-    REQUIRE_MESSAGE(at != std::string::npos, from);
-    text.replace(at, from.size(), to);
-  };
-  set("port = 9100", "port = 0");
-  set("cancel_on_disconnect = true", cancel_on_disconnect ? "cancel_on_disconnect = true" : "cancel_on_disconnect = false");
+  std::vector<std::pair<std::string, std::string>> edits;
+  edits.emplace_back("cancel_on_disconnect = true", cancel_on_disconnect ? "cancel_on_disconnect = true" : "cancel_on_disconnect = false");
   if (fix) {
-    set("# protocol = \"fix\"", "protocol = \"fix\"");
-    set("# fix_dictionary =", "fix_dictionary =");
+    edits.emplace_back("# protocol = \"fix\"", "protocol = \"fix\"");
+    edits.emplace_back("# fix_dictionary =", "fix_dictionary =");
   }
-  if (!cancel_after.empty()) set("# funding_source = \"own\"", "cancel_after = \"" + cancel_after + "\"");
-  ConfigResult r = parse_config(text, std::string(PERPWIRE_SOURCE_DIR) + "/config/perpwire.toml");
-  REQUIRE_MESSAGE(r.ok(), r.error_text());
-  return r.config;
+  if (!cancel_after.empty()) edits.emplace_back("# funding_source = \"own\"", "cancel_after = \"" + cancel_after + "\"");
+  return gate_config(edits);
 }
 
-InstrumentMarket market(int i) {
-  InstrumentMarket m{};
-  m.mark = i == 0 ? kMark : 3000 * kE9;
-  const int64_t tick = i == 0 ? kTick : kE9 / 2;
-  m.best_bid = m.mark - tick;
-  m.best_ask = m.mark + tick;
-  m.limit_down = m.limit_up = kNullI64;
-  m.contract_size = i == 0 ? kE9 / 100 : kE9 / 10;
-  m.last_update = kT0;
-  m.tradable = 1;
-  m.trading_status = kTradingStatusOpen;
-  m.synced = 1;
-  return m;
-}
+InstrumentMarket market(int i) { return gate_market(i, i == 0 ? kMark : 3000 * kE9); }
 
 OrderRequest order(int64_t id, OrderKind kind, int64_t price, int k, uint16_t instrument = 0) {
   OrderRequest r{};
@@ -73,38 +49,16 @@ OrderRequest order(int64_t id, OrderKind kind, int64_t price, int k, uint16_t in
   return r;
 }
 
-struct Harness {
-  std::shared_ptr<const Config> cfg;
-  MetricsRegistry registry;
-  AppMetrics metrics{registry, {"BIP-20DEC30-CDE", "ETP-20DEC30-CDE"}, {"desk-a", "desk-b", "desk-c"}};
-  StateLogWriter log;
-  std::unique_ptr<OrderGate> gate;
-  int64_t feed = kT0;
-
+struct Harness : GateHarness {
   explicit Harness(bool cancel_on_disconnect = true, const std::string& cancel_after = "", bool fix = false)
-      : cfg(config(cancel_on_disconnect, cancel_after, fix)) {
-    gate = std::make_unique<OrderGate>(*cfg, metrics, log);
+      : GateHarness(config(cancel_on_disconnect, cancel_after, fix)) {
     for (int i = 0; i < 2; ++i) gate->set_market(i, market(i), 10, 10);
     std::string error;
     REQUIRE_MESSAGE(gate->connect(error), error);
   }
-  // Steps the gate (and the venue) in feed time until `done`, for at most 5 s of wall time.
-  bool step_until(const std::function<bool()>& done) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (!done()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      feed += 100000;
-      gate->step(feed, nullptr);
-    }
-    return true;
-  }
   void drop() {
     if (gate->simulator()) gate->simulator()->drop_connections();
     else gate->fix_simulator()->drop_connection();
-  }
-  RiskDecision submit(const OrderRequest& r) {
-    feed = std::max(feed, r.time);
-    return gate->submit(r, 0);
   }
 };
 

@@ -21,42 +21,14 @@
 #include "host/journal/journal_reader.hpp"
 #include "host/journal/journal_writer.hpp"
 #include "host/metrics/app_metrics.hpp"
-#include "tests/support/slurp.hpp"
+#include "tests/gate/gate_harness.hpp"
 
 using namespace pw;
 namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int64_t kT0 = 1750000000000000000LL;
-constexpr int64_t kE9 = 1000000000LL;
-constexpr int64_t kTick = 5 * kE9;  // BIP-20DEC30-CDE
-constexpr int64_t kMark = 60000 * kE9;
-
-std::shared_ptr<const Config> config() {
-  std::string text = test::slurp(std::string(PERPWIRE_SOURCE_DIR) + "/config/perpwire.toml");
-  const size_t at = text.find("port = 9100");
-  REQUIRE(at != std::string::npos);
-  text.replace(at, 11, "port = 0");  // the simulated exchange on a free port
-  ConfigResult r = parse_config(text, std::string(PERPWIRE_SOURCE_DIR) + "/config/perpwire.toml");
-  REQUIRE_MESSAGE(r.ok(), r.error_text());
-  return r.config;
-}
-
-InstrumentMarket market(int i, int64_t mark) {
-  InstrumentMarket m{};
-  const int64_t tick = i == 0 ? kTick : kE9 / 2;
-  m.mark = mark;
-  m.best_bid = m.mark - tick;
-  m.best_ask = m.mark + tick;
-  m.limit_down = m.limit_up = kNullI64;
-  m.contract_size = i == 0 ? kE9 / 100 : kE9 / 10;
-  m.last_update = kT0;
-  m.tradable = 1;
-  m.trading_status = kTradingStatusOpen;
-  m.synced = 1;
-  return m;
-}
+using namespace pw::test;
 
 OrderRequest order(int account, int64_t id, int64_t price, int32_t qty, int k) {
   OrderRequest r{};
@@ -71,29 +43,10 @@ OrderRequest order(int account, int64_t id, int64_t price, int32_t qty, int k) {
   return r;
 }
 
-struct Harness {
-  std::shared_ptr<const Config> cfg = config();
-  MetricsRegistry registry;
-  AppMetrics metrics{registry, {"BIP-20DEC30-CDE", "ETP-20DEC30-CDE"}, {"desk-a", "desk-b", "desk-c", "desk-d"}};
-  StateLogWriter log;
-  OrderGate gate{*cfg, metrics, log};
-  int64_t feed = kT0;
-
-  bool step_until(const std::function<bool()>& done) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (!done()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      feed += 100000;
-      gate.step(feed, nullptr);
-    }
-    return true;
-  }
-  RiskDecision submit(const OrderRequest& r) {
-    feed = std::max(feed, r.time);
-    return gate.submit(r, 0);
-  }
+struct Harness : GateHarness {
+  Harness() : GateHarness(gate_config()) {}
   bool active(int64_t id) {
-    const auto* o = gate.session()->orders().find(id);
+    const auto* o = gate->session()->orders().find(id);
     return o && o->state == oe::OrderState::active;
   }
 };
@@ -115,11 +68,9 @@ std::vector<LossKill> loss_kill_records(const std::string& path) {
 }
 
 // A gate rebuilt from the journal at `path`, as perpwire run starts.
-bool restored_stop(const Config& cfg, const std::string& path, int account, RiskDecision& next) {
-  MetricsRegistry registry;
-  AppMetrics metrics{registry, {"BIP-20DEC30-CDE", "ETP-20DEC30-CDE"}, {"desk-a", "desk-b", "desk-c", "desk-d"}};
-  StateLogWriter log;
-  OrderGate g{cfg, metrics, log};
+bool restored_stop(const std::shared_ptr<const Config>& cfg, const std::string& path, int account, RiskDecision& next) {
+  GateHarness h(cfg);
+  OrderGate& g = *h.gate;
   journal::ReplaySummary sum;
   std::vector<int64_t> open;
   journal::ReadResult rr = g.restore(path, sum, open);
@@ -137,7 +88,7 @@ TEST_CASE("loss limit at the gate: stop on the fill, resting order canceled, ref
   const std::string path = (dir / journal::kFileName).string();
 
   Harness h;
-  OrderGate& g = h.gate;
+  OrderGate& g = *h.gate;
   const int d = h.cfg->account_index("desk-d");
   REQUIRE(d == 3);
   REQUIRE(h.cfg->accounts[(size_t)d].limits.loss_limit == 200000000);  // 0.20 USD
@@ -147,7 +98,7 @@ TEST_CASE("loss limit at the gate: stop on the fill, resting order canceled, ref
   g.set_journal(&writer);
   g.journal_limits(*h.cfg, journal::LimitsWhy::start, true);
   REQUIRE_MESSAGE(g.connect(error), error);
-  for (int i = 0; i < 2; ++i) g.set_market(i, market(i, kMark), 10, 10);  // (the venue's book too, once it runs)
+  for (int i = 0; i < 2; ++i) g.set_market(i, gate_market(i, kMark), 10, 10);  // (the venue's book too, once it runs)
 
   // A resting buy ten ticks under the bid, then a buy of 5 through the ask: it fills at the ask,
   // 60 005, so at mark 60 000 the account is 5 × 5 × 0.01 = 0.25 under water: past 0.20.
@@ -171,7 +122,7 @@ TEST_CASE("loss limit at the gate: stop on the fill, resting order canceled, ref
   CHECK(h.submit(order(0, 104, kMark - 10 * kTick, 1, 3)).accepted);  // another account trades on
 
   // The mark back above the entry: the PnL recovers, the stop stays.
-  g.set_market(0, market(0, kMark + 2 * kTick), 10, 10);
+  g.set_market(0, gate_market(0, kMark + 2 * kTick), 10, 10);
   CHECK(g.engine().loss_pnl(d) > 0);
   CHECK(g.engine().kill_loss(d));
   CHECK(h.submit(order(d, 105, kMark - 10 * kTick, 1, 4)).detail == RejectDetail::kill_loss_limit);
@@ -191,7 +142,7 @@ TEST_CASE("loss limit at the gate: stop on the fill, resting order canceled, ref
   fs::copy_file(path, after_release);
 
   // A new dip: 5 × (59 990 − 60 005) × 0.01 = −0.75. Stopped again, its open order canceled again.
-  g.set_market(0, market(0, kMark - 2 * kTick), 10, 10);
+  g.set_market(0, gate_market(0, kMark - 2 * kTick), 10, 10);
   CHECK(g.engine().kill_loss(d));
   CHECK(g.counters().loss_limit_kills == 2);
   CHECK(g.counters().loss_limit_cancels == 2);
@@ -209,9 +160,9 @@ TEST_CASE("loss limit at the gate: stop on the fill, resting order canceled, ref
   // Restarts: from the journal as it was right after the release, the stop stays released and the
   // next order passes; from the whole journal, the second stop is rebuilt.
   RiskDecision next{};
-  CHECK_FALSE(restored_stop(*h.cfg, after_release, d, next));
+  CHECK_FALSE(restored_stop(h.cfg, after_release, d, next));
   CHECK_MESSAGE(next.accepted, reject_detail_name(next.detail));
-  CHECK(restored_stop(*h.cfg, path, d, next));
+  CHECK(restored_stop(h.cfg, path, d, next));
   CHECK(next.detail == RejectDetail::kill_loss_limit);
   g.disconnect();
   fs::remove_all(dir);

@@ -3,6 +3,7 @@
 // initiator that uses them (kept alive together). Included by .cpp files only (it brings in
 // QuickFIX).
 #pragma once
+#include <exception>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -50,6 +51,17 @@ std::unique_ptr<Engine> make_fix_engine(FIX::Application& app, const FIX::Sessio
   if (log_dir.empty()) return std::make_unique<Engine>(app, *parts.store, *parts.settings);
   parts.log = std::make_unique<FIX::FileLogFactory>(log_dir);
   return std::make_unique<Engine>(app, *parts.store, *parts.settings, *parts.log);
+}
+
+// Stops the engine (logouts sent, sockets closed) at the end of its owner's life; an engine that
+// fails to stop cleanly is let go all the same.
+template <typename Engine>
+void stop_fix_engine(std::unique_ptr<Engine>& engine) {
+  if (!engine) return;
+  try {
+    engine->stop(true);
+  } catch (const std::exception&) {
+  }
 }
 
 }  // namespace pw::fix

@@ -369,12 +369,7 @@ FixSession::FixSession(const FixSessionConfig& config)
       app_(config.max_orders, config.event_queue, counters_.local_rejects, counters_.event_queue_overflows) {}
 
 FixSession::~FixSession() {
-  if (impl_ && impl_->initiator) {
-    try {
-      impl_->initiator->stop(true);
-    } catch (const std::exception&) {
-    }
-  }
+  if (impl_) stop_fix_engine(impl_->initiator);
 }
 
 void FixSession::start(int64_t now_ns) {

@@ -213,12 +213,7 @@ FixVenueSim::FixVenueSim(FixVenueConfig config)
       matcher_(std::make_unique<SimMatcher>(*impl_, config_.feed_clock, config_.ack_latency_ns)) {}
 
 FixVenueSim::~FixVenueSim() {
-  if (impl_->acceptor) {
-    try {
-      impl_->acceptor->stop(true);
-    } catch (const std::exception&) {
-    }
-  }
+  stop_fix_engine(impl_->acceptor);
 }
 
 bool FixVenueSim::listen(std::string& error) {

@@ -282,10 +282,7 @@ void KalshiMdClient::poll(int64_t now_ns) {
 
 void KalshiMdClient::stop() {
   if (impl_ && impl_->initiator) {
-    try {
-      impl_->initiator->stop(true);
-    } catch (const std::exception&) {
-    }
+    stop_fix_engine(impl_->initiator);
     impl_->initiator.reset();
   }
 }

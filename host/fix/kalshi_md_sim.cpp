@@ -146,12 +146,7 @@ KalshiMdSim::KalshiMdSim(KalshiMdSimConfig config, const KalshiScript& script)
     : config_(std::move(config)), script_(script), impl_(std::make_unique<Impl>(*this)) {}
 
 KalshiMdSim::~KalshiMdSim() {
-  if (impl_->acceptor) {
-    try {
-      impl_->acceptor->stop(true);
-    } catch (const std::exception&) {
-    }
-  }
+  stop_fix_engine(impl_->acceptor);
 }
 
 bool KalshiMdSim::listen(std::string& error) {

@@ -367,14 +367,18 @@ bool OrderGate::release_loss_kill(int a, journal::KillWho who) {
   loss_canceled_[(size_t)a] = 0;
   loss_journaled_[(size_t)a] = 0;
   ++counters_.loss_limit_releases;
+  journal_loss_stop(a, false, who);  // after the markets it was released under
+  return true;
+}
+
+void OrderGate::journal_loss_stop(int a, bool on, journal::KillWho who) {
   journal::KillRec rec{};
   rec.wall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  rec.index = a;
+  rec.index = (int32_t)a;
   rec.scope = (uint8_t)journal::KillScope::loss_limit;
-  rec.on = 0;
+  rec.on = on ? 1 : 0;
   rec.who = (uint8_t)who;
-  journal_record(journal::RecordType::kill, rec);  // after the markets it was released under
-  return true;
+  journal_record(journal::RecordType::kill, rec);
 }
 
 void OrderGate::release_unknown_order(int64_t client_order_id) {
@@ -410,13 +414,7 @@ void OrderGate::cancel_loss_limited() {
     ++counters_.loss_limit_kills;
     if (!loss_journaled_[a]) {  // the audit trail's; a replay engages it from the records before this one
       loss_journaled_[a] = 1;
-      journal::KillRec rec{};
-      rec.wall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-      rec.index = (int32_t)a;
-      rec.scope = (uint8_t)journal::KillScope::loss_limit;
-      rec.on = 1;
-      rec.who = (uint8_t)journal::KillWho::engine;
-      journal_record(journal::RecordType::kill, rec);
+      journal_loss_stop((int)a, true, journal::KillWho::engine);
     }
     if (!session_) continue;
     engine_->for_each_open_order((int)a, [&](const OpenOrder& o) {

@@ -180,6 +180,8 @@ class OrderGate {
   void write_decisions();
   template <class T>
   void journal_record(journal::RecordType type, const T& rec);
+  // The loss-limit stop of account a engaged or released (the audit trail's kill record).
+  void journal_loss_stop(int a, bool on, journal::KillWho who);
   void journal_markets();
   RiskDecision refuse(const OrderRequest& r, RejectDetail detail);
 
